@@ -1,0 +1,48 @@
+/**
+ * Runs the bench's Inngest app (bench/app/server.mjs) as a child process and collects what its
+ * steps report over IPC.
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { freePort, startNode, stop } from "./processes.mjs";
+
+const APP_SCRIPT = fileURLToPath(new URL("../app/server.mjs", import.meta.url));
+const READY_TIMEOUT_MS = 15_000;
+
+/** Start the app against the server at `serverOrigin`; resolves once it is listening. */
+export async function startApp(serverOrigin, logPath) {
+  const port = await freePort();
+  const handle = startNode("app", APP_SCRIPT, [], {
+    env: { ...process.env, INNGEST_DEV: serverOrigin, BENCH_APP_PORT: String(port) },
+    logPath,
+    ipc: true,
+  });
+  // First report per (type, seq): a step re-run on replay must not overwrite its first time.
+  const reports = new Map();
+  const waiters = new Map();
+  handle.child.on("message", (message) => {
+    const key = `${message.type}:${message.seq}`;
+    if (reports.has(key)) return;
+    reports.set(key, message);
+    waiters.get(key)?.(message);
+  });
+
+  const ready = new Promise((resolve) => waiters.set("ready:undefined", resolve));
+  const outcome = await Promise.race([ready, handle.exited, sleep(READY_TIMEOUT_MS, "timeout")]);
+  if (outcome?.type !== "ready") throw new Error(`the bench app did not start; see ${logPath}`);
+
+  return {
+    url: `http://127.0.0.1:${port}/api/inngest`,
+    /** The report of `type` for event `seq`, or null if none arrives within `timeoutMs`. */
+    async report(type, seq, timeoutMs) {
+      const key = `${type}:${seq}`;
+      if (reports.has(key)) return reports.get(key);
+      const arrived = new Promise((resolve) => waiters.set(key, resolve));
+      const result = await Promise.race([arrived, sleep(timeoutMs, null)]);
+      waiters.delete(key);
+      return result;
+    },
+    stop: () => stop(handle),
+  };
+}

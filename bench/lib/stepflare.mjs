@@ -1,0 +1,239 @@
+/**
+ * The stepflare half of the bench: starts the dev server and the SDK app, syncs the app, then
+ * measures event-to-first-step latency, per-step overhead and ingestion throughput.
+ * @module
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { startApp } from "./app.mjs";
+import {
+  DRAIN_TIMEOUT_MS,
+  EVENT_KEY,
+  EVENTS,
+  POLL_INTERVAL_MS,
+  RUN_TIMEOUT_MS,
+  STARTUP_TIMEOUT_MS,
+} from "./config.mjs";
+import { createClient, runPool } from "./http.mjs";
+import { freePort, offlineEnv, startNode, stop, waitForHealthy } from "./processes.mjs";
+import { msPerStep, round, summarize } from "./stats.mjs";
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+const DEV_SCRIPT = path.join(REPO, "scripts/dev.mjs");
+const EVENT_PATH = `/e/${EVENT_KEY}`;
+/** Once the app has seen a run return, how long the runs API gets to show it Completed. */
+const COMPLETION_GRACE_MS = 5_000;
+const FAILED = new Set(["Failed", "Cancelled"]);
+
+/**
+ * Run every stepflare measurement. A failing section adds to `problems` and leaves its figures
+ * out, so one broken feature does not hide the others.
+ */
+export async function benchStepflare({ work, persistDir, logDir, problems }) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const server = startNode("stepflare dev server", DEV_SCRIPT, ["--port", String(port), "--persist-to", persistDir], {
+    cwd: REPO,
+    env: offlineEnv(),
+    logPath: path.join(logDir, "stepflare.log"),
+  });
+  const client = createClient(origin, work.singleConcurrency);
+  let app = null;
+  const results = {};
+  try {
+    await waitForHealthy(server, `${origin}/health`, STARTUP_TIMEOUT_MS);
+    app = await startApp(origin, path.join(logDir, "app.log"));
+    results.sync = await syncApp(client, app.url);
+    const bench = { client, app, problems, seq: 0 };
+
+    const runsWork = await section(problems, "warm-up runs", () => warmUp(bench, work));
+    if (runsWork) {
+      results.first_step_latency_ms = await section(problems, "event-to-first-step latency", () =>
+        firstStepLatency(bench, work),
+      );
+      const tenSteps = await section(problems, "10-step runs", () => tenStepRuns(bench, work));
+      Object.assign(results, tenSteps);
+    }
+    const warmupBodies = Array.from({ length: work.ingestWarmupEvents }, (_, i) => JSON.stringify(ingestEvent(i)));
+    await runPool(warmupBodies.length, work.singleConcurrency, (i) => client.post(EVENT_PATH, warmupBodies[i]));
+    results.ingestion = {
+      ...(await section(problems, "single-event ingestion", () => ingestSingle(bench, work, runsWork))),
+      ...(await section(problems, "batched ingestion", () => ingestBatched(bench, work, runsWork))),
+    };
+  } catch (error) {
+    problems.push(`stepflare: ${error.message}`);
+  } finally {
+    client.close();
+    await app?.stop();
+    await stop(server);
+  }
+  return results;
+}
+
+/** Await `fn`, turning a throw into a problem named after the section and an undefined result. */
+async function section(problems, name, fn) {
+  try {
+    return await fn();
+  } catch (error) {
+    problems.push(`stepflare ${name}: ${error.message}`);
+    return undefined;
+  }
+}
+
+/**
+ * Sync the app through the server's sync API, or else by sending PUT to the app, which makes
+ * the SDK register itself (POST /fn/register); resolves to the way that worked.
+ */
+async function syncApp(client, appUrl) {
+  const viaServer = await client.post("/v0/apps/sync", { url: appUrl });
+  if (viaServer.status >= 200 && viaServer.status < 300) return "POST /v0/apps/sync";
+  const viaApp = await fetch(appUrl, { method: "PUT", signal: AbortSignal.timeout(30_000) });
+  const text = await viaApp.text();
+  if (viaApp.ok) return `PUT app URL (POST /v0/apps/sync answered ${viaServer.status})`;
+  throw new Error(`sync failed: POST /v0/apps/sync ${viaServer.status} ${viaServer.text}; PUT app ${viaApp.status} ${text}`);
+}
+
+/** Send one event and resolve to the id the server gave it. */
+async function sendEvent(client, name, data) {
+  const response = await client.post(EVENT_PATH, { name, data });
+  const id = response.json?.ids?.[0];
+  if (response.status !== 200 || !id) throw new Error(`POST ${EVENT_PATH}: ${response.status} ${response.text}`);
+  return id;
+}
+
+/** Status of the (first) run an event started, or undefined before the run is visible. */
+async function runStatus(client, eventId) {
+  const response = await client.get(`/v1/events/${eventId}/runs`);
+  return response.status === 200 ? response.json?.data?.[0]?.status : undefined;
+}
+
+/** A few untimed runs of each function; resolves to true, or throws if runs do not work. */
+async function warmUp(bench, work) {
+  for (let i = 0; i < work.warmupRuns; i++) {
+    await firstStepOnce(bench);
+    await tenStepRunOnce(bench);
+  }
+  return true;
+}
+
+/** Milliseconds from sending a `bench/first-step` event to its first step's code running. */
+async function firstStepOnce(bench, timeoutMs = RUN_TIMEOUT_MS) {
+  const n = ++bench.seq;
+  const sentAt = Date.now();
+  await sendEvent(bench.client, EVENTS.firstStep, { seq: n, sentAt });
+  const report = await bench.app.report("first-step", n, timeoutMs);
+  if (!report) throw new Error(`the first step of run ${n} did not run within ${timeoutMs} ms`);
+  return report.latencyMs;
+}
+
+async function firstStepLatency(bench, work) {
+  const latencies = [];
+  for (let i = 0; i < work.latencyEvents; i++) {
+    latencies.push(await firstStepOnce(bench));
+    await sleep(work.latencyGapMs);
+  }
+  return summarize(latencies);
+}
+
+/**
+ * Send one `bench/ten-steps` event and poll its run until the runs API shows it Completed, as
+ * the Workflows half polls its instances; resolves to the start times of its steps and the
+ * time from sending to the function returning, both as the app reported them. A run that
+ * returned but never shows Completed is reported as a problem, not a failure, so the step
+ * timings still count.
+ */
+async function tenStepRunOnce(bench) {
+  const { client, app, problems } = bench;
+  const n = ++bench.seq;
+  const sentAt = Date.now();
+  const eventId = await sendEvent(client, EVENTS.tenSteps, { seq: n });
+  let report = null;
+  app.report("ten-steps", n, RUN_TIMEOUT_MS).then((r) => (report = r));
+  while (Date.now() - sentAt < RUN_TIMEOUT_MS) {
+    await sleep(POLL_INTERVAL_MS);
+    const status = await runStatus(client, eventId);
+    if (FAILED.has(status)) throw new Error(`run for event ${eventId} ended ${status}`);
+    if (!report) continue;
+    const result = { startedAt: report.startedAt, totalMs: report.finishedAt - sentAt };
+    if (status === "Completed") return result;
+    if (Date.now() - report.finishedAt > COMPLETION_GRACE_MS) {
+      addOnce(problems, `stepflare: GET /v1/events/:id/runs still said ${status} ${COMPLETION_GRACE_MS} ms after the function returned`);
+      return result;
+    }
+  }
+  throw new Error(`run for event ${eventId} did not finish within ${RUN_TIMEOUT_MS} ms`);
+}
+
+async function tenStepRuns(bench, work) {
+  const perStep = [];
+  const totals = [];
+  for (let i = 0; i < work.tenStepRuns; i++) {
+    const { startedAt, totalMs } = await tenStepRunOnce(bench);
+    perStep.push(msPerStep(startedAt));
+    totals.push(totalMs);
+  }
+  return { per_step_ms: summarize(perStep), run_total_ms: summarize(totals) };
+}
+
+function ingestEvent(i) {
+  return { name: EVENTS.ingest, data: { i } };
+}
+
+/**
+ * Post pre-serialised bodies at `concurrency`; resolves to accepted events/s (events in bodies
+ * answered 200 over the wall time) and the failure count. Rejected requests count as failures.
+ */
+async function postAll(client, bodies, eventsPerBody, concurrency) {
+  let firstFailure = null;
+  const startedAt = Date.now();
+  const started = performance.now();
+  const failures = await runPool(bodies.length, concurrency, async (i) => {
+    const response = await client.post(EVENT_PATH, bodies[i]);
+    if (response.status !== 200) {
+      firstFailure ??= `${response.status} ${response.text.slice(0, 200)}`;
+      throw new Error(firstFailure);
+    }
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return { eps: ((bodies.length - failures) * eventsPerBody) / seconds, failures, firstFailure, startedAt };
+}
+
+/**
+ * After a burst, time until an event sent behind it starts its run: the rate at which the
+ * event queue consumer works through the burst, in events/s from the burst's start.
+ */
+async function drainRate(bench, events, burstStartedAt) {
+  await firstStepOnce(bench, DRAIN_TIMEOUT_MS);
+  return round(events / ((Date.now() - burstStartedAt) / 1000));
+}
+
+async function ingestSingle(bench, work, runsWork) {
+  const bodies = Array.from({ length: work.singleEvents }, (_, i) => JSON.stringify(ingestEvent(i)));
+  const sent = await postAll(bench.client, bodies, 1, work.singleConcurrency);
+  if (sent.failures) bench.problems.push(`stepflare single-event ingestion: ${sent.failures} requests failed, first: ${sent.firstFailure}`);
+  return {
+    single_eps: round(sent.eps),
+    single_failed_requests: sent.failures,
+    single_drained_eps: runsWork ? await drainRate(bench, work.singleEvents, sent.startedAt) : null,
+  };
+}
+
+async function ingestBatched(bench, work, runsWork) {
+  const bodies = Array.from({ length: work.batchRequests }, (_, r) =>
+    JSON.stringify(Array.from({ length: work.batchSize }, (_, i) => ingestEvent(r * work.batchSize + i))),
+  );
+  const sent = await postAll(bench.client, bodies, work.batchSize, work.batchConcurrency);
+  if (sent.failures) bench.problems.push(`stepflare batched ingestion: ${sent.failures} requests failed, first: ${sent.firstFailure}`);
+  const events = work.batchRequests * work.batchSize;
+  return {
+    batched_eps: round(sent.eps),
+    batched_failed_requests: sent.failures,
+    batched_drained_eps: runsWork ? await drainRate(bench, events, sent.startedAt) : null,
+  };
+}
+
+function addOnce(list, message) {
+  if (!list.includes(message)) list.push(message);
+}

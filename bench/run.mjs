@@ -1,0 +1,62 @@
+/**
+ * `npm run bench [-- --quick]`: times stepflare (dev server + an app on the official SDK) and
+ * an equivalent Cloudflare Workflow on the same local workerd, then writes a JSON report and a
+ * markdown table to bench/results/ and prints both.
+ *
+ * The two halves run one after the other, never together, so neither competes for the CPUs
+ * while the other is timed.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { OVERALL_TIMEOUT_MS, workload } from "./lib/config.mjs";
+import { killAll } from "./lib/processes.mjs";
+import { buildReport, toMarkdown, writeReport } from "./lib/report.mjs";
+import { benchStepflare } from "./lib/stepflare.mjs";
+import { benchWorkflows } from "./lib/workflows.mjs";
+
+const RESULTS_DIR = fileURLToPath(new URL("./results", import.meta.url));
+const LOG_DIR = path.join(RESULTS_DIR, "logs");
+
+const quick = process.argv.includes("--quick");
+const work = workload(quick);
+const scratch = mkdtempSync(path.join(os.tmpdir(), "stepflare-bench-"));
+
+// Whatever ends the bench (success, error, timeout, Ctrl-C), no server outlives it.
+process.on("exit", () => {
+  killAll();
+  rmSync(scratch, { recursive: true, force: true });
+});
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => process.exit(130));
+setTimeout(() => {
+  console.error(`bench: gave up after ${OVERALL_TIMEOUT_MS / 60_000} minutes`);
+  process.exit(1);
+}, OVERALL_TIMEOUT_MS).unref();
+
+mkdirSync(LOG_DIR, { recursive: true });
+const problems = [];
+
+console.error("bench: timing Cloudflare Workflows…");
+let workflows = null;
+try {
+  workflows = await benchWorkflows({
+    instances: work.workflowInstances,
+    warmup: work.warmupRuns,
+    persistDir: path.join(scratch, "workflows"),
+    logPath: path.join(LOG_DIR, "workflows.log"),
+  });
+} catch (error) {
+  problems.push(`workflows: ${error.message}`);
+}
+
+console.error("bench: timing stepflare…");
+const stepflare = await benchStepflare({ work, persistDir: path.join(scratch, "stepflare"), logDir: LOG_DIR, problems });
+
+const report = buildReport({ quick, work, stepflare, workflows, problems });
+const files = writeReport(report, RESULTS_DIR);
+console.log(JSON.stringify(report, null, 2));
+console.log();
+console.log(toMarkdown(report));
+console.error(`bench: wrote ${path.relative(process.cwd(), files.json)} and ${path.relative(process.cwd(), files.md)}`);
+process.exit(problems.length ? 1 : 0);

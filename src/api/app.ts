@@ -1,0 +1,32 @@
+import { Hono } from "hono";
+import type { Env } from "../env";
+import { serverKind } from "../mode";
+import { ensureHeartbeatOnce } from "../scheduler/heartbeat";
+import { syncRoutes } from "../sync/routes";
+import { eventRoutes } from "./event-routes";
+import { v1Routes } from "./v1-routes";
+
+/** The Worker's HTTP surface. */
+export const app = new Hono<{ Bindings: Env }>();
+
+app.use(async (c, next) => {
+  ensureHeartbeatOnce(c.env, (p) => c.executionCtx.waitUntil(p));
+  await next();
+  c.header("X-Inngest-Server-Kind", serverKind(c.env));
+});
+
+app.get("/health", (c) => c.json({ status: "ok", mode: serverKind(c.env) }));
+
+// v3 SDKs in inferred dev mode probe this; any JSON answer tells them a dev server is here.
+app.get("/dev", (c) => c.json({ version: "stepflare", isMissingSigningKey: serverKind(c.env) === "dev" }));
+
+app.route("/", eventRoutes);
+app.route("/", syncRoutes);
+app.route("/", v1Routes);
+
+app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, status: 404 }, 404));
+
+app.onError((err, c) => {
+  console.error("stepflare: request failed", err);
+  return c.json({ error: "internal error; see the server log", status: 500 }, 500);
+});

@@ -1,0 +1,20 @@
+import { Hono } from "hono";
+import type { Env } from "../env";
+import { acceptEvents } from "../ingest/accept-events";
+import { isProduction } from "../mode";
+
+/** `POST /e/:eventKey`: the event API the SDK's `inngest.send()` and `step.sendEvent` call. */
+export const eventRoutes = new Hono<{ Bindings: Env }>();
+
+eventRoutes.post("/e/:eventKey", async (c) => {
+  if (isProduction(c.env) && !eventKeys(c.env).includes(c.req.param("eventKey"))) {
+    return c.json({ ids: [], status: 401, error: "Event key not found" }, 401);
+  }
+  const result = await acceptEvents(c.env, await c.req.text(), c.req.header("x-inngest-event-id-seed") ?? null, Date.now());
+  if (!result.ok) return c.json({ ids: [], status: result.status, error: result.error }, result.status);
+  return c.json({ ids: result.ids, status: 200 });
+});
+
+function eventKeys(env: Env): string[] {
+  return (env.INNGEST_EVENT_KEY ?? "").split(",").map((k) => k.trim()).filter((k) => k.length > 0);
+}

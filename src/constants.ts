@@ -1,0 +1,103 @@
+/**
+ * Every default and limit stepflare applies, in one place. Values follow Inngest's documented
+ * limits (see ../shared/docs/inngest-semantics.md A.0) unless a comment says why they differ.
+ * @module
+ */
+
+/** Largest accepted event, serialised as JSON (Inngest's OSS default, 512 KiB). */
+export const MAX_EVENT_BYTES = 512 * 1024;
+/** Most events accepted in one `POST /e/:key` request or one `step.sendEvent`. */
+export const MAX_EVENTS_PER_REQUEST = 5_000;
+/** Longest event name accepted at ingestion. */
+export const MAX_EVENT_NAME_LENGTH = 512;
+/** How long a user-given event `id` deduplicates later events with the same id. */
+export const EVENT_IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Event timestamps must fall in this range (ms since epoch), as Inngest enforces. */
+export const MIN_EVENT_TS = Date.UTC(1980, 0, 1);
+export const MAX_EVENT_TS = Date.UTC(2100, 0, 1);
+/** Prefix reserved for events the server emits itself. */
+export const RESERVED_EVENT_PREFIX = "inngest/";
+
+/**
+ * Largest event carried inline in a Queue message. Queue messages are limited to 128 KB
+ * including metadata; anything larger travels as a reference to its stored row.
+ */
+export const MAX_INLINE_QUEUE_EVENT_BYTES = 100 * 1000;
+/** Queue `sendBatch` limits: 100 messages and 256 KB per call. */
+export const QUEUE_BATCH_MAX_MESSAGES = 100;
+export const QUEUE_BATCH_MAX_BYTES = 250 * 1000;
+
+/** Default retries after the first attempt (5 attempts in all). */
+export const DEFAULT_RETRIES = 4;
+/** Most retries a function may configure. */
+export const MAX_RETRIES = 20;
+/**
+ * Inngest's backoff table (`TableBackoff`), indexed by attempt and capped at the last entry,
+ * in milliseconds. A random jitter of up to {@link RETRY_JITTER_MS} is added.
+ */
+export const RETRY_BACKOFF_MS = [
+  15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_200_000, 2_400_000, 3_600_000, 7_200_000,
+] as const;
+export const RETRY_JITTER_MS = 30_000;
+/** A retry is never scheduled sooner than this nor later than {@link MAX_RETRY_DELAY_MS}. */
+export const MIN_RETRY_DELAY_MS = 1_000;
+export const MAX_RETRY_DELAY_MS = 24 * 60 * 60 * 1000;
+
+/** Largest step output kept; larger outputs fail the step with a clear error. */
+export const MAX_STEP_OUTPUT_BYTES = 4 * 1024 * 1024;
+/**
+ * Durable Object rows hold at most 2 MB, so larger JSON values are stored in chunks of this many
+ * UTF-16 code units (at most 3 UTF-8 bytes each, so a chunk stays under 1.5 MB).
+ */
+export const STORAGE_CHUNK_CHARS = 500_000;
+/** Step outputs copied to D1 history are cut at this many characters (D1 rows are 2 MB too). */
+export const HISTORY_MAX_VALUE_CHARS = 500_000;
+/** Most steps one run may report, as Inngest's default step limit. */
+export const MAX_STEPS_PER_RUN = 1_000;
+/** Most triggers one function may declare. */
+export const MAX_TRIGGERS_PER_FUNCTION = 10;
+
+/**
+ * How long a request to an app may stay unanswered before the RunObject's alarm checks on it.
+ * If the object is still alive the call is left running and the check is pushed back; if the
+ * object was restarted the call is made again, so a crash mid-step never stalls a run.
+ */
+export const CALL_LEASE_MS = 10_000;
+/** Upper bound on one request to an app (Inngest's step timeout is 2 h). */
+export const CALL_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+/** Most requests one RunObject has in flight at once (parallel steps). */
+export const MAX_PARALLEL_CALLS = 6;
+/**
+ * Wall time one alarm invocation spends driving a run before it yields and re-arms,
+ * well under the platform's 15-minute limit per alarm invocation.
+ */
+export const ALARM_WORK_BUDGET_MS = 60_000;
+
+/** When a RunObject's alarm fails unexpectedly, it tries again after this long. */
+export const ALARM_ERROR_RETRY_MS = 5_000;
+
+/** Events accepted but not yet routed for this long are re-driven by the heartbeat. */
+export const EVENT_REDRIVE_AFTER_MS = 30_000;
+/** How often the scheduler's heartbeat alarm runs. */
+export const HEARTBEAT_INTERVAL_MS = 30_000;
+/** Most events one heartbeat re-drives. */
+export const REDRIVE_BATCH_LIMIT = 500;
+
+/** Route history rows to D1 in batches of at most this many statements per call. */
+export const HISTORY_FLUSH_MAX_ROWS = 50;
+
+/** Longest event name or cron expression a function trigger may use (Inngest's limit). */
+export const MAX_TRIGGER_LENGTH = 255;
+/** Most `cancelOn` rules one function may declare (Inngest's `MaxCancellations`). */
+export const MAX_CANCELLATIONS_PER_FUNCTION = 5;
+/** Most concurrency constraints one function may declare (Inngest's `MaxConcurrencyLimits`). */
+export const MAX_CONCURRENCY_CONSTRAINTS = 2;
+/** How long the server waits for an app to answer the `PUT` that asks it to sync. */
+export const APP_SYNC_TIMEOUT_MS = 30_000;
+
+/** Longest `step.sleep`/`sleepUntil` accepted; later wake times are clamped (Inngest: 366 days). */
+export const MAX_SLEEP_MS = 366 * 24 * 60 * 60 * 1000;
+/** Allowed clock difference between a request signature's timestamp and now, either way. */
+export const SIGNATURE_MAX_SKEW_MS = 5 * 60 * 1000;
+/** How much of a non-JSON error body is kept in the error message. */
+export const ERROR_BODY_PREVIEW_CHARS = 500;

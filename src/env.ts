@@ -1,0 +1,16 @@
+import type { RunObject } from "../durable-objects/run-object";
+import type { SchedulerObject } from "../durable-objects/scheduler-object";
+import type { QueueMessage } from "./ingest/queue-message";
+
+/** Bindings and variables the Worker and its Durable Objects receive. */
+export interface Env {
+  DB: D1Database;
+  EVENTS: Queue<QueueMessage>;
+  RUNS: DurableObjectNamespace<RunObject>;
+  SCHEDULER: DurableObjectNamespace<SchedulerObject>;
+  /** Production mode when set: requests to apps are signed and SDK calls are authenticated. */
+  INNGEST_SIGNING_KEY?: string;
+  INNGEST_SIGNING_KEY_FALLBACK?: string;
+  /** Comma-separated event keys accepted by `POST /e/:key` in production mode. */
+  INNGEST_EVENT_KEY?: string;
+}

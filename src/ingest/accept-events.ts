@@ -1,0 +1,30 @@
+import type { Env } from "../env";
+import type { StoredEvent } from "./event";
+import { newEventIds } from "./event-ids";
+import { enqueueMessages, messageFor } from "./enqueue";
+import { storeEvents } from "./event-store";
+import { parseEventPayload } from "./validate-events";
+
+/** The answer to an ingest request, in the body shape the SDK checks (`status` must be 200). */
+export type AcceptResult =
+  | { ok: true; ids: string[] }
+  | { ok: false; status: 400; error: string };
+
+/**
+ * Validates, stores and enqueues the events of one ingest request. Events are durable in D1
+ * before their ids are returned; if the Queue send fails they stay `pending` and the heartbeat
+ * re-drives them, so an accepted event is never lost.
+ */
+export async function acceptEvents(env: Env, body: string, seedHeader: string | null, now: number): Promise<AcceptResult> {
+  const parsed = parseEventPayload(body, now);
+  if (!parsed.ok) return { ok: false, status: 400, error: parsed.error };
+  const ids = newEventIds(parsed.events.length, seedHeader, now);
+  const stored: StoredEvent[] = parsed.events.map((event, i) => ({ ...event, internalId: ids[i]!, id: event.id ?? ids[i]! }));
+  await storeEvents(env.DB, stored, now);
+  try {
+    await enqueueMessages(env.EVENTS, stored.map(messageFor));
+  } catch (err) {
+    console.error("stepflare: enqueueing events failed; the heartbeat will re-drive them", err);
+  }
+  return { ok: true, ids };
+}

@@ -1,0 +1,29 @@
+import { MAX_INLINE_QUEUE_EVENT_BYTES, QUEUE_BATCH_MAX_BYTES, QUEUE_BATCH_MAX_MESSAGES } from "../constants";
+import type { StoredEvent } from "./event";
+import type { QueueMessage } from "./queue-message";
+
+/** The Queue message for an event: inline when it fits, else a reference to its stored row. */
+export function messageFor(event: StoredEvent): { body: QueueMessage; bytes: number } {
+  const inline: QueueMessage = { kind: "event", event };
+  const bytes = new TextEncoder().encode(JSON.stringify(inline)).byteLength;
+  if (bytes <= MAX_INLINE_QUEUE_EVENT_BYTES) return { body: inline, bytes };
+  return { body: { kind: "event_ref", internalId: event.internalId }, bytes: 100 };
+}
+
+/** Sends messages in as few `sendBatch` calls as the Queue's per-call limits allow. */
+export async function enqueueMessages(queue: Queue<QueueMessage>, messages: { body: QueueMessage; bytes: number }[]): Promise<void> {
+  let batch: { body: QueueMessage }[] = [];
+  let bytes = 0;
+  const sends: Promise<void>[] = [];
+  for (const m of messages) {
+    if (batch.length === QUEUE_BATCH_MAX_MESSAGES || bytes + m.bytes > QUEUE_BATCH_MAX_BYTES) {
+      sends.push(queue.sendBatch(batch).then(() => undefined));
+      batch = [];
+      bytes = 0;
+    }
+    batch.push({ body: m.body });
+    bytes += m.bytes;
+  }
+  if (batch.length > 0) sends.push(queue.sendBatch(batch).then(() => undefined));
+  await Promise.all(sends);
+}

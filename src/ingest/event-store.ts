@@ -1,0 +1,56 @@
+import { storedEventSchema, type StoredEvent } from "./event";
+
+/** Events per INSERT statement: bounded so one bound JSON parameter stays well under D1's 2 MB. */
+const MAX_INSERT_BYTES = 1_500_000;
+
+/**
+ * Stores events durably as `pending`. Ids are primary keys, so a retried send with the same
+ * seeded ids stores nothing twice. Rows are inserted from one JSON parameter per statement
+ * through `json_each`, which keeps a 5,000-event request to a handful of statements.
+ */
+export async function storeEvents(db: D1Database, events: StoredEvent[], receivedAt: number): Promise<void> {
+  const statements: D1PreparedStatement[] = [];
+  let chunk: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (chunk.length === 0) return;
+    statements.push(
+      db
+        .prepare(
+          `INSERT OR IGNORE INTO events (internal_id, id, name, data, ts, received_at, status)
+           SELECT value ->> '$.internalId', value ->> '$.id', value ->> '$.name', value, value ->> '$.ts', ?2, 'pending'
+           FROM json_each(?1)`,
+        )
+        .bind(`[${chunk.join(",")}]`, receivedAt),
+    );
+    chunk = [];
+    size = 0;
+  };
+  for (const event of events) {
+    const json = JSON.stringify(event);
+    if (size + json.length > MAX_INSERT_BYTES) flush();
+    chunk.push(json);
+    size += json.length;
+  }
+  flush();
+  if (statements.length > 0) await db.batch(statements);
+}
+
+/** Reads stored events by internal id, in no particular order. */
+export async function loadEvents(db: D1Database, internalIds: string[]): Promise<StoredEvent[]> {
+  if (internalIds.length === 0) return [];
+  const { results } = await db
+    .prepare("SELECT data FROM events WHERE internal_id IN (SELECT value FROM json_each(?))")
+    .bind(JSON.stringify(internalIds))
+    .all<{ data: string }>();
+  return results.map((r) => storedEventSchema.parse(JSON.parse(r.data)));
+}
+
+/** Events still pending after `olderThan`, oldest first: accepted, but not yet routed. */
+export async function pendingEventIds(db: D1Database, olderThan: number, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare("SELECT internal_id FROM events WHERE status = 'pending' AND received_at < ? ORDER BY received_at LIMIT ?")
+    .bind(olderThan, limit)
+    .all<{ internal_id: string }>();
+  return results.map((r) => r.internal_id);
+}

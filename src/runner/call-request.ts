@@ -1,0 +1,44 @@
+import { canonicalJson } from "../protocol/jcs";
+import type { RunStore } from "./run-store";
+import type { Call } from "./transition";
+
+/** A request to the app's serve handler, ready to send. */
+export interface CallRequest {
+  url: string;
+  body: string;
+  runId: string;
+  stepId: string;
+  version: number;
+}
+
+/**
+ * Builds the call request for `call` from the run's stored state: the JCS-canonical body the
+ * SDK verifies signatures against, and the step URL with `stepId` set.
+ *
+ * `ctx.fn_id` is left out on purpose: its presence switches v4 SDKs into async checkpointing,
+ * which needs the `/v1/checkpoint` API.
+ */
+export function buildCallRequest(store: RunStore, call: Call): CallRequest {
+  const run = store.run();
+  if (!run) throw new Error("run is not initialised");
+  const events = store.events();
+  const stack = store.stack();
+  const body = {
+    event: events[0],
+    events,
+    steps: Object.fromEntries(store.memos()),
+    ctx: {
+      run_id: run.id,
+      attempt: call.attempt,
+      max_attempts: run.max_attempts,
+      disable_immediate_execution: run.force_step_plan === 1,
+      use_api: false,
+      stack: { stack, current: stack.length },
+    },
+    version: run.version,
+    use_api: false,
+  };
+  const url = new URL(run.step_url);
+  url.searchParams.set("stepId", call.target);
+  return { url: url.toString(), body: canonicalJson(body), runId: run.id, stepId: call.target, version: run.version };
+}

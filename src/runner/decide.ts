@@ -1,0 +1,167 @@
+import { MAX_STEP_OUTPUT_BYTES, MAX_STEPS_PER_RUN } from "../constants";
+import { retryDelayMs } from "../protocol/backoff";
+import type { Op } from "../protocol/ops";
+import type { SdkResponse } from "../protocol/sdk-response";
+import { toSerializedError, type SerializedError } from "../protocol/serialized-error";
+import { emptyTransition, DISCOVERY, type Call, type Transition } from "./transition";
+
+/** The facts about a run that a decision needs; read from storage before deciding. */
+export interface RunFacts {
+  maxAttempts: number;
+  /** Steps memoised so far. */
+  memoized: ReadonlySet<string>;
+  /** Planned steps of the current parallel group that have no result yet. */
+  pendingPlan: ReadonlySet<string>;
+  forceStepPlan: boolean;
+}
+
+/** The outcome of one request to the app: the SDK's answer, or a failure to get one. */
+export type CallOutcome = SdkResponse | { kind: "unreachable"; error: SerializedError };
+
+/** Clock and randomness, injected so decisions are repeatable in tests. */
+export interface DecideContext {
+  now: number;
+  random: () => number;
+}
+
+/** Ops that only ride along with others and never need a response of their own. */
+const LAZY_OPS = new Set(["DeferAdd", "DeferAbort"]);
+/** Id the SDK gives to a function-level result or error sent as an op (sha1("complete")). */
+const COMPLETE_OP_ID = "0737c22d3bfae812339732d14d8c7dbd6dc4e09c";
+
+/**
+ * Decides what one response to `call` means for the run. Pure: the caller applies the
+ * returned transition in one storage transaction.
+ */
+export function decide(facts: RunFacts, call: Call, outcome: CallOutcome, ctx: DecideContext): Transition {
+  if (outcome.kind === "complete") {
+    return { ...emptyTransition(), version: outcome.version, end: { status: "completed", output: outcome.output } };
+  }
+  if (outcome.kind === "error" || outcome.kind === "unreachable") {
+    const retriable = outcome.kind === "unreachable" || outcome.retriable;
+    const retryAfterMs = outcome.kind === "error" ? outcome.retryAfterMs : undefined;
+    const version = outcome.kind === "error" ? outcome.version : undefined;
+    return { ...failOrRetry(facts, call, outcome.error, retriable, retryAfterMs, ctx), version };
+  }
+  return { ...decideOps(facts, call, outcome.ops, outcome, ctx), version: outcome.version };
+}
+
+function failOrRetry(
+  facts: RunFacts,
+  call: Call,
+  error: SerializedError,
+  retriable: boolean,
+  retryAfterMs: number | undefined,
+  ctx: DecideContext,
+): Transition {
+  if (retriable && call.attempt + 1 < facts.maxAttempts) {
+    const dueAt = ctx.now + retryDelayMs(call.attempt, ctx.random, retryAfterMs);
+    return { ...emptyTransition(), completesCall: false, retry: { dueAt, attempt: call.attempt + 1 } };
+  }
+  return { ...emptyTransition(), end: { status: "failed", error } };
+}
+
+function decideOps(
+  facts: RunFacts,
+  call: Call,
+  ops: Op[],
+  response: { noRetry: boolean; retryAfterMs?: number },
+  ctx: DecideContext,
+): Transition {
+  const t = emptyTransition();
+  const active = ops.filter((op) => !LAZY_OPS.has(op.op));
+  const pending = new Set(facts.pendingPlan);
+
+  for (const op of active) {
+    if (op.id === COMPLETE_OP_ID && (op.op === "StepError" || op.op === "StepFailed")) {
+      const error = toSerializedError(op.error);
+      return failOrRetry(facts, call, error, op.op === "StepError" && !response.noRetry, response.retryAfterMs, ctx);
+    }
+    switch (op.op) {
+      case "RunComplete":
+        t.end = { status: "completed", output: op.data ?? null };
+        return t;
+      case "StepRun":
+      case "StepFailed":
+        t.stored.push(storedFrom(op, call));
+        pending.delete(op.id);
+        break;
+      case "StepError": {
+        const retriable = !response.noRetry && call.attempt + 1 < facts.maxAttempts;
+        const error = toSerializedError(op.error);
+        if (retriable) {
+          t.attemptErrors.push({ ...stepInfo(op), error, attempts: call.attempt + 1 });
+          t.completesCall = false;
+          t.retry = { dueAt: ctx.now + retryDelayMs(call.attempt, ctx.random, response.retryAfterMs), attempt: call.attempt + 1 };
+          return t;
+        }
+        t.stored.push({ ...stepInfo(op), memo: { error }, op: "StepFailed", attempts: call.attempt + 1 });
+        pending.delete(op.id);
+        break;
+      }
+      case "StepPlanned":
+        if (!facts.memoized.has(op.id) && !pending.has(op.id)) {
+          t.planned.push(stepInfo(op));
+          pending.add(op.id);
+        }
+        break;
+      case "DiscoveryRequest":
+        t.discover = true;
+        break;
+      default:
+        t.end = { status: "failed", error: unsupportedOp(op) };
+        return t;
+    }
+  }
+
+  if (facts.memoized.size + t.stored.length > MAX_STEPS_PER_RUN) {
+    t.end = {
+      status: "failed",
+      error: { name: "StepLimitExceeded", message: `run exceeded the limit of ${MAX_STEPS_PER_RUN} steps` },
+    };
+    return t;
+  }
+  if (active.length > 1) t.forceStepPlan = true;
+
+  const finishedPlannedStep = call.target !== DISCOVERY && t.stored.length > 0;
+  const raced = active.some((op) => op.opts?.["parallelMode"] === "race");
+  if (call.target === DISCOVERY && t.stored.length > 0) t.discover = true;
+  if (finishedPlannedStep && (pending.size === 0 || raced)) {
+    t.discover = true;
+    if (pending.size === 0 && facts.forceStepPlan) t.forceStepPlan = false;
+  }
+  if (active.length === 0 && pending.size === 0 && call.target === DISCOVERY) {
+    // An empty plan with nothing outstanding would leave the run with nothing to wait for.
+    const error = { name: "EmptyResponse", message: "the SDK reported no steps and did not complete the function" };
+    return failOrRetry(facts, call, error, true, undefined, ctx);
+  }
+  return t;
+}
+
+function stepInfo(op: Op): { stepId: string; op: string; name?: string; displayName?: string } {
+  return { stepId: op.id, op: op.op, name: op.userland?.id ?? op.name, displayName: op.displayName };
+}
+
+function storedFrom(op: Op, call: Call): Transition["stored"][number] {
+  const info = stepInfo(op);
+  if (op.op === "StepFailed") {
+    return { ...info, memo: { error: toSerializedError(op.error) }, attempts: call.attempt + 1 };
+  }
+  const data = op.data ?? null;
+  const size = new TextEncoder().encode(JSON.stringify(data)).byteLength;
+  if (size > MAX_STEP_OUTPUT_BYTES) {
+    const error = {
+      name: "StepOutputTooLarge",
+      message: `step "${info.name ?? op.id}" returned ${size} bytes; the limit is ${MAX_STEP_OUTPUT_BYTES} bytes`,
+    };
+    return { ...info, op: "StepFailed", memo: { error }, attempts: call.attempt + 1 };
+  }
+  return { ...info, memo: { data }, attempts: call.attempt + 1 };
+}
+
+function unsupportedOp(op: Op): SerializedError {
+  return {
+    name: "UnsupportedStep",
+    message: `step "${op.userland?.id ?? op.name ?? op.id}" uses ${op.op}, which this server does not run yet`,
+  };
+}

@@ -1,0 +1,64 @@
+import type { Env } from "../env";
+import { matchesExpression } from "../expressions";
+import { toSdkEvent, type StoredEvent } from "../ingest/event";
+import { maxAttemptsFor } from "../protocol/backoff";
+import { runIdFor } from "../runs/run-id";
+import { isCronTrigger, retriesOf, stepUrlOf, triggersOf } from "../sync/function-config";
+import { listFunctions, type StoredFunction } from "../sync/store";
+import { eventNameMatches } from "../triggers/event-name";
+import { mapLimit } from "../util/map-limit";
+import { findDuplicateEvents } from "./idempotency";
+import type { RunStart } from "./run-start";
+
+/** RunObjects started at once while routing a batch. */
+const START_CONCURRENCY = 25;
+
+/** Whether any of the function's event triggers matches the event (name, then expression). */
+export function functionMatches(fn: StoredFunction, event: StoredEvent): boolean {
+  return triggersOf(fn.config).some((trigger) => {
+    if (isCronTrigger(trigger) || !eventNameMatches(trigger.event, event.name)) return false;
+    return !trigger.expression || matchesExpression(trigger.expression, { event: toSdkEvent(event) });
+  });
+}
+
+/**
+ * Routes stored events to the functions they trigger: one run per (event, function), whose id
+ * is derived from both, so a redelivered event starts nothing twice. Events whose user-given id
+ * was already used within 24 h start nothing. Marks the events routed when done.
+ */
+export async function routeEvents(env: Env, events: StoredEvent[], now: number): Promise<void> {
+  if (events.length === 0) return;
+  const [functions, duplicates] = await Promise.all([listFunctions(env.DB), findDuplicateEvents(env.DB, events, now)]);
+  const pairs = events
+    .filter((event) => !duplicates.has(event.internalId))
+    .flatMap((event) => functions.filter((fn) => functionMatches(fn, event)).map((fn) => ({ event, fn })));
+
+  const starts = await Promise.all(
+    pairs.map(async ({ event, fn }): Promise<RunStart> => ({
+      runId: await runIdFor(event.internalId, fn.id),
+      functionId: fn.id,
+      appId: fn.appId,
+      eventId: event.internalId,
+      stepUrl: stepUrlOf(fn.config),
+      maxAttempts: maxAttemptsFor(retriesOf(fn.config)),
+      events: [toSdkEvent(event)],
+      queuedAt: now,
+    })),
+  );
+  await mapLimit(starts, START_CONCURRENCY, (start) => env.RUNS.getByName(start.runId).start(start));
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT OR IGNORE INTO runs (id, function_id, app_id, event_id, status, queued_at, updated_at)
+       SELECT value ->> '$.runId', value ->> '$.functionId', value ->> '$.appId', value ->> '$.eventId', 'queued', ?2, ?2
+       FROM json_each(?1)`,
+    ).bind(JSON.stringify(starts.map(({ runId, functionId, appId, eventId }) => ({ runId, functionId, appId, eventId }))), now),
+    markEvents(env.DB, events.filter((e) => !duplicates.has(e.internalId)), "routed", now),
+    markEvents(env.DB, events.filter((e) => duplicates.has(e.internalId)), "duplicate", now),
+  ]);
+}
+
+function markEvents(db: D1Database, events: StoredEvent[], status: "routed" | "duplicate", now: number): D1PreparedStatement {
+  return db
+    .prepare("UPDATE events SET status = ?1, routed_at = ?2 WHERE internal_id IN (SELECT value FROM json_each(?3))")
+    .bind(status, now, JSON.stringify(events.map((e) => e.internalId)));
+}

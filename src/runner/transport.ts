@@ -1,0 +1,37 @@
+import { CALL_TIMEOUT_MS } from "../constants";
+import { signRequestBody } from "../protocol/signing";
+import { interpretSdkResponse } from "../protocol/sdk-response";
+import type { CallOutcome } from "./decide";
+import type { CallRequest } from "./call-request";
+
+/** Sends a call request to the app over HTTP and interprets the answer. */
+export type Transport = (request: CallRequest) => Promise<CallOutcome>;
+
+/**
+ * The `http` transport: POSTs the call to the app's serve URL, signed with the signing key in
+ * production mode. Failures to reach the app become a retriable `unreachable` outcome.
+ */
+export function httpTransport(signingKey: string | undefined, fetcher: typeof fetch = fetch): Transport {
+  return async (request) => {
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      "X-Run-ID": request.runId,
+      "X-Inngest-Step-ID": request.stepId,
+      "X-Inngest-Req-Version": String(request.version),
+    };
+    if (signingKey) headers["X-Inngest-Signature"] = await signRequestBody(request.body, signingKey, Date.now());
+    try {
+      const res = await fetcher(request.url, {
+        method: "POST",
+        headers,
+        body: request.body,
+        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+      });
+      const body = await res.text();
+      return interpretSdkResponse({ status: res.status, headers: res.headers, body }, Date.now());
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return { kind: "unreachable", error: { name: "AppUnreachable", message: `could not reach ${request.url}: ${message}` } };
+    }
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Server-initiated sync: `PUT <app serve URL>` asking for the config in-band, the way the Inngest
+ * dev server and its conformance runner do.
+ * @module
+ */
+import { APP_SYNC_TIMEOUT_MS } from "../constants";
+import type { Env } from "../env";
+import { serverKind } from "../mode";
+import { canonicalJson } from "../protocol/jcs";
+import { signRequestBody } from "../protocol/signing";
+import { interpretSyncResponse, pointHint, type SyncOutcome } from "./sync-response";
+
+/**
+ * Asks the app at `appUrl` (already normalised) for its config. The SDK answers in-band unless
+ * the app disabled it (`INNGEST_ALLOW_IN_BAND_SYNC=false`), in which case it POSTs
+ * `/fn/register` to this server during the request and answers with that call's outcome.
+ */
+export async function requestAppSync(
+  appUrl: string,
+  env: Pick<Env, "INNGEST_SIGNING_KEY">,
+  serverOrigin: string,
+  nowMs: number,
+  fetcher: (request: Request) => Promise<Response> = (request) => fetch(request),
+): Promise<SyncOutcome> {
+  const kind = serverKind(env);
+  // The SDK verifies the signature over the JCS form of the body, so send exactly that form.
+  const body = canonicalJson({ url: appUrl });
+  const headers = new Headers({
+    "Content-Type": "application/json",
+    "X-Inngest-Server-Kind": kind,
+    "X-Inngest-Sync-Kind": "in_band",
+  });
+  if (env.INNGEST_SIGNING_KEY) {
+    headers.set("X-Inngest-Signature", await signRequestBody(body, env.INNGEST_SIGNING_KEY, nowMs));
+  }
+  const request = new Request(appUrl, { method: "PUT", headers, body, signal: AbortSignal.timeout(APP_SYNC_TIMEOUT_MS) });
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetcher(request);
+    text = await response.text();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      kind: "error",
+      status: 502,
+      error:
+        `could not reach the app at ${appUrl} (${reason}); make sure it is running and serves ` +
+        `its Inngest handler at that URL, and ${pointHint({ serverKind: kind, serverOrigin })}`,
+    };
+  }
+  return interpretSyncResponse(
+    { status: response.status, syncKind: response.headers.get("X-Inngest-Sync-Kind"), body: text },
+    { appUrl, serverKind: kind, serverOrigin },
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * The out-of-band sync payload (`POST /fn/register`, `RegisterRequest` in inngest-js) and the
+ * URL normalisation shared by every way an app syncs.
+ * @module
+ */
+import { z } from "zod";
+import { formatPayloadIssues } from "./config-issues";
+import { type FunctionConfig, functionConfigSchema, isHttpUrl } from "./function-config";
+
+/**
+ * Query parameters that identify one sync attempt rather than the app. The SDK copies the sync
+ * request's query into the app and step URLs; Inngest's `NormalizeAppURL` strips these two.
+ */
+const TRANSIENT_PARAMS = ["deployId", "probe"] as const;
+
+/** The app URL without its per-sync query parameters (`deployId`, `probe`). */
+export function normalizeAppUrl(url: string): string {
+  const parsed = new URL(url);
+  if (!TRANSIENT_PARAMS.some((name) => parsed.searchParams.has(name))) return parsed.href;
+  for (const name of TRANSIENT_PARAMS) parsed.searchParams.delete(name);
+  return parsed.href;
+}
+
+/** A function config whose http step URLs are normalised like the app URL. */
+function withNormalizedStepUrls(cfg: FunctionConfig): FunctionConfig {
+  const steps = Object.fromEntries(
+    Object.entries(cfg.steps).map(([key, step]) => [
+      key,
+      step.runtime.type === "http" ? { ...step, runtime: { ...step.runtime, url: normalizeAppUrl(step.runtime.url) } } : step,
+    ]),
+  );
+  return { ...cfg, steps };
+}
+
+/** An absolute http(s) URL, normalised with {@link normalizeAppUrl}. */
+export const appUrlSchema = z.string().refine(isHttpUrl, "must be an absolute http(s) URL").transform(normalizeAppUrl);
+
+/** The functions an app serves: each valid, ids unique within the app, step URLs normalised. */
+export const functionSetSchema = z
+  .array(functionConfigSchema)
+  .superRefine((fns, ctx) => {
+    const seen = new Set<string>();
+    fns.forEach((fn, i) => {
+      if (seen.has(fn.id)) ctx.addIssue({ code: "custom", path: [i, "id"], message: "duplicate function id" });
+      seen.add(fn.id);
+    });
+  })
+  .transform((fns) => fns.map(withNormalizedStepUrls));
+
+/** The body of `POST /fn/register` as the v3 and v4 SDKs send it; unknown keys are ignored. */
+export const registerRequestSchema = z.looseObject({
+  url: appUrlSchema,
+  deployType: z.string(),
+  framework: z.string(),
+  appName: z.string().min(1, "App ID required"),
+  appVersion: z.string().optional(),
+  sdk: z.string(),
+  v: z.string(),
+  deployId: z.string().optional(),
+  capabilities: z.record(z.string(), z.unknown()).optional(),
+  functions: functionSetSchema,
+});
+
+export type RegisterRequest = z.infer<typeof registerRequestSchema>;
+
+/** Parses a register body, with an error message naming the function and field at fault. */
+export function parseRegisterRequest(
+  input: unknown,
+): { ok: true; request: RegisterRequest } | { ok: false; error: string } {
+  const result = registerRequestSchema.safeParse(input);
+  if (result.success) return { ok: true, request: result.data };
+  return { ok: false, error: formatPayloadIssues(result.error, input) };
+}

@@ -1,0 +1,136 @@
+/**
+ * App sync over HTTP: the SDK's out-of-band `POST /fn/register`, the server-initiated
+ * `POST /v0/apps/sync`, and `GET /v0/apps`.
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import type { Env } from "../env";
+import { isProduction, serverKind } from "../mode";
+import { isAuthorizedSdkBearer } from "../protocol/signing";
+import { requestAppSync } from "./app-sync";
+import { appUrlSchema, parseRegisterRequest } from "./register-request";
+import {
+  FunctionOwnershipError,
+  type SyncedApp,
+  findAppByUrl,
+  listApps,
+  listFunctions,
+  recordSyncError,
+  saveApp,
+} from "./store";
+import type { FunctionConfig } from "./function-config";
+
+type AppContext = Context<{ Bindings: Env }>;
+
+/** Routes for syncing apps; mount at the root of the Worker's Hono app. */
+export const syncRoutes = new Hono<{ Bindings: Env }>();
+
+/**
+ * Errors carry `status` in the body too: the SDK answers the sync `PUT` with the body's status,
+ * not the HTTP status of its register call, so without it a failure would look like success.
+ */
+function fail(c: AppContext, status: ContentfulStatusCode, error: string) {
+  return c.json({ error, status }, status);
+}
+
+/** Production mode requires the hashed signing key as bearer; dev mode accepts anything. */
+async function isAuthorized(c: AppContext): Promise<boolean> {
+  if (!isProduction(c.env)) return true;
+  const keys = [c.env.INNGEST_SIGNING_KEY, c.env.INNGEST_SIGNING_KEY_FALLBACK].filter((k): k is string => !!k);
+  return isAuthorizedSdkBearer(c.req.header("Authorization") ?? null, keys);
+}
+
+const UNAUTHORIZED =
+  "missing or invalid signing key: the app must send this server's INNGEST_SIGNING_KEY and must not run in dev mode";
+
+async function readJson(c: AppContext): Promise<{ ok: true; value: unknown } | { ok: false }> {
+  try {
+    return { ok: true, value: await c.req.json() };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** Saves a validated sync, turning an ownership conflict into a 409 the SDK can show. */
+async function store(c: AppContext, app: SyncedApp, functions: FunctionConfig[]) {
+  try {
+    return { ok: true as const, ...(await saveApp(c.env.DB, app, functions, Date.now())) };
+  } catch (error) {
+    if (!(error instanceof FunctionOwnershipError)) throw error;
+    await recordSyncError(c.env.DB, app.id, error.message);
+    return { ok: false as const, response: fail(c, 409, error.message) };
+  }
+}
+
+syncRoutes.post("/fn/register", async (c) => {
+  const kind = serverKind(c.env);
+  const expected = c.req.header("X-Inngest-Expected-Server-Kind");
+  if (expected && expected !== kind) {
+    return fail(
+      c,
+      400,
+      `the sync was started by a "${expected}" server but this server runs in ${kind} mode ` +
+        `(${kind === "dev" ? "no" : "an"} INNGEST_SIGNING_KEY is set); sync the app from this server instead`,
+    );
+  }
+  if (!(await isAuthorized(c))) return fail(c, 401, UNAUTHORIZED);
+  const body = await readJson(c);
+  if (!body.ok) return fail(c, 400, "request body is not valid JSON");
+  const parsed = parseRegisterRequest(body.value);
+  if (!parsed.ok) {
+    const appName = z.object({ appName: z.string().min(1) }).safeParse(body.value);
+    if (appName.success) await recordSyncError(c.env.DB, appName.data.appName, parsed.error);
+    return fail(c, 400, parsed.error);
+  }
+  const { appName, url, sdk, framework, appVersion, functions } = parsed.request;
+  const saved = await store(c, { id: appName, url, sdk, framework, appVersion }, functions);
+  if (!saved.ok) return saved.response;
+  return c.json({ ok: true, modified: saved.modified, app_id: appName });
+});
+
+const syncBodySchema = z.object({ url: appUrlSchema });
+
+syncRoutes.post("/v0/apps/sync", async (c) => {
+  if (!(await isAuthorized(c))) return fail(c, 401, UNAUTHORIZED);
+  const body = await readJson(c);
+  const parsed = syncBodySchema.safeParse(body.ok ? body.value : undefined);
+  if (!parsed.success) return fail(c, 400, 'expected a JSON body { "url": "<the app\'s serve URL>" }');
+  const appUrl = parsed.data.url;
+  const outcome = await requestAppSync(appUrl, c.env, new URL(c.req.url).origin, Date.now());
+  switch (outcome.kind) {
+    case "error":
+      return fail(c, outcome.status as ContentfulStatusCode, outcome.error);
+    case "in_band": {
+      const saved = await store(c, outcome.app, outcome.functions);
+      if (!saved.ok) return saved.response;
+      return c.json({ ok: true, app_id: outcome.app.id, modified: saved.modified, kind: outcome.kind });
+    }
+    case "out_of_band": {
+      // The SDK reports no app id; the app it registered during the PUT is the one at this URL,
+      // unless it reports another URL (INNGEST_SERVE_ORIGIN / INNGEST_SERVE_PATH).
+      const app = await findAppByUrl(c.env.DB, appUrl);
+      return c.json({ ok: true, app_id: app?.id ?? null, modified: outcome.modified, kind: outcome.kind });
+    }
+  }
+});
+
+syncRoutes.get("/v0/apps", async (c) => {
+  if (!(await isAuthorized(c))) return fail(c, 401, UNAUTHORIZED);
+  const [apps, functions] = await Promise.all([listApps(c.env.DB), listFunctions(c.env.DB)]);
+  return c.json({
+    apps: apps.map((app) => ({
+      ...app,
+      functions: functions
+        .filter((fn) => fn.appId === app.id)
+        .map((fn) => ({ id: fn.id, name: fn.config.name ?? fn.id, config: fn.config })),
+    })),
+  });
+});
+
+// Unexpected failures still answer in the shape the SDK parses, so it reports the cause.
+syncRoutes.onError((error, c) => {
+  console.error("sync route failed", error);
+  return fail(c, 500, `internal error: ${error.message}`);
+});

@@ -1,0 +1,99 @@
+/**
+ * What an app's answer to the server's sync `PUT` means. In-band, the answer carries the app's
+ * config (inngest-js `InBandRegisterRequest`); out-of-band, the SDK has already POSTed
+ * `/fn/register` and answers with that call's outcome as `{ message, modified }`.
+ * @module
+ */
+import { z } from "zod";
+import type { serverKind } from "../mode";
+import { formatPayloadIssues } from "./config-issues";
+import type { FunctionConfig } from "./function-config";
+import { appUrlSchema, functionSetSchema } from "./register-request";
+import type { SyncedApp } from "./store";
+
+/** `dev` without a signing key, `cloud` with one; sent as `X-Inngest-Server-Kind`. */
+export type ServerKind = ReturnType<typeof serverKind>;
+
+/** The parts of the app's HTTP answer that matter. */
+export interface SyncResponse {
+  status: number;
+  /** `X-Inngest-Sync-Kind` of the answer. */
+  syncKind: string | null;
+  body: string;
+}
+
+/** Where the sync was sent from and to, for error messages that say what to fix. */
+export interface SyncContext {
+  appUrl: string;
+  serverKind: ServerKind;
+  /** This server's origin, e.g. `http://127.0.0.1:8288`. */
+  serverOrigin: string;
+}
+
+export type SyncOutcome =
+  | { kind: "in_band"; app: SyncedApp; functions: FunctionConfig[] }
+  | { kind: "out_of_band"; modified: boolean; message: string }
+  | { kind: "error"; status: number; error: string };
+
+/** The in-band answer; `inspection`, `capabilities` and the other fields are not needed. */
+const inBandBodySchema = z.looseObject({
+  app_id: z.string().min(1, "App ID required"),
+  url: appUrlSchema,
+  sdk: z.string().optional(),
+  framework: z.string().optional(),
+  appVersion: z.string().optional(),
+  functions: functionSetSchema,
+});
+
+/** What the SDK answers after registering out-of-band (`InngestCommHandler.register`). */
+const outOfBandBodySchema = z.looseObject({ message: z.string(), modified: z.boolean() });
+
+/** Interprets the app's answer to a sync `PUT`. */
+export function interpretSyncResponse(res: SyncResponse, ctx: SyncContext): SyncOutcome {
+  const json = parseJson(res.body);
+  if (res.syncKind === "in_band" && res.status === 200) {
+    const parsed = inBandBodySchema.safeParse(json);
+    if (!parsed.success) return { kind: "error", status: 400, error: formatPayloadIssues(parsed.error, json) };
+    const { app_id, url, sdk, framework, appVersion, functions } = parsed.data;
+    return { kind: "in_band", app: { id: app_id, url, sdk, framework, appVersion }, functions };
+  }
+  if (res.status === 401) return { kind: "error", status: 502, error: unauthorizedMessage(ctx) };
+  const answer = outOfBandBodySchema.safeParse(json);
+  if (!answer.success) {
+    return {
+      kind: "error",
+      status: 502,
+      error:
+        `${ctx.appUrl} answered HTTP ${res.status} without an Inngest sync response; ` +
+        `check that the URL is the app's Inngest serve endpoint (e.g. http://localhost:3000/api/inngest)`,
+    };
+  }
+  const { message, modified } = answer.data;
+  if (res.status >= 200 && res.status < 300) return { kind: "out_of_band", modified, message };
+  // 4xx carries this server's own /fn/register rejection (e.g. an invalid function): the
+  // caller's problem. Anything else means the app could not reach this server.
+  if (res.status >= 400 && res.status < 500) return { kind: "error", status: res.status, error: message };
+  return { kind: "error", status: 502, error: `the app could not register with this server: ${message}; ${pointHint(ctx)}` };
+}
+
+function unauthorizedMessage(ctx: SyncContext): string {
+  if (ctx.serverKind === "dev") {
+    return `the app at ${ctx.appUrl} rejected the unsigned sync request because it runs in cloud mode; ${pointHint(ctx)}`;
+  }
+  return `the app at ${ctx.appUrl} rejected the sync request's signature; give the app the same INNGEST_SIGNING_KEY as this server`;
+}
+
+/** How to point an app at this server in the server's mode. */
+export function pointHint(ctx: Pick<SyncContext, "serverKind" | "serverOrigin">): string {
+  return ctx.serverKind === "dev"
+    ? `run the app with INNGEST_DEV=${ctx.serverOrigin}`
+    : `run the app with INNGEST_BASE_URL=${ctx.serverOrigin} and this server's INNGEST_SIGNING_KEY`;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

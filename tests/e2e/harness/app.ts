@@ -1,0 +1,26 @@
+import { createServer, type Server } from "node:http";
+import { Inngest, type InngestFunction } from "inngest";
+import { serve } from "inngest/node";
+import { freePort } from "./ports";
+
+/** A Node app served with the official SDK's `inngest/node` handler. */
+export interface TestApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A v4 client pointed at the dev server the way users do it, with an explicit dev URL. */
+export function devClient(id: string, serverUrl: string): Inngest {
+  return new Inngest({ id, isDev: true, baseUrl: serverUrl });
+}
+
+/** Serves `functions` on a free port at `/api/inngest`. */
+export async function serveApp(client: Inngest, functions: InngestFunction.Any[]): Promise<TestApp> {
+  const port = await freePort();
+  const server: Server = createServer(serve({ client, functions }));
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${port}/api/inngest`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}

@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { freePort } from "./ports";
+import { waitFor } from "./wait";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+
+/** A running stepflare dev server, started exactly as `npm run dev` starts it. */
+export interface DevServer {
+  url: string;
+  /** Stops the server; its state stays on disk. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and state. */
+  start(): Promise<void>;
+  /** Stops it and deletes its state. */
+  dispose(): Promise<void>;
+  /** Everything the server printed so far (for failure messages). */
+  output(): string;
+}
+
+/** Starts `scripts/dev.mjs` on a free port with its own state directory. */
+export async function startDevServer(): Promise<DevServer> {
+  const port = await freePort();
+  const persist = mkdtempSync(join(tmpdir(), "stepflare-e2e-"));
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | null = null;
+  let log = "";
+
+  const start = async () => {
+    child = spawn(process.execPath, [join(ROOT, "scripts/dev.mjs"), "--port", String(port), "--persist-to", persist], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    });
+    child.stdout?.on("data", (d) => (log += String(d)));
+    child.stderr?.on("data", (d) => (log += String(d)));
+    await waitFor(
+      async () => {
+        if (child?.exitCode !== null) throw new Error(`dev server exited:\n${log}`);
+        const res = await fetch(`${url}/health`).catch(() => null);
+        return res?.ok ? true : undefined;
+      },
+      90_000,
+      "the dev server to answer /health",
+    );
+  };
+
+  const stop = async () => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((r) => proc.once("exit", r));
+    process.kill(-proc.pid!, "SIGKILL");
+    await exited;
+    child = null;
+  };
+
+  await start();
+  return {
+    url,
+    start,
+    stop,
+    output: () => log,
+    dispose: async () => {
+      await stop();
+      rmSync(persist, { recursive: true, force: true });
+    },
+  };
+}

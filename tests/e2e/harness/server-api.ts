@@ -1,0 +1,46 @@
+import { waitFor } from "./wait";
+
+/** A run as `GET /v1/events/:id/runs` returns it. */
+export interface ApiRun {
+  run_id: string;
+  function_id: string;
+  status: "Running" | "Completed" | "Failed" | "Cancelled";
+  output: unknown;
+  error: { name?: string; message?: string } | null;
+}
+
+/** Asks the server to sync the app at `appUrl`; throws with the server's answer on failure. */
+export async function syncApp(serverUrl: string, appUrl: string): Promise<void> {
+  const res = await fetch(`${serverUrl}/v0/apps/sync`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ url: appUrl }),
+  });
+  if (!res.ok) throw new Error(`sync failed: ${res.status} ${await res.text()}`);
+}
+
+/** Sends events through the event API; returns their ids. */
+export async function sendEvents(serverUrl: string, events: unknown): Promise<string[]> {
+  const res = await fetch(`${serverUrl}/e/test-key`, { method: "POST", body: JSON.stringify(events) });
+  const body = (await res.json()) as { ids: string[]; status: number; error?: string };
+  if (body.status !== 200) throw new Error(`send failed: ${JSON.stringify(body)}`);
+  return body.ids;
+}
+
+/** The runs an event started. */
+export async function runsOf(serverUrl: string, eventId: string): Promise<ApiRun[]> {
+  const res = await fetch(`${serverUrl}/v1/events/${eventId}/runs`);
+  return ((await res.json()) as { data: ApiRun[] }).data;
+}
+
+/** Waits until the event has `count` runs and all of them ended; returns them. */
+export async function waitForEndedRuns(serverUrl: string, eventId: string, count = 1, timeoutMs = 60_000): Promise<ApiRun[]> {
+  return waitFor(
+    async () => {
+      const runs = await runsOf(serverUrl, eventId);
+      return runs.length === count && runs.every((r) => r.status !== "Running") ? runs : undefined;
+    },
+    timeoutMs,
+    `${count} ended run(s) for event ${eventId}`,
+  );
+}

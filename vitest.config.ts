@@ -1,0 +1,50 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Three projects: `unit` runs pure logic in Node; `workers` runs the Worker and its Durable
+ * Objects inside workerd; `e2e` starts the real dev server and drives it with the official SDK.
+ */
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    test: {
+      projects: [
+        {
+          test: {
+            name: "unit",
+            include: ["tests/unit/**/*.test.ts"],
+            environment: "node",
+          },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations },
+                queueConsumers: { "stepflare-events": { maxBatchTimeout: 0.05 } },
+                compatibilityFlags: ["service_binding_extra_handlers"],
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["tests/workers/**/*.test.ts"],
+            setupFiles: ["./tests/workers/apply-migrations.ts"],
+          },
+        },
+        {
+          test: {
+            name: "e2e",
+            include: ["tests/e2e/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  };
+});
