@@ -36,6 +36,7 @@ setTimeout(() => {
 
 mkdirSync(LOG_DIR, { recursive: true });
 const problems = [];
+const loadAtStart = os.loadavg()[0];
 
 console.error("bench: timing Cloudflare Workflows…");
 let workflows = null;
@@ -53,7 +54,7 @@ try {
 console.error("bench: timing stepflare…");
 const stepflare = await benchStepflare({ work, persistDir: path.join(scratch, "stepflare"), logDir: LOG_DIR, problems });
 
-const report = buildReport({ quick, work, stepflare, workflows, problems });
+const report = buildReport({ quick, work, loadAtStart, stepflare, workflows, problems });
 const files = writeReport(report, RESULTS_DIR);
 console.log(JSON.stringify(report, null, 2));
 console.log();

@@ -12,7 +12,7 @@ import { round } from "./stats.mjs";
 const TARGETS = { perStepP50Ms: 5, ratioP50: 1.0, singleEps: 2_000 };
 
 /** The JSON report; figures that could not be measured are null. */
-export function buildReport({ quick, work, stepflare, workflows, problems }) {
+export function buildReport({ quick, work, loadAtStart, stepflare, workflows, problems }) {
   const perStep = stepflare.per_step_ms ?? null;
   const wfPerStep = workflows?.per_step_ms ?? null;
   const ratio = perStep?.p50 != null && wfPerStep?.p50 ? round(perStep.p50 / wfPerStep.p50) : null;
@@ -25,6 +25,8 @@ export function buildReport({ quick, work, stepflare, workflows, problems }) {
       cpu_model: os.cpus()[0]?.model ?? null,
       node: process.version,
       platform: `${os.platform()} ${os.release()}`,
+      // Other work on the machine skews every figure; this shows whether there was any.
+      load_avg_1m_at_start: round(loadAtStart),
     },
     workload: work,
     sync: stepflare.sync ?? null,
@@ -72,7 +74,8 @@ export function toMarkdown(report) {
     "|---|---:|---:|---|---|",
     ...rows.map((row) => `| ${row.join(" | ")} |`),
     "",
-    `${m.cpus} CPUs (${m.cpu_model}), Node ${m.node}, ${m.platform}; ${report.generated_at}. ` +
+    `${m.cpus} CPUs (${m.cpu_model}), Node ${m.node}, ${m.platform}, load ${m.load_avg_1m_at_start} at start; ` +
+      `${report.generated_at}. ` +
       `App synced via ${report.sync ?? "–"}.`,
   ];
   if (report.problems.length) lines.push("", "Problems:", ...report.problems.map((p) => `- ${p}`));

@@ -34,9 +34,9 @@ export async function benchWorkflows({ instances, warmup, persistDir, logPath })
     for (let i = 0; i < warmup; i++) await runInstance(client);
     const perStep = [];
     const totals = [];
-    for (let i = 0; i < instances; i++) {globalThis.dbg?.(i);
+    for (let i = 0; i < instances; i++) {
       const { startedAt, totalMs } = await runInstance(client);
-      perStep.push(msPerStep(startedAt)); process.env.DBG && console.log(i, msPerStep(startedAt).toFixed(1), startedAt.map((t)=>t-startedAt[0]).join(","));
+      perStep.push(msPerStep(startedAt));
       totals.push(totalMs);
     }
     return { per_step_ms: summarize(perStep), run_total_ms: summarize(totals) };

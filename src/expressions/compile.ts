@@ -52,10 +52,7 @@ export function compileExpression(source: string): CompiledExpression {
   // Checking up front also stores the checked types on the AST, so evaluation skips its own
   // per-call type pass.
   const check = program.check();
-  if (!check.valid) {
-    const reason = check.error?.name === "ParseError" ? "syntax" : "type";
-    throw toExpressionError(source, reason, check.error);
-  }
+  if (!check.valid) throw toExpressionError(source, "type", check.error);
   const result: CompiledExpression = {
     source,
     resultType: check.type ?? "dyn",

@@ -6,7 +6,7 @@
  */
 import type { Environment } from "@marcbachmann/cel-js";
 import { toDate } from "./date";
-import { parseDurationMs } from "./duration";
+import { DurationError, parseDurationMs } from "../time/duration";
 
 /** Registers `lowercase`, `uppercase`, `json_parse`, `date`, `now`, `now_plus` and `now_minus`. */
 export function registerInngestFunctions(env: Environment): Environment {
@@ -33,8 +33,13 @@ function parseJson(text: string): unknown {
 }
 
 function offsetFromNow(text: string, sign: 1 | -1): Date {
-  const ms = parseDurationMs(text);
-  if (ms === undefined) throw new RangeError(`invalid duration "${text}"`);
+  let ms: number;
+  try {
+    ms = parseDurationMs(text);
+  } catch (err) {
+    if (err instanceof DurationError) throw new RangeError(`invalid duration "${text}"`);
+    throw err;
+  }
   const result = new Date(Date.now() + sign * ms);
   if (Number.isNaN(result.getTime())) throw new RangeError(`duration "${text}" is out of range`);
   return result;

@@ -92,11 +92,27 @@ function normalizeEvent(
   if (raw.id) event.id = raw.id;
   if (raw.v) event.v = raw.v;
 
-  const bytes = utf8Length(JSON.stringify(event));
+  const json = JSON.stringify(event);
+  const bytes = utf8Length(json);
   if (bytes > MAX_EVENT_BYTES) {
     return fail(`event ${index}: event is ${bytes} bytes as JSON, over the limit of ${MAX_EVENT_BYTES} bytes`);
   }
+  // JSON.stringify escapes lone surrogates as \udXXX; only then is the slower check needed.
+  if (/\\u[dD][89a-fA-F]/.test(json) && !isWellFormedDeep(event)) {
+    return fail(`event ${index}: contains a string with an unpaired UTF-16 surrogate, which is not valid Unicode`);
+  }
   return { ok: true, event };
+}
+
+/**
+ * Whether every string in a JSON value (keys included) is well-formed Unicode. Call requests are
+ * JCS-canonicalised, and RFC 8785 has no encoding for a lone surrogate.
+ */
+function isWellFormedDeep(value: unknown): boolean {
+  if (typeof value === "string") return value.isWellFormed();
+  if (Array.isArray(value)) return value.every(isWellFormedDeep);
+  if (isJsonObject(value)) return Object.entries(value).every(([k, v]) => k.isWellFormed() && isWellFormedDeep(v));
+  return true;
 }
 
 /** `event <index>: "<field>" <message>`, or `event <index>: <message>` for the element itself. */

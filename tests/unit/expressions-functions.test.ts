@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, it, expect, vi } from "vitest";
 import { evaluateExpression, matchesExpression } from "../../src/expressions";
 import { LruCache } from "../../src/expressions/cache";
-import { parseDurationMs } from "../../src/expressions/duration";
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 const event = {
@@ -94,25 +93,6 @@ describe("now, now_plus, now_minus", () => {
 
   it("reject a malformed duration at evaluation", () => {
     expect(() => evaluateExpression('now_plus("soon")', {})).toThrow(/invalid duration/);
-  });
-});
-
-describe("parseDurationMs", () => {
-  it.each([
-    ["0", 0],
-    ["300ms", 300],
-    ["1.5s", 1_500],
-    ["5m", 300_000],
-    ["1h30m", 5_400_000],
-    ["1w", 604_800_000],
-    ["-2h", -7_200_000],
-    ["500us", 0.5],
-  ])("%s is %d ms", (text, expected) => {
-    expect(parseDurationMs(text)).toBe(expected);
-  });
-
-  it.each(["", "5", "m", "5 m", "1y", "h1", "5m-"])("rejects %j", (text) => {
-    expect(parseDurationMs(text)).toBeUndefined();
   });
 });
 

@@ -238,3 +238,15 @@ describe("parseEventPayload: all or nothing", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe("unpaired surrogates", () => {
+  it("rejects a lone surrogate in data, naming the event", () => {
+    const result = parseEventPayload('[{"name":"a"},{"name":"b","data":{"x":"\\ud800"}}]', Date.now());
+    expect(result).toEqual({ ok: false, error: expect.stringContaining("event 1: contains a string with an unpaired UTF-16 surrogate") });
+  });
+
+  it("accepts paired surrogates and the escaped text of one", () => {
+    const result = parseEventPayload('{"name":"a","data":{"emoji":"\\ud83d\\ude00","text":"\\\\ud800"}}', Date.now());
+    expect(result.ok).toBe(true);
+  });
+});

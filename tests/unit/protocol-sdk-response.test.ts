@@ -47,7 +47,11 @@ describe("interpretSdkResponse with the official SDK", () => {
 
   /** POST a discovery call request, as the server sends it, to a serve handler. */
   async function call(fnId: string, opts: { streaming?: boolean } = {}) {
-    const handler = serve({ client, functions, streaming: opts.streaming ?? false });
+    // The Cloudflare adapter accepts `(request, env)`; its overloaded type does not say so.
+    const handler = serve({ client, functions, streaming: opts.streaming ?? false }) as unknown as (
+      request: Request,
+      env: Record<string, string>,
+    ) => Promise<Response>;
     const event = { name: "test/go", data: {}, id: "evt-1", ts: NOW, user: {} };
     const body = canonicalJson({
       event,

@@ -44,3 +44,10 @@ export async function waitForEndedRuns(serverUrl: string, eventId: string, count
     `${count} ended run(s) for event ${eventId}`,
   );
 }
+
+/** How the server processed an event: `pending`, `routed` or `duplicate`. */
+export async function eventStatus(serverUrl: string, eventId: string): Promise<string | undefined> {
+  const res = await fetch(`${serverUrl}/v1/events/${eventId}`);
+  if (!res.ok) return undefined;
+  return ((await res.json()) as { data: { status: string } }).data.status;
+}
