@@ -7,13 +7,21 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 
-const { values, positionals } = parseArgs({
+// --port and --persist-to are ours; anything else (e.g. --var KEY:VALUE) goes to `wrangler dev`.
+const { values, tokens } = parseArgs({
   options: {
     port: { type: "string", default: "8288" },
     "persist-to": { type: "string", default: ".wrangler/state" },
   },
   allowPositionals: true,
   strict: false,
+  tokens: true,
+});
+const ours = new Set(["port", "persist-to"]);
+const passthrough = tokens.flatMap((t) => {
+  if (t.kind === "positional") return [t.value];
+  if (t.kind === "option" && !ours.has(t.name)) return t.value === undefined ? [t.rawName] : [t.rawName, t.value];
+  return [];
 });
 
 const wrangler = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin/wrangler.js");
@@ -31,5 +39,5 @@ const migrated = await runWrangler(["d1", "migrations", "apply", "DB", "--local"
 if (migrated !== 0) process.exit(migrated);
 
 process.exit(
-  await runWrangler(["dev", "--ip", "127.0.0.1", "--port", String(values.port), ...persist, "--show-interactive-dev-session=false", ...positionals]),
+  await runWrangler(["dev", "--ip", "127.0.0.1", "--port", String(values.port), ...persist, "--show-interactive-dev-session=false", ...passthrough]),
 );

@@ -20,8 +20,8 @@ export interface DevServer {
   output(): string;
 }
 
-/** Starts `scripts/dev.mjs` on a free port with its own state directory. */
-export async function startDevServer(): Promise<DevServer> {
+/** Starts `scripts/dev.mjs` on a free port with its own state directory; `vars` become Worker variables. */
+export async function startDevServer(vars: Record<string, string> = {}): Promise<DevServer> {
   const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), "stepflare-e2e-"));
   const url = `http://127.0.0.1:${port}`;
@@ -29,7 +29,14 @@ export async function startDevServer(): Promise<DevServer> {
   let log = "";
 
   const start = async () => {
-    child = spawn(process.execPath, [join(ROOT, "scripts/dev.mjs"), "--port", String(port), "--persist-to", persist], {
+    child = spawn(process.execPath, [
+      join(ROOT, "scripts/dev.mjs"),
+      "--port",
+      String(port),
+      "--persist-to",
+      persist,
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ], {
       cwd: ROOT,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
