@@ -3,13 +3,15 @@ import { ALARM_ERROR_RETRY_MS } from "../src/constants";
 import type { Env } from "../src/env";
 import { RunDriver } from "../src/runner/driver";
 import { flushHistory } from "../src/runner/history-flush";
-import { runStartSchema, type RunStart } from "../src/runner/run-start";
+import { processOutbox } from "../src/runner/outbox";
+import { runStartSchema, type RunStartInput } from "../src/runner/run-start";
 import { RunStore, type RunRow } from "../src/runner/run-store";
+import type { Memo } from "../src/runner/transition";
 import { httpTransport } from "../src/runner/transport";
 
 /**
  * One run: its state in SQLite and its timers on the alarm. A thin shell over `RunStore`
- * (state and transitions) and `RunDriver` (calls to the app).
+ * (state and transitions) and `RunDriver` (calls to the app and effects).
  */
 export class RunObject extends DurableObject<Env> {
   readonly #store: RunStore;
@@ -21,20 +23,49 @@ export class RunObject extends DurableObject<Env> {
     this.#driver = new RunDriver({
       store: this.#store,
       transport: httpTransport(env.INNGEST_SIGNING_KEY),
-      flush: () => flushHistory(env.DB, this.#store, Date.now()),
+      flush: async () => {
+        await processOutbox(env, this.#store, Date.now());
+        await flushHistory(env.DB, this.#store, Date.now());
+      },
     });
   }
 
   /** Starts the run; calling it again for the same run changes nothing. */
-  async start(input: RunStart): Promise<{ created: boolean }> {
-    const created = this.#store.init(runStartSchema.parse(input));
-    if (created) await this.#store.rearm();
+  async start(input: RunStartInput): Promise<{ created: boolean }> {
+    const created = this.#store.init(runStartSchema.parse(input), Date.now());
+    if (created) await this.#store.rearm(Date.now());
     return { created };
   }
 
   /** The run row, for tests and diagnostics. */
   async status(): Promise<RunRow | null> {
     return this.#store.run();
+  }
+
+  /** Cancels the run unless it already ended. */
+  async cancel(): Promise<{ cancelled: boolean }> {
+    const cancelled = this.#store.cancel(Date.now());
+    if (cancelled) await this.#store.rearm(Date.now());
+    return { cancelled };
+  }
+
+  /** Resumes a waiting step with its memo (a matched event, a child's result). */
+  async resume(stepId: string, memo: Memo): Promise<{ resumed: boolean }> {
+    const resumed = this.#store.resolveWait(stepId, memo, Date.now());
+    if (resumed) await this.#store.rearm(Date.now());
+    return { resumed };
+  }
+
+  /**
+   * The steps a rerun keeps: every memo stored before `stepId` (all of them without one), in
+   * stack order, so the new run replays them and runs `stepId` onwards again.
+   */
+  async rerunSeed(stepId?: string): Promise<{ stack: string[]; memos: Record<string, unknown> }> {
+    const stack = this.#store.stack();
+    const cut = stepId === undefined ? 0 : stack.indexOf(stepId);
+    const kept = cut < 0 ? stack : stack.slice(0, cut);
+    const memos = this.#store.memos();
+    return { stack: kept, memos: Object.fromEntries(kept.map((id) => [id, memos.get(id) ?? null])) };
   }
 
   override async alarm(): Promise<void> {

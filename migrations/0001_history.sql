@@ -30,6 +30,7 @@ CREATE TABLE events (
   data         TEXT NOT NULL,                 -- the whole event as JSON
   ts           INTEGER NOT NULL,
   received_at  INTEGER NOT NULL,
+  target       TEXT,                          -- the one function a server-emitted event is for
   status       TEXT NOT NULL DEFAULT 'pending'
                CHECK (status IN ('pending', 'routed', 'duplicate')),
   routed_at    INTEGER

@@ -101,3 +101,8 @@ export const MAX_SLEEP_MS = 366 * 24 * 60 * 60 * 1000;
 export const SIGNATURE_MAX_SKEW_MS = 5 * 60 * 1000;
 /** How much of a non-JSON error body is kept in the error message. */
 export const ERROR_BODY_PREVIEW_CHARS = 500;
+
+/** How long `step.invoke` waits for the child run when no timeout is given (Inngest: 1 year). */
+export const INVOKE_DEFAULT_TIMEOUT_MS = 365 * 24 * 60 * 60 * 1000;
+/** How long a `cancelOn` listener stays active when the rule sets no timeout. */
+export const CANCEL_LISTENER_DEFAULT_MS = 365 * 24 * 60 * 60 * 1000;

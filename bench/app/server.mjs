@@ -45,9 +45,25 @@ const handler = serve({
   servePath: SERVE_PATH,
 });
 
+// Calls the server made to the app and the time the SDK took to answer them, so the bench can
+// tell how much of each step's gap is the app's and how much the server's.
+let calls = { count: 0, ms: 0 };
+process.on("message", (message) => {
+  if (message.type !== "calls") return;
+  process.send({ type: "calls", seq: message.seq, ...calls });
+  calls = { count: 0, ms: 0 };
+});
+
 http
   .createServer((req, res) => {
-    if (req.url?.startsWith(SERVE_PATH)) return handler(req, res);
-    res.writeHead(404).end();
+    if (!req.url?.startsWith(SERVE_PATH)) return res.writeHead(404).end();
+    if (req.method === "POST") {
+      const started = performance.now();
+      res.once("finish", () => {
+        calls.count++;
+        calls.ms += performance.now() - started;
+      });
+    }
+    return handler(req, res);
   })
   .listen(port, "127.0.0.1", () => process.send({ type: "ready" }));

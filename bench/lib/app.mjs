@@ -32,6 +32,7 @@ export async function startApp(serverOrigin, logPath) {
   const outcome = await Promise.race([ready, handle.exited, sleep(READY_TIMEOUT_MS, "timeout")]);
   if (outcome?.type !== "ready") throw new Error(`the bench app did not start; see ${logPath}`);
 
+  let callsSeq = 0;
   return {
     url: `http://127.0.0.1:${port}/api/inngest`,
     /** The report of `type` for event `seq`, or null if none arrives within `timeoutMs`. */
@@ -42,6 +43,14 @@ export async function startApp(serverOrigin, logPath) {
       const result = await Promise.race([arrived, sleep(timeoutMs, null)]);
       waiters.delete(key);
       return result;
+    },
+    /** `{ count, ms }` of SDK calls the app answered since the last time this was asked. */
+    async takeCalls() {
+      const seq = ++callsSeq;
+      handle.child.send({ type: "calls", seq });
+      const calls = await this.report("calls", seq, READY_TIMEOUT_MS);
+      if (!calls) throw new Error("the bench app did not report its calls");
+      return calls;
     },
     stop: () => stop(handle),
   };

@@ -59,6 +59,7 @@ export async function benchStepflare({ work, persistDir, logDir, problems }) {
     const warmupBodies = Array.from({ length: work.ingestWarmupEvents }, (_, i) => JSON.stringify(ingestEvent(i)));
     await runPool(warmupBodies.length, work.singleConcurrency, (i) => client.post(EVENT_PATH, warmupBodies[i]));
     results.ingestion = {
+      ...(await section(problems, "GET /health baseline", () => healthBaseline(bench, work))),
       ...(await section(problems, "single-event ingestion", () => ingestSingle(bench, work, runsWork))),
       ...(await section(problems, "batched ingestion", () => ingestBatched(bench, work, runsWork))),
     };
@@ -169,12 +170,18 @@ async function tenStepRunOnce(bench) {
 async function tenStepRuns(bench, work) {
   const perStep = [];
   const totals = [];
+  await bench.app.takeCalls();
   for (let i = 0; i < work.tenStepRuns; i++) {
     const { startedAt, totalMs } = await tenStepRunOnce(bench);
     perStep.push(msPerStep(startedAt));
     totals.push(totalMs);
   }
-  return { per_step_ms: summarize(perStep), run_total_ms: summarize(totals) };
+  const calls = await bench.app.takeCalls();
+  return {
+    per_step_ms: summarize(perStep),
+    run_total_ms: summarize(totals),
+    app_calls: { per_run: round(calls.count / work.tenStepRuns), mean_ms: round(calls.ms / calls.count) },
+  };
 }
 
 function ingestEvent(i) {
@@ -207,6 +214,22 @@ async function postAll(client, bodies, eventsPerBody, concurrency) {
 async function drainRate(bench, events, burstStartedAt) {
   await firstStepOnce(bench, DRAIN_TIMEOUT_MS);
   return round(events / ((Date.now() - burstStartedAt) / 1000));
+}
+
+/**
+ * Requests/s for `GET /health` at the single-event concurrency: what the dev server stack
+ * (wrangler's proxy, workerd, routing) allows before any ingestion work, to read the
+ * ingestion figures against.
+ */
+async function healthBaseline(bench, work) {
+  const count = work.singleEvents;
+  const started = performance.now();
+  const failures = await runPool(count, work.singleConcurrency, async () => {
+    const response = await bench.client.get("/health");
+    if (response.status !== 200) throw new Error(`GET /health: ${response.status}`);
+  });
+  if (failures) throw new Error(`${failures} of ${count} GET /health requests failed`);
+  return { health_rps: round(count / ((performance.now() - started) / 1000)) };
 }
 
 async function ingestSingle(bench, work, runsWork) {

@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import type { StoredEvent } from "./event";
+import type { RoutedEvent } from "./routed-event";
 import { newEventIds } from "./event-ids";
 import { enqueueMessages, messageFor } from "./enqueue";
 import { storeEvents } from "./event-store";
@@ -19,7 +19,9 @@ export async function acceptEvents(env: Env, body: string, seedHeader: string | 
   const parsed = parseEventPayload(body, now);
   if (!parsed.ok) return { ok: false, status: 400, error: parsed.error };
   const ids = newEventIds(parsed.events.length, seedHeader, now);
-  const stored: StoredEvent[] = parsed.events.map((event, i) => ({ ...event, internalId: ids[i]!, id: event.id ?? ids[i]! }));
+  const stored: RoutedEvent[] = parsed.events.map((event, i) => ({
+    event: { ...event, internalId: ids[i]!, id: event.id ?? ids[i]! },
+  }));
   await storeEvents(env.DB, stored, now);
   try {
     await enqueueMessages(env.EVENTS, stored.map(messageFor));

@@ -1,10 +1,10 @@
 import { MAX_INLINE_QUEUE_EVENT_BYTES, QUEUE_BATCH_MAX_BYTES, QUEUE_BATCH_MAX_MESSAGES } from "../constants";
-import type { StoredEvent } from "./event";
 import type { QueueMessage } from "./queue-message";
+import type { RoutedEvent } from "./routed-event";
 
 /** The Queue message for an event: inline when it fits, else a reference to its stored row. */
-export function messageFor(event: StoredEvent): { body: QueueMessage; bytes: number } {
-  const inline: QueueMessage = { kind: "event", event };
+export function messageFor({ event, target }: RoutedEvent): { body: QueueMessage; bytes: number } {
+  const inline: QueueMessage = { kind: "event", event, target };
   const bytes = new TextEncoder().encode(JSON.stringify(inline)).byteLength;
   if (bytes <= MAX_INLINE_QUEUE_EVENT_BYTES) return { body: inline, bytes };
   return { body: { kind: "event_ref", internalId: event.internalId }, bytes: 100 };

@@ -1,4 +1,5 @@
-import { storedEventSchema, type StoredEvent } from "./event";
+import { storedEventSchema } from "./event";
+import type { RoutedEvent } from "./routed-event";
 
 /** Events per INSERT statement: bounded so one bound JSON parameter stays well under D1's 2 MB. */
 const MAX_INSERT_BYTES = 1_500_000;
@@ -8,7 +9,7 @@ const MAX_INSERT_BYTES = 1_500_000;
  * seeded ids stores nothing twice. Rows are inserted from one JSON parameter per statement
  * through `json_each`, which keeps a 5,000-event request to a handful of statements.
  */
-export async function storeEvents(db: D1Database, events: StoredEvent[], receivedAt: number): Promise<void> {
+export async function storeEvents(db: D1Database, events: RoutedEvent[], receivedAt: number): Promise<void> {
   const statements: D1PreparedStatement[] = [];
   let chunk: string[] = [];
   let size = 0;
@@ -17,8 +18,9 @@ export async function storeEvents(db: D1Database, events: StoredEvent[], receive
     statements.push(
       db
         .prepare(
-          `INSERT OR IGNORE INTO events (internal_id, id, name, data, ts, received_at, status)
-           SELECT value ->> '$.internalId', value ->> '$.id', value ->> '$.name', value, value ->> '$.ts', ?2, 'pending'
+          `INSERT OR IGNORE INTO events (internal_id, id, name, data, ts, received_at, target, status)
+           SELECT value ->> '$.event.internalId', value ->> '$.event.id', value ->> '$.event.name', value -> '$.event',
+             value ->> '$.event.ts', ?2, value ->> '$.target', 'pending'
            FROM json_each(?1)`,
         )
         .bind(`[${chunk.join(",")}]`, receivedAt),
@@ -26,8 +28,8 @@ export async function storeEvents(db: D1Database, events: StoredEvent[], receive
     chunk = [];
     size = 0;
   };
-  for (const event of events) {
-    const json = JSON.stringify(event);
+  for (const item of events) {
+    const json = JSON.stringify(item);
     if (size + json.length > MAX_INSERT_BYTES) flush();
     chunk.push(json);
     size += json.length;
@@ -37,13 +39,13 @@ export async function storeEvents(db: D1Database, events: StoredEvent[], receive
 }
 
 /** Reads stored events by internal id, in no particular order. */
-export async function loadEvents(db: D1Database, internalIds: string[]): Promise<StoredEvent[]> {
+export async function loadEvents(db: D1Database, internalIds: string[]): Promise<RoutedEvent[]> {
   if (internalIds.length === 0) return [];
   const { results } = await db
-    .prepare("SELECT data FROM events WHERE internal_id IN (SELECT value FROM json_each(?))")
+    .prepare("SELECT data, target FROM events WHERE internal_id IN (SELECT value FROM json_each(?))")
     .bind(JSON.stringify(internalIds))
-    .all<{ data: string }>();
-  return results.map((r) => storedEventSchema.parse(JSON.parse(r.data)));
+    .all<{ data: string; target: string | null }>();
+  return results.map((r) => ({ event: storedEventSchema.parse(JSON.parse(r.data)), target: r.target ?? undefined }));
 }
 
 /** Events still pending after `olderThan`, oldest first: accepted, but not yet routed. */

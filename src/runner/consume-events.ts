@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import type { StoredEvent } from "../ingest/event";
+import type { RoutedEvent } from "../ingest/routed-event";
 import { loadEvents } from "../ingest/event-store";
 import { queueMessageSchema } from "../ingest/queue-message";
 import { routeEvents } from "./route-events";
@@ -9,7 +9,7 @@ import { routeEvents } from "./route-events";
  * routing is idempotent per (event, function).
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const inline: StoredEvent[] = [];
+  const inline: RoutedEvent[] = [];
   const refs: string[] = [];
   for (const message of batch.messages) {
     const parsed = queueMessageSchema.safeParse(message.body);
@@ -18,7 +18,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
       console.error("stepflare: dropping malformed queue message", message.id, parsed.error.message);
       continue;
     }
-    if (parsed.data.kind === "event") inline.push(parsed.data.event);
+    if (parsed.data.kind === "event") inline.push({ event: parsed.data.event, target: parsed.data.target });
     else refs.push(parsed.data.internalId);
   }
   const events = inline.concat(await loadEvents(env.DB, refs));

@@ -3,6 +3,7 @@ import { retryDelayMs } from "../protocol/backoff";
 import type { Op } from "../protocol/ops";
 import type { SdkResponse } from "../protocol/sdk-response";
 import { toSerializedError, type SerializedError } from "../protocol/serialized-error";
+import { planAsyncOp } from "./async-ops";
 import { emptyTransition, DISCOVERY, type Call, type Transition } from "./transition";
 
 /** The facts about a run that a decision needs; read from storage before deciding. */
@@ -108,9 +109,18 @@ function decideOps(
       case "DiscoveryRequest":
         t.discover = true;
         break;
-      default:
-        t.end = { status: "failed", error: unsupportedOp(op) };
-        return t;
+      default: {
+        if (facts.memoized.has(op.id) || pending.has(op.id)) break;
+        const plan = planAsyncOp(op, ctx.now);
+        if (plan.kind === "invalid") {
+          t.end = { status: "failed", error: plan.error };
+          return t;
+        }
+        if (plan.kind === "resolved") t.stored.push({ ...stepInfo(op), memo: plan.memo, attempts: 1 });
+        else if (plan.kind === "wait") t.waits.push({ ...stepInfo(op), wakeAt: plan.wakeAt, detail: plan.detail });
+        else t.gateways.push({ ...stepInfo(op), request: plan.request });
+        if (plan.kind !== "resolved") pending.add(op.id);
+      }
     }
   }
 
@@ -123,12 +133,12 @@ function decideOps(
   }
   if (active.length > 1) t.forceStepPlan = true;
 
-  const finishedPlannedStep = call.target !== DISCOVERY && t.stored.length > 0;
+  // Results of a parallel group are reported together: the next discovery waits until every
+  // step of the group has one, unless the group is a race.
   const raced = active.some((op) => op.opts?.["parallelMode"] === "race");
-  if (call.target === DISCOVERY && t.stored.length > 0) t.discover = true;
-  if (finishedPlannedStep && (pending.size === 0 || raced)) {
+  if (t.stored.length > 0 && (pending.size === 0 || raced)) {
     t.discover = true;
-    if (pending.size === 0 && facts.forceStepPlan) t.forceStepPlan = false;
+    if (pending.size === 0 && facts.forceStepPlan && active.length === 1) t.forceStepPlan = false;
   }
   if (active.length === 0 && pending.size === 0 && call.target === DISCOVERY) {
     // An empty plan with nothing outstanding would leave the run with nothing to wait for.
@@ -159,9 +169,3 @@ function storedFrom(op: Op, call: Call): Transition["stored"][number] {
   return { ...info, memo: { data }, attempts: call.attempt + 1 };
 }
 
-function unsupportedOp(op: Op): SerializedError {
-  return {
-    name: "UnsupportedStep",
-    message: `step "${op.userland?.id ?? op.name ?? op.id}" uses ${op.op}, which this server does not run yet`,
-  };
-}

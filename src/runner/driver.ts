@@ -1,25 +1,35 @@
 import { ALARM_WORK_BUDGET_MS, MAX_PARALLEL_CALLS } from "../constants";
 import { buildCallRequest } from "./call-request";
-import { decide } from "./decide";
-import type { LeasedCall, RunStore } from "./run-store";
+import { decide, type CallOutcome } from "./decide";
+import { performGateway } from "./gateway";
+import type { LeasedCall, RunStore, WaitRow } from "./run-store";
+import type { GatewayRequest, Memo } from "./transition";
 import type { Transport } from "./transport";
 
 /** What the driver needs from its host besides the store. */
 export interface DriverDeps {
   store: RunStore;
   transport: Transport;
-  /** Copies changed history to D1; failures are retried on a later wake-up. */
+  /** Carries out the outbox and copies changed history to D1; failures are retried later. */
   flush: () => Promise<void>;
+  gateway?: (stepId: string, request: GatewayRequest) => Promise<CallOutcome>;
   now?: () => number;
   random?: () => number;
 }
 
-/** How long to wait before retrying a failed history copy. */
+/** How long to wait before retrying a failed flush. */
 const FLUSH_RETRY_MS = 5_000;
 
+/** The memo a wait gets when its time comes without an event. */
+function timeoutMemo(wait: WaitRow): Memo {
+  if (wait.kind !== "invoke") return null;
+  return { error: { name: "InngestInvokeTimeoutError", message: "Timed out waiting for invoked function to complete" } };
+}
+
 /**
- * Drives one run: sends every due call to the app (parallel steps concurrently), applies each
- * answer as one transition, and keeps the alarm armed for whatever is owed next.
+ * Drives one run: fires its deadlines, resolves waits whose time has come, sends every due call
+ * (parallel steps concurrently), applies each answer as one transition, and keeps the alarm
+ * armed for whatever is owed next.
  *
  * Which calls are in flight is kept in memory only to tell "still running" from "lost": storage
  * leases every call it sends, so after a restart the lease runs out and the call is made again.
@@ -32,10 +42,10 @@ export class RunDriver {
   #flushFailed = false;
 
   constructor(deps: DriverDeps) {
-    this.#deps = { now: Date.now, random: Math.random, ...deps };
+    this.#deps = { now: Date.now, random: Math.random, gateway: (id, req) => performGateway(id, req), ...deps };
   }
 
-  /** Handles a wake-up (alarm): keeps live calls leased and drives whatever is due. */
+  /** Handles a wake-up (alarm, or new work from an RPC): drives whatever is due. */
   async wake(): Promise<void> {
     const { store, now } = this.#deps;
     if (this.#inFlight.size > 0) store.lease(this.#inFlight.keys(), now());
@@ -51,6 +61,7 @@ export class RunDriver {
     const { store, now } = this.#deps;
     const deadline = now() + ALARM_WORK_BUDGET_MS;
     for (;;) {
+      this.#resolveDue();
       if (now() < deadline) {
         const due = store.dueCalls(now(), new Set(this.#inFlight.keys()), MAX_PARALLEL_CALLS - this.#inFlight.size);
         if (due.length > 0) store.lease(due.map((c) => c.target), now());
@@ -58,28 +69,50 @@ export class RunDriver {
           this.#inFlight.set(call.target, this.#perform(call).finally(() => this.#inFlight.delete(call.target)));
         }
       }
-      if (this.#inFlight.size === 0) break;
+      if (this.#inFlight.size === 0) {
+        // A copy already under way may predate the last changes, and carrying out the outbox
+        // can itself create work (an invoke of an unknown function resolves its step).
+        await this.#flushing;
+        if (store.outbox().length > 0 || store.dirty().length > 0) {
+          this.#startFlush();
+          await this.#flushing;
+        }
+        if (this.#flushFailed || now() >= deadline || !this.#hasDueWork()) break;
+        continue;
+      }
       await store.rearm();
       await Promise.race(this.#inFlight.values());
-    }
-    // A copy already under way may predate the last changes, so copy once more after it.
-    await this.#flushing;
-    if (store.dirty().length > 0) {
-      this.#startFlush();
-      await this.#flushing;
     }
     await store.rearm(this.#flushFailed ? now() + FLUSH_RETRY_MS : undefined);
   }
 
+  /** Fires passed deadlines and resolves waits whose time has come. */
+  #resolveDue(): void {
+    const { store, now } = this.#deps;
+    if (store.dueTimers(now()).length > 0) store.cancel(now());
+    for (const wait of store.dueWaits(now())) store.resolveWait(wait.step_id, timeoutMemo(wait), now());
+    if (store.outbox().length > 0) this.#startFlush();
+  }
+
+  #hasDueWork(): boolean {
+    const { store, now } = this.#deps;
+    const next = store.nextWakeAt();
+    return next !== null && next <= now() && store.isActive();
+  }
+
   async #perform(call: LeasedCall): Promise<void> {
-    const { store, transport, now, random } = this.#deps;
-    const outcome = await transport(buildCallRequest(store, call));
+    const { store, transport, gateway, now, random } = this.#deps;
+    const outcome =
+      call.kind === "gateway"
+        ? await gateway(call.target, JSON.parse(call.detail ?? "{}") as GatewayRequest)
+        : await transport(buildCallRequest(store, call));
+    if (!store.isActive()) return;
     const transition = decide(store.facts(), call, outcome, { now: now(), random });
     store.apply(call, transition, now());
     this.#startFlush();
   }
 
-  /** Starts copying history to D1 unless a copy is already running; never blocks a step. */
+  /** Starts the flush unless one is already running; never blocks a step. */
   #startFlush(): void {
     if (this.#flushing) return;
     this.#flushing = this.#deps
@@ -89,7 +122,7 @@ export class RunDriver {
       })
       .catch((err: unknown) => {
         this.#flushFailed = true;
-        console.error("stepflare: copying run history to D1 failed; will retry", err);
+        console.error("stepflare: carrying out run effects or copying history failed; will retry", err);
       })
       .finally(() => {
         this.#flushing = null;

@@ -1,14 +1,17 @@
 import type { Env } from "../env";
 import { matchesExpression } from "../expressions";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
+import type { RoutedEvent } from "../ingest/routed-event";
 import { maxAttemptsFor } from "../protocol/backoff";
 import { runIdFor } from "../runs/run-id";
-import { isCronTrigger, retriesOf, stepUrlOf, triggersOf } from "../sync/function-config";
+import { isCronTrigger, retriesOf, stepUrlOf, triggersOf, type FunctionConfig } from "../sync/function-config";
+import { parseDurationMs } from "../time/duration";
 import { listFunctions, type StoredFunction } from "../sync/store";
 import { eventNameMatches } from "../triggers/event-name";
 import { mapLimit } from "../util/map-limit";
+import { resumePausedRuns } from "../waits/deliver";
 import { findDuplicateEvents } from "./idempotency";
-import type { RunStart } from "./run-start";
+import type { RunStartInput } from "./run-start";
 
 /** RunObjects started at once while routing a batch. */
 const START_CONCURRENCY = 25;
@@ -21,20 +24,37 @@ export function functionMatches(fn: StoredFunction, event: StoredEvent): boolean
   });
 }
 
+/** `timeouts.start` and `timeouts.finish` in ms (validated as durations at sync). */
+function timeoutsOf(cfg: FunctionConfig): { startMs?: number; finishMs?: number } {
+  const { start, finish } = cfg.timeouts ?? {};
+  return {
+    ...(start ? { startMs: parseDurationMs(start) } : {}),
+    ...(finish ? { finishMs: parseDurationMs(finish) } : {}),
+  };
+}
+
+/** The functions one event starts: its target alone when it has one, else every match. */
+function functionsFor(item: RoutedEvent, functions: StoredFunction[]): StoredFunction[] {
+  if (item.target !== undefined) return functions.filter((fn) => fn.id === item.target);
+  return functions.filter((fn) => functionMatches(fn, item.event));
+}
+
 /**
  * Routes stored events to the functions they trigger: one run per (event, function), whose id
  * is derived from both, so a redelivered event starts nothing twice. Events whose user-given id
- * was already used within 24 h start nothing. Marks the events routed when done.
+ * was already used within 24 h start nothing; events dated in the future start their runs then.
+ * Marks the events routed when done.
  */
-export async function routeEvents(env: Env, events: StoredEvent[], now: number): Promise<void> {
-  if (events.length === 0) return;
+export async function routeEvents(env: Env, items: RoutedEvent[], now: number): Promise<void> {
+  if (items.length === 0) return;
+  const events = items.map((item) => item.event);
   const [functions, duplicates] = await Promise.all([listFunctions(env.DB), findDuplicateEvents(env.DB, events, now)]);
-  const pairs = events
-    .filter((event) => !duplicates.has(event.internalId))
-    .flatMap((event) => functions.filter((fn) => functionMatches(fn, event)).map((fn) => ({ event, fn })));
+  const pairs = items
+    .filter(({ event }) => !duplicates.has(event.internalId))
+    .flatMap((item) => functionsFor(item, functions).map((fn) => ({ event: item.event, fn })));
 
   const starts = await Promise.all(
-    pairs.map(async ({ event, fn }): Promise<RunStart> => ({
+    pairs.map(async ({ event, fn }): Promise<RunStartInput> => ({
       runId: await runIdFor(event.internalId, fn.id),
       functionId: fn.id,
       appId: fn.appId,
@@ -43,9 +63,15 @@ export async function routeEvents(env: Env, events: StoredEvent[], now: number):
       maxAttempts: maxAttemptsFor(retriesOf(fn.config)),
       events: [toSdkEvent(event)],
       queuedAt: now,
+      startAt: Math.max(now, event.ts),
+      cancel: fn.config.cancel ?? [],
+      timeouts: timeoutsOf(fn.config),
     })),
   );
-  await mapLimit(starts, START_CONCURRENCY, (start) => env.RUNS.getByName(start.runId).start(start));
+  await Promise.all([
+    mapLimit(starts, START_CONCURRENCY, (start) => env.RUNS.getByName(start.runId).start(start)),
+    resumePausedRuns(env, events.filter((e) => !duplicates.has(e.internalId)), now),
+  ]);
   await env.DB.batch([
     env.DB.prepare(
       `INSERT OR IGNORE INTO runs (id, function_id, app_id, event_id, status, queued_at, updated_at)

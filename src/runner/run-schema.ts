@@ -14,6 +14,7 @@ export const RUN_MIGRATIONS: readonly string[] = [
      version          INTEGER NOT NULL DEFAULT -1,
      force_step_plan  INTEGER NOT NULL DEFAULT 0,
      max_attempts     INTEGER NOT NULL,
+     finish_timeout   INTEGER,                 -- ms from the first attempt to the end, if limited
      queued_at        INTEGER NOT NULL,
      started_at       INTEGER,
      ended_at         INTEGER
@@ -34,13 +35,34 @@ export const RUN_MIGRATIONS: readonly string[] = [
    -- so the older answer does not erase the newer request.
    CREATE TABLE calls (
      target        TEXT PRIMARY KEY,
+     kind          TEXT NOT NULL DEFAULT 'sdk' CHECK (kind IN ('sdk', 'gateway')),
+     detail        TEXT,                    -- the request of a gateway call (step.fetch)
      attempt       INTEGER NOT NULL,
      due_at        INTEGER NOT NULL,
      leased_until  INTEGER,
      gen           INTEGER NOT NULL
    );
-   -- Planned steps of the current parallel group still without a result.
+   -- Steps of the current parallel group still without a result.
    CREATE TABLE pending_plan (step_id TEXT PRIMARY KEY);
+   -- Steps resolved by time or by another event: sleeps, event waits, invoked children.
+   CREATE TABLE waits (
+     step_id  TEXT PRIMARY KEY,
+     kind     TEXT NOT NULL CHECK (kind IN ('sleep', 'event', 'invoke')),
+     wake_at  INTEGER NOT NULL,             -- when the sleep ends or the wait times out
+     detail   TEXT NOT NULL
+   );
+   -- Run-level deadlines (timeouts.start, timeouts.finish).
+   CREATE TABLE run_timers (
+     kind  TEXT PRIMARY KEY CHECK (kind IN ('start_timeout', 'finish_timeout')),
+     at    INTEGER NOT NULL
+   );
+   -- Effects outside this object, written with the transition that causes them and carried out
+   -- after it commits; a row is deleted only once its effect is done.
+   CREATE TABLE outbox (
+     seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind  TEXT NOT NULL CHECK (kind IN ('pause', 'unpause', 'unpause_run', 'emit', 'invoke')),
+     body  TEXT NOT NULL
+   );
    CREATE TABLE steps (
      step_id       TEXT PRIMARY KEY,
      name          TEXT,

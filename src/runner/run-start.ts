@@ -25,5 +25,15 @@ export const runStartSchema = z.object({
   maxAttempts: z.number().int().min(1),
   events: z.array(sdkEventSchema).min(1),
   queuedAt: z.number(),
+  /** When the first request goes to the app: later than `queuedAt` for events dated in the future. */
+  startAt: z.number(),
+  /** `cancelOn` rules: an event (and optional CEL over `event`/`async`) that cancels the run. */
+  cancel: z.array(z.object({ event: z.string(), if: z.string().optional(), timeout: z.string().optional() })).default([]),
+  /** `timeouts.start` / `timeouts.finish` in ms. */
+  timeouts: z.object({ startMs: z.number().optional(), finishMs: z.number().optional() }).default({}),
+  /** Steps to treat as already done, in stack order: a rerun from a chosen step. */
+  seed: z.object({ stack: z.array(z.string()), memos: z.record(z.string(), z.unknown()) }).optional(),
 });
 export type RunStart = z.infer<typeof runStartSchema>;
+/** What callers pass to start a run; defaults fill in what they leave out. */
+export type RunStartInput = z.input<typeof runStartSchema>;

@@ -1,9 +1,13 @@
-import { CALL_LEASE_MS } from "../constants";
+import { CALL_LEASE_MS, CANCEL_LISTENER_DEFAULT_MS } from "../constants";
+import { resolveWakeTime } from "../time/duration";
+import type { Pause } from "../waits/pause";
 import { readBlob, writeBlob } from "./blobs";
 import type { RunFacts } from "./decide";
+import type { OutboxEntry } from "./outbox";
+import { CANCELLED_ERROR, runEndEvents, type FinalState } from "./run-end-events";
 import type { RunStart, SdkEvent } from "./run-start";
 import { migrate, RUN_MIGRATIONS } from "./run-schema";
-import { DISCOVERY, type Call, type Transition } from "./transition";
+import { DISCOVERY, isErrorMemo, type Call, type GatewayRequest, type Memo, type StepWait, type Transition, type WaitDetail } from "./transition";
 
 /** Lifecycle states of a run, as stored. */
 export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
@@ -19,13 +23,21 @@ export type RunRow = {
   version: number;
   force_step_plan: number;
   max_attempts: number;
+  finish_timeout: number | null;
   queued_at: number;
   started_at: number | null;
   ended_at: number | null;
 };
 
-/** A call with the generation it was read at, so a stale answer cannot erase a newer request. */
-export type LeasedCall = Call & { gen: number };
+/** A call with its kind and the generation it was read at, so a stale answer cannot erase a newer request. */
+export type LeasedCall = Call & { gen: number; kind: "sdk" | "gateway"; detail: string | null };
+
+/** A step waiting for time, an event or a child run. */
+export type WaitRow = { step_id: string; kind: WaitDetail["kind"]; wake_at: number; detail: string };
+
+type StepInfo = { name?: string; displayName?: string; op: string };
+
+const ACTIVE = new Set<RunStatus>(["queued", "running"]);
 
 /**
  * The run's durable state inside its Durable Object. Every method is synchronous: each
@@ -48,17 +60,43 @@ export class RunStore {
     return this.#sql.exec<RunRow>("SELECT * FROM run").toArray()[0] ?? null;
   }
 
-  /** Stores a new run and asks for its first discovery request. Returns false if it already exists. */
-  init(start: RunStart): boolean {
+  /** Whether the run has not ended. */
+  isActive(): boolean {
+    const run = this.run();
+    return run !== null && ACTIVE.has(run.status);
+  }
+
+  /** Stores a new run, its cancellation listeners and its first discovery request. False if it exists. */
+  init(start: RunStart, now: number): boolean {
     if (this.run()) return false;
     this.#storage.transactionSync(() => {
       this.#sql.exec(
-        `INSERT INTO run (singleton, id, function_id, app_id, event_id, step_url, status, max_attempts, queued_at)
-         VALUES (1, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
-        start.runId, start.functionId, start.appId, start.eventId, start.stepUrl, start.maxAttempts, start.queuedAt,
+        `INSERT INTO run (singleton, id, function_id, app_id, event_id, step_url, status, max_attempts, finish_timeout, queued_at)
+         VALUES (1, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+        start.runId, start.functionId, start.appId, start.eventId, start.stepUrl, start.maxAttempts,
+        start.timeouts.finishMs ?? null, start.queuedAt,
       );
       writeBlob(this.#sql, "events", JSON.stringify(start.events));
-      this.#requestCall(DISCOVERY, start.queuedAt);
+      for (const stepId of start.seed?.stack ?? []) {
+        writeBlob(this.#sql, `memo:${stepId}`, JSON.stringify(start.seed!.memos[stepId] ?? null));
+        this.#sql.exec("INSERT OR IGNORE INTO stack (step_id) VALUES (?)", stepId);
+      }
+      if (start.timeouts.startMs !== undefined) this.#setTimer("start_timeout", start.queuedAt + start.timeouts.startMs);
+      start.cancel.forEach((rule, i) => {
+        const pause: Pause = {
+          id: `${start.runId}:cancel:${i}`,
+          runId: start.runId,
+          stepId: null,
+          kind: "cancel",
+          eventName: rule.event,
+          expression: rule.if ?? null,
+          triggerEvent: start.events[0]!,
+          createdAt: now,
+          expiresAt: rule.timeout ? resolveWakeTime(rule.timeout, now) : now + CANCEL_LISTENER_DEFAULT_MS,
+        };
+        this.#addOutbox({ kind: "pause", pause });
+      });
+      this.#requestCall(DISCOVERY, start.startAt);
       this.#markDirty("run", start.runId);
     });
     return true;
@@ -99,10 +137,10 @@ export class RunStore {
 
   /** Calls due now and not already in flight in this instance, oldest first. */
   dueCalls(now: number, inFlight: ReadonlySet<string>, limit: number): LeasedCall[] {
-    if (limit <= 0) return [];
+    if (limit <= 0 || !this.isActive()) return [];
     return this.#sql
       .exec<LeasedCall>(
-        `SELECT target, attempt, gen FROM calls
+        `SELECT target, attempt, gen, kind, detail FROM calls
          WHERE due_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
          ORDER BY due_at`,
         now, now,
@@ -112,7 +150,7 @@ export class RunStore {
       .slice(0, limit);
   }
 
-  /** Marks calls as being made until `until`; if the object dies, they come due again then. */
+  /** Marks calls as being made; if the object dies, they come due again when the lease ends. */
   lease(targets: Iterable<string>, now: number): void {
     const until = now + CALL_LEASE_MS;
     this.#storage.transactionSync(() => {
@@ -120,6 +158,8 @@ export class RunStore {
       const run = this.#requireRun();
       if (run.status === "queued") {
         this.#sql.exec("UPDATE run SET status = 'running', started_at = ?", now);
+        this.#sql.exec("DELETE FROM run_timers WHERE kind = 'start_timeout'");
+        if (run.finish_timeout !== null) this.#setTimer("finish_timeout", now + run.finish_timeout);
         this.#markDirty("run", run.id);
       }
     });
@@ -127,43 +167,101 @@ export class RunStore {
 
   /** Applies one decided transition for the answer to `call`, atomically. */
   apply(call: LeasedCall, t: Transition, now: number): void {
-    const run = this.#requireRun();
-    if (run.status !== "running" && run.status !== "queued") return;
+    if (!this.isActive()) return;
     const memos = this.memos() as Map<string, unknown>;
     const fresh = t.stored.filter((step) => !memos.has(step.stepId));
     this.#storage.transactionSync(() => {
       this.#settleCall(call, t);
-      for (const step of fresh) this.#storeStep(step, now);
+      for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now);
       for (const step of t.attemptErrors) {
         this.#upsertStep(step.stepId, step, "errored", step.attempts, JSON.stringify(step.error), now, null);
       }
-      for (const step of t.planned) {
-        this.#sql.exec("INSERT OR IGNORE INTO pending_plan (step_id) VALUES (?)", step.stepId);
-        this.#upsertStep(step.stepId, step, "running", 0, null, now, null);
-        this.#requestCall(step.stepId, now);
-      }
+      for (const step of t.planned) this.#plan(step.stepId, step, now, "sdk", null);
+      for (const step of t.gateways) this.#plan(step.stepId, step, now, "gateway", step.request);
+      for (const wait of t.waits) this.#wait(wait, now);
       if (t.discover) this.#requestCall(DISCOVERY, now);
       if (t.version !== undefined) this.#sql.exec("UPDATE run SET version = ?", t.version);
       if (t.forceStepPlan !== undefined) this.#sql.exec("UPDATE run SET force_step_plan = ?", t.forceStepPlan ? 1 : 0);
       if (t.end) this.#end(t.end, now);
-      this.#markDirty("run", run.id);
+      this.#markDirty("run", this.#requireRun().id);
     });
     for (const step of fresh) memos.set(step.stepId, step.memo);
+  }
+
+  /**
+   * Resolves a waiting step with its memo (the matched event, the child's result, `null` on a
+   * timeout) and asks for discovery once its group is done. False if the step is not waiting.
+   */
+  resolveWait(stepId: string, memo: Memo, now: number): boolean {
+    const wait = this.#sql.exec<WaitRow>("SELECT * FROM waits WHERE step_id = ?", stepId).toArray()[0];
+    if (!wait || !this.isActive()) return false;
+    this.#storage.transactionSync(() => {
+      this.#sql.exec("DELETE FROM waits WHERE step_id = ?", stepId);
+      if (wait.kind !== "sleep") this.#addOutbox({ kind: "unpause", pauseIds: [`${this.#requireRun().id}:${stepId}`] });
+      this.#storeStep(stepId, memo, { op: this.step(stepId)?.op ?? "Sleep" }, 1, now);
+      if (this.#pendingCount() === 0) this.#finishGroup(now);
+      this.#markDirty("run", this.#requireRun().id);
+    });
+    (this.memos() as Map<string, unknown>).set(stepId, memo);
+    return true;
+  }
+
+  /** Waits whose time has come: sleeps that ended and waits that timed out. */
+  dueWaits(now: number): WaitRow[] {
+    if (!this.isActive()) return [];
+    return this.#sql.exec<WaitRow>("SELECT * FROM waits WHERE wake_at <= ? ORDER BY wake_at", now).toArray();
+  }
+
+  /** Run-level deadlines that have passed. */
+  dueTimers(now: number): ("start_timeout" | "finish_timeout")[] {
+    if (!this.isActive()) return [];
+    return this.#sql
+      .exec<{ kind: "start_timeout" | "finish_timeout" }>("SELECT kind FROM run_timers WHERE at <= ?", now)
+      .toArray()
+      .map((r) => r.kind);
+  }
+
+  /** Ends the run as cancelled; anything still running finishes but nothing after it starts. */
+  cancel(now: number): boolean {
+    if (!this.isActive()) return false;
+    this.#storage.transactionSync(() => {
+      this.#end({ status: "cancelled" }, now);
+      this.#markDirty("run", this.#requireRun().id);
+    });
+    return true;
   }
 
   /** When the object next needs to wake, or null when nothing is owed. */
   nextWakeAt(): number | null {
     const row = this.#sql
-      .exec<{ at: number | null }>("SELECT min(max(due_at, coalesce(leased_until, 0))) AS at FROM calls")
+      .exec<{ at: number | null }>(
+        `SELECT min(at) AS at FROM (
+           SELECT max(due_at, coalesce(leased_until, 0)) AS at FROM calls
+           UNION ALL SELECT wake_at FROM waits
+           UNION ALL SELECT at FROM run_timers)`,
+      )
       .one();
     return row.at;
   }
 
-  /** Schedules the alarm for the next wake-up, or clears it. */
+  /** Schedules the alarm for the next wake-up (or `extra`, if sooner), or clears it. */
   async rearm(extra?: number): Promise<void> {
     const next = [this.nextWakeAt(), extra ?? null].filter((v): v is number => v !== null);
     if (next.length === 0) await this.#storage.deleteAlarm();
     else await this.#storage.setAlarm(Math.min(...next));
+  }
+
+  /** Effects still to carry out, oldest first. */
+  outbox(): { seq: number; entry: OutboxEntry }[] {
+    return this.#sql
+      .exec<{ seq: number; body: string }>("SELECT seq, body FROM outbox ORDER BY seq")
+      .toArray()
+      .map((r) => ({ seq: r.seq, entry: JSON.parse(r.body) as OutboxEntry }));
+  }
+
+  /** Forgets an outbox entry once its effect is done. */
+  deleteOutbox(seq: number): void {
+    this.#sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
   }
 
   /** History rows changed since they were last copied to D1. */
@@ -199,11 +297,11 @@ export class RunStore {
     return run;
   }
 
-  #requestCall(target: string, now: number): void {
+  #requestCall(target: string, now: number, kind: "sdk" | "gateway" = "sdk", detail: GatewayRequest | null = null): void {
     this.#sql.exec(
-      `INSERT INTO calls (target, attempt, due_at, leased_until, gen) VALUES (?, 0, ?, NULL, 0)
+      `INSERT INTO calls (target, kind, detail, attempt, due_at, leased_until, gen) VALUES (?, ?, ?, 0, ?, NULL, 0)
        ON CONFLICT (target) DO UPDATE SET attempt = 0, due_at = excluded.due_at, gen = gen + 1`,
-      target, now,
+      target, kind, detail === null ? null : JSON.stringify(detail), now,
     );
   }
 
@@ -220,42 +318,113 @@ export class RunStore {
     this.#sql.exec("UPDATE calls SET leased_until = NULL WHERE target = ?", call.target);
   }
 
-  #storeStep(step: Transition["stored"][number], now: number): void {
-    const json = JSON.stringify(step.memo);
-    writeBlob(this.#sql, `memo:${step.stepId}`, json);
-    this.#sql.exec("INSERT OR IGNORE INTO stack (step_id) VALUES (?)", step.stepId);
-    this.#sql.exec("DELETE FROM pending_plan WHERE step_id = ?", step.stepId);
-    const failed = "error" in step.memo;
-    const error = failed ? JSON.stringify((step.memo as { error: unknown }).error) : null;
-    this.#upsertStep(step.stepId, step, failed ? "failed" : "completed", step.attempts, error, now, now);
+  #plan(stepId: string, info: StepInfo, now: number, kind: "sdk" | "gateway", request: GatewayRequest | null): void {
+    this.#sql.exec("INSERT OR IGNORE INTO pending_plan (step_id) VALUES (?)", stepId);
+    this.#upsertStep(stepId, info, "running", 0, null, now, null);
+    this.#requestCall(stepId, now, kind, request);
   }
 
-  #upsertStep(
-    stepId: string,
-    info: { name?: string; displayName?: string; op: string },
-    status: StepRow["status"],
-    attempts: number,
-    error: string | null,
-    now: number,
-    endedAt: number | null,
-  ): void {
+  #wait(wait: StepWait, now: number): void {
+    const run = this.#requireRun();
+    this.#sql.exec("INSERT OR IGNORE INTO pending_plan (step_id) VALUES (?)", wait.stepId);
+    this.#sql.exec(
+      "INSERT OR IGNORE INTO waits (step_id, kind, wake_at, detail) VALUES (?, ?, ?, ?)",
+      wait.stepId, wait.detail.kind, wait.wakeAt, JSON.stringify(wait.detail),
+    );
+    this.#upsertStep(wait.stepId, wait, "running", 0, null, now, null);
+    if (wait.detail.kind === "sleep") return;
+    const pause: Pause = {
+      id: `${run.id}:${wait.stepId}`,
+      runId: run.id,
+      stepId: wait.stepId,
+      kind: wait.detail.kind === "event" ? "wait" : "invoke",
+      eventName: wait.detail.kind === "event" ? wait.detail.eventName : "inngest/function.finished",
+      expression: wait.detail.kind === "event" ? wait.detail.expression : null,
+      triggerEvent: this.events()[0]!,
+      createdAt: now,
+      expiresAt: wait.wakeAt,
+    };
+    if (wait.detail.kind === "event") {
+      this.#addOutbox({ kind: "pause", pause });
+      return;
+    }
+    const correlationId = `${run.id}.${wait.stepId}`;
+    const data = (wait.detail.payload["data"] ?? {}) as Record<string, unknown>;
+    this.#addOutbox({
+      kind: "invoke",
+      stepId: wait.stepId,
+      functionId: wait.detail.functionId,
+      pause: { ...pause, match: { path: "data.correlation_id", value: JSON.stringify(correlationId) } },
+      invoked: {
+        name: "inngest/function.invoked",
+        data: {
+          ...data,
+          _inngest: {
+            fn_id: wait.detail.functionId,
+            correlation_id: correlationId,
+            source_app_id: run.app_id,
+            source_fn_id: run.function_id,
+            source_run_id: run.id,
+            expire: wait.wakeAt,
+          },
+        },
+        ts: now,
+        key: `${correlationId}:invoke`,
+        target: wait.detail.functionId,
+      },
+    });
+  }
+
+  #storeStep(stepId: string, memo: Memo, info: StepInfo, attempts: number, now: number): void {
+    writeBlob(this.#sql, `memo:${stepId}`, JSON.stringify(memo));
+    this.#sql.exec("INSERT OR IGNORE INTO stack (step_id) VALUES (?)", stepId);
+    this.#sql.exec("DELETE FROM pending_plan WHERE step_id = ?", stepId);
+    const failed = isErrorMemo(memo);
+    const error = failed ? JSON.stringify(memo.error) : null;
+    this.#upsertStep(stepId, info, failed ? "failed" : "completed", attempts, error, now, now);
+  }
+
+  #pendingCount(): number {
+    return this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM pending_plan").one().n;
+  }
+
+  /** The whole parallel group has results: discover what comes next, planning steps freely again. */
+  #finishGroup(now: number): void {
+    this.#sql.exec("UPDATE run SET force_step_plan = 0");
+    this.#requestCall(DISCOVERY, now);
+  }
+
+  #upsertStep(stepId: string, info: StepInfo, status: StepRow["status"], attempts: number, error: string | null, now: number, endedAt: number | null): void {
     this.#sql.exec(
       `INSERT INTO steps (step_id, name, display_name, op, status, attempts, error, started_at, ended_at, seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT count(*) FROM steps))
        ON CONFLICT (step_id) DO UPDATE SET
          name = coalesce(excluded.name, name), display_name = coalesce(excluded.display_name, display_name),
-         op = excluded.op, status = excluded.status, attempts = max(attempts, excluded.attempts),
+         op = CASE WHEN op IN ('Sleep', 'WaitForEvent', 'InvokeFunction', 'Gateway') THEN op ELSE excluded.op END,
+         status = excluded.status, attempts = max(attempts, excluded.attempts),
          error = excluded.error, ended_at = excluded.ended_at`,
       stepId, info.name ?? null, info.displayName ?? null, info.op, status, attempts, error, now, endedAt,
     );
     this.#markDirty("step", stepId);
   }
 
-  #end(end: NonNullable<Transition["end"]>, now: number): void {
-    this.#sql.exec("UPDATE run SET status = ?, ended_at = ?", end.status, now);
-    writeBlob(this.#sql, "result", JSON.stringify(end.status === "completed" ? { output: end.output } : { error: end.error }));
-    this.#sql.exec("DELETE FROM calls");
-    this.#sql.exec("DELETE FROM pending_plan");
+  #setTimer(kind: "start_timeout" | "finish_timeout", at: number): void {
+    this.#sql.exec("INSERT OR REPLACE INTO run_timers (kind, at) VALUES (?, ?)", kind, at);
+  }
+
+  #end(state: FinalState, now: number): void {
+    const run = this.#requireRun();
+    this.#sql.exec("UPDATE run SET status = ?, ended_at = ?", state.status, now);
+    const result = state.status === "completed" ? { output: state.output } : { error: state.status === "failed" ? state.error : CANCELLED_ERROR };
+    writeBlob(this.#sql, "result", JSON.stringify(result));
+    this.#sql.exec("DELETE FROM calls; DELETE FROM pending_plan; DELETE FROM waits; DELETE FROM run_timers");
+    this.#addOutbox({ kind: "unpause_run" });
+    const ended = { id: run.id, functionId: run.function_id, endedAt: now, events: this.events() };
+    this.#addOutbox({ kind: "emit", events: runEndEvents(ended, state) });
+  }
+
+  #addOutbox(entry: OutboxEntry): void {
+    this.#sql.exec("INSERT INTO outbox (kind, body) VALUES (?, ?)", entry.kind, JSON.stringify(entry));
   }
 
   #markDirty(kind: "run" | "step", key: string): void {

@@ -11,8 +11,16 @@ export type Call = {
 /** The discovery target: the SDK replays the function and reports what it finds next. */
 export const DISCOVERY = "step";
 
-/** A step's memoised result, exactly as the SDK expects it in `steps`. */
-export type Memo = { data: unknown } | { error: SerializedError };
+/**
+ * A step's memoised result, exactly as the SDK expects it in `steps`: `{data}` or `{error}` for
+ * run-like steps, `null` for a finished sleep or a timed-out wait, the whole event for a wait.
+ */
+export type Memo = { data: unknown } | { error: SerializedError } | Record<string, unknown> | null;
+
+/** Whether a memo records a failure (history shows the step as failed). */
+export function isErrorMemo(memo: Memo): memo is { error: SerializedError } {
+  return memo !== null && "error" in memo && !("data" in memo) && Object.keys(memo).length === 1;
+}
 
 /** A step result to store and append to the run's stack. */
 export interface StoredStep {
@@ -35,6 +43,31 @@ export interface StepAttemptError {
   attempts: number;
 }
 
+/** What a paused step waits for before its memo is written. */
+export type WaitDetail =
+  | { kind: "sleep" }
+  | { kind: "event"; eventName: string; expression: string | null }
+  | { kind: "invoke"; functionId: string; payload: Record<string, unknown> };
+
+/** A step that resolves later: a sleep, an event wait or an invoked child, with its deadline. */
+export interface StepWait {
+  stepId: string;
+  op: string;
+  name?: string;
+  displayName?: string;
+  /** When the sleep ends, or when the wait times out. */
+  wakeAt: number;
+  detail: WaitDetail;
+}
+
+/** An HTTP request the server makes on the run's behalf (`step.fetch`). */
+export interface GatewayRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
 /** How a run ends. */
 export type RunEnd =
   | { status: "completed"; output: unknown }
@@ -55,6 +88,10 @@ export interface Transition {
   attemptErrors: StepAttemptError[];
   /** Planned steps to call, each with its display info for history. */
   planned: Array<{ stepId: string; name?: string; displayName?: string; op: string }>;
+  /** Steps that now wait for time, an event or a child run. */
+  waits: StepWait[];
+  /** Requests the server makes itself before memoising their response. */
+  gateways: Array<{ stepId: string; name?: string; displayName?: string; op: string; request: GatewayRequest }>;
   /** Queue a discovery request now. */
   discover: boolean;
   /** Execution version reported by the SDK, to send back from now on. */
@@ -66,5 +103,5 @@ export interface Transition {
 
 /** An empty transition to build on. */
 export function emptyTransition(): Transition {
-  return { completesCall: true, stored: [], attemptErrors: [], planned: [], discover: false };
+  return { completesCall: true, stored: [], attemptErrors: [], planned: [], waits: [], gateways: [], discover: false };
 }

@@ -13,7 +13,14 @@ const encoder = new TextEncoder();
  * Throws if `eventInternalId` is not a ULID.
  */
 export async function runIdFor(eventInternalId: string, functionId: string): Promise<string> {
-  const time = ulidTime(eventInternalId);
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(`${eventInternalId}:${functionId}`));
-  return ulidFromParts(time, new Uint8Array(digest, 0, ULID_ENTROPY_BYTES));
+  return hashedUlid(ulidTime(eventInternalId), `${eventInternalId}:${functionId}`);
+}
+
+/**
+ * A ULID at `timeMs` whose entropy is the first 10 bytes of SHA-256(`key`): the same key and time
+ * always give the same id, which makes anything the server emits idempotent.
+ */
+export async function hashedUlid(timeMs: number, key: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(key));
+  return ulidFromParts(timeMs, new Uint8Array(digest, 0, ULID_ENTROPY_BYTES));
 }

@@ -20,7 +20,6 @@ export async function requestAppSync(
   env: Pick<Env, "INNGEST_SIGNING_KEY">,
   serverOrigin: string,
   nowMs: number,
-  fetcher: (request: Request) => Promise<Response> = (request) => fetch(request),
 ): Promise<SyncOutcome> {
   const kind = serverKind(env);
   // The SDK verifies the signature over the JCS form of the body, so send exactly that form.
@@ -33,11 +32,12 @@ export async function requestAppSync(
   if (env.INNGEST_SIGNING_KEY) {
     headers.set("X-Inngest-Signature", await signRequestBody(body, env.INNGEST_SIGNING_KEY, nowMs));
   }
-  const request = new Request(appUrl, { method: "PUT", headers, body, signal: AbortSignal.timeout(APP_SYNC_TIMEOUT_MS) });
+  const signal = AbortSignal.timeout(APP_SYNC_TIMEOUT_MS);
+  const request = new Request(appUrl, { method: "PUT", headers, body, signal });
   let response: Response;
   let text: string;
   try {
-    response = await fetcher(request);
+    response = await fetch(request);
     text = await response.text();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

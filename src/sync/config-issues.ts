@@ -14,7 +14,8 @@ const MAX_LISTED_ISSUES = 5;
 
 /** Describes the issues of parsing one function config (`input`). */
 export function formatFunctionIssues(error: z.ZodError, input: unknown): string {
-  return joinIssues(flattenIssues(error.issues, []).map((issue) => withLabel(functionLabel(input), issue.path, issue.message)));
+  const label = functionLabel(input);
+  return joinIssues(flattenIssues(error.issues, []).map((issue) => withLabel(label, issue.path, issue.message)));
 }
 
 /**

@@ -34,7 +34,11 @@ export function isCronTrigger(trigger: Trigger): trigger is CronTrigger {
   return typeof (trigger as Partial<CronTrigger>).cron === "string";
 }
 
-/** Event the SDK uses for `step.invoke`; v3 lists it as a trigger, v4 leaves it out. */
+/**
+ * The event behind `step.invoke`. v4 leaves it out of synced triggers; v3 sends it verbatim when
+ * a user declares it for an invoke-only function. Invocations target one function by id, so it
+ * must never match triggers.
+ */
 const INVOKE_EVENT = "inngest/function.invoked";
 
 /** A CEL expression checked at sync; empty means "none", as in Inngest. */
@@ -179,7 +183,9 @@ function buildSchema({ expression, cron, duration }: StringChecks) {
       const seen = new Set<string>();
       cfg.triggers.forEach((t, i) => {
         if (!isCronTrigger(t)) return;
-        if (seen.has(t.cron)) ctx.addIssue({ code: "custom", path: ["triggers", i, "cron"], message: "duplicate cron" });
+        if (seen.has(t.cron)) {
+          ctx.addIssue({ code: "custom", path: ["triggers", i, "cron"], message: "duplicate cron" });
+        }
         seen.add(t.cron);
       });
     });
@@ -193,7 +199,11 @@ export const functionConfigSchema = buildSchema({
 });
 
 /** The same shape without re-checking cron strings and expressions, for configs read from D1. */
-export const storedFunctionConfigSchema = buildSchema({ expression: z.string(), cron: z.string(), duration: z.string() });
+export const storedFunctionConfigSchema = buildSchema({
+  expression: z.string(),
+  cron: z.string(),
+  duration: z.string(),
+});
 
 export type FunctionConfig = z.infer<typeof functionConfigSchema>;
 

@@ -24,16 +24,19 @@ export function normalizeAppUrl(url: string): string {
 /** A function config whose http step URLs are normalised like the app URL. */
 function withNormalizedStepUrls(cfg: FunctionConfig): FunctionConfig {
   const steps = Object.fromEntries(
-    Object.entries(cfg.steps).map(([key, step]) => [
-      key,
-      step.runtime.type === "http" ? { ...step, runtime: { ...step.runtime, url: normalizeAppUrl(step.runtime.url) } } : step,
-    ]),
+    Object.entries(cfg.steps).map(([key, step]) => {
+      if (step.runtime.type !== "http") return [key, step];
+      return [key, { ...step, runtime: { ...step.runtime, url: normalizeAppUrl(step.runtime.url) } }];
+    }),
   );
   return { ...cfg, steps };
 }
 
 /** An absolute http(s) URL, normalised with {@link normalizeAppUrl}. */
-export const appUrlSchema = z.string().refine(isHttpUrl, "must be an absolute http(s) URL").transform(normalizeAppUrl);
+export const appUrlSchema = z
+  .string()
+  .refine(isHttpUrl, "must be an absolute http(s) URL")
+  .transform(normalizeAppUrl);
 
 /** The functions an app serves: each valid, ids unique within the app, step URLs normalised. */
 export const functionSetSchema = z

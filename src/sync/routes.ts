@@ -10,6 +10,7 @@ import type { Env } from "../env";
 import { isProduction, serverKind } from "../mode";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
 import { requestAppSync } from "./app-sync";
+import type { FunctionConfig } from "./function-config";
 import { appUrlSchema, parseRegisterRequest } from "./register-request";
 import {
   FunctionOwnershipError,
@@ -20,7 +21,6 @@ import {
   recordSyncError,
   saveApp,
 } from "./store";
-import type { FunctionConfig } from "./function-config";
 
 type AppContext = Context<{ Bindings: Env }>;
 
@@ -42,8 +42,14 @@ async function isAuthorized(c: AppContext): Promise<boolean> {
   return isAuthorizedSdkBearer(c.req.header("Authorization") ?? null, keys);
 }
 
-const UNAUTHORIZED =
+/** For the SDK's register call: what the developer must change in the app. */
+const SDK_UNAUTHORIZED =
   "missing or invalid signing key: the app must send this server's INNGEST_SIGNING_KEY and must not run in dev mode";
+/** For API callers (CLI, dashboard, tests). */
+const API_UNAUTHORIZED = "send `Authorization: Bearer <INNGEST_SIGNING_KEY or its hashed form>`";
+
+/** Just enough of a rejected register body to record the error on a known app. */
+const appNameSchema = z.object({ appName: z.string().min(1) });
 
 async function readJson(c: AppContext): Promise<{ ok: true; value: unknown } | { ok: false }> {
   try {
@@ -75,12 +81,12 @@ syncRoutes.post("/fn/register", async (c) => {
         `(${kind === "dev" ? "no" : "an"} INNGEST_SIGNING_KEY is set); sync the app from this server instead`,
     );
   }
-  if (!(await isAuthorized(c))) return fail(c, 401, UNAUTHORIZED);
+  if (!(await isAuthorized(c))) return fail(c, 401, SDK_UNAUTHORIZED);
   const body = await readJson(c);
   if (!body.ok) return fail(c, 400, "request body is not valid JSON");
   const parsed = parseRegisterRequest(body.value);
   if (!parsed.ok) {
-    const appName = z.object({ appName: z.string().min(1) }).safeParse(body.value);
+    const appName = appNameSchema.safeParse(body.value);
     if (appName.success) await recordSyncError(c.env.DB, appName.data.appName, parsed.error);
     return fail(c, 400, parsed.error);
   }
@@ -93,7 +99,7 @@ syncRoutes.post("/fn/register", async (c) => {
 const syncBodySchema = z.object({ url: appUrlSchema });
 
 syncRoutes.post("/v0/apps/sync", async (c) => {
-  if (!(await isAuthorized(c))) return fail(c, 401, UNAUTHORIZED);
+  if (!(await isAuthorized(c))) return fail(c, 401, API_UNAUTHORIZED);
   const body = await readJson(c);
   const parsed = syncBodySchema.safeParse(body.ok ? body.value : undefined);
   if (!parsed.success) return fail(c, 400, 'expected a JSON body { "url": "<the app\'s serve URL>" }');
@@ -117,7 +123,7 @@ syncRoutes.post("/v0/apps/sync", async (c) => {
 });
 
 syncRoutes.get("/v0/apps", async (c) => {
-  if (!(await isAuthorized(c))) return fail(c, 401, UNAUTHORIZED);
+  if (!(await isAuthorized(c))) return fail(c, 401, API_UNAUTHORIZED);
   const [apps, functions] = await Promise.all([listApps(c.env.DB), listFunctions(c.env.DB)]);
   return c.json({
     apps: apps.map((app) => ({

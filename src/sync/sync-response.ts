@@ -57,30 +57,41 @@ export function interpretSyncResponse(res: SyncResponse, ctx: SyncContext): Sync
     const { app_id, url, sdk, framework, appVersion, functions } = parsed.data;
     return { kind: "in_band", app: { id: app_id, url, sdk, framework, appVersion }, functions };
   }
-  if (res.status === 401) return { kind: "error", status: 502, error: unauthorizedMessage(ctx) };
   const answer = outOfBandBodySchema.safeParse(json);
-  if (!answer.success) {
-    return {
-      kind: "error",
-      status: 502,
-      error:
-        `${ctx.appUrl} answered HTTP ${res.status} without an Inngest sync response; ` +
-        `check that the URL is the app's Inngest serve endpoint (e.g. http://localhost:3000/api/inngest)`,
-    };
-  }
-  const { message, modified } = answer.data;
-  if (res.status >= 200 && res.status < 300) return { kind: "out_of_band", modified, message };
-  // 4xx carries this server's own /fn/register rejection (e.g. an invalid function): the
-  // caller's problem. Anything else means the app could not reach this server.
-  if (res.status >= 400 && res.status < 500) return { kind: "error", status: res.status, error: message };
-  return { kind: "error", status: 502, error: `the app could not register with this server: ${message}; ${pointHint(ctx)}` };
+  if (answer.success) return outOfBandOutcome(res.status, answer.data, ctx);
+  // The SDK's own 401 (`{"message":"Unauthorized"}`) has no `modified`, unlike a register outcome.
+  if (res.status === 401) return { kind: "error", status: 502, error: unauthorizedMessage(ctx) };
+  return {
+    kind: "error",
+    status: 502,
+    error:
+      `${ctx.appUrl} answered HTTP ${res.status} without an Inngest sync response; ` +
+      `check that the URL is the app's Inngest serve endpoint (e.g. http://localhost:3000/api/inngest)`,
+  };
+}
+
+/**
+ * The SDK answers the PUT with the status from this server's `/fn/register` body. 400 and 409
+ * are that route rejecting the app's functions, which the caller must fix in the app; any other
+ * failure means the app could not register here (unreachable, wrong key), so it is a 502.
+ */
+function outOfBandOutcome(
+  status: number,
+  { message, modified }: z.infer<typeof outOfBandBodySchema>,
+  ctx: SyncContext,
+): SyncOutcome {
+  if (status >= 200 && status < 300) return { kind: "out_of_band", modified, message };
+  if (status === 400 || status === 409) return { kind: "error", status, error: message };
+  const error = `the app could not register with this server: ${message}; ${pointHint(ctx)}`;
+  return { kind: "error", status: 502, error };
 }
 
 function unauthorizedMessage(ctx: SyncContext): string {
+  const rejected = `the app at ${ctx.appUrl} rejected`;
   if (ctx.serverKind === "dev") {
-    return `the app at ${ctx.appUrl} rejected the unsigned sync request because it runs in cloud mode; ${pointHint(ctx)}`;
+    return `${rejected} the unsigned sync request because it runs in cloud mode; ${pointHint(ctx)}`;
   }
-  return `the app at ${ctx.appUrl} rejected the sync request's signature; give the app the same INNGEST_SIGNING_KEY as this server`;
+  return `${rejected} the sync request's signature; give the app the same INNGEST_SIGNING_KEY as this server`;
 }
 
 /** How to point an app at this server in the server's mode. */

@@ -11,7 +11,7 @@ const facts = (over: Partial<RunFacts> = {}): RunFacts => ({
   forceStepPlan: false,
   ...over,
 });
-const ctx = { now: 1_000_000, random: () => 0 };
+const ctx = { now: Date.UTC(2026, 0, 1), random: () => 0 };
 const ops = (list: Partial<Op>[], extra: { noRetry?: boolean; retryAfterMs?: number } = {}): CallOutcome => ({
   kind: "ops",
   ops: list.map((o) => ({ id: "x", op: "StepRun", ...o }) as Op),
@@ -139,8 +139,59 @@ describe("decide", () => {
   });
 
   it("fails the run on an op it does not support yet, naming the step", () => {
-    const t = decide(facts(), discovery, ops([{ id: "s", op: "Gateway", userland: { id: "fetch-it" } }]), ctx);
+    const t = decide(facts(), discovery, ops([{ id: "s", op: "AIGateway", userland: { id: "ask-ai" } }]), ctx);
     expect(t.end?.status).toBe("failed");
-    expect(JSON.stringify(t.end)).toContain("fetch-it");
+    expect(JSON.stringify(t.end)).toContain("ask-ai");
+  });
+
+  it("turns a sleep into a wait until its end, and a past sleep into a null memo", () => {
+    const later = decide(facts(), discovery, ops([{ id: "s", op: "Sleep", name: "2s" }]), ctx);
+    expect(later.waits).toEqual([expect.objectContaining({ stepId: "s", wakeAt: ctx.now + 2_000, detail: { kind: "sleep" } })]);
+    expect(later.discover).toBe(false);
+    const past = decide(facts(), discovery, ops([{ id: "s", op: "Sleep", name: "2020-01-01T00:00:00.000Z" }]), ctx);
+    expect(past.stored).toEqual([expect.objectContaining({ stepId: "s", memo: null })]);
+    expect(past.discover).toBe(true);
+  });
+
+  it("fails the run clearly on a sleep it cannot read", () => {
+    const t = decide(facts(), discovery, ops([{ id: "s", op: "Sleep", name: "soon", userland: { id: "nap" } }]), ctx);
+    expect(t.end?.status).toBe("failed");
+    expect(JSON.stringify(t.end)).toContain("nap");
+  });
+
+  it("waits for an event by name with its expression and timeout", () => {
+    const t = decide(
+      facts(),
+      discovery,
+      ops([{ id: "w", op: "WaitForEvent", name: "app/paid", opts: { timeout: "1h", if: "event.data.id == async.data.id" } }]),
+      ctx,
+    );
+    expect(t.waits[0]).toMatchObject({
+      stepId: "w",
+      wakeAt: ctx.now + 3_600_000,
+      detail: { kind: "event", eventName: "app/paid", expression: "event.data.id == async.data.id" },
+    });
+  });
+
+  it("invokes with the default one-year timeout", () => {
+    const t = decide(facts(), discovery, ops([{ id: "i", op: "InvokeFunction", opts: { function_id: "app-child", payload: { data: { x: 1 } } } }]), ctx);
+    expect(t.waits[0]).toMatchObject({
+      wakeAt: ctx.now + 365 * 24 * 3_600_000,
+      detail: { kind: "invoke", functionId: "app-child", payload: { data: { x: 1 } } },
+    });
+  });
+
+  it("plans step.fetch for http(s) URLs only", () => {
+    const ok = decide(facts(), discovery, ops([{ id: "g", op: "Gateway", opts: { url: "https://example.test/x", method: "POST", headers: { a: 1 } } }]), ctx);
+    expect(ok.gateways[0]!.request).toEqual({ url: "https://example.test/x", method: "POST", headers: { a: "1" }, body: undefined });
+    const bad = decide(facts(), discovery, ops([{ id: "g", op: "Gateway", opts: { url: "file:///etc/passwd" } }]), ctx);
+    expect(bad.stored[0]!.memo).toMatchObject({ error: { name: "GatewayError" } });
+  });
+
+  it("coalesces a sleep planned alongside a step until both are done", () => {
+    const t = decide(facts(), discovery, ops([{ id: "s", op: "Sleep", name: "1m" }, { id: "a", op: "StepPlanned" }]), ctx);
+    expect(t.forceStepPlan).toBe(true);
+    const stepDone = decide(facts({ pendingPlan: new Set(["s", "a"]) }), { target: "a", attempt: 0 }, ops([{ id: "a", data: 1 }]), ctx);
+    expect(stepDone.discover).toBe(false);
   });
 });

@@ -107,6 +107,11 @@ describe("interpretSyncResponse", () => {
       message: "Successfully registered",
     });
     expect(interpretSyncResponse(oob(409, "taken"), DEV)).toEqual({ kind: "error", status: 409, error: "taken" });
+    // This server's register route refused the app's key: the app is at fault, not the caller.
+    expect(interpretSyncResponse(oob(401, "missing or invalid signing key"), CLOUD)).toMatchObject({
+      status: 502,
+      error: expect.stringMatching(/^the app could not register with this server: missing or invalid signing key; /),
+    });
     expect(interpretSyncResponse(oob(500, "Failed to register; fetch failed"), DEV)).toMatchObject({
       status: 502,
       error: expect.stringMatching(/fetch failed; run the app with INNGEST_DEV=/),

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { Inngest } from "inngest";
 import { serve } from "inngest/cloudflare";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Env } from "../../src/env";
 import { hashSigningKey } from "../../src/protocol/signing";
 import { syncRoutes } from "../../src/sync/routes";
 import { getApp, listFunctions } from "../../src/sync/store";
@@ -163,7 +164,8 @@ describe("POST /v0/apps/sync", () => {
       client.createFunction({ id: "hello", triggers: [{ event: "app/hello" }] }, async () => "hi"),
       client.createFunction({ id: "daily", triggers: [{ cron: "0 9 * * *" }] }, async () => "ok"),
     ];
-    const handler = serve({ client, functions });
+    // The SDK types the Workers form `(request, env)` so strictly that no tuple satisfies it.
+    const handler = serve({ client, functions }) as unknown as (request: Request, env: Record<string, string>) => Promise<Response>;
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
       const request = new Request(input, init);
       if (!request.url.startsWith(APP_URL)) return new Response("not found", { status: 404 });

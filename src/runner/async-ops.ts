@@ -1,0 +1,75 @@
+import { INVOKE_DEFAULT_TIMEOUT_MS } from "../constants";
+import type { Op } from "../protocol/ops";
+import type { SerializedError } from "../protocol/serialized-error";
+import { DurationError, resolveWakeTime } from "../time/duration";
+import type { GatewayRequest, Memo, WaitDetail } from "./transition";
+
+/** What an op that does not run code in the app turns into. */
+export type AsyncOpPlan =
+  | { kind: "wait"; wakeAt: number; detail: WaitDetail }
+  | { kind: "resolved"; memo: Memo }
+  | { kind: "gateway"; request: GatewayRequest }
+  | { kind: "invalid"; error: SerializedError };
+
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/**
+ * Plans a `Sleep`, `WaitForEvent`, `InvokeFunction` or `Gateway` op. A sleep that has already
+ * ended, or a wait whose timeout has passed, resolves at once with a `null` memo.
+ */
+export function planAsyncOp(op: Op, now: number): AsyncOpPlan {
+  const opts = op.opts ?? {};
+  try {
+    switch (op.op) {
+      case "Sleep": {
+        // The SDK writes the duration (or the sleepUntil date) in `name`; Go reads opts first.
+        const wakeAt = resolveWakeTime(str(opts["duration"]) ?? op.name ?? "", now);
+        return wakeAt <= now ? { kind: "resolved", memo: null } : { kind: "wait", wakeAt, detail: { kind: "sleep" } };
+      }
+      case "WaitForEvent": {
+        const eventName = op.name ?? str(opts["event"]);
+        if (!eventName) return invalid(op, "names no event to wait for");
+        const timeout = str(opts["timeout"]);
+        const wakeAt = timeout ? resolveWakeTime(timeout, now) : now;
+        if (wakeAt <= now) return { kind: "resolved", memo: null };
+        return { kind: "wait", wakeAt, detail: { kind: "event", eventName, expression: str(opts["if"]) ?? null } };
+      }
+      case "InvokeFunction": {
+        const functionId = str(opts["function_id"]);
+        if (!functionId) return invalid(op, "names no function to invoke");
+        const timeout = str(opts["timeout"]);
+        const wakeAt = timeout ? resolveWakeTime(timeout, now) : now + INVOKE_DEFAULT_TIMEOUT_MS;
+        const payload = (opts["payload"] ?? {}) as Record<string, unknown>;
+        return { kind: "wait", wakeAt, detail: { kind: "invoke", functionId, payload } };
+      }
+      case "Gateway":
+        return planGateway(op, opts);
+      default:
+        return invalid(op, `uses ${op.op}, which this server does not run yet`);
+    }
+  } catch (err) {
+    if (err instanceof DurationError) return invalid(op, `has an invalid time "${err.input}"`);
+    throw err;
+  }
+}
+
+function planGateway(op: Op, opts: Record<string, unknown>): AsyncOpPlan {
+  const url = str(opts["url"]);
+  let parsed: URL | null = null;
+  try {
+    parsed = url ? new URL(url) : null;
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+    return { kind: "resolved", memo: { error: { name: "GatewayError", message: `step.fetch needs an http(s) URL, got "${url ?? ""}"` } } };
+  }
+  const headers = Object.fromEntries(
+    Object.entries((opts["headers"] ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+  );
+  return { kind: "gateway", request: { url: parsed.toString(), method: str(opts["method"]) ?? "GET", headers, body: str(opts["body"]) } };
+}
+
+function invalid(op: Op, what: string): AsyncOpPlan {
+  return { kind: "invalid", error: { name: "InvalidStep", message: `step "${op.userland?.id ?? op.name ?? op.id}" ${what}` } };
+}

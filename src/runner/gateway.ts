@@ -1,0 +1,24 @@
+import { CALL_TIMEOUT_MS } from "../constants";
+import type { CallOutcome } from "./decide";
+import type { GatewayRequest } from "./transition";
+
+/**
+ * Makes a `step.fetch` request on the run's behalf and reports it as the SDK would report a
+ * step: a `StepRun` with `{url, status_code, headers, body}`, or a retriable `StepError` when the
+ * request could not be made (any HTTP status, 4xx and 5xx included, is a result, not an error).
+ */
+export async function performGateway(stepId: string, request: GatewayRequest, fetcher: typeof fetch = fetch): Promise<CallOutcome> {
+  try {
+    const res = await fetcher(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+    });
+    const data = { url: request.url, status_code: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
+    return { kind: "ops", noRetry: false, ops: [{ id: stepId, op: "StepRun", data }] };
+  } catch (err) {
+    const message = `step.fetch to ${request.url} failed: ${err instanceof Error ? err.message : String(err)}`;
+    return { kind: "ops", noRetry: false, ops: [{ id: stepId, op: "StepError", error: { name: "GatewayError", message } }] };
+  }
+}

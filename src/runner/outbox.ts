@@ -1,0 +1,63 @@
+import type { Env } from "../env";
+import { emitEvents, type EmittedEvent } from "../ingest/emit-events";
+import { deletePauses, savePauses, type Pause } from "../waits/pause";
+import type { RunStore } from "./run-store";
+
+/** An effect outside the run's object, recorded in the same transaction as its cause. */
+export type OutboxEntry =
+  | { kind: "pause"; pause: Pause }
+  | { kind: "unpause"; pauseIds: string[] }
+  | { kind: "unpause_run" }
+  | { kind: "emit"; events: EmittedEvent[] }
+  | { kind: "invoke"; stepId: string; functionId: string; invoked: EmittedEvent; pause: Pause };
+
+/** Whether a function id is synced, so an invoke of an unknown one fails at once. */
+async function functionExists(db: D1Database, id: string): Promise<boolean> {
+  return (await db.prepare("SELECT 1 AS ok FROM functions WHERE id = ?").bind(id).first()) !== null;
+}
+
+/** Removes the pauses of a run that ended, including its cancellation listeners. */
+async function deleteRunPauses(db: D1Database, runId: string): Promise<void> {
+  await db.prepare("DELETE FROM pauses WHERE run_id = ?").bind(runId).run();
+}
+
+/**
+ * Carries out the run's outbox in order, deleting each entry once done. Everything here is
+ * idempotent (pauses and events have fixed ids), so an entry interrupted by a crash is safely
+ * carried out again.
+ */
+export async function processOutbox(env: Env, store: RunStore, now: number): Promise<void> {
+  for (const { seq, entry } of store.outbox()) {
+    switch (entry.kind) {
+      case "pause":
+        await savePauses(env.DB, [entry.pause]);
+        break;
+      case "unpause":
+        await deletePauses(env.DB, entry.pauseIds);
+        break;
+      case "unpause_run":
+        await deleteRunPauses(env.DB, store.run()!.id);
+        break;
+      case "emit":
+        await emitEvents(env, entry.events, now);
+        break;
+      case "invoke":
+        if (!(await functionExists(env.DB, entry.functionId))) {
+          store.resolveWait(entry.stepId, { error: invokeNotFound(entry.functionId) }, now);
+          break;
+        }
+        // The pause is registered before the child can exist, so its finish cannot be missed.
+        await savePauses(env.DB, [entry.pause]);
+        await emitEvents(env, [entry.invoked], now);
+        break;
+    }
+    store.deleteOutbox(seq);
+  }
+}
+
+function invokeNotFound(functionId: string) {
+  return {
+    name: "NonRetriableError",
+    message: `could not invoke "${functionId}": no synced function has that id (ids are "<app id>-<function id>")`,
+  };
+}

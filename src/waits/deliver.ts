@@ -1,0 +1,33 @@
+import type { Env } from "../env";
+import { toSdkEvent, type StoredEvent } from "../ingest/event";
+import type { Memo } from "../runner/transition";
+import { mapLimit } from "../util/map-limit";
+import { findPauseMatches } from "./match-pauses";
+import { deletePauses } from "./pause";
+
+/** Runs resumed at once while delivering a batch. */
+const RESUME_CONCURRENCY = 25;
+
+/** The memo a parent's `step.invoke` gets from its child's `inngest/function.finished` event. */
+export function invokeResultMemo(finished: StoredEvent): Memo {
+  const { error, result } = finished.data as { error?: unknown; result?: unknown };
+  if (error !== undefined && error !== null) return { error: error as { name: string; message: string } };
+  return { data: result ?? null };
+}
+
+/**
+ * Delivers incoming events to the runs paused on them: a `waitForEvent` step gets the whole
+ * event, a `step.invoke` its child's result, and a `cancelOn` listener cancels its run. Each
+ * resume is idempotent in the run, so a redelivered batch resumes nothing twice.
+ */
+export async function resumePausedRuns(env: Env, events: StoredEvent[], now: number): Promise<void> {
+  const matches = await findPauseMatches(env.DB, events, now);
+  if (matches.length === 0) return;
+  await mapLimit(matches, RESUME_CONCURRENCY, async ({ pause, event }) => {
+    const run = env.RUNS.getByName(pause.run_id);
+    if (pause.kind === "cancel") await run.cancel();
+    else await run.resume(pause.step_id!, pause.kind === "wait" ? toSdkEvent(event) : invokeResultMemo(event));
+  });
+  // Cancellation listeners go when their run ends; a resumed wait's pause goes now.
+  await deletePauses(env.DB, matches.filter((m) => m.pause.kind !== "cancel").map((m) => m.pause.id));
+}

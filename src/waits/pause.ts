@@ -1,0 +1,84 @@
+import type { SdkEvent } from "../runner/run-start";
+import { equalityKey, indexValueAt } from "./equality";
+
+/** What a pause is waiting for. */
+export type PauseKind = "wait" | "invoke" | "cancel";
+
+/** A run paused on an event: a `waitForEvent`, an invoked child, or a `cancelOn` listener. */
+export interface Pause {
+  id: string;
+  runId: string;
+  stepId: string | null;
+  kind: PauseKind;
+  eventName: string;
+  /** CEL over `event` (the run's trigger) and `async` (the incoming event); null matches any. */
+  expression: string | null;
+  /** An exact lookup to use instead of deriving one from `expression`. */
+  match?: { path: string; value: string };
+  triggerEvent: SdkEvent;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A pause row as stored in D1. */
+export interface PauseRow {
+  id: string;
+  run_id: string;
+  step_id: string | null;
+  kind: PauseKind;
+  event_name: string;
+  expression: string | null;
+  match_path: string | null;
+  match_value: string | null;
+  trigger_event: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/**
+ * The stored form of a pause. An equality in the expression becomes an index entry: the path to
+ * read in incoming events and the value (taken from the run's trigger event) it must have.
+ */
+export function toPauseRow(p: Pause): PauseRow {
+  let match = p.match ?? null;
+  const key = match || !p.expression ? null : equalityKey(p.expression);
+  if (key) {
+    const value = indexValueAt(p.triggerEvent, key.eventPath);
+    if (value !== null) match = { path: key.asyncPath, value };
+  }
+  return {
+    id: p.id,
+    run_id: p.runId,
+    step_id: p.stepId,
+    kind: p.kind,
+    event_name: p.eventName,
+    expression: p.expression,
+    match_path: match?.path ?? null,
+    match_value: match?.value ?? null,
+    trigger_event: JSON.stringify(p.triggerEvent),
+    created_at: p.createdAt,
+    expires_at: p.expiresAt,
+  };
+}
+
+/** Registers pauses; registering one again changes nothing. */
+export async function savePauses(db: D1Database, pauses: Pause[]): Promise<void> {
+  if (pauses.length === 0) return;
+  await db
+    .prepare(
+      `INSERT OR IGNORE INTO pauses (id, run_id, step_id, kind, event_name, expression, match_path, match_value,
+         trigger_event, created_at, expires_at)
+       SELECT value ->> 'id', value ->> 'run_id', value ->> 'step_id', value ->> 'kind', value ->> 'event_name',
+         value ->> 'expression', value ->> 'match_path', value ->> 'match_value', value ->> 'trigger_event',
+         value ->> 'created_at', value ->> 'expires_at'
+       FROM json_each(?)`,
+    )
+    .bind(JSON.stringify(pauses.map(toPauseRow)))
+    .run();
+}
+
+/** Removes pauses by id. */
+export async function deletePauses(db: D1Database, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.prepare("DELETE FROM pauses WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ids)).run();
+}
