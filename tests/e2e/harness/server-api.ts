@@ -51,3 +51,18 @@ export async function eventStatus(serverUrl: string, eventId: string): Promise<s
   if (!res.ok) return undefined;
   return ((await res.json()) as { data: { status: string } }).data.status;
 }
+
+/**
+ * Sends `event` every second until the run `eventId` started has ended, then returns that run.
+ * A wait only sees events sent after it registered; repeating the send makes a test independent
+ * of how soon that happens without changing which event resumes the run.
+ */
+export async function sendUntilEnded(serverUrl: string, eventId: string, event: unknown, timeoutMs = 60_000): Promise<ApiRun> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await sendEvents(serverUrl, event);
+    const ended = await waitForEndedRuns(serverUrl, eventId, 1, 1_000).catch(() => undefined);
+    if (ended) return ended[0]!;
+    if (Date.now() > deadline) throw new Error(`run of event ${eventId} did not end after sending ${JSON.stringify(event)}`);
+  }
+}
