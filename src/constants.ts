@@ -106,3 +106,5 @@ export const ERROR_BODY_PREVIEW_CHARS = 500;
 export const INVOKE_DEFAULT_TIMEOUT_MS = 365 * 24 * 60 * 60 * 1000;
 /** How long a `cancelOn` listener stays active when the rule sets no timeout. */
 export const CANCEL_LISTENER_DEFAULT_MS = 365 * 24 * 60 * 60 * 1000;
+/** Most recent events a `waitForEvent` lookback examines (see STEPFLARE_WAIT_LOOKBACK). */
+export const WAIT_LOOKBACK_MAX_EVENTS = 500;

@@ -13,4 +13,9 @@ export interface Env {
   INNGEST_SIGNING_KEY_FALLBACK?: string;
   /** Comma-separated event keys accepted by `POST /e/:key` in production mode. */
   INNGEST_EVENT_KEY?: string;
+  /**
+   * A duration such as `10s`: a `waitForEvent` may be satisfied by a matching event that arrived
+   * this long before the wait registered. Unset (the default) means no lookback, as in Inngest.
+   */
+  STEPFLARE_WAIT_LOOKBACK?: string;
 }

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import { emitEvents, type EmittedEvent } from "../ingest/emit-events";
+import { applyLookback } from "../waits/lookback";
 import { deletePauses, savePauses, type Pause } from "../waits/pause";
 import type { RunStore } from "./run-store";
 
@@ -31,6 +32,7 @@ export async function processOutbox(env: Env, store: RunStore, now: number): Pro
     switch (entry.kind) {
       case "pause":
         await savePauses(env.DB, [entry.pause]);
+        await applyLookback(env, store, entry.pause, now);
         break;
       case "unpause":
         await deletePauses(env.DB, entry.pauseIds);

@@ -1,0 +1,45 @@
+import { WAIT_LOOKBACK_MAX_EVENTS } from "../constants";
+import type { Env } from "../env";
+import { storedEventSchema, toSdkEvent } from "../ingest/event";
+import type { RunStore } from "../runner/run-store";
+import { DurationError, parseDurationMs } from "../time/duration";
+import { pauseSatisfiedBy } from "./match-pauses";
+import { deletePauses, toPauseRow, type Pause } from "./pause";
+
+/** The configured lookback window in ms, or 0 when off (the default, as in Inngest). */
+export function lookbackMs(env: Pick<Env, "STEPFLARE_WAIT_LOOKBACK">): number {
+  const setting = env.STEPFLARE_WAIT_LOOKBACK?.trim();
+  if (!setting) return 0;
+  try {
+    return parseDurationMs(setting);
+  } catch (err) {
+    if (err instanceof DurationError) {
+      console.error(`stepflare: ignoring STEPFLARE_WAIT_LOOKBACK="${setting}": not a duration`);
+      return 0;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Beyond Inngest (inngest/inngest#1433): lets a `waitForEvent` be satisfied by an event that
+ * arrived shortly before the wait registered, closing the race where an event sent right after
+ * the trigger is missed. The earliest matching event in the window resumes the wait.
+ */
+export async function applyLookback(env: Env, store: RunStore, pause: Pause, now: number): Promise<void> {
+  const windowMs = lookbackMs(env);
+  if (windowMs <= 0 || pause.kind !== "wait" || pause.stepId === null) return;
+  const { results } = await env.DB.prepare(
+    `SELECT data FROM events WHERE name = ? AND received_at >= ? AND received_at < ? AND status != 'duplicate'
+     ORDER BY received_at LIMIT ?`,
+  )
+    .bind(pause.eventName, pause.createdAt - windowMs, pause.createdAt, WAIT_LOOKBACK_MAX_EVENTS)
+    .all<{ data: string }>();
+  const row = toPauseRow(pause);
+  for (const { data } of results) {
+    const event = storedEventSchema.parse(JSON.parse(data));
+    if (!pauseSatisfiedBy(row, event)) continue;
+    if (store.resolveWait(pause.stepId, toSdkEvent(event), now)) await deletePauses(env.DB, [pause.id]);
+    return;
+  }
+}
