@@ -108,3 +108,8 @@ export const INVOKE_DEFAULT_TIMEOUT_MS = 365 * 24 * 60 * 60 * 1000;
 export const CANCEL_LISTENER_DEFAULT_MS = 365 * 24 * 60 * 60 * 1000;
 /** Most recent events a `waitForEvent` lookback examines (see STEPFLARE_WAIT_LOOKBACK). */
 export const WAIT_LOOKBACK_MAX_EVENTS = 500;
+
+/** Largest cron `jitter` honoured (Inngest accepts 1 s .. 5 min); longer values are capped. */
+export const MAX_CRON_JITTER_MS = 5 * 60 * 1000;
+/** Most cron ticks one scheduler alarm emits; the rest fire on the alarm right after it. */
+export const CRON_TICKS_PER_ALARM = 500;

@@ -2,16 +2,13 @@ import type { Env } from "../env";
 import { matchesExpression } from "../expressions";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
 import type { RoutedEvent } from "../ingest/routed-event";
-import { maxAttemptsFor } from "../protocol/backoff";
-import { runIdFor } from "../runs/run-id";
-import { isCronTrigger, retriesOf, stepUrlOf, triggersOf, type FunctionConfig } from "../sync/function-config";
-import { parseDurationMs } from "../time/duration";
+import { isCronTrigger, triggersOf } from "../sync/function-config";
 import { listFunctions, type StoredFunction } from "../sync/store";
 import { eventNameMatches } from "../triggers/event-name";
 import { mapLimit } from "../util/map-limit";
 import { resumePausedRuns } from "../waits/deliver";
 import { findDuplicateEvents } from "./idempotency";
-import type { RunStartInput } from "./run-start";
+import { admitRun, type AdmittedRun } from "./admit";
 
 /** RunObjects started at once while routing a batch. */
 const START_CONCURRENCY = 25;
@@ -22,15 +19,6 @@ export function functionMatches(fn: StoredFunction, event: StoredEvent): boolean
     if (isCronTrigger(trigger) || !eventNameMatches(trigger.event, event.name)) return false;
     return !trigger.expression || matchesExpression(trigger.expression, { event: toSdkEvent(event) });
   });
-}
-
-/** `timeouts.start` and `timeouts.finish` in ms (validated as durations at sync). */
-function timeoutsOf(cfg: FunctionConfig): { startMs?: number; finishMs?: number } {
-  const { start, finish } = cfg.timeouts ?? {};
-  return {
-    ...(start ? { startMs: parseDurationMs(start) } : {}),
-    ...(finish ? { finishMs: parseDurationMs(finish) } : {}),
-  };
 }
 
 /** The functions one event starts: its target alone when it has one, else every match. */
@@ -53,34 +41,26 @@ export async function routeEvents(env: Env, items: RoutedEvent[], now: number): 
     .filter(({ event }) => !duplicates.has(event.internalId))
     .flatMap((item) => functionsFor(item, functions).map((fn) => ({ event: item.event, fn })));
 
-  const starts = await Promise.all(
-    pairs.map(async ({ event, fn }): Promise<RunStartInput> => ({
-      runId: await runIdFor(event.internalId, fn.id),
-      functionId: fn.id,
-      appId: fn.appId,
-      eventId: event.internalId,
-      stepUrl: stepUrlOf(fn.config),
-      maxAttempts: maxAttemptsFor(retriesOf(fn.config)),
-      events: [toSdkEvent(event)],
-      queuedAt: now,
-      startAt: Math.max(now, event.ts),
-      cancel: fn.config.cancel ?? [],
-      timeouts: timeoutsOf(fn.config),
-    })),
-  );
-  await Promise.all([
-    mapLimit(starts, START_CONCURRENCY, (start) => env.RUNS.getByName(start.runId).start(start)),
+  const [admitted] = await Promise.all([
+    mapLimit(pairs, START_CONCURRENCY, ({ event, fn }) => admitRun(env, fn, [event], now)),
     resumePausedRuns(env, events.filter((e) => !duplicates.has(e.internalId)), now),
   ]);
   await env.DB.batch([
-    env.DB.prepare(
-      `INSERT OR IGNORE INTO runs (id, function_id, app_id, event_id, status, queued_at, updated_at)
-       SELECT value ->> '$.runId', value ->> '$.functionId', value ->> '$.appId', value ->> '$.eventId', 'queued', ?2, ?2
-       FROM json_each(?1)`,
-    ).bind(JSON.stringify(starts.map(({ runId, functionId, appId, eventId }) => ({ runId, functionId, appId, eventId }))), now),
+    recordQueuedRuns(env.DB, admitted, now),
     markEvents(env.DB, events.filter((e) => !duplicates.has(e.internalId)), "routed", now),
     markEvents(env.DB, events.filter((e) => duplicates.has(e.internalId)), "duplicate", now),
   ]);
+}
+
+/** Adds `queued` history rows for admitted runs; the runs' own updates may already be there. */
+export function recordQueuedRuns(db: D1Database, runs: AdmittedRun[], now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO runs (id, function_id, app_id, event_id, status, queued_at, updated_at)
+       SELECT value ->> '$.runId', value ->> '$.functionId', value ->> '$.appId', value ->> '$.eventId', 'queued', ?2, ?2
+       FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(runs), now);
 }
 
 function markEvents(db: D1Database, events: StoredEvent[], status: "routed" | "duplicate", now: number): D1PreparedStatement {

@@ -1,0 +1,119 @@
+/**
+ * The scheduler object's SQLite: every cron schedule and the heartbeat's next time, so one alarm
+ * can serve them all (it is armed for whichever comes first).
+ * @module
+ */
+import { migrate } from "../runner/run-schema";
+import type { ScheduleChanges } from "./reconcile";
+import type { Schedule, ScheduleKey } from "./schedule";
+
+/** The scheduler object's schema, as numbered migrations. */
+export const SCHEDULER_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE schedules (
+     function_id  TEXT NOT NULL,
+     cron         TEXT NOT NULL,             -- as written, with its TZ= prefix
+     jitter_ms    INTEGER NOT NULL CHECK (jitter_ms >= 0),
+     next_at      INTEGER NOT NULL,          -- the next tick's scheduled time
+     fire_at      INTEGER NOT NULL CHECK (fire_at >= next_at),
+     PRIMARY KEY (function_id, cron)
+   );
+   CREATE INDEX schedules_by_fire ON schedules(fire_at);
+   CREATE TABLE heartbeat (
+     singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+     next_at    INTEGER NOT NULL
+   );`,
+];
+
+interface ScheduleRow extends Record<string, SqlStorageValue> {
+  function_id: string;
+  cron: string;
+  jitter_ms: number;
+  next_at: number;
+  fire_at: number;
+}
+
+function toSchedule(row: ScheduleRow): Schedule {
+  return { functionId: row.function_id, cron: row.cron, jitterMs: row.jitter_ms, nextAt: row.next_at, fireAt: row.fire_at };
+}
+
+/** Synchronous access to the schedules; every method is one storage transaction or less. */
+export class ScheduleStore {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    migrate(sql, SCHEDULER_MIGRATIONS);
+  }
+
+  /** Every schedule, by function and expression. */
+  all(): Schedule[] {
+    return this.#sql.exec<ScheduleRow>("SELECT * FROM schedules ORDER BY function_id, cron").toArray().map(toSchedule);
+  }
+
+  /** Schedules whose tick fires at or before `now`, earliest first. */
+  due(now: number, limit: number): Schedule[] {
+    return this.#sql
+      .exec<ScheduleRow>("SELECT * FROM schedules WHERE fire_at <= ? ORDER BY fire_at LIMIT ?", now, limit)
+      .toArray()
+      .map(toSchedule);
+  }
+
+  /** Writes a reconciliation. */
+  apply(changes: ScheduleChanges): void {
+    for (const { functionId, cron } of changes.deletes) {
+      this.#sql.exec("DELETE FROM schedules WHERE function_id = ? AND cron = ?", functionId, cron);
+    }
+    for (const s of changes.upserts) {
+      this.#sql.exec(
+        `INSERT INTO schedules (function_id, cron, jitter_ms, next_at, fire_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (function_id, cron) DO UPDATE SET
+           jitter_ms = excluded.jitter_ms, next_at = excluded.next_at, fire_at = excluded.fire_at`,
+        s.functionId,
+        s.cron,
+        s.jitterMs,
+        s.nextAt,
+        s.fireAt,
+      );
+    }
+  }
+
+  /**
+   * Moves a schedule from the tick at `fromNextAt` to its next tick. A no-op if the schedule was
+   * removed or moved meanwhile (a refresh ran while its tick was being emitted).
+   */
+  advance(key: ScheduleKey, fromNextAt: number, next: Pick<Schedule, "nextAt" | "fireAt">): void {
+    this.#sql.exec(
+      "UPDATE schedules SET next_at = ?, fire_at = ? WHERE function_id = ? AND cron = ? AND next_at = ?",
+      next.nextAt,
+      next.fireAt,
+      key.functionId,
+      key.cron,
+      fromNextAt,
+    );
+  }
+
+  /** Removes one schedule. */
+  remove(key: ScheduleKey): void {
+    this.#sql.exec("DELETE FROM schedules WHERE function_id = ? AND cron = ?", key.functionId, key.cron);
+  }
+
+  /** When the next heartbeat is due, or null before the first one was planned. */
+  heartbeatAt(): number | null {
+    return this.#sql.exec<{ next_at: number }>("SELECT next_at FROM heartbeat").toArray()[0]?.next_at ?? null;
+  }
+
+  /** Plans the next heartbeat. */
+  setHeartbeatAt(at: number): void {
+    this.#sql.exec(
+      "INSERT INTO heartbeat (singleton, next_at) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET next_at = excluded.next_at",
+      at,
+    );
+  }
+
+  /** When the alarm must next ring: the next heartbeat or the earliest tick, whichever is first. */
+  nextWake(): number | null {
+    const row = this.#sql.exec<{ at: number | null }>("SELECT min(fire_at) AS at FROM schedules").one();
+    const times = [row.at, this.heartbeatAt()].filter((t): t is number => t !== null);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+}
