@@ -8,6 +8,7 @@ import { runStartSchema, type RunStartInput } from "../src/runner/run-start";
 import { RunStore, type RunRow } from "../src/runner/run-store";
 import type { Memo } from "../src/runner/transition";
 import { httpTransport } from "../src/runner/transport";
+import { flowSlots } from "../src/flow-control/slots";
 
 /**
  * One run: its state in SQLite and its timers on the alarm. A thin shell over `RunStore`
@@ -23,6 +24,11 @@ export class RunObject extends DurableObject<Env> {
     this.#driver = new RunDriver({
       store: this.#store,
       transport: httpTransport(env.INNGEST_SIGNING_KEY),
+      slots: flowSlots(env, () => ({
+        id: this.#store.run()?.id ?? "",
+        constraints: this.#store.constraints(),
+        priority: this.#store.run()?.priority ?? 0,
+      })),
       flush: async () => {
         await processOutbox(env, this.#store, Date.now());
         await flushHistory(env.DB, this.#store, Date.now());
@@ -47,6 +53,11 @@ export class RunObject extends DurableObject<Env> {
     const cancelled = this.#store.cancel(Date.now());
     if (cancelled) await this.#store.rearm(Date.now());
     return { cancelled };
+  }
+
+  /** A concurrency slot was granted to a call that was waiting for one. */
+  async slotGranted(target: string): Promise<void> {
+    if (this.#store.unpark(target, Date.now())) await this.#store.rearm(Date.now());
   }
 
   /** Resumes a waiting step with its memo (a matched event, a child's result). */

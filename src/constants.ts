@@ -113,3 +113,16 @@ export const WAIT_LOOKBACK_MAX_EVENTS = 500;
 export const MAX_CRON_JITTER_MS = 5 * 60 * 1000;
 /** Most cron ticks one scheduler alarm emits; the rest fire on the alarm right after it. */
 export const CRON_TICKS_PER_ALARM = 500;
+/** Function `idempotency` keys start one run per key in this window (Inngest: 24 h). */
+export const IDEMPOTENCY_PERIOD = "24h";
+/** Slot leases for a running step; renewed while the call lasts, so a dead run frees its slot. */
+export const CONCURRENCY_LEASE_MS = 30_000;
+/** A step waiting for a concurrency slot asks again this often, in case a grant notice was lost. */
+export const SLOT_RECHECK_MS = 15_000;
+
+/** A batch starts early once its events reach this many bytes (Inngest's 10 MiB batch cap). */
+export const BATCH_MAX_BYTES = 10 * 1024 * 1024;
+/** `priority.run` results are clamped to ± this many seconds (the range Inngest's docs give). */
+export const PRIORITY_MAX_SECONDS = 600;
+/** Longest FlowObject name kept verbatim; longer names end in a hash of the whole name. */
+export const FLOW_KEY_MAX_LENGTH = 256;

@@ -1,3 +1,4 @@
+import type { FlowObject } from "../durable-objects/flow-object";
 import type { RunObject } from "../durable-objects/run-object";
 import type { SchedulerObject } from "../durable-objects/scheduler-object";
 import type { QueueMessage } from "./ingest/queue-message";
@@ -8,6 +9,7 @@ export interface Env {
   EVENTS: Queue<QueueMessage>;
   RUNS: DurableObjectNamespace<RunObject>;
   SCHEDULER: DurableObjectNamespace<SchedulerObject>;
+  FLOWS: DurableObjectNamespace<FlowObject>;
   /** Production mode when set: requests to apps are signed and SDK calls are authenticated. */
   INNGEST_SIGNING_KEY?: string;
   INNGEST_SIGNING_KEY_FALLBACK?: string;

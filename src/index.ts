@@ -7,6 +7,7 @@ import type { Env } from "./env";
 import { consumeEvents } from "./runner/consume-events";
 import { SCHEDULER_NAME } from "./scheduler/heartbeat";
 
+export { FlowObject } from "../durable-objects/flow-object";
 export { RunObject } from "../durable-objects/run-object";
 export { SchedulerObject } from "../durable-objects/scheduler-object";
 
@@ -15,7 +16,8 @@ export default {
   queue: consumeEvents,
   async scheduled(_controller, env) {
     const scheduler = env.SCHEDULER.getByName(SCHEDULER_NAME);
-    await scheduler.ensureHeartbeat();
+    // Re-arms a lost alarm and repairs schedules a missed refresh left stale, then beats once.
+    await scheduler.refreshSchedules();
     await scheduler.beat();
   },
 } satisfies ExportedHandler<Env, unknown>;

@@ -66,4 +66,4 @@ http
     }
     return handler(req, res);
   })
-  .listen(port, "127.0.0.1", () => process.send({ type: "ready" }));
+  .listen(port, "127.0.0.1", () => process.send({ type: "ready", seq: 0 }));

@@ -18,7 +18,8 @@ export async function startApp(serverOrigin, logPath) {
     logPath,
     ipc: true,
   });
-  // First report per (type, seq): a step re-run on replay must not overwrite its first time.
+  // Messages are keyed by type and seq; only the first is kept, so a step re-run on replay
+  // cannot overwrite the time it first ran.
   const reports = new Map();
   const waiters = new Map();
   handle.child.on("message", (message) => {
@@ -28,27 +29,27 @@ export async function startApp(serverOrigin, logPath) {
     waiters.get(key)?.(message);
   });
 
-  const ready = new Promise((resolve) => waiters.set("ready:undefined", resolve));
-  const outcome = await Promise.race([ready, handle.exited, sleep(READY_TIMEOUT_MS, "timeout")]);
-  if (outcome?.type !== "ready") throw new Error(`the bench app did not start; see ${logPath}`);
+  /** The message of `type` for `seq`, or null if none arrives within `timeoutMs`. */
+  async function report(type, seq, timeoutMs) {
+    const key = `${type}:${seq}`;
+    if (reports.has(key)) return reports.get(key);
+    const arrived = new Promise((resolve) => waiters.set(key, resolve));
+    const result = await Promise.race([arrived, sleep(timeoutMs, null), handle.exited.then(() => null)]);
+    waiters.delete(key);
+    return result;
+  }
+
+  if (!(await report("ready", 0, READY_TIMEOUT_MS))) throw new Error(`the bench app did not start; see ${logPath}`);
 
   let callsSeq = 0;
   return {
     url: `http://127.0.0.1:${port}/api/inngest`,
-    /** The report of `type` for event `seq`, or null if none arrives within `timeoutMs`. */
-    async report(type, seq, timeoutMs) {
-      const key = `${type}:${seq}`;
-      if (reports.has(key)) return reports.get(key);
-      const arrived = new Promise((resolve) => waiters.set(key, resolve));
-      const result = await Promise.race([arrived, sleep(timeoutMs, null)]);
-      waiters.delete(key);
-      return result;
-    },
+    report,
     /** `{ count, ms }` of SDK calls the app answered since the last time this was asked. */
     async takeCalls() {
       const seq = ++callsSeq;
       handle.child.send({ type: "calls", seq });
-      const calls = await this.report("calls", seq, READY_TIMEOUT_MS);
+      const calls = await report("calls", seq, READY_TIMEOUT_MS);
       if (!calls) throw new Error("the bench app did not report its calls");
       return calls;
     },

@@ -87,6 +87,9 @@ export function toMarkdown(report) {
       `${report.generated_at}. ` +
       `App synced via ${report.sync ?? "–"}.`,
   ];
+  if (m.load_avg_1m_at_start > m.cpus / 2) {
+    lines.push("", `The machine was busy when the bench started (load ${m.load_avg_1m_at_start} on ${m.cpus} CPUs): expect slower, noisier figures.`);
+  }
   if (report.problems.length) lines.push("", "Problems:", ...report.problems.map((p) => `- ${p}`));
   return lines.join("\n") + "\n";
 }

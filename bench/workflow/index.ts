@@ -4,7 +4,7 @@
  */
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 
-/** Must match STEP_COUNT in bench/lib/stepflare.mjs: both sides time the same function. */
+/** Must match STEP_COUNT in bench/lib/config.mjs: both sides time the same function. */
 const STEP_COUNT = 10;
 
 interface Env {

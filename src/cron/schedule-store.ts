@@ -110,10 +110,8 @@ export class ScheduleStore {
     );
   }
 
-  /** When the alarm must next ring: the next heartbeat or the earliest tick, whichever is first. */
-  nextWake(): number | null {
-    const row = this.#sql.exec<{ at: number | null }>("SELECT min(fire_at) AS at FROM schedules").one();
-    const times = [row.at, this.heartbeatAt()].filter((t): t is number => t !== null);
-    return times.length === 0 ? null : Math.min(...times);
+  /** When the earliest tick fires, or null without schedules. */
+  earliestFire(): number | null {
+    return this.#sql.exec<{ at: number | null }>("SELECT min(fire_at) AS at FROM schedules").one().at;
   }
 }

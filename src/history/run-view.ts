@@ -1,4 +1,12 @@
-/** Run statuses as Inngest's REST API spells them. */
+/**
+ * Runs and steps as the APIs show them: Inngest's REST v1 shape (ISO times, capitalised
+ * statuses) and the dashboard's `/v0` shape (ms times, stored statuses).
+ * @module
+ */
+import type { ListedRun, RunRecord } from "./runs";
+import type { StepRecord } from "./steps";
+
+/** Run statuses as Inngest's REST API spells them; it has no separate "queued". */
 const API_STATUS = {
   queued: "Running",
   running: "Running",
@@ -6,20 +14,6 @@ const API_STATUS = {
   failed: "Failed",
   cancelled: "Cancelled",
 } as const;
-
-/** A run row as stored in D1. */
-export interface RunRecord {
-  id: string;
-  function_id: string;
-  app_id: string;
-  event_id: string;
-  status: keyof typeof API_STATUS;
-  output: string | null;
-  error: string | null;
-  queued_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-}
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const json = (text: string | null) => (text === null ? null : (JSON.parse(text) as unknown));
@@ -37,5 +31,38 @@ export function toApiRun(run: RunRecord) {
     ended_at: iso(run.ended_at),
     output: json(run.output),
     error: json(run.error),
+  };
+}
+
+/** A run as the dashboard reads it: stored status, times in ms, names to show. */
+export function toUiRun(run: ListedRun) {
+  return {
+    run_id: run.id,
+    function_id: run.function_id,
+    function_name: run.function_name ?? run.function_id,
+    app_id: run.app_id,
+    event_id: run.event_id,
+    event_name: run.event_name,
+    status: run.status,
+    queued_at: run.queued_at,
+    started_at: run.started_at,
+    ended_at: run.ended_at,
+    output: json(run.output),
+    error: json(run.error),
+  };
+}
+
+/** A step as the dashboard's timeline reads it. */
+export function toUiStep(step: StepRecord) {
+  return {
+    step_id: step.step_id,
+    name: step.display_name ?? step.name ?? step.step_id,
+    op: step.op,
+    status: step.status,
+    attempts: step.attempts,
+    output: json(step.output),
+    error: json(step.error),
+    started_at: step.started_at,
+    ended_at: step.ended_at,
   };
 }

@@ -1,11 +1,15 @@
 import type { Env } from "../env";
+import { evaluateExpression } from "../expressions";
+import { clampPriority } from "../flow/priority";
+import { concurrencyConstraints } from "../flow-control/concurrency";
+import { flowName } from "../flow-control/keys";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
 import { maxAttemptsFor } from "../protocol/backoff";
 import { runIdFor } from "../runs/run-id";
 import { retriesOf, stepUrlOf, type FunctionConfig } from "../sync/function-config";
 import type { StoredFunction } from "../sync/store";
 import { parseDurationMs } from "../time/duration";
-import type { RunStartInput } from "./run-start";
+import type { RunStartInput, SdkEvent } from "./run-start";
 
 /** A run that was started, as the `runs` history row needs it. */
 export interface AdmittedRun {
@@ -14,6 +18,9 @@ export interface AdmittedRun {
   appId: string;
   eventId: string;
 }
+
+/** What admission decided: the run started, or flow control skipped it. */
+export type AdmitOutcome = { started: true; run: AdmittedRun } | { started: false; reason: "singleton" };
 
 /** `timeouts.start` and `timeouts.finish` in ms (validated as durations at sync). */
 function timeoutsOf(cfg: FunctionConfig): { startMs?: number; finishMs?: number } {
@@ -24,27 +31,66 @@ function timeoutsOf(cfg: FunctionConfig): { startMs?: number; finishMs?: number 
   };
 }
 
+/** The run's priority factor in seconds (`priority.run`), clamped; 0 when unset or erroring. */
+function priorityOf(cfg: FunctionConfig, event: SdkEvent): number {
+  if (!cfg.priority?.run) return 0;
+  try {
+    return clampPriority(evaluateExpression(cfg.priority.run, { event }));
+  } catch {
+    return 0;
+  }
+}
+
 /**
- * Starts the run of `fn` for `events` (one event, or a batch whose first event is the trigger).
- * The run id derives from the first event and the function, so admitting the same pair twice
- * starts one run. Runs start no earlier than the trigger's `ts`.
+ * Starts the run of `fn` for `events` (one event, or a batch whose first event is the trigger),
+ * under the function's run-level flow control: singleton (skip, or cancel the active run) and
+ * throttle (delays the start, never drops). Concurrency is enforced per step by the run itself,
+ * with the keys evaluated here. The run id derives from the first event and the function, so
+ * admitting the same pair twice starts one run.
  */
-export async function admitRun(env: Env, fn: StoredFunction, events: StoredEvent[], now: number): Promise<AdmittedRun> {
+export async function admitRun(env: Env, fn: StoredFunction, events: StoredEvent[], now: number): Promise<AdmitOutcome> {
   const trigger = events[0]!;
+  const event = toSdkEvent(trigger);
+  const cfg = fn.config;
   const runId = await runIdFor(trigger.internalId, fn.id);
+
+  let singleton: string | undefined;
+  if (cfg.singleton) {
+    singleton = flowName("singleton", fn.id, cfg.singleton.key, event);
+    const claim = await env.FLOWS.getByName(singleton).singletonClaim(runId, cfg.singleton.mode);
+    if (claim.outcome === "skip") return { started: false, reason: "singleton" };
+    if (claim.cancel) await env.RUNS.getByName(claim.cancel).cancel();
+  }
+
+  let startAt = Math.max(now, trigger.ts);
+  if (cfg.throttle) {
+    // `scope: "env"` shares one bucket across functions by key (beyond Inngest, inngest/inngest#3701).
+    const scope = (cfg.throttle as { scope?: string }).scope === "env" ? "env" : fn.id;
+    const { limit, period, burst } = cfg.throttle;
+    const reserved = await env.FLOWS.getByName(flowName("throttle", scope, cfg.throttle.key, event)).throttleReserve({
+      limit,
+      periodMs: parseDurationMs(period),
+      burst: burst ?? 0,
+    });
+    startAt = Math.max(startAt, reserved);
+  }
+
   const start: RunStartInput = {
     runId,
     functionId: fn.id,
     appId: fn.appId,
     eventId: trigger.internalId,
-    stepUrl: stepUrlOf(fn.config),
-    maxAttempts: maxAttemptsFor(retriesOf(fn.config)),
+    stepUrl: stepUrlOf(cfg),
+    maxAttempts: maxAttemptsFor(retriesOf(cfg)),
     events: events.map(toSdkEvent),
     queuedAt: now,
-    startAt: Math.max(now, trigger.ts),
-    cancel: fn.config.cancel ?? [],
-    timeouts: timeoutsOf(fn.config),
+    startAt,
+    cancel: cfg.cancel ?? [],
+    timeouts: timeoutsOf(cfg),
+    concurrency: concurrencyConstraints(fn.id, cfg, event),
+    priority: priorityOf(cfg, event),
+    singleton,
   };
   await env.RUNS.getByName(runId).start(start);
-  return { runId, functionId: fn.id, appId: fn.appId, eventId: trigger.internalId };
+  return { started: true, run: { runId, functionId: fn.id, appId: fn.appId, eventId: trigger.internalId } };
 }

@@ -1,4 +1,5 @@
-import { ALARM_WORK_BUDGET_MS, MAX_PARALLEL_CALLS } from "../constants";
+import { ALARM_WORK_BUDGET_MS, MAX_PARALLEL_CALLS, SLOT_RECHECK_MS } from "../constants";
+import type { SlotClient } from "../flow-control/slots";
 import { buildCallRequest } from "./call-request";
 import { decide, type CallOutcome } from "./decide";
 import { performGateway } from "./gateway";
@@ -12,6 +13,8 @@ export interface DriverDeps {
   transport: Transport;
   /** Carries out the outbox and copies changed history to D1; failures are retried later. */
   flush: () => Promise<void>;
+  /** Concurrency slots for calls that run the app's code. */
+  slots: SlotClient;
   gateway?: (stepId: string, request: GatewayRequest) => Promise<CallOutcome>;
   now?: () => number;
   random?: () => number;
@@ -47,8 +50,13 @@ export class RunDriver {
 
   /** Handles a wake-up (alarm, or new work from an RPC): drives whatever is due. */
   async wake(): Promise<void> {
-    const { store, now } = this.#deps;
-    if (this.#inFlight.size > 0) store.lease(this.#inFlight.keys(), now());
+    const { store, slots, now } = this.#deps;
+    if (this.#inFlight.size > 0) {
+      store.lease(this.#inFlight.keys(), now());
+      if (store.constraints().length > 0) {
+        await slots.renew([...this.#inFlight.keys()]).catch((err: unknown) => console.error("stepflare: renewing slots failed", err));
+      }
+    }
     if (!this.#driving) {
       this.#driving = this.#drive().finally(() => {
         this.#driving = null;
@@ -101,15 +109,31 @@ export class RunDriver {
   }
 
   async #perform(call: LeasedCall): Promise<void> {
-    const { store, transport, gateway, now, random } = this.#deps;
-    const outcome =
-      call.kind === "gateway"
-        ? await gateway(call.target, JSON.parse(call.detail ?? "{}") as GatewayRequest)
-        : await transport(buildCallRequest(store, call));
-    if (!store.isActive()) return;
+    const { store, now, random } = this.#deps;
+    const outcome = await this.#send(call);
+    if (outcome === null || !store.isActive()) return;
     const transition = decide(store.facts(), call, outcome, { now: now(), random });
     store.apply(call, transition, now());
     this.#startFlush();
+  }
+
+  /**
+   * Sends one call: a `step.fetch` from here, anything else to the app within the run's
+   * concurrency limits. Null when no slot was free: the call waits for a grant (or a recheck).
+   */
+  async #send(call: LeasedCall): Promise<CallOutcome | null> {
+    const { store, transport, gateway, slots, now } = this.#deps;
+    if (call.kind === "gateway") return gateway(call.target, JSON.parse(call.detail ?? "{}") as GatewayRequest);
+    if (store.constraints().length === 0) return transport(buildCallRequest(store, call));
+    if (!(await slots.acquire(call.target))) {
+      store.park(call, now() + SLOT_RECHECK_MS);
+      return null;
+    }
+    try {
+      return await transport(buildCallRequest(store, call));
+    } finally {
+      await slots.release(call.target);
+    }
   }
 
   /** Starts the flush unless one is already running; never blocks a step. */

@@ -10,7 +10,8 @@ export type OutboxEntry =
   | { kind: "unpause"; pauseIds: string[] }
   | { kind: "unpause_run" }
   | { kind: "emit"; events: EmittedEvent[] }
-  | { kind: "invoke"; stepId: string; functionId: string; invoked: EmittedEvent; pause: Pause };
+  | { kind: "invoke"; stepId: string; functionId: string; invoked: EmittedEvent; pause: Pause }
+  | { kind: "release_singleton"; flow: string };
 
 /** Whether a function id is synced, so an invoke of an unknown one fails at once. */
 async function functionExists(db: D1Database, id: string): Promise<boolean> {
@@ -51,6 +52,9 @@ export async function processOutbox(env: Env, store: RunStore, now: number): Pro
         // The pause is registered before the child can exist, so its finish cannot be missed.
         await savePauses(env.DB, [entry.pause]);
         await emitEvents(env, [entry.invoked], now);
+        break;
+      case "release_singleton":
+        await env.FLOWS.getByName(entry.flow).singletonRelease(store.run()!.id);
         break;
     }
     store.deleteOutbox(seq);

@@ -8,7 +8,8 @@ import { eventNameMatches } from "../triggers/event-name";
 import { mapLimit } from "../util/map-limit";
 import { resumePausedRuns } from "../waits/deliver";
 import { findDuplicateEvents } from "./idempotency";
-import { admitRun, type AdmittedRun } from "./admit";
+import { routePair } from "../flow-control/route-pair";
+import type { AdmittedRun } from "./admit";
 
 /** RunObjects started at once while routing a batch. */
 const START_CONCURRENCY = 25;
@@ -36,17 +37,25 @@ function functionsFor(item: RoutedEvent, functions: StoredFunction[]): StoredFun
 export async function routeEvents(env: Env, items: RoutedEvent[], now: number): Promise<void> {
   if (items.length === 0) return;
   const events = items.map((item) => item.event);
-  const [functions, duplicates] = await Promise.all([listFunctions(env.DB), findDuplicateEvents(env.DB, events, now)]);
+  // Only senders' ids deduplicate; server-emitted (targeted) events are made idempotent by their
+  // own keys, and two functions' cron ticks at the same time share an id without being duplicates.
+  const untargeted = items.filter((item) => item.target === undefined).map((item) => item.event);
+  const [functions, duplicates] = await Promise.all([listFunctions(env.DB), findDuplicateEvents(env.DB, untargeted, now)]);
   const pairs = items
     .filter(({ event }) => !duplicates.has(event.internalId))
     .flatMap((item) => functionsFor(item, functions).map((fn) => ({ event: item.event, fn })));
 
-  const [admitted] = await Promise.all([
-    mapLimit(pairs, START_CONCURRENCY, ({ event, fn }) => admitRun(env, fn, [event], now)),
+  const [outcomes] = await Promise.all([
+    mapLimit(pairs, START_CONCURRENCY, async ({ event, fn }) => ({ event, fn, outcome: await routePair(env, event, fn, now) })),
     resumePausedRuns(env, events.filter((e) => !duplicates.has(e.internalId)), now),
   ]);
+  const admitted = outcomes.flatMap(({ outcome }) => (outcome.started ? [outcome.run] : []));
+  const skipped = outcomes.flatMap(({ event, fn, outcome }) =>
+    !outcome.started && outcome.reason !== "buffered" ? [{ eventId: event.internalId, functionId: fn.id, reason: outcome.reason }] : [],
+  );
   await env.DB.batch([
     recordQueuedRuns(env.DB, admitted, now),
+    recordSkippedRuns(env.DB, skipped, now),
     markEvents(env.DB, events.filter((e) => !duplicates.has(e.internalId)), "routed", now),
     markEvents(env.DB, events.filter((e) => duplicates.has(e.internalId)), "duplicate", now),
   ]);
@@ -61,6 +70,16 @@ export function recordQueuedRuns(db: D1Database, runs: AdmittedRun[], now: numbe
        FROM json_each(?1)`,
     )
     .bind(JSON.stringify(runs), now);
+}
+
+/** Keeps the runs flow control skipped, so history shows why an event started nothing. */
+function recordSkippedRuns(db: D1Database, skips: { eventId: string; functionId: string; reason: string }[], now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO skipped_runs (event_id, function_id, reason, created_at)
+       SELECT value ->> '$.eventId', value ->> '$.functionId', value ->> '$.reason', ?2 FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(skips), now);
 }
 
 function markEvents(db: D1Database, events: StoredEvent[], status: "routed" | "duplicate", now: number): D1PreparedStatement {

@@ -15,6 +15,9 @@ export const RUN_MIGRATIONS: readonly string[] = [
      force_step_plan  INTEGER NOT NULL DEFAULT 0,
      max_attempts     INTEGER NOT NULL,
      finish_timeout   INTEGER,                 -- ms from the first attempt to the end, if limited
+     constraints      TEXT NOT NULL DEFAULT '[]', -- concurrency limits each step must fit under
+     priority         REAL NOT NULL DEFAULT 0,
+     singleton_flow   TEXT,                    -- the singleton slot this run holds
      queued_at        INTEGER NOT NULL,
      started_at       INTEGER,
      ended_at         INTEGER
@@ -60,7 +63,7 @@ export const RUN_MIGRATIONS: readonly string[] = [
    -- after it commits; a row is deleted only once its effect is done.
    CREATE TABLE outbox (
      seq   INTEGER PRIMARY KEY AUTOINCREMENT,
-     kind  TEXT NOT NULL CHECK (kind IN ('pause', 'unpause', 'unpause_run', 'emit', 'invoke')),
+     kind  TEXT NOT NULL CHECK (kind IN ('pause', 'unpause', 'unpause_run', 'emit', 'invoke', 'release_singleton')),
      body  TEXT NOT NULL
    );
    CREATE TABLE steps (

@@ -31,6 +31,12 @@ export const runStartSchema = z.object({
   cancel: z.array(z.object({ event: z.string(), if: z.string().optional(), timeout: z.string().optional() })).default([]),
   /** `timeouts.start` / `timeouts.finish` in ms. */
   timeouts: z.object({ startMs: z.number().optional(), finishMs: z.number().optional() }).default({}),
+  /** Concurrency limits each step must fit under (FlowObject names and limits). */
+  concurrency: z.array(z.object({ flow: z.string(), limit: z.number().int().min(1) })).default([]),
+  /** Priority factor in seconds: positive runs jump ahead of queued work, negative wait. */
+  priority: z.number().default(0),
+  /** The singleton FlowObject this run holds until it ends. */
+  singleton: z.string().optional(),
   /** Steps to treat as already done, in stack order: a rerun from a chosen step. */
   seed: z.object({ stack: z.array(z.string()), memos: z.record(z.string(), z.unknown()) }).optional(),
 });

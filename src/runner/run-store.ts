@@ -1,5 +1,6 @@
 import { CALL_LEASE_MS, CANCEL_LISTENER_DEFAULT_MS } from "../constants";
 import { resolveWakeTime } from "../time/duration";
+import type { ConcurrencyConstraint } from "../flow-control/concurrency";
 import type { Pause } from "../waits/pause";
 import { readBlob, writeBlob } from "./blobs";
 import type { RunFacts } from "./decide";
@@ -24,6 +25,9 @@ export type RunRow = {
   force_step_plan: number;
   max_attempts: number;
   finish_timeout: number | null;
+  constraints: string;
+  priority: number;
+  singleton_flow: string | null;
   queued_at: number;
   started_at: number | null;
   ended_at: number | null;
@@ -71,10 +75,12 @@ export class RunStore {
     if (this.run()) return false;
     this.#storage.transactionSync(() => {
       this.#sql.exec(
-        `INSERT INTO run (singleton, id, function_id, app_id, event_id, step_url, status, max_attempts, finish_timeout, queued_at)
-         VALUES (1, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+        `INSERT INTO run (singleton, id, function_id, app_id, event_id, step_url, status, max_attempts, finish_timeout,
+           constraints, priority, singleton_flow, queued_at)
+         VALUES (1, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
         start.runId, start.functionId, start.appId, start.eventId, start.stepUrl, start.maxAttempts,
-        start.timeouts.finishMs ?? null, start.queuedAt,
+        start.timeouts.finishMs ?? null, JSON.stringify(start.concurrency), start.priority, start.singleton ?? null,
+        start.queuedAt,
       );
       writeBlob(this.#sql, "events", JSON.stringify(start.events));
       for (const stepId of start.seed?.stack ?? []) {
@@ -229,6 +235,23 @@ export class RunStore {
       this.#markDirty("run", this.#requireRun().id);
     });
     return true;
+  }
+
+  /** The concurrency limits each of this run's steps must fit under. */
+  constraints(): ConcurrencyConstraint[] {
+    const run = this.run();
+    return run ? (JSON.parse(run.constraints) as ConcurrencyConstraint[]) : [];
+  }
+
+  /** Puts a call that got no concurrency slot aside until `recheckAt` (or an earlier grant). */
+  park(call: LeasedCall, recheckAt: number): void {
+    this.#sql.exec("UPDATE calls SET due_at = ?, leased_until = NULL WHERE target = ? AND gen = ?", recheckAt, call.target, call.gen);
+  }
+
+  /** A slot was granted to a parked call: it is due now. False if no such call waits. */
+  unpark(target: string, now: number): boolean {
+    if (!this.isActive()) return false;
+    return this.#sql.exec("UPDATE calls SET due_at = ? WHERE target = ? AND leased_until IS NULL", now, target).rowsWritten > 0;
   }
 
   /** When the object next needs to wake, or null when nothing is owed. */
@@ -419,6 +442,7 @@ export class RunStore {
     writeBlob(this.#sql, "result", JSON.stringify(result));
     this.#sql.exec("DELETE FROM calls; DELETE FROM pending_plan; DELETE FROM waits; DELETE FROM run_timers");
     this.#addOutbox({ kind: "unpause_run" });
+    if (run.singleton_flow) this.#addOutbox({ kind: "release_singleton", flow: run.singleton_flow });
     const ended = { id: run.id, functionId: run.function_id, endedAt: now, events: this.events() };
     this.#addOutbox({ kind: "emit", events: runEndEvents(ended, state) });
   }

@@ -104,8 +104,9 @@ function buildSchema({ expression, cron, duration }: StringChecks) {
       }),
     retries: z
       .looseObject({
-        // The SDK sends the user's `retries` here: retries after the first attempt.
-        attempts: z.number().int().min(0).max(MAX_RETRIES, `must be 0..${MAX_RETRIES} retries`).optional(),
+        // The SDK sends the user's `retries` here: retries after the first attempt. More than
+        // MAX_RETRIES is clamped when a run starts (maxAttemptsFor), as Inngest clamps it.
+        attempts: z.number().int().min(0).optional(),
       })
       .optional(),
   });
@@ -188,6 +189,17 @@ function buildSchema({ expression, cron, duration }: StringChecks) {
         }
         seen.add(t.cron);
       });
+      // Batching cannot be combined with these, as Inngest validates at registration.
+      if (cfg.batchEvents) {
+        for (const field of ["cancel", "debounce", "singleton", "priority"] as const) {
+          if (cfg[field] !== undefined) {
+            ctx.addIssue({ code: "custom", path: [field], message: `cannot be combined with batchEvents` });
+          }
+        }
+        if (cfg.batchEvents.maxSize < 2) {
+          ctx.addIssue({ code: "custom", path: ["batchEvents", "maxSize"], message: "must be at least 2" });
+        }
+      }
     });
 }
 

@@ -6,6 +6,7 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
+import { refreshSchedulesSoon } from "../cron/refresh";
 import type { Env } from "../env";
 import { isProduction, serverKind } from "../mode";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
@@ -59,10 +60,22 @@ async function readJson(c: AppContext): Promise<{ ok: true; value: unknown } | {
   }
 }
 
+/** Keeps `p` running after the response; outside a request (in tests) it simply runs. */
+function inBackground(c: AppContext, p: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(p);
+  } catch {
+    void p;
+  }
+}
+
 /** Saves a validated sync, turning an ownership conflict into a 409 the SDK can show. */
 async function store(c: AppContext, app: SyncedApp, functions: FunctionConfig[]) {
   try {
-    return { ok: true as const, ...(await saveApp(c.env.DB, app, functions, Date.now())) };
+    const saved = await saveApp(c.env.DB, app, functions, Date.now());
+    // Cron schedules follow the synced functions at once, not at the next heartbeat.
+    if (saved.modified) refreshSchedulesSoon(c.env, (p) => inBackground(c, p));
+    return { ok: true as const, ...saved };
   } catch (error) {
     if (!(error instanceof FunctionOwnershipError)) throw error;
     await recordSyncError(c.env.DB, app.id, error.message);

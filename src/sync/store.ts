@@ -134,18 +134,21 @@ export async function recordSyncError(db: D1Database, appId: string, message: st
 
 /** Every function of every app, with its app's URL, in one query (the runner calls it per batch). */
 export async function listFunctions(db: D1Database): Promise<StoredFunction[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT f.id, f.app_id, a.url AS app_url, f.config FROM functions f
-       JOIN apps a ON a.id = f.app_id ORDER BY f.id`,
-    )
-    .all<{ id: string; app_id: string; app_url: string; config: string }>();
-  return results.map((row) => ({
-    id: row.id,
-    appId: row.app_id,
-    appUrl: row.app_url,
-    config: parseStoredConfig(row.id, row.config),
-  }));
+  const { results } = await db.prepare(`${FUNCTION_SELECT} ORDER BY f.id`).all<FunctionJoinRow>();
+  return results.map(toStoredFunction);
+}
+
+/** One synced function by id, or null. */
+export async function findFunction(db: D1Database, id: string): Promise<StoredFunction | null> {
+  const row = await db.prepare(`${FUNCTION_SELECT} WHERE f.id = ?`).bind(id).first<FunctionJoinRow>();
+  return row ? toStoredFunction(row) : null;
+}
+
+const FUNCTION_SELECT = "SELECT f.id, f.app_id, a.url AS app_url, f.config FROM functions f JOIN apps a ON a.id = f.app_id";
+type FunctionJoinRow = { id: string; app_id: string; app_url: string; config: string };
+
+function toStoredFunction(row: FunctionJoinRow): StoredFunction {
+  return { id: row.id, appId: row.app_id, appUrl: row.app_url, config: parseStoredConfig(row.id, row.config) };
 }
 
 /** One app, or null. */

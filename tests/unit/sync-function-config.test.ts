@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cronError, splitCronTimezone } from "../../src/sync/cron";
-import { parseFunctionConfig, storedFunctionConfigSchema, triggersOf } from "../../src/sync/function-config";
+import { maxAttemptsFor } from "../../src/protocol/backoff";
+import { parseFunctionConfig, retriesOf, storedFunctionConfigSchema, triggersOf } from "../../src/sync/function-config";
 
 /** A config shaped exactly as SDK v4 sends it for `createFunction({ id: "fn", triggers })`. */
 function config(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -79,12 +80,13 @@ describe("parseFunctionConfig", () => {
     );
   });
 
-  it("bounds retries (the retry count) to 0..20", () => {
+  it("accepts any non-negative retry count; more than 20 is clamped when runs start, as Inngest does", () => {
     const withRetries = (attempts: number) =>
       config({ steps: { step: { ...(config().steps as { step: object }).step, retries: { attempts } } } });
     expect(parseFunctionConfig(withRetries(0))).toMatchObject({ ok: true });
-    expect(parseFunctionConfig(withRetries(20))).toMatchObject({ ok: true });
-    expect(errorOf(withRetries(21))).toBe('function "app-fn": steps.step.retries.attempts: must be 0..20 retries');
+    const many = parseFunctionConfig(withRetries(50));
+    expect(many.ok && maxAttemptsFor(retriesOf(many.config))).toBe(21);
+    expect(errorOf(withRetries(-1))).toBe('function "app-fn": steps.step.retries.attempts: Too small: expected number to be >=0');
   });
 
   it("requires a step with an http URL", () => {
@@ -139,5 +141,32 @@ describe("cron strings", () => {
     expect(cronError("@every 5m")).toMatch(/unsupported descriptor/);
     expect(cronError("0 0 31 2 *")).toMatch(/invalid cron expression/);
     expect(cronError("")).toMatch(/expected 5 fields/);
+  });
+});
+
+describe("flow control combinations", () => {
+  const base = {
+    id: "app-batched",
+    name: "batched",
+    triggers: [{ event: "a/b" }],
+    steps: { step: { id: "step", name: "step", runtime: { type: "http", url: "http://localhost:3000/api/inngest?fnId=app-batched&stepId=step" } } },
+    batchEvents: { maxSize: 5, timeout: "2s" },
+  };
+
+  it.each(["cancel", "debounce", "singleton", "priority"])("rejects batchEvents with %s", (field) => {
+    const extra = {
+      cancel: [{ event: "a/stop" }],
+      debounce: { period: "2s" },
+      singleton: { mode: "skip" },
+      priority: { run: "1" },
+    }[field];
+    const result = parseFunctionConfig({ ...base, [field]: extra });
+    expect(result).toEqual({ ok: false, error: expect.stringContaining(`${field}: cannot be combined with batchEvents`) });
+    expect(result.ok ? "" : result.error).toContain('function "app-batched"');
+  });
+
+  it("rejects a batch of one and accepts a valid batch", () => {
+    expect(parseFunctionConfig({ ...base, batchEvents: { maxSize: 1, timeout: "2s" } }).ok).toBe(false);
+    expect(parseFunctionConfig(base).ok).toBe(true);
   });
 });

@@ -7,6 +7,8 @@ import { freePort } from "./ports";
 export interface TestApp {
   url: string;
   close(): Promise<void>;
+  /** Cuts every open connection, as a crashing app process would. */
+  dropConnections(): void;
 }
 
 /** A v4 client pointed at the dev server the way users do it, with an explicit dev URL. */
@@ -22,5 +24,6 @@ export async function serveApp(client: Inngest, functions: InngestFunction.Any[]
   return {
     url: `http://127.0.0.1:${port}/api/inngest`,
     close: () => new Promise((r) => server.close(() => r())),
+    dropConnections: () => server.closeAllConnections(),
   };
 }

@@ -1,0 +1,67 @@
+/**
+ * The one gate in front of the REST API and the dashboard in production mode (a signing key is
+ * set): API callers send the signing key as a bearer token, raw or hashed as the SDK sends it;
+ * people log in once and carry a session cookie. Dev mode lets everything through, as Inngest's
+ * dev server does. The SDK-facing routes keep their own rules: `/e/:key` checks event keys,
+ * `/fn/register` the hashed key, `/health` and `/dev` are public.
+ * @module
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import type { Env } from "../env";
+import { isProduction } from "../mode";
+import { isAuthorizedSdkBearer } from "../protocol/signing";
+import { fail } from "./respond";
+import { SESSION_COOKIE, signingKeys, verifySession } from "./session";
+
+/** Routes that answer without this gate: they authenticate themselves or hold nothing private. */
+const OPEN_EXACT = new Set(["/health", "/dev", "/login", "/logout"]);
+/** `/_dashboard/` serves only the dashboard's static script and styles, which the login page needs. */
+const OPEN_PREFIXES = ["/e/", "/fn/", "/_dashboard/"];
+
+const API_PREFIXES = ["/v0/", "/v1/"];
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+const API_UNAUTHORIZED =
+  "send `Authorization: Bearer <INNGEST_SIGNING_KEY or its hashed form>`, or log in to the dashboard at /login";
+
+function isOpen(path: string): boolean {
+  return OPEN_EXACT.has(path) || OPEN_PREFIXES.some((p) => path.startsWith(p));
+}
+
+/** A session cookie only authorises changes requested by the dashboard's own pages. */
+function isCrossOrigin(c: Context): boolean {
+  const origin = c.req.header("Origin");
+  return origin !== undefined && origin !== new URL(c.req.url).origin;
+}
+
+/**
+ * Routes that predate this gate (app sync) check the bearer themselves; a logged-in session is
+ * handed on to them as the signing key, inside the Worker only, so one login covers them too.
+ */
+function actAsSigningKey(c: Context, key: string): void {
+  if (c.req.header("Authorization")) return;
+  const headers = new Headers(c.req.raw.headers);
+  headers.set("Authorization", `Bearer ${key}`);
+  c.req.raw = new Request(c.req.raw, { headers });
+}
+
+/** Guards every route but the open ones in production mode; see the module comment. */
+export const requireAuth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  const path = new URL(c.req.url).pathname;
+  if (!isProduction(c.env) || isOpen(path)) return next();
+  const keys = signingKeys(c.env);
+  const authorization = c.req.header("Authorization");
+  if (authorization && (await isAuthorizedSdkBearer(authorization, keys))) return next();
+
+  const session = getCookie(c, SESSION_COOKIE);
+  if (session && (await verifySession(session, keys, Date.now()))) {
+    if (!SAFE_METHODS.has(c.req.method) && isCrossOrigin(c)) return fail(c, 403, "cross-origin request refused");
+    actAsSigningKey(c, keys[0]!);
+    return next();
+  }
+
+  if (API_PREFIXES.some((p) => path.startsWith(p)) || c.req.method !== "GET") return fail(c, 401, API_UNAUTHORIZED);
+  const url = new URL(c.req.url);
+  return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+};

@@ -1,0 +1,138 @@
+/**
+ * What the dashboard reads and does beyond Inngest's v1 API: the event stream with run counts and
+ * field search, the filtered run list, a run's timeline, sending events, invoking a function and
+ * rerunning a run. Times are ms since the epoch; statuses are as stored (`queued`, `running`, ...).
+ * @module
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Env } from "../env";
+import { isJsonObject } from "../ingest/event";
+import { acceptEvents } from "../ingest/accept-events";
+import { toApiEvent, toUiEvent } from "../history/event-view";
+import { eventKeyset, findEvent, listEvents } from "../history/events";
+import { findRun, listRuns, rerunLinks, RUN_STATUSES, runKeyset } from "../history/runs";
+import { toUiRun, toUiStep } from "../history/run-view";
+import { stepsOfRun } from "../history/steps";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./limits";
+import { fieldParam, limitParam, timeParam } from "./params";
+import { invokeFunction, rerunRun } from "./rerun";
+import { describeIssues, fail, jsonBody, NOT_JSON, ok } from "./respond";
+
+/** Routes under `/v0` for the dashboard; mount at the root of the Worker's Hono app. */
+export const v0Routes = new Hono<{ Bindings: Env }>();
+
+const eventQuery = z.object({
+  name: z.string().min(1).optional(),
+  field: fieldParam.optional(),
+  after: timeParam.optional(),
+  before: timeParam.optional(),
+  /** `1` includes the events the server emits itself (`inngest/...`). */
+  internal: z.enum(["0", "1"]).default("0"),
+  cursor: z.string().min(1).optional(),
+  limit: limitParam(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+});
+
+v0Routes.get("/v0/events", async (c) => {
+  const parsed = eventQuery.safeParse(c.req.query());
+  if (!parsed.success) return fail(c, 400, describeIssues(parsed.error));
+  const q = parsed.data;
+  const after = q.cursor === undefined ? undefined : await eventKeyset(c.env.DB, q.cursor);
+  if (after === null) return fail(c, 400, `cursor ${q.cursor} names no event`);
+  const events = await listEvents(c.env.DB, {
+    name: q.name,
+    field: q.field,
+    receivedAfter: q.after,
+    receivedBefore: q.before,
+    hideInternal: q.internal === "0",
+    after,
+    limit: q.limit,
+  });
+  return ok(c, events.map(toUiEvent), { cursor: events.length === q.limit ? events.at(-1)!.internal_id : null });
+});
+
+v0Routes.post("/v0/events", async (c) => {
+  // The same validation and storage as `POST /e/:key`; the dashboard session stands in for a key.
+  const result = await acceptEvents(c.env, await c.req.text(), null, Date.now());
+  if (!result.ok) return fail(c, result.status, result.error);
+  return ok(c, { ids: result.ids });
+});
+
+const statusList = z
+  .string()
+  .transform((text) => text.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0))
+  .pipe(z.array(z.enum(RUN_STATUSES)));
+
+const runQuery = z.object({
+  function_id: z.string().min(1).optional(),
+  app_id: z.string().min(1).optional(),
+  /** Comma-separated: `queued,running`. */
+  status: statusList.optional(),
+  after: timeParam.optional(),
+  before: timeParam.optional(),
+  cursor: z.string().min(1).optional(),
+  limit: limitParam(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+});
+
+v0Routes.get("/v0/runs", async (c) => {
+  const parsed = runQuery.safeParse(c.req.query());
+  if (!parsed.success) return fail(c, 400, describeIssues(parsed.error));
+  const q = parsed.data;
+  const after = q.cursor === undefined ? undefined : await runKeyset(c.env.DB, q.cursor);
+  if (after === null) return fail(c, 400, `cursor ${q.cursor} names no run`);
+  const runs = await listRuns(c.env.DB, {
+    functionId: q.function_id,
+    appId: q.app_id,
+    statuses: q.status,
+    queuedAfter: q.after,
+    queuedBefore: q.before,
+    after,
+    limit: q.limit,
+  });
+  return ok(c, runs.map(toUiRun), { cursor: runs.length === q.limit ? runs.at(-1)!.id : null });
+});
+
+v0Routes.get("/v0/runs/:runId", async (c) => {
+  const runId = c.req.param("runId");
+  const run = await findRun(c.env.DB, runId);
+  if (!run) return fail(c, 404, `run ${runId} not found`);
+  const [steps, event, links] = await Promise.all([
+    stepsOfRun(c.env.DB, runId),
+    findEvent(c.env.DB, run.event_id),
+    rerunLinks(c.env.DB, runId),
+  ]);
+  return ok(c, {
+    run: toUiRun(run),
+    steps: steps.map(toUiStep),
+    event: event ? toApiEvent(event) : null,
+    rerun_of: links.of && { run_id: links.of.rerun_of, from_step: links.of.from_step },
+    reruns: links.reruns.map((l) => ({ run_id: l.run_id, from_step: l.from_step, created_at: l.created_at })),
+  });
+});
+
+const rerunBody = z.object({ from_step: z.string().min(1).optional() }).optional();
+
+v0Routes.post("/v0/runs/:runId/rerun", async (c) => {
+  const body = await jsonBody(c);
+  if (!body.ok) return fail(c, 400, NOT_JSON);
+  const parsed = rerunBody.safeParse(body.value);
+  if (!parsed.success) return fail(c, 400, describeIssues(parsed.error));
+  const outcome = await rerunRun(c.env, c.req.param("runId"), parsed.data?.from_step, Date.now());
+  if (!outcome.ok) return fail(c, outcome.status, outcome.error);
+  return ok(c, { run_id: outcome.runId });
+});
+
+const invokeBody = z
+  .object({ data: z.custom<Record<string, unknown>>(isJsonObject, { error: "must be an object" }).default({}) })
+  .optional();
+
+v0Routes.post("/v0/functions/:functionId/invoke", async (c) => {
+  const body = await jsonBody(c);
+  if (!body.ok) return fail(c, 400, NOT_JSON);
+  const parsed = invokeBody.safeParse(body.value);
+  if (!parsed.success) return fail(c, 400, describeIssues(parsed.error));
+  const functionId = c.req.param("functionId");
+  const eventId = await invokeFunction(c.env, functionId, parsed.data?.data ?? {}, Date.now());
+  if (eventId === null) return fail(c, 404, `function ${functionId} not found; sync its app first`);
+  return ok(c, { event_id: eventId });
+});

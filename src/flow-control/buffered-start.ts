@@ -1,0 +1,26 @@
+import type { Env } from "../env";
+import { loadEvents } from "../ingest/event-store";
+import { admitRun } from "../runner/admit";
+import { recordQueuedRuns } from "../runner/route-events";
+import { findFunction } from "../sync/store";
+
+/** What a debounce window or a batch needs to start its run later. */
+export interface BufferedStart {
+  functionId: string;
+}
+
+/**
+ * Starts the run of a closed debounce window or a full (or timed-out) batch with the buffered
+ * events, in order. The run id derives from the first event, so a retried flush starts one run.
+ * A function removed since the events were buffered starts nothing.
+ */
+export async function flushBuffered(env: Env, start: BufferedStart, internalIds: string[]): Promise<void> {
+  const fn = await findFunction(env.DB, start.functionId);
+  if (!fn) return;
+  const byId = new Map((await loadEvents(env.DB, internalIds)).map((item) => [item.event.internalId, item.event]));
+  const events = internalIds.flatMap((id) => byId.get(id) ?? []);
+  if (events.length === 0) return;
+  const now = Date.now();
+  const outcome = await admitRun(env, fn, events, now);
+  if (outcome.started) await recordQueuedRuns(env.DB, [outcome.run], now).run();
+}

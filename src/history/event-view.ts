@@ -1,0 +1,20 @@
+/**
+ * Stored events as the APIs show them: Inngest's REST v1 shape and the dashboard's `/v0` shape.
+ * @module
+ */
+import type { EventRecord, ListedEvent } from "./events";
+
+/** The stored event JSON: the event as functions see it, plus its internal id. */
+type StoredJson = { internalId: string } & Record<string, unknown>;
+
+/** An event in Inngest's REST v1 shape: the event's own fields plus when and how it was received. */
+export function toApiEvent(event: EventRecord) {
+  const { internalId, ...fields } = JSON.parse(event.data) as StoredJson;
+  return { internal_id: internalId, ...fields, received_at: new Date(event.received_at).toISOString(), status: event.status };
+}
+
+/** An event as the dashboard's stream reads it: times in ms and how many runs it started. */
+export function toUiEvent(event: ListedEvent) {
+  const { internalId, ...fields } = JSON.parse(event.data) as StoredJson;
+  return { ...fields, internal_id: internalId, received_at: event.received_at, status: event.status, run_count: event.run_count };
+}
