@@ -72,16 +72,27 @@ export class FlowObject extends DurableObject<Env> {
     await this.#notifyGranted(granted);
   }
 
-  /** Adds an event to the debounce window; the run starts when the window closes. */
-  async debounce(event: { internalId: string; ts: number }, cfg: { periodMs: number; timeoutMs?: number }, start: BufferedStart): Promise<void> {
+  /**
+   * Adds an event to the debounce window; the run starts when the window closes, with the last
+   * event, or with every event of the window when `collectAll` (beyond Inngest).
+   */
+  async debounce(
+    event: { internalId: string; ts: number },
+    cfg: { periodMs: number; timeoutMs?: number },
+    start: BufferedStart,
+    collectAll = false,
+  ): Promise<void> {
     // A push into a window that is due but not yet fired closes it: its run starts now.
-    const fire = this.#update("debounce", (s: DebounceState) => {
+    const { fire, accepted } = this.#update("debounce", (s: DebounceState) => {
       const r = debouncePush(s, Date.now(), event, cfg);
-      return [r.state, r.fire];
+      return [r.state, { fire: r.fire, accepted: r.state.event?.internalId === event.internalId }];
     });
+    const closed = fire ? this.#takeWindow(fire) : null;
+    if (collectAll && accepted) this.#put("window", [...(this.#get<string[]>("window") ?? []), event.internalId]);
     this.#put("start", start);
+    this.#put("collectAll", collectAll);
     await this.#rearm();
-    if (fire) await flushBuffered(this.env, start, [fire]);
+    if (closed) await flushBuffered(this.env, start, closed);
   }
 
   /** Adds an event to the batch; a full batch starts its run at once. */
@@ -127,8 +138,16 @@ export class FlowObject extends DurableObject<Env> {
     });
     await this.#rearm();
     await this.#notifyGranted(granted);
-    if (start && debounced) await flushBuffered(this.env, start, [debounced]);
+    if (start && debounced) await flushBuffered(this.env, start, this.#takeWindow(debounced));
     if (start && batched) await flushBuffered(this.env, start, batched);
+  }
+
+  /** The events a closed debounce window starts its run with, emptying the collected window. */
+  #takeWindow(last: string): string[] {
+    if (!this.#get<boolean>("collectAll")) return [last];
+    const window = this.#get<string[]>("window") ?? [];
+    this.#put("window", []);
+    return window.length > 0 ? window : [last];
   }
 
   async #notifyGranted(holders: string[]): Promise<void> {

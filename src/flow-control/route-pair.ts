@@ -52,6 +52,7 @@ export async function routePair(env: Env, event: StoredEvent, fn: StoredFunction
         ...(cfg.debounce.timeout ? { timeoutMs: parseDurationMs(cfg.debounce.timeout) } : {}),
       },
       { functionId: fn.id },
+      (cfg.debounce as { events?: string }).events === "all",
     );
     return { started: false, reason: "buffered" };
   }

@@ -58,6 +58,15 @@ beforeAll(async () => {
       },
     ),
     inngest.createFunction(
+      {
+        id: "debounced-all",
+        triggers: { event: "flow/debounce-all" },
+        // Beyond Inngest (inngest/inngest#3695): the run gets every event of the window.
+        debounce: { period: "2s", events: "all" } as { period: "2s" },
+      },
+      async ({ events }) => events.map((e) => e.data.n),
+    ),
+    inngest.createFunction(
       { id: "batched", triggers: { event: "flow/batch" }, batchEvents: { maxSize: 5, timeout: "2s" } },
       async ({ events }) => {
         note("batched", events.map((e) => e.data.n));
@@ -148,6 +157,16 @@ describe("flow control", () => {
     expect(run!.output).toBe(5);
     expect(runsSeen.get("debounced")).toEqual([5]);
     for (const id of ids.slice(0, 4)) expect(await runsOf(server.url, id)).toEqual([]);
+  });
+
+  it("hands every event of the window to the run when debounce.events is \"all\"", async () => {
+    const ids: string[] = [];
+    for (let n = 1; n <= 4; n++) {
+      ids.push(...(await sendEvents(server.url, { name: "flow/debounce-all", data: { n } })));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const [run] = await waitForEndedRuns(server.url, ids[0]!, 1, 30_000);
+    expect(run!.output).toEqual([1, 2, 3, 4]);
   });
 
   it("batches 12 events into runs of 5, 5 and 2", async () => {
