@@ -3,7 +3,8 @@ import type { SlotClient } from "../flow-control/slots";
 import { buildCallRequest } from "./call-request";
 import { decide, type CallOutcome } from "./decide";
 import { performGateway } from "./gateway";
-import type { LeasedCall, RunStore, WaitRow } from "./run-store";
+import type { LeasedCall, WaitRow } from "./run-rows";
+import type { RunStore } from "./run-store";
 import type { GatewayRequest, Memo } from "./transition";
 import type { Transport } from "./transport";
 

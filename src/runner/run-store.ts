@@ -8,36 +8,9 @@ import type { OutboxEntry } from "./outbox";
 import { CANCELLED_ERROR, runEndEvents, type FinalState } from "./run-end-events";
 import type { RunStart, SdkEvent } from "./run-start";
 import { migrate, RUN_MIGRATIONS } from "./run-schema";
-import { DISCOVERY, isErrorMemo, type Call, type GatewayRequest, type Memo, type StepWait, type Transition, type WaitDetail } from "./transition";
-
-/** Lifecycle states of a run, as stored. */
-export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
-
-/** The run row. */
-export type RunRow = {
-  id: string;
-  function_id: string;
-  app_id: string;
-  event_id: string;
-  step_url: string;
-  status: RunStatus;
-  version: number;
-  force_step_plan: number;
-  max_attempts: number;
-  finish_timeout: number | null;
-  constraints: string;
-  priority: number;
-  singleton_flow: string | null;
-  queued_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-};
-
-/** A call with its kind and the generation it was read at, so a stale answer cannot erase a newer request. */
-export type LeasedCall = Call & { gen: number; kind: "sdk" | "gateway"; detail: string | null };
-
-/** A step waiting for time, an event or a child run. */
-export type WaitRow = { step_id: string; kind: WaitDetail["kind"]; wake_at: number; detail: string };
+import type { LeasedCall, RunRow, RunStatus, StepRow, WaitRow } from "./run-rows";
+import { cancelListeners, waitEffects } from "./wait-effects";
+import { DISCOVERY, isErrorMemo, type GatewayRequest, type Memo, type StepWait, type Transition } from "./transition";
 
 type StepInfo = { name?: string; displayName?: string; op: string };
 
@@ -88,20 +61,7 @@ export class RunStore {
         this.#sql.exec("INSERT OR IGNORE INTO stack (step_id) VALUES (?)", stepId);
       }
       if (start.timeouts.startMs !== undefined) this.#setTimer("start_timeout", start.queuedAt + start.timeouts.startMs);
-      start.cancel.forEach((rule, i) => {
-        const pause: Pause = {
-          id: `${start.runId}:cancel:${i}`,
-          runId: start.runId,
-          stepId: null,
-          kind: "cancel",
-          eventName: rule.event,
-          expression: rule.if ?? null,
-          triggerEvent: start.events[0]!,
-          createdAt: now,
-          expiresAt: rule.timeout ? resolveWakeTime(rule.timeout, now) : now + CANCEL_LISTENER_DEFAULT_MS,
-        };
-        this.#addOutbox({ kind: "pause", pause });
-      });
+      for (const entry of cancelListeners(start, now)) this.#addOutbox(entry);
       this.#requestCall(DISCOVERY, start.startAt);
       this.#markDirty("run", start.runId);
     });
@@ -355,47 +315,12 @@ export class RunStore {
       wait.stepId, wait.detail.kind, wait.wakeAt, JSON.stringify(wait.detail),
     );
     this.#upsertStep(wait.stepId, wait, "running", 0, null, now, null);
-    if (wait.detail.kind === "sleep") return;
-    const pause: Pause = {
-      id: `${run.id}:${wait.stepId}`,
-      runId: run.id,
-      stepId: wait.stepId,
-      kind: wait.detail.kind === "event" ? "wait" : "invoke",
-      eventName: wait.detail.kind === "event" ? wait.detail.eventName : "inngest/function.finished",
-      expression: wait.detail.kind === "event" ? wait.detail.expression : null,
-      triggerEvent: this.events()[0]!,
-      createdAt: now,
-      expiresAt: wait.wakeAt,
-    };
-    if (wait.detail.kind === "event") {
-      this.#addOutbox({ kind: "pause", pause });
-      return;
-    }
-    const correlationId = `${run.id}.${wait.stepId}`;
-    const data = (wait.detail.payload["data"] ?? {}) as Record<string, unknown>;
-    this.#addOutbox({
-      kind: "invoke",
-      stepId: wait.stepId,
-      functionId: wait.detail.functionId,
-      pause: { ...pause, match: { path: "data.correlation_id", value: JSON.stringify(correlationId) } },
-      invoked: {
-        name: "inngest/function.invoked",
-        data: {
-          ...data,
-          _inngest: {
-            fn_id: wait.detail.functionId,
-            correlation_id: correlationId,
-            source_app_id: run.app_id,
-            source_fn_id: run.function_id,
-            source_run_id: run.id,
-            expire: wait.wakeAt,
-          },
-        },
-        ts: now,
-        key: `${correlationId}:invoke`,
-        target: wait.detail.functionId,
-      },
-    });
+    const effect = waitEffects(
+      { id: run.id, appId: run.app_id, functionId: run.function_id, trigger: this.events()[0]! },
+      wait,
+      now,
+    );
+    if (effect) this.#addOutbox(effect);
   }
 
   #storeStep(stepId: string, memo: Memo, info: StepInfo, attempts: number, now: number): void {
@@ -460,16 +385,3 @@ export class RunStore {
   }
 }
 
-/** A step's history row inside the run. */
-export type StepRow = {
-  step_id: string;
-  name: string | null;
-  display_name: string | null;
-  op: string;
-  status: "running" | "completed" | "failed" | "errored";
-  attempts: number;
-  error: string | null;
-  started_at: number | null;
-  ended_at: number | null;
-  seq: number;
-};

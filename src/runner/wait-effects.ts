@@ -1,0 +1,80 @@
+import { CANCEL_LISTENER_DEFAULT_MS } from "../constants";
+import { resolveWakeTime } from "../time/duration";
+import type { Pause } from "../waits/pause";
+import type { OutboxEntry } from "./outbox";
+import type { RunStart, SdkEvent } from "./run-start";
+import type { StepWait } from "./transition";
+
+/** The run facts a wait's effects need. */
+export interface WaitingRun {
+  id: string;
+  appId: string;
+  functionId: string;
+  trigger: SdkEvent;
+}
+
+/**
+ * What a new wait must do outside the run: an event wait registers a pause; an invoke registers
+ * a pause on the child's `inngest/function.finished` (by correlation id) and emits
+ * `inngest/function.invoked` for the child. A sleep needs nothing but the run's own alarm.
+ */
+export function waitEffects(run: WaitingRun, wait: StepWait, now: number): OutboxEntry | null {
+  const { detail } = wait;
+  if (detail.kind === "sleep") return null;
+  const pause: Pause = {
+    id: `${run.id}:${wait.stepId}`,
+    runId: run.id,
+    stepId: wait.stepId,
+    kind: detail.kind === "event" ? "wait" : "invoke",
+    eventName: detail.kind === "event" ? detail.eventName : "inngest/function.finished",
+    expression: detail.kind === "event" ? detail.expression : null,
+    triggerEvent: run.trigger,
+    createdAt: now,
+    expiresAt: wait.wakeAt,
+  };
+  if (detail.kind === "event") return { kind: "pause", pause };
+
+  const correlationId = `${run.id}.${wait.stepId}`;
+  const data = (detail.payload["data"] ?? {}) as Record<string, unknown>;
+  return {
+    kind: "invoke",
+    stepId: wait.stepId,
+    functionId: detail.functionId,
+    pause: { ...pause, match: { path: "data.correlation_id", value: JSON.stringify(correlationId) } },
+    invoked: {
+      name: "inngest/function.invoked",
+      data: {
+        ...data,
+        _inngest: {
+          fn_id: detail.functionId,
+          correlation_id: correlationId,
+          source_app_id: run.appId,
+          source_fn_id: run.functionId,
+          source_run_id: run.id,
+          expire: wait.wakeAt,
+        },
+      },
+      ts: now,
+      key: `${correlationId}:invoke`,
+      target: detail.functionId,
+    },
+  };
+}
+
+/** The pauses that listen for the events cancelling a run (`cancelOn`), registered when it starts. */
+export function cancelListeners(start: RunStart, now: number): OutboxEntry[] {
+  return start.cancel.map((rule, i) => ({
+    kind: "pause",
+    pause: {
+      id: `${start.runId}:cancel:${i}`,
+      runId: start.runId,
+      stepId: null,
+      kind: "cancel",
+      eventName: rule.event,
+      expression: rule.if ?? null,
+      triggerEvent: start.events[0]!,
+      createdAt: now,
+      expiresAt: rule.timeout ? resolveWakeTime(rule.timeout, now) : now + CANCEL_LISTENER_DEFAULT_MS,
+    },
+  }));
+}
