@@ -30,10 +30,8 @@ export class RunObject extends DurableObject<Env> {
         constraints: this.#store.constraints(),
         priority: this.#store.run()?.priority ?? 0,
       })),
-      flush: async () => {
-        await processOutbox(env, this.#store, Date.now());
-        await flushHistory(env.DB, this.#store, Date.now());
-      },
+      effects: () => processOutbox(env, this.#store, Date.now()),
+      history: () => flushHistory(env.DB, this.#store, Date.now()),
     });
   }
 
@@ -81,6 +79,7 @@ export class RunObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.#store.alarmFired();
     try {
       await this.#driver.wake();
     } catch (err) {

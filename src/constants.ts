@@ -83,6 +83,8 @@ export const HEARTBEAT_INTERVAL_MS = 30_000;
 /** Most events one heartbeat re-drives. */
 export const REDRIVE_BATCH_LIMIT = 500;
 
+/** While a run is busy, its history is copied to D1 at most this often (and always when it goes idle). */
+export const HISTORY_FLUSH_INTERVAL_MS = 250;
 /** Route history rows to D1 in batches of at most this many statements per call. */
 export const HISTORY_FLUSH_MAX_ROWS = 50;
 

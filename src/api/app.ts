@@ -2,8 +2,11 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { serverKind } from "../mode";
 import { ensureHeartbeatOnce } from "../scheduler/heartbeat";
+import { dashboardRoutes } from "../dashboard/routes";
 import { syncRoutes } from "../sync/routes";
+import { requireAuth } from "./auth";
 import { eventRoutes } from "./event-routes";
+import { v0Routes } from "./v0-routes";
 import { v1Routes } from "./v1-routes";
 
 /** The Worker's HTTP surface. */
@@ -15,6 +18,9 @@ app.use(async (c, next) => {
   c.header("X-Inngest-Server-Kind", serverKind(c.env));
 });
 
+// In production mode, the REST API and dashboard need the signing key or a login; see auth.ts.
+app.use(requireAuth);
+
 app.get("/health", (c) => c.json({ status: "ok", mode: serverKind(c.env) }));
 
 // v3 SDKs in inferred dev mode probe this; any JSON answer tells them a dev server is here.
@@ -23,6 +29,8 @@ app.get("/dev", (c) => c.json({ version: "stepflare", isMissingSigningKey: serve
 app.route("/", eventRoutes);
 app.route("/", syncRoutes);
 app.route("/", v1Routes);
+app.route("/", v0Routes);
+app.route("/", dashboardRoutes);
 
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, status: 404 }, 404));
 

@@ -15,7 +15,7 @@ import { fail } from "./respond";
 import { SESSION_COOKIE, signingKeys, verifySession } from "./session";
 
 /** Routes that answer without this gate: they authenticate themselves or hold nothing private. */
-const OPEN_EXACT = new Set(["/health", "/dev", "/login", "/logout"]);
+const OPEN_EXACT = new Set(["/health", "/dev", "/login", "/logout", "/favicon.ico"]);
 /** `/_dashboard/` serves only the dashboard's static script and styles, which the login page needs. */
 const OPEN_PREFIXES = ["/e/", "/fn/", "/_dashboard/"];
 

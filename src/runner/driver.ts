@@ -1,4 +1,4 @@
-import { ALARM_WORK_BUDGET_MS, MAX_PARALLEL_CALLS, SLOT_RECHECK_MS } from "../constants";
+import { ALARM_WORK_BUDGET_MS, HISTORY_FLUSH_INTERVAL_MS, MAX_PARALLEL_CALLS, SLOT_RECHECK_MS } from "../constants";
 import type { SlotClient } from "../flow-control/slots";
 import { buildCallRequest } from "./call-request";
 import { decide, type CallOutcome } from "./decide";
@@ -12,8 +12,10 @@ import type { Transport } from "./transport";
 export interface DriverDeps {
   store: RunStore;
   transport: Transport;
-  /** Carries out the outbox and copies changed history to D1; failures are retried later. */
-  flush: () => Promise<void>;
+  /** Carries out the outbox (pauses, events); failures are retried later. */
+  effects: () => Promise<void>;
+  /** Copies changed run and step history to D1; failures are retried later. */
+  history: () => Promise<void>;
   /** Concurrency slots for calls that run the app's code. */
   slots: SlotClient;
   gateway?: (stepId: string, request: GatewayRequest) => Promise<CallOutcome>;
@@ -44,6 +46,8 @@ export class RunDriver {
   #driving: Promise<void> | null = null;
   #flushing: Promise<void> | null = null;
   #flushFailed = false;
+  /** When history was last copied: copies are spaced out while a run is busy. */
+  #historyAt = 0;
 
   constructor(deps: DriverDeps) {
     this.#deps = { now: Date.now, random: Math.random, gateway: (id, req) => performGateway(id, req), ...deps };
@@ -82,8 +86,8 @@ export class RunDriver {
         // A copy already under way may predate the last changes, and carrying out the outbox
         // can itself create work (an invoke of an unknown function resolves its step).
         await this.#flushing;
-        if (store.outbox().length > 0 || store.dirty().length > 0) {
-          this.#startFlush();
+        if (store.hasOutbox() || store.hasDirtyHistory()) {
+          this.#startFlush(true);
           await this.#flushing;
         }
         if (this.#flushFailed || now() >= deadline || !this.#hasDueWork()) break;
@@ -100,7 +104,7 @@ export class RunDriver {
     const { store, now } = this.#deps;
     if (store.dueTimers(now()).length > 0) store.cancel(now());
     for (const wait of store.dueWaits(now())) store.resolveWait(wait.step_id, timeoutMemo(wait), now());
-    if (store.outbox().length > 0) this.#startFlush();
+    this.#startFlush();
   }
 
   #hasDueWork(): boolean {
@@ -137,11 +141,21 @@ export class RunDriver {
     }
   }
 
-  /** Starts the flush unless one is already running; never blocks a step. */
-  #startFlush(): void {
+  /**
+   * Starts carrying out effects (at once) and copying history (at most every
+   * HISTORY_FLUSH_INTERVAL_MS, or when `final`), unless a flush is already running. Never
+   * blocks a step: D1 is not on the path from one step to the next.
+   */
+  #startFlush(final = false): void {
+    const { store, effects, history, now } = this.#deps;
     if (this.#flushing) return;
-    this.#flushing = this.#deps
-      .flush()
+    const copyHistory = final || now() - this.#historyAt >= HISTORY_FLUSH_INTERVAL_MS;
+    if (!store.hasOutbox() && !(copyHistory && store.hasDirtyHistory())) return;
+    if (copyHistory) this.#historyAt = now();
+    this.#flushing = (async () => {
+      await effects();
+      if (copyHistory) await history();
+    })()
       .then(() => {
         this.#flushFailed = false;
       })

@@ -25,6 +25,9 @@ export class RunStore {
   readonly #sql: SqlStorage;
   /** Parsed memos, loaded once; storage stays the source of truth and is written first. */
   #memos: Map<string, unknown> | null = null;
+  #events: SdkEvent[] | null = null;
+  /** The alarm time last set by this instance; undefined when unknown (e.g. an alarm just fired). */
+  #armedAt: number | null | undefined;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
@@ -68,9 +71,10 @@ export class RunStore {
     return true;
   }
 
-  /** The events the run was triggered by. */
+  /** The events the run was triggered by (never change once stored). */
   events(): SdkEvent[] {
-    return JSON.parse(readBlob(this.#sql, "events") ?? "[]") as SdkEvent[];
+    this.#events ??= JSON.parse(readBlob(this.#sql, "events") ?? "[]") as SdkEvent[];
+    return this.#events;
   }
 
   /** Memoised step results keyed by hashed step id. */
@@ -227,11 +231,29 @@ export class RunStore {
     return row.at;
   }
 
-  /** Schedules the alarm for the next wake-up (or `extra`, if sooner), or clears it. */
+  /** Schedules the alarm for the next wake-up (or `extra`, if sooner), or clears it; a no-op when unchanged. */
   async rearm(extra?: number): Promise<void> {
     const next = [this.nextWakeAt(), extra ?? null].filter((v): v is number => v !== null);
-    if (next.length === 0) await this.#storage.deleteAlarm();
-    else await this.#storage.setAlarm(Math.min(...next));
+    const at = next.length === 0 ? null : Math.min(...next);
+    if (at === this.#armedAt) return;
+    this.#armedAt = at;
+    if (at === null) await this.#storage.deleteAlarm();
+    else await this.#storage.setAlarm(at);
+  }
+
+  /** Forgets the cached alarm time: the platform clears an alarm once its handler has run. */
+  alarmFired(): void {
+    this.#armedAt = undefined;
+  }
+
+  /** Whether effects are waiting in the outbox. */
+  hasOutbox(): boolean {
+    return this.#sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
+  }
+
+  /** Whether history changed since it was last copied to D1. */
+  hasDirtyHistory(): boolean {
+    return this.#sql.exec("SELECT 1 FROM dirty LIMIT 1").toArray().length > 0;
   }
 
   /** Effects still to carry out, oldest first. */

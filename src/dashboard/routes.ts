@@ -1,0 +1,81 @@
+/**
+ * The dashboard, served by the Worker itself: one HTML shell for every page path, its script and
+ * stylesheet, and the production-mode login. No build step: the client is plain JavaScript.
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { SESSION_TTL_MS } from "../api/limits";
+import { createSession, SESSION_COOKIE, signingKeys } from "../api/session";
+import type { Env } from "../env";
+import { isProduction } from "../mode";
+import { isAuthorizedSdkBearer } from "../protocol/signing";
+import { DASHBOARD_JS } from "./client/bundle";
+import { loginPage, shellPage } from "./pages";
+import { STYLES } from "./styles";
+
+/** Dashboard routes; mount at the root of the Worker's Hono app, behind the auth middleware. */
+export const dashboardRoutes = new Hono<{ Bindings: Env }>();
+
+/** Paths the client script renders; each gets the same shell. */
+const PAGE_PATHS = ["/", "/runs", "/runs/:runId", "/events", "/events/:eventId", "/functions", "/apps"];
+
+/** Assets change with the deployed code only; revalidating keeps a redeploy visible at once. */
+const ASSET_CACHE = "no-cache";
+
+function mode(c: Context<{ Bindings: Env }>): "dev" | "production" {
+  return isProduction(c.env) ? "production" : "dev";
+}
+
+for (const path of PAGE_PATHS) {
+  dashboardRoutes.get(path, (c) => c.html(shellPage(mode(c))));
+}
+
+dashboardRoutes.get("/_dashboard/app.js", (c) =>
+  c.body(DASHBOARD_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": ASSET_CACHE }),
+);
+
+dashboardRoutes.get("/_dashboard/app.css", (c) =>
+  c.body(STYLES, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": ASSET_CACHE }),
+);
+
+// Browsers ask for it on every page; answering keeps their consoles free of 404s.
+dashboardRoutes.get("/favicon.ico", (c) => c.body(null, 204));
+
+/** Only same-site paths, so the login cannot be used to redirect elsewhere. */
+function safeNext(next: string | undefined): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
+dashboardRoutes.get("/login", (c) => {
+  if (!isProduction(c.env)) return c.redirect("/");
+  return c.html(loginPage(safeNext(c.req.query("next")), null));
+});
+
+const loginForm = z.object({ key: z.string().trim().min(1), next: z.string().optional() });
+
+dashboardRoutes.post("/login", async (c) => {
+  if (!isProduction(c.env)) return c.redirect("/");
+  const body = await c.req.formData().catch(() => new FormData());
+  const form = loginForm.safeParse(Object.fromEntries(body));
+  const next = safeNext(form.success ? form.data.next : undefined);
+  const keys = signingKeys(c.env);
+  if (!form.success || !(await isAuthorizedSdkBearer(`Bearer ${form.data.key}`, keys))) {
+    return c.html(loginPage(next, "That is not this server's signing key."), 401);
+  }
+  const expiresAt = Date.now() + SESSION_TTL_MS;
+  setCookie(c, SESSION_COOKIE, await createSession(keys[0]!, expiresAt), {
+    httpOnly: true,
+    sameSite: "Strict",
+    secure: new URL(c.req.url).protocol === "https:",
+    path: "/",
+    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+  });
+  return c.redirect(next, 303);
+});
+
+dashboardRoutes.post("/logout", (c) => {
+  deleteCookie(c, SESSION_COOKIE, { path: "/" });
+  return c.redirect(isProduction(c.env) ? "/login" : "/", 303);
+});
