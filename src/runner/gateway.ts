@@ -1,4 +1,5 @@
 import { CALL_TIMEOUT_MS } from "../constants";
+import { withDeadline } from "../util/deadline";
 import type { CallOutcome } from "./decide";
 import type { GatewayRequest } from "./transition";
 
@@ -9,13 +10,11 @@ import type { GatewayRequest } from "./transition";
  */
 export async function performGateway(stepId: string, request: GatewayRequest, fetcher: typeof fetch = fetch): Promise<CallOutcome> {
   try {
-    const res = await fetcher(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+    const data = await withDeadline(CALL_TIMEOUT_MS, async (signal) => {
+      const { method, headers, body } = request;
+      const res = await fetcher(request.url, { method, headers, body, signal });
+      return { url: request.url, status_code: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
     });
-    const data = { url: request.url, status_code: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
     return { kind: "ops", noRetry: false, ops: [{ id: stepId, op: "StepRun", data }] };
   } catch (err) {
     const message = `step.fetch to ${request.url} failed: ${err instanceof Error ? err.message : String(err)}`;

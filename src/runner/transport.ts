@@ -1,6 +1,7 @@
 import { CALL_TIMEOUT_MS } from "../constants";
 import { signRequestBody } from "../protocol/signing";
 import { interpretSdkResponse } from "../protocol/sdk-response";
+import { withDeadline } from "../util/deadline";
 import type { CallOutcome } from "./decide";
 import type { CallRequest } from "./call-request";
 
@@ -21,13 +22,10 @@ export function httpTransport(signingKey: string | undefined, fetcher: typeof fe
     };
     if (signingKey) headers["X-Inngest-Signature"] = await signRequestBody(request.body, signingKey, Date.now());
     try {
-      const res = await fetcher(request.url, {
-        method: "POST",
-        headers,
-        body: request.body,
-        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+      const { res, body } = await withDeadline(CALL_TIMEOUT_MS, async (signal) => {
+        const res = await fetcher(request.url, { method: "POST", headers, body: request.body, signal });
+        return { res, body: await res.text() };
       });
-      const body = await res.text();
       return interpretSdkResponse({ status: res.status, headers: res.headers, body }, Date.now());
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -5,6 +5,7 @@
  */
 import { APP_SYNC_TIMEOUT_MS } from "../constants";
 import type { Env } from "../env";
+import { withDeadline } from "../util/deadline";
 import { serverKind } from "../mode";
 import { canonicalJson } from "../protocol/jcs";
 import { signRequestBody } from "../protocol/signing";
@@ -32,13 +33,13 @@ export async function requestAppSync(
   if (env.INNGEST_SIGNING_KEY) {
     headers.set("X-Inngest-Signature", await signRequestBody(body, env.INNGEST_SIGNING_KEY, nowMs));
   }
-  const signal = AbortSignal.timeout(APP_SYNC_TIMEOUT_MS);
-  const request = new Request(appUrl, { method: "PUT", headers, body, signal });
   let response: Response;
   let text: string;
   try {
-    response = await fetch(request);
-    text = await response.text();
+    ({ response, text } = await withDeadline(APP_SYNC_TIMEOUT_MS, async (signal) => {
+      const response = await fetch(new Request(appUrl, { method: "PUT", headers, body, signal }));
+      return { response, text: await response.text() };
+    }));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return {

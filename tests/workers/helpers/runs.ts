@@ -1,13 +1,16 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { ulid } from "ulid";
 import type { RunStartInput } from "../../../src/runner/run-start";
-import type { RunRow } from "../../../src/runner/run-store";
+import type { RunObject } from "../../../durable-objects/run-object";
 import type { RunHistoryRow, StepHistoryRow } from "./d1";
 import { rows } from "./d1";
 import { sleep } from "./wait";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+/** The run row the RunObject reports. */
+export type RunRow = NonNullable<Awaited<ReturnType<RunObject["status"]>>>;
 
 /** The step URL the SDK syncs for function `fnId` of an app served at `appUrl`. */
 export function stepUrl(appUrl: string, fnId: string): string {
@@ -50,22 +53,19 @@ export function isTerminal(status: string | undefined): boolean {
 }
 
 /**
- * Runs the object's alarms until the run ends, or until `until` holds. The pool also fires due
- * alarms by itself, so an alarm may already have run; an alarm set for later is waited for
- * (running it early would find nothing due: retries and sleeps are due at a time, not an alarm).
- * Returns the last row and how many alarms this loop ran.
+ * Runs the object's alarms until the run ends. The pool also fires due alarms by itself, so an
+ * alarm may already have run; an alarm set for later is waited for (running it early would find
+ * nothing due: retries and sleeps are due at a time, not when the alarm runs).
+ * Returns the final row and how many alarms this loop ran.
  */
-export async function driveToEnd(
-  runId: string,
-  { timeoutMs = 15_000, until }: { timeoutMs?: number; until?: (run: RunRow) => boolean } = {},
-): Promise<{ run: RunRow; alarms: number }> {
+export async function driveToEnd(runId: string, { timeoutMs = 15_000 }: { timeoutMs?: number } = {}): Promise<{ run: RunRow; alarms: number }> {
   const stub = runStub(runId);
   const deadline = Date.now() + timeoutMs;
   let alarms = 0;
   for (;;) {
     const run = await stub.status();
-    if (run && (until ? until(run) : isTerminal(run.status))) return { run, alarms };
-    if (Date.now() > deadline) throw new Error(`run ${runId} did not reach the expected state within ${timeoutMs} ms: ${JSON.stringify(run)}`);
+    if (run && isTerminal(run.status)) return { run, alarms };
+    if (Date.now() > deadline) throw new Error(`run ${runId} did not end within ${timeoutMs} ms: ${JSON.stringify(run)}`);
     const at = await alarmOf(runId);
     if (at !== null && at > Date.now()) await sleep(Math.min(at - Date.now(), 100));
     else if (at !== null && (await runDurableObjectAlarm(stub))) alarms++;
@@ -109,4 +109,20 @@ export async function historyRun(runId: string): Promise<RunHistoryRow | undefin
 /** The D1 history step rows of a run, in the order they were first seen. */
 export function historySteps(runId: string): Promise<StepHistoryRow[]> {
   return rows<StepHistoryRow>("SELECT * FROM steps WHERE run_id = ? ORDER BY seq", runId);
+}
+
+/**
+ * Evicts the run's object (in-memory state gone, storage kept), failing within `timeoutMs` rather
+ * than the pool's 30 s when something (a pending timer, an open request) pins it in memory.
+ */
+export async function evict(runId: string, timeoutMs = 3_000): Promise<void> {
+  let timer = 0;
+  const pinned = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`run ${runId}'s object could not be evicted within ${timeoutMs} ms: something keeps it in memory`)), timeoutMs);
+  });
+  try {
+    await Promise.race([evictDurableObject(runStub(runId)), pinned]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,0 +1,236 @@
+/**
+ * The REST API's actions against real RunObjects and an official-SDK app served in-process:
+ * cancelling one run (`DELETE /v1/runs/:id`) or many (`POST /v1/cancellations`, with an `if`
+ * over the trigger event), rerunning a run from the start or from a chosen step, invoking a
+ * function with a payload, and sending an event from the dashboard.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { Inngest } from "inngest";
+import { ulid } from "ulid";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordQueuedRuns } from "../../src/runner/route-events";
+import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
+import type { FunctionConfig } from "../../src/sync/function-config";
+import { saveApp } from "../../src/sync/store";
+import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
+import { getJson, seedEvents, sendJson } from "./helpers/history";
+import { clearAlarm, driveToEnd, historySteps, runStart, runStub } from "./helpers/runs";
+import { waitFor } from "./helpers/wait";
+
+const APP_ID = "rest-act";
+const APP_URL = "http://act.test/api/inngest";
+/** Nothing answers here: runs pointed at it keep retrying, i.e. stay active until cancelled. */
+const DEAD_URL = "http://unreachable.test/api/inngest";
+
+/** How many times each step body ran, by step id. */
+const ran = new Map<string, number>();
+const count = (id: string) => ran.set(id, (ran.get(id) ?? 0) + 1).get(id)!;
+const started: string[] = [];
+
+function config(slug: string, event: string, url = APP_URL): FunctionConfig {
+  const id = `${APP_ID}-${slug}`;
+  return {
+    id,
+    name: slug,
+    triggers: [{ event }],
+    steps: { step: { id: "step", name: "step", runtime: { type: "http", url: `${url}?fnId=${id}&stepId=step` } } },
+  } as FunctionConfig;
+}
+
+beforeAll(async () => {
+  const client = new Inngest({ id: APP_ID });
+  const functions = [
+    client.createFunction({ id: "three-steps", triggers: [{ event: "act/three" }] }, async ({ event, step }) => {
+      const a = await step.run("a", () => (count("a"), (event.data as { n?: number }).n ?? 1));
+      const b = await step.run("b", () => (count("b"), a + 1));
+      const c = await step.run("c", () => (count("c"), a + b));
+      return { a, b, c };
+    }),
+  ];
+  installFetchRouter().route("http://act.test", sdkHandler(client, functions));
+  await saveApp(
+    env.DB,
+    { id: APP_ID, url: APP_URL },
+    [config("three-steps", "act/three"), config("stuck", "act/stuck", DEAD_URL)],
+    Date.now(),
+  );
+});
+
+afterAll(async () => {
+  for (const runId of started) {
+    await runStub(runId).cancel();
+    await driveToEnd(runId);
+    await clearAlarm(runId);
+  }
+  await runInDurableObject(env.SCHEDULER.getByName(SCHEDULER_NAME), (_instance, state) => state.storage.deleteAlarm());
+});
+
+/** The event each function is triggered by. */
+const TRIGGER: Record<string, string> = { "three-steps": "act/three", stuck: "act/stuck" };
+
+/** Starts a run of `slug` for a stored event with `data`, recorded in history as the router does. */
+async function startRun(slug: string, data: Record<string, unknown>, url = APP_URL) {
+  const name = TRIGGER[slug]!;
+  const [event] = await seedEvents([{ name, data, receivedAt: Date.now() }]);
+  const start = runStart(url, APP_ID, slug, name, {
+    eventId: event!.internalId,
+    events: [{ name, data, id: event!.internalId, ts: event!.receivedAt, user: {} }],
+  });
+  await runStub(start.runId).start(start);
+  await recordQueuedRuns(env.DB, [{ runId: start.runId, functionId: start.functionId, appId: APP_ID, eventId: event!.internalId }], Date.now()).run();
+  started.push(start.runId);
+  return start.runId;
+}
+
+describe("DELETE /v1/runs/:id", () => {
+  it("cancels an active run, reports an ended one as not cancelled, and 404s an unknown one", async () => {
+    const runId = await startRun("stuck", {}, DEAD_URL);
+    const res = await sendJson<{ data: unknown }>("DELETE", `/v1/runs/${runId}`);
+    expect(res).toMatchObject({ status: 200, body: { data: { run_id: runId, cancelled: true } } });
+    expect((await driveToEnd(runId)).run.status).toBe("cancelled");
+    await waitFor("history to say Cancelled", async () => {
+      const run = await getJson<{ data: { status: string } }>(`/v1/runs/${runId}`);
+      return run.body.data.status === "Cancelled" ? true : undefined;
+    });
+    expect((await sendJson("DELETE", `/v1/runs/${runId}`)).body).toMatchObject({ data: { run_id: runId, cancelled: false } });
+    expect(await sendJson("DELETE", `/v1/runs/${ulid()}`)).toMatchObject({ status: 404, body: { status: 404 } });
+  });
+});
+
+describe("POST /v1/cancellations", () => {
+  it("cancels the function's active runs in the time range whose trigger matches `if`", async () => {
+    const from = new Date(Date.now() - 1000).toISOString();
+    const vip = await startRun("stuck", { userId: 1 }, DEAD_URL);
+    const other = await startRun("stuck", { userId: 2 }, DEAD_URL);
+    const res = await sendJson<{ data: Record<string, unknown> }>("POST", "/v1/cancellations", {
+      app_id: APP_ID,
+      function_id: "stuck",
+      started_after: from,
+      started_before: new Date().toISOString(),
+      if: "event.data.userId == 1",
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({
+      id: expect.any(String),
+      app_id: APP_ID,
+      function_id: `${APP_ID}-stuck`,
+      if: "event.data.userId == 1",
+      matched: 1,
+      cancelled: 1,
+      complete: true,
+    });
+    expect((await runStub(vip).status())?.status).toBe("cancelled");
+    expect((await runStub(other).status())?.status).not.toBe("cancelled");
+
+    const all = await sendJson<{ data: Record<string, unknown> }>("POST", "/v1/cancellations", {
+      app_id: APP_ID,
+      function_id: `${APP_ID}-stuck`,
+      started_after: from,
+      started_before: new Date().toISOString(),
+    });
+    // The first run may still read as active in history until it flushes; it is not cancelled twice.
+    expect(all.body.data).toMatchObject({ cancelled: 1, complete: true });
+    expect((await runStub(other).status())?.status).toBe("cancelled");
+  });
+
+  it("answers 400 for a bad body or expression and 404 for an unknown function", async () => {
+    const now = new Date().toISOString();
+    const cases: [unknown, number, RegExp][] = [
+      ["{", 400, /not valid JSON/],
+      [{ app_id: APP_ID, function_id: "stuck" }, 400, /started_before/],
+      [{ app_id: APP_ID, function_id: "stuck", started_before: "2999-01-01T00:00:00Z" }, 400, /must be in the past/],
+      [{ app_id: APP_ID, function_id: "stuck", started_after: now, started_before: "2020-01-01T00:00:00Z" }, 400, /started_after must be before/],
+      [{ app_id: APP_ID, function_id: "stuck", started_before: now, if: "event.data.x ==" }, 400, /invalid expression/],
+      [{ app_id: APP_ID, function_id: "nope", started_before: now }, 404, /function nope not found/],
+    ];
+    for (const [body, status, error] of cases) {
+      const res = await sendJson<{ status: number; error: string }>("POST", "/v1/cancellations", body);
+      expect(res, JSON.stringify(body)).toMatchObject({ status, body: { status, error: expect.stringMatching(error) } });
+    }
+  });
+});
+
+describe("POST /v0/runs/:id/rerun", () => {
+  it("reruns every step from the start, or only from a chosen step with earlier results reused", async () => {
+    const original = await startRun("three-steps", { n: 5 });
+    expect((await driveToEnd(original)).run.status).toBe("completed");
+    ran.clear();
+
+    const full = await sendJson<{ data: { run_id: string } }>("POST", `/v0/runs/${original}/rerun`);
+    expect(full.status).toBe(200);
+    started.push(full.body.data.run_id);
+    expect((await driveToEnd(full.body.data.run_id)).run.status).toBe("completed");
+    expect(Object.fromEntries(ran)).toEqual({ a: 1, b: 1, c: 1 });
+
+    ran.clear();
+    const stepB = (await historySteps(original)).find((s) => s.name === "b")!;
+    const partial = await sendJson<{ data: { run_id: string } }>("POST", `/v0/runs/${original}/rerun`, { from_step: stepB.step_id });
+    const rerunId = partial.body.data.run_id;
+    started.push(rerunId);
+    expect((await driveToEnd(rerunId)).run.status).toBe("completed");
+    expect(Object.fromEntries(ran)).toEqual({ b: 1, c: 1 });
+
+    const detail = await waitFor("the rerun's history", async () => {
+      const res = await getJson<{ data: { run: { status: string; output: unknown; event_id: string }; rerun_of: unknown } }>(`/v0/runs/${rerunId}`);
+      return res.body.data.run.status === "completed" ? res.body.data : undefined;
+    });
+    expect(detail.run.output).toEqual({ a: 5, b: 6, c: 11 });
+    expect(detail.rerun_of).toEqual({ run_id: original, from_step: stepB.step_id, from_step_name: "b" });
+    const originalDetail = await getJson<{ data: { run: { event_id: string }; reruns: { run_id: string }[] } }>(`/v0/runs/${original}`);
+    expect(originalDetail.body.data.reruns.map((r) => r.run_id)).toEqual([full.body.data.run_id, rerunId]);
+    // A rerun belongs to the same event as the run it repeats.
+    expect(detail.run.event_id).toBe(originalDetail.body.data.run.event_id);
+  });
+
+  it("404s an unknown run", async () => {
+    expect(await sendJson("POST", `/v0/runs/${ulid()}/rerun`)).toMatchObject({ status: 404, body: { status: 404 } });
+  });
+});
+
+describe("POST /v0/functions/:id/invoke and POST /v0/events", () => {
+  it("invokes a function with a payload: an inngest/function.invoked event routed to it alone", async () => {
+    const res = await sendJson<{ data: { event_id: string } }>("POST", `/v0/functions/${APP_ID}-three-steps/invoke`, { data: { n: 10 } });
+    expect(res.status).toBe(200);
+    const eventId = res.body.data.event_id;
+    const event = await getJson<{ data: { name: string; data: unknown } }>(`/v1/events/${eventId}`);
+    expect(event.body.data).toMatchObject({ name: "inngest/function.invoked", data: { n: 10 } });
+    const runs = await waitFor(
+      "the invoked run",
+      async () => {
+        const list = await getJson<{ data: { run_id: string; function_id: string }[] }>(`/v1/events/${eventId}/runs`);
+        return list.body.data.length > 0 ? list.body.data : undefined;
+      },
+      15_000,
+    );
+    expect(runs.map((r) => r.function_id)).toEqual([`${APP_ID}-three-steps`]);
+    started.push(runs[0]!.run_id);
+    expect((await driveToEnd(runs[0]!.run_id)).run.status).toBe("completed");
+    expect(await sendJson("POST", `/v0/functions/${APP_ID}-nope/invoke`, {})).toMatchObject({ status: 404 });
+    expect(await sendJson("POST", `/v0/functions/${APP_ID}-three-steps/invoke`, { data: [1] })).toMatchObject({
+      status: 400,
+      body: { error: "data: must be an object" },
+    });
+  });
+
+  it("stores a sent event with the event API's validation", async () => {
+    const ok = await sendJson<{ data: { ids: string[] } }>("POST", "/v0/events", { name: "act/nothing", data: { x: 1 } });
+    expect(ok.status).toBe(200);
+    expect((await getJson<{ data: { name: string } }>(`/v1/events/${ok.body.data.ids[0]}`)).body.data.name).toBe("act/nothing");
+    const bad = await sendJson<{ status: number; error: string }>("POST", "/v0/events", { data: {} });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/name/);
+  });
+});
+
+describe("GET /v1/apps/:app/functions", () => {
+  it("lists an app's functions with their config, and 404s an unknown app", async () => {
+    const res = await getJson<{ data: { id: string; name: string; app_id: string; config: FunctionConfig }[] }>(`/v1/apps/${APP_ID}/functions`);
+    expect(res.body.data.map((f) => [f.id, f.name, f.app_id])).toEqual([
+      [`${APP_ID}-stuck`, "stuck", APP_ID],
+      [`${APP_ID}-three-steps`, "three-steps", APP_ID],
+    ]);
+    expect(res.body.data[1]!.config.triggers).toEqual([{ event: "act/three" }]);
+    expect((await getJson("/v1/apps/no-such-app/functions")).status).toBe(404);
+  });
+});
