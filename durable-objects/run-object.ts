@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { ALARM_ERROR_RETRY_MS } from "../src/constants";
 import type { Env } from "../src/env";
+import type { Op } from "../src/protocol/ops";
+import { storedStepFromOp } from "../src/runner/decide";
 import { RunDriver } from "../src/runner/driver";
 import { flushHistory } from "../src/runner/history-flush";
 import { processOutbox } from "../src/runner/outbox";
@@ -52,6 +54,12 @@ export class RunObject extends DurableObject<Env> {
     const cancelled = this.#store.cancel(Date.now());
     if (cancelled) await this.#store.rearm(Date.now());
     return { cancelled };
+  }
+
+  /** Steps the SDK checkpointed mid-request; false (stale) once the run has ended. */
+  async checkpoint(ops: Op[]): Promise<{ accepted: boolean }> {
+    const steps = ops.filter((op) => op.op === "StepRun").map((op) => storedStepFromOp(op, 1));
+    return { accepted: this.#store.checkpoint(steps, Date.now()) };
   }
 
   /** A concurrency slot was granted to a call that was waiting for one. */

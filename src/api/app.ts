@@ -5,6 +5,7 @@ import { ensureHeartbeatOnce } from "../scheduler/heartbeat";
 import { dashboardRoutes } from "../dashboard/routes";
 import { syncRoutes } from "../sync/routes";
 import { requireAuth } from "./auth";
+import { checkpointRoutes } from "./checkpoint-routes";
 import { eventRoutes } from "./event-routes";
 import { v0Routes } from "./v0-routes";
 import { v1Routes } from "./v1-routes";
@@ -28,6 +29,7 @@ app.get("/dev", (c) => c.json({ version: "stepflare", isMissingSigningKey: serve
 
 app.route("/", eventRoutes);
 app.route("/", syncRoutes);
+app.route("/", checkpointRoutes);
 app.route("/", v1Routes);
 app.route("/", v0Routes);
 app.route("/", dashboardRoutes);

@@ -15,8 +15,9 @@ export interface CallRequest {
  * Builds the call request for `call` from the run's stored state: the JCS-canonical body the
  * SDK verifies signatures against, and the step URL with `stepId` set.
  *
- * `ctx.fn_id` is left out on purpose: its presence switches v4 SDKs into async checkpointing,
- * which needs the `/v1/checkpoint` API.
+ * `ctx.fn_id` and `ctx.qi_id` switch v4 SDKs into async checkpointing on discovery requests:
+ * the SDK runs consecutive steps in this one request and reports each through
+ * `POST /v1/checkpoint/:runId/async` instead of one request per step.
  */
 export function buildCallRequest(store: RunStore, call: Call): CallRequest {
   const run = store.run();
@@ -29,6 +30,8 @@ export function buildCallRequest(store: RunStore, call: Call): CallRequest {
     steps: Object.fromEntries(store.memos()),
     ctx: {
       run_id: run.id,
+      fn_id: run.function_id,
+      qi_id: `${run.id}:${call.target}`,
       attempt: call.attempt,
       max_attempts: run.max_attempts,
       disable_immediate_execution: run.force_step_plan === 1,

@@ -4,7 +4,7 @@ import type { Op } from "../protocol/ops";
 import type { SdkResponse } from "../protocol/sdk-response";
 import { toSerializedError, type SerializedError } from "../protocol/serialized-error";
 import { planAsyncOp } from "./async-ops";
-import { emptyTransition, DISCOVERY, type Call, type Transition } from "./transition";
+import { emptyTransition, DISCOVERY, type Call, type StoredStep, type Transition } from "./transition";
 
 /** The facts about a run that a decision needs; read from storage before deciding. */
 export interface RunFacts {
@@ -57,7 +57,7 @@ function failOrRetry(
 ): Transition {
   if (retriable && call.attempt + 1 < facts.maxAttempts) {
     const dueAt = ctx.now + retryDelayMs(call.attempt, ctx.random, retryAfterMs);
-    return { ...emptyTransition(), completesCall: false, retry: { dueAt, attempt: call.attempt + 1 } };
+    return { ...emptyTransition(), retry: { dueAt, attempt: call.attempt + 1 } };
   }
   return { ...emptyTransition(), end: { status: "failed", error } };
 }
@@ -84,7 +84,7 @@ function decideOps(
         return t;
       case "StepRun":
       case "StepFailed":
-        t.stored.push(storedFrom(op, call));
+        t.stored.push(storedStepFromOp(op, call.attempt + 1));
         pending.delete(op.id);
         break;
       case "StepError": {
@@ -92,7 +92,6 @@ function decideOps(
         const error = toSerializedError(op.error);
         if (retriable) {
           t.attemptErrors.push({ ...stepInfo(op), error, attempts: call.attempt + 1 });
-          t.completesCall = false;
           t.retry = { dueAt: ctx.now + retryDelayMs(call.attempt, ctx.random, response.retryAfterMs), attempt: call.attempt + 1 };
           return t;
         }
@@ -152,11 +151,13 @@ function stepInfo(op: Op): { stepId: string; op: string; name?: string; displayN
   return { stepId: op.id, op: op.op, name: op.userland?.id ?? op.name, displayName: op.displayName };
 }
 
-function storedFrom(op: Op, call: Call): Transition["stored"][number] {
+/**
+ * The memo of a `StepRun` or `StepFailed` op. An output over the limit is not kept: the step
+ * fails with an error saying so, which the SDK throws into the function.
+ */
+export function storedStepFromOp(op: Op, attempts: number): StoredStep {
   const info = stepInfo(op);
-  if (op.op === "StepFailed") {
-    return { ...info, memo: { error: toSerializedError(op.error) }, attempts: call.attempt + 1 };
-  }
+  if (op.op === "StepFailed") return { ...info, memo: { error: toSerializedError(op.error) }, attempts };
   const data = op.data ?? null;
   const size = new TextEncoder().encode(JSON.stringify(data)).byteLength;
   if (size > MAX_STEP_OUTPUT_BYTES) {
@@ -164,8 +165,8 @@ function storedFrom(op: Op, call: Call): Transition["stored"][number] {
       name: "StepOutputTooLarge",
       message: `step "${info.name ?? op.id}" returned ${size} bytes; the limit is ${MAX_STEP_OUTPUT_BYTES} bytes`,
     };
-    return { ...info, op: "StepFailed", memo: { error }, attempts: call.attempt + 1 };
+    return { ...info, op: "StepFailed", memo: { error }, attempts };
   }
-  return { ...info, memo: { data }, attempts: call.attempt + 1 };
+  return { ...info, memo: { data }, attempts };
 }
 

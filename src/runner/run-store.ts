@@ -10,7 +10,7 @@ import type { RunStart, SdkEvent } from "./run-start";
 import { migrate, RUN_MIGRATIONS } from "./run-schema";
 import type { LeasedCall, RunRow, RunStatus, StepRow, WaitRow } from "./run-rows";
 import { cancelListeners, waitEffects } from "./wait-effects";
-import { DISCOVERY, isErrorMemo, type GatewayRequest, type Memo, type StepWait, type Transition } from "./transition";
+import { DISCOVERY, isErrorMemo, type GatewayRequest, type Memo, type StepWait, type StoredStep, type Transition } from "./transition";
 
 type StepInfo = { name?: string; displayName?: string; op: string };
 
@@ -156,6 +156,25 @@ export class RunStore {
       this.#markDirty("run", this.#requireRun().id);
     });
     for (const step of fresh) memos.set(step.stepId, step.memo);
+  }
+
+  /**
+   * Stores steps the SDK checkpointed while its discovery request is still running: memos and
+   * stack only, as a `StepRun` answer would, without settling the call or asking for discovery
+   * (the SDK carries on). The call's attempt count restarts, as after any successful step.
+   * False when the run has ended: the SDK must stop running steps for it.
+   */
+  checkpoint(steps: StoredStep[], now: number): boolean {
+    if (!this.isActive()) return false;
+    const memos = this.memos() as Map<string, unknown>;
+    const fresh = steps.filter((step) => !memos.has(step.stepId));
+    this.#storage.transactionSync(() => {
+      for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now);
+      this.#sql.exec("UPDATE calls SET attempt = 0 WHERE target = ?", DISCOVERY);
+      this.#markDirty("run", this.#requireRun().id);
+    });
+    for (const step of fresh) memos.set(step.stepId, step.memo);
+    return true;
   }
 
   /**

@@ -78,9 +78,7 @@ export type RunEnd =
  * transaction so that a crash leaves either none or all of it.
  */
 export interface Transition {
-  /** The call that produced the response is done and removed. */
-  completesCall: boolean;
-  /** The same call is tried again at `dueAt` with the given attempt. */
+  /** The same call is tried again at `dueAt` with the given attempt; otherwise it is done. */
   retry?: { dueAt: number; attempt: number };
   /** Results to memoise, in stack order. */
   stored: StoredStep[];
@@ -103,5 +101,5 @@ export interface Transition {
 
 /** An empty transition to build on. */
 export function emptyTransition(): Transition {
-  return { completesCall: true, stored: [], attemptErrors: [], planned: [], waits: [], gateways: [], discover: false };
+  return { stored: [], attemptErrors: [], planned: [], waits: [], gateways: [], discover: false };
 }

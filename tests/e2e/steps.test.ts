@@ -90,11 +90,14 @@ afterAll(async () => {
 
 describe("durable steps with the official SDK", () => {
   it("runs three sequential steps once each, passing outputs on", async () => {
+    const callsBefore = app.calls();
     const [id] = await sendEvents(server.url, { name: "test/sequential", data: { n: 4 } });
     const [run] = await waitForEndedRuns(server.url, id!);
     expect(run!.status).toBe("Completed");
     expect(run!.output).toEqual({ a: 5, b: 50, c: "50!" });
     expect(effects.get("sequential")).toEqual(["a:4", "b:5", "c:50"]);
+    // Checkpointing: the SDK ran all three steps in one request, reporting each as it finished.
+    expect(app.calls() - callsBefore).toBe(1);
   });
 
   it("retries a step that fails twice with RetryAfterError, then succeeds", async () => {

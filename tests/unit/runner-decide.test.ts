@@ -41,7 +41,6 @@ describe("decide", () => {
 
   it("retries a StepError with the backoff table and keeps the call", () => {
     const t = decide(facts(), { target: "a", attempt: 1 }, ops([{ id: "a", op: "StepError", error: { name: "Error", message: "boom" } }]), ctx);
-    expect(t.completesCall).toBe(false);
     expect(t.retry).toEqual({ dueAt: ctx.now + RETRY_BACKOFF_MS[1], attempt: 2 });
     expect(t.attemptErrors[0]!.error.message).toBe("boom");
     expect(t.stored).toEqual([]);

@@ -147,10 +147,13 @@ describe("RunObject with the official SDK", () => {
     expect(run).toMatchObject({ id: runId, function_id: functionId, event_id: eventId, status: "completed" });
     expect([ran(runId, "seq-a"), ran(runId, "seq-b"), ran(runId, "seq-c")]).toEqual([1, 1, 1]);
 
-    // Each later request replays the earlier steps from their memos instead of running them.
+    // Async checkpointing: one request to the app runs all three steps, each reported to the
+    // server as it finishes, in order.
     const requests = requestsOf(runId);
-    const last = requests.at(-1)!.json;
-    expect(last.ctx.stack.stack.map((id) => last.steps[id])).toEqual([{ data: 1 }, { data: 2 }, { data: { sum: 3 } }]);
+    expect(requests.filter((r) => r.url.startsWith(APP_URL))).toHaveLength(1);
+    const checkpoints = requests.filter((r) => new URL(r.url).pathname === `/v1/checkpoint/${runId}/async`);
+    const reported = checkpoints.flatMap((r) => (JSON.parse(r.body) as { steps: { id: string; data: unknown }[] }).steps);
+    expect(reported.map((step) => step.data)).toEqual([1, 2, { sum: 3 }]);
 
     const history = await historyWhen(runId, "completed");
     expect(history).toMatchObject({ function_id: functionId, app_id: APP_ID, event_id: eventId, error: null });
@@ -164,7 +167,7 @@ describe("RunObject with the official SDK", () => {
       ["seq-b", "StepRun", "completed", 1, "2", 1],
       ["seq-c", "StepRun", "completed", 1, '{"sum":3}', 2],
     ]);
-    expect(steps.map((s) => s.step_id)).toEqual(last.ctx.stack.stack);
+    expect(steps.map((s) => s.step_id)).toEqual(reported.map((step) => step.id));
     expect(await alarmOf(runId)).toBeNull();
   });
 

@@ -9,6 +9,8 @@ export interface TestApp {
   close(): Promise<void>;
   /** Cuts every open connection, as a crashing app process would. */
   dropConnections(): void;
+  /** How many function calls (POSTs) the server has made to the app so far. */
+  calls(): number;
 }
 
 /** A v4 client pointed at the dev server the way users do it, with an explicit dev URL. */
@@ -19,11 +21,17 @@ export function devClient(id: string, serverUrl: string): Inngest {
 /** Serves `functions` on a free port at `/api/inngest`. */
 export async function serveApp(client: Inngest, functions: InngestFunction.Any[]): Promise<TestApp> {
   const port = await freePort();
-  const server: Server = createServer(serve({ client, functions }));
+  const handler = serve({ client, functions });
+  let calls = 0;
+  const server: Server = createServer((req, res) => {
+    if (req.method === "POST") calls++;
+    return handler(req, res);
+  });
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
   return {
     url: `http://127.0.0.1:${port}/api/inngest`,
     close: () => new Promise((r) => server.close(() => r())),
     dropConnections: () => server.closeAllConnections(),
+    calls: () => calls,
   };
 }

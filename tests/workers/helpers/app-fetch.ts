@@ -1,6 +1,10 @@
 import { Inngest, type InngestFunction } from "inngest";
 import { serve } from "inngest/cloudflare";
 import { vi } from "vitest";
+import { workerFetch } from "./worker";
+
+/** Where a dev-mode SDK sends its API calls (checkpoints, events): the server under test. */
+const SDK_DEV_SERVER_ORIGIN = "http://localhost:8288";
 
 /** Answers one request the code under test sent with `fetch`. */
 export type FetchHandler = (request: Request) => Promise<Response> | Response;
@@ -18,10 +22,13 @@ export interface SeenRequest {
  * transport reaches an app served in the test. In the Workers pool, Durable Objects of the main
  * Worker run in the same isolate as the tests, so the stub applies to them too. The transport
  * reads `fetch` when the object is constructed: install the router before any object starts.
- * An origin without a handler fails as a refused connection would.
+ * An origin without a handler fails as a refused connection would. The SDK's dev-server origin
+ * reaches the Worker under test, so its checkpoints and sends land where a real server's would.
  */
 export function installFetchRouter() {
-  const handlers = new Map<string, FetchHandler>();
+  const handlers = new Map<string, FetchHandler>([
+    [SDK_DEV_SERVER_ORIGIN, (request) => workerFetch(new URL(request.url).pathname + new URL(request.url).search, request)],
+  ]);
   const seen: SeenRequest[] = [];
   const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const request = new Request(input, init);

@@ -1,0 +1,24 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Env } from "../env";
+import { opSchema } from "../protocol/ops";
+
+/** The body of a v4 SDK's async checkpoint; fields the server does not need are not required. */
+const checkpointBodySchema = z.looseObject({ run_id: z.string().optional(), steps: z.array(opSchema) });
+
+/**
+ * `POST /v1/checkpoint/:runId/async`: a v4 SDK in async-checkpointing mode reports the steps it
+ * ran inside one request, so consecutive steps cost one round trip each instead of one request
+ * to the app each. Answers 409 when the run has ended, which tells the SDK to stop.
+ */
+export const checkpointRoutes = new Hono<{ Bindings: Env }>();
+
+checkpointRoutes.post("/v1/checkpoint/:runId/async", async (c) => {
+  const parsed = checkpointBodySchema.safeParse(await c.req.json().catch(() => null));
+  if (!parsed.success) {
+    return c.json({ error: `invalid checkpoint body: ${parsed.error.issues[0]?.message ?? "not JSON"}`, status: 400 }, 400);
+  }
+  const { accepted } = await c.env.RUNS.getByName(c.req.param("runId")).checkpoint(parsed.data.steps);
+  if (!accepted) return c.json({ error: "run is not running", status: 409 }, 409);
+  return c.body(null, 200);
+});
