@@ -40,6 +40,31 @@ beforeAll(async () => {
         });
       },
     ),
+    ...["shared-a", "shared-b"].map((id) =>
+      inngest.createFunction(
+        { id, triggers: { event: "flow/shared" }, concurrency: { limit: 1, key: '"vendor-api"', scope: "env" } },
+        async ({ step }) => {
+          await step.run("call-vendor", async () => {
+            const start = Date.now();
+            await new Promise((r) => setTimeout(r, 300));
+            spans.push({ fn: "shared", key: id, start, end: Date.now() });
+          });
+        },
+      ),
+    ),
+    ...["throttle-a", "throttle-b"].map((id) =>
+      inngest.createFunction(
+        {
+          id,
+          triggers: { event: "flow/shared-throttle" },
+          // Beyond Inngest (inngest/inngest#3701): one bucket shared by every function using the key.
+          throttle: { limit: 1, period: "1s", key: '"shared-bucket"', scope: "env" } as { limit: 1; period: "1s"; key: string },
+        },
+        async ({ step }) => {
+          await step.run("start", () => starts.set("shared-throttle", [...(starts.get("shared-throttle") ?? []), Date.now()]));
+        },
+      ),
+    ),
     inngest.createFunction(
       { id: "throttled", triggers: { event: "flow/throttled" }, throttle: { limit: 2, period: "2s" } },
       async ({ step }) => {
@@ -122,6 +147,22 @@ describe("flow control", () => {
     const bSpans = spans.filter((s) => s.key === "b");
     const lastA = Math.max(...spans.filter((s) => s.key === "a").map((s) => s.end));
     expect(Math.max(...bSpans.map((s) => s.end))).toBeLessThan(lastA);
+  });
+
+  it("shares an env-scoped concurrency limit across functions by key", async () => {
+    const ids = await sendEvents(server.url, Array.from({ length: 3 }, () => ({ name: "flow/shared" })));
+    for (const id of ids) await waitForEndedRuns(server.url, id, 2, 60_000);
+    expect(spans.filter((s) => s.fn === "shared")).toHaveLength(6);
+    expect(maxOverlap("shared")).toBe(1);
+  });
+
+  it("shares a throttle across functions with scope env (beyond Inngest)", async () => {
+    const ids = await sendEvents(server.url, Array.from({ length: 2 }, () => ({ name: "flow/shared-throttle" })));
+    for (const id of ids) await waitForEndedRuns(server.url, id, 2, 60_000);
+    const times = (starts.get("shared-throttle") ?? []).sort((a, b) => a - b);
+    expect(times).toHaveLength(4);
+    // One bucket of 1 per second for both functions: four starts take about three seconds.
+    expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(2_750);
   });
 
   it("throttles 2 per 2 s: every run starts, and no three start within one period", async () => {
