@@ -2,8 +2,9 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Three projects: `unit` runs pure logic in Node; `workers` runs the Worker and its Durable
- * Objects inside workerd; `e2e` starts the real dev server and drives it with the official SDK.
+ * Four projects: `unit` runs pure logic in Node; `workers` runs the Worker and its Durable
+ * Objects inside workerd; `e2e` starts the real dev server and drives it with the official SDK;
+ * `ui` drives the dashboard on that server in a headless Chromium.
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -38,6 +39,16 @@ export default defineConfig(async () => {
           test: {
             name: "e2e",
             include: ["tests/e2e/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
+            fileParallelism: false,
+          },
+        },
+        {
+          test: {
+            name: "ui",
+            include: ["tests/ui/**/*.test.ts"],
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 120_000,

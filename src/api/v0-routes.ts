@@ -13,7 +13,7 @@ import { toApiEvent, toUiEvent } from "../history/event-view";
 import { eventKeyset, findEvent, listEvents } from "../history/events";
 import { findRun, listRuns, rerunLinks, RUN_STATUSES, runKeyset } from "../history/runs";
 import { toUiRun, toUiStep } from "../history/run-view";
-import { stepsOfRun } from "../history/steps";
+import { stepName, stepsOfRun } from "../history/steps";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./limits";
 import { fieldParam, limitParam, timeParam } from "./params";
 import { invokeFunction, rerunRun } from "./rerun";
@@ -101,11 +101,14 @@ v0Routes.get("/v0/runs/:runId", async (c) => {
     findEvent(c.env.DB, run.event_id),
     rerunLinks(c.env.DB, runId),
   ]);
+  const from = links.of?.from_step ?? null;
+  // Steps before `from` were replayed from the original run's memos; the reader needs its name.
+  const fromName = links.of && from !== null ? await stepName(c.env.DB, links.of.rerun_of, from) : null;
   return ok(c, {
     run: toUiRun(run),
     steps: steps.map(toUiStep),
     event: event ? toApiEvent(event) : null,
-    rerun_of: links.of && { run_id: links.of.rerun_of, from_step: links.of.from_step },
+    rerun_of: links.of && { run_id: links.of.rerun_of, from_step: from, from_step_name: fromName },
     reruns: links.reruns.map((l) => ({ run_id: l.run_id, from_step: l.from_step, created_at: l.created_at })),
   });
 });

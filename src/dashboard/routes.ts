@@ -24,12 +24,23 @@ const PAGE_PATHS = ["/", "/runs", "/runs/:runId", "/events", "/events/:eventId",
 /** Assets change with the deployed code only; revalidating keeps a redeploy visible at once. */
 const ASSET_CACHE = "no-cache";
 
+/**
+ * Pages run only the dashboard's own script and cannot be framed, so injected markup cannot run
+ * code and another site cannot trick a logged-in user into clicking "Cancel run".
+ */
+const PAGE_HEADERS = {
+  "Content-Security-Policy":
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  "Cache-Control": "no-store",
+};
+
 function mode(c: Context<{ Bindings: Env }>): "dev" | "production" {
   return isProduction(c.env) ? "production" : "dev";
 }
 
 for (const path of PAGE_PATHS) {
-  dashboardRoutes.get(path, (c) => c.html(shellPage(mode(c))));
+  dashboardRoutes.get(path, (c) => c.html(shellPage(mode(c)), 200, PAGE_HEADERS));
 }
 
 dashboardRoutes.get("/_dashboard/app.js", (c) =>
@@ -50,7 +61,7 @@ function safeNext(next: string | undefined): string {
 
 dashboardRoutes.get("/login", (c) => {
   if (!isProduction(c.env)) return c.redirect("/");
-  return c.html(loginPage(safeNext(c.req.query("next")), null));
+  return c.html(loginPage(safeNext(c.req.query("next")), null), 200, PAGE_HEADERS);
 });
 
 const loginForm = z.object({ key: z.string().trim().min(1), next: z.string().optional() });
@@ -62,7 +73,7 @@ dashboardRoutes.post("/login", async (c) => {
   const next = safeNext(form.success ? form.data.next : undefined);
   const keys = signingKeys(c.env);
   if (!form.success || !(await isAuthorizedSdkBearer(`Bearer ${form.data.key}`, keys))) {
-    return c.html(loginPage(next, "That is not this server's signing key."), 401);
+    return c.html(loginPage(next, "That is not this server's signing key."), 401, PAGE_HEADERS);
   }
   const expiresAt = Date.now() + SESSION_TTL_MS;
   setCookie(c, SESSION_COOKIE, await createSession(keys[0]!, expiresAt), {

@@ -26,3 +26,12 @@ export async function stepsOfRun(db: D1Database, runId: string): Promise<StepRec
   const { results } = await db.prepare("SELECT * FROM steps WHERE run_id = ? ORDER BY seq").bind(runId).all<StepRecord>();
   return results;
 }
+
+/** The name a run's step is shown by (its display name, else the user's id), or null if unknown. */
+export async function stepName(db: D1Database, runId: string, stepId: string): Promise<string | null> {
+  const row = await db
+    .prepare("SELECT coalesce(display_name, name) AS name FROM steps WHERE run_id = ? AND step_id = ?")
+    .bind(runId, stepId)
+    .first<{ name: string | null }>();
+  return row?.name ?? null;
+}

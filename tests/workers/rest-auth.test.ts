@@ -134,6 +134,7 @@ describe("the dashboard in dev mode", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
     expect(await page.text()).toContain('<script src="/_dashboard/app.js"></script>');
+    expect(page.headers.get("content-security-policy")).toMatch(/script-src 'self';.*frame-ancestors 'none'/);
     const login = await app.fetch(new Request(`${ORIGIN}/login`, { redirect: "manual" }), env, ctx);
     expect(login.status).toBe(302);
     await waitOnExecutionContext(ctx);

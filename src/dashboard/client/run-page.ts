@@ -50,7 +50,9 @@ function runHeader(detail) {
       h("div", null, h("span", null, "Ended"), formatTime(run.ended_at)),
       h("div", null, h("span", null, "Queue delay"), started ? duration(started - run.queued_at) : "—"),
       h("div", null, h("span", null, "Duration"), run.ended_at ? duration(run.ended_at - (started || run.queued_at)) : "running…"),
-      detail.rerun_of ? h("div", null, h("span", null, "Rerun of"), link("/runs/" + detail.rerun_of.run_id, detail.rerun_of.run_id)) : null,
+      detail.rerun_of ? h("div", null, h("span", null, "Rerun of"), link("/runs/" + detail.rerun_of.run_id, detail.rerun_of.run_id),
+        detail.rerun_of.from_step ? h("div", { class: "muted small" }, "from step " + (detail.rerun_of.from_step_name || detail.rerun_of.from_step) +
+          "; earlier steps reused their results") : null) : null,
       detail.reruns.length ? h("div", null, h("span", null, "Reruns"), detail.reruns.map((r) => h("div", null, link("/runs/" + r.run_id, r.run_id)))) : null));
 }
 

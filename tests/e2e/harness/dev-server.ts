@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort } from "./ports";
+import { useSigningKey } from "./server-api";
 import { waitFor } from "./wait";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -65,6 +66,8 @@ export async function startDevServer(vars: Record<string, string> = {}): Promise
   };
 
   await start();
+  // Production mode puts the REST API behind the signing key; the API helpers send it.
+  if (vars.INNGEST_SIGNING_KEY) useSigningKey(url, vars.INNGEST_SIGNING_KEY);
   return {
     url,
     start,

@@ -9,9 +9,24 @@ export interface ApiRun {
   error: { name?: string; message?: string } | null;
 }
 
+/** Signing keys of servers running in production mode, whose REST API needs one as bearer. */
+const signingKeys = new Map<string, string>();
+
+/** Makes the helpers below authenticate to `serverUrl` with `signingKey` (production mode). */
+export function useSigningKey(serverUrl: string, signingKey: string): void {
+  signingKeys.set(serverUrl, signingKey);
+}
+
+/** `fetch` of a server's REST API, with its signing key as bearer when it has one. */
+function apiFetch(serverUrl: string, path: string, init: RequestInit = {}): Promise<Response> {
+  const key = signingKeys.get(serverUrl);
+  const headers = { ...(init.headers as Record<string, string> | undefined), ...(key ? { Authorization: `Bearer ${key}` } : {}) };
+  return fetch(`${serverUrl}${path}`, { ...init, headers });
+}
+
 /** Asks the server to sync the app at `appUrl`; throws with the server's answer on failure. */
 export async function syncApp(serverUrl: string, appUrl: string): Promise<void> {
-  const res = await fetch(`${serverUrl}/v0/apps/sync`, {
+  const res = await apiFetch(serverUrl, "/v0/apps/sync", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ url: appUrl }),
@@ -29,7 +44,7 @@ export async function sendEvents(serverUrl: string, events: unknown): Promise<st
 
 /** The runs an event started. */
 export async function runsOf(serverUrl: string, eventId: string): Promise<ApiRun[]> {
-  const res = await fetch(`${serverUrl}/v1/events/${eventId}/runs`);
+  const res = await apiFetch(serverUrl, `/v1/events/${eventId}/runs`);
   return ((await res.json()) as { data: ApiRun[] }).data;
 }
 
@@ -47,7 +62,7 @@ export async function waitForEndedRuns(serverUrl: string, eventId: string, count
 
 /** How the server processed an event: `pending`, `routed` or `duplicate`. */
 export async function eventStatus(serverUrl: string, eventId: string): Promise<string | undefined> {
-  const res = await fetch(`${serverUrl}/v1/events/${eventId}`);
+  const res = await apiFetch(serverUrl, `/v1/events/${eventId}`);
   if (!res.ok) return undefined;
   return ((await res.json()) as { data: { status: string } }).data.status;
 }
