@@ -5,31 +5,18 @@
  */
 import { ulid } from "ulid";
 import type { Env } from "../env";
-import { concurrencyConstraints } from "../flow-control/concurrency";
 import { emitEvents } from "../ingest/emit-events";
-import { storedEventSchema, toSdkEvent } from "../ingest/event";
+import { storedEventSchema } from "../ingest/event";
 import { findEvent } from "../history/events";
 import { findRun, recordRerun } from "../history/runs";
-import { maxAttemptsFor } from "../protocol/backoff";
 import { recordQueuedRuns } from "../runner/route-events";
-import type { RunStartInput } from "../runner/run-start";
-import { retriesOf, stepUrlOf, type FunctionConfig } from "../sync/function-config";
+import { buildRunStart } from "../runner/admit";
 import { findFunction } from "../sync/store";
-import { parseDurationMs } from "../time/duration";
 
 /** Why a rerun could not start, with the HTTP status that says so. */
 export type RerunOutcome =
   | { ok: true; runId: string }
   | { ok: false; status: 404 | 409; error: string };
-
-/** `timeouts.start` / `timeouts.finish` of the function as synced now, in ms. */
-function timeoutsOf(cfg: FunctionConfig): RunStartInput["timeouts"] {
-  const { start, finish } = cfg.timeouts ?? {};
-  return {
-    ...(start ? { startMs: parseDurationMs(start) } : {}),
-    ...(finish ? { finishMs: parseDurationMs(finish) } : {}),
-  };
-}
 
 /**
  * Starts a new run of `runId`'s function for the same trigger event, with the function's current
@@ -43,25 +30,10 @@ export async function rerunRun(env: Env, runId: string, fromStep: string | undef
   const [fn, eventRow] = await Promise.all([findFunction(env.DB, original.function_id), findEvent(env.DB, original.event_id)]);
   if (!fn) return { ok: false, status: 409, error: `function ${original.function_id} is no longer synced; sync its app first` };
   if (!eventRow) return { ok: false, status: 409, error: `the event that triggered run ${runId} is no longer stored` };
-  const event = toSdkEvent(storedEventSchema.parse(JSON.parse(eventRow.data)));
+  const event = storedEventSchema.parse(JSON.parse(eventRow.data));
   const seed = fromStep === undefined ? undefined : await env.RUNS.getByName(runId).rerunSeed(fromStep);
   const newRunId = ulid(now);
-  const start: RunStartInput = {
-    runId: newRunId,
-    functionId: fn.id,
-    appId: fn.appId,
-    eventId: original.event_id,
-    stepUrl: stepUrlOf(fn.config),
-    maxAttempts: maxAttemptsFor(retriesOf(fn.config)),
-    events: [event],
-    queuedAt: now,
-    startAt: now,
-    cancel: fn.config.cancel ?? [],
-    timeouts: timeoutsOf(fn.config),
-    concurrency: concurrencyConstraints(fn.id, fn.config, event),
-    seed,
-  };
-  await env.RUNS.getByName(newRunId).start(start);
+  await env.RUNS.getByName(newRunId).start(buildRunStart(fn, [event], now, { runId: newRunId, startAt: now, seed }));
   await env.DB.batch([
     recordQueuedRuns(env.DB, [{ runId: newRunId, functionId: fn.id, appId: fn.appId, eventId: original.event_id }], now),
     recordRerun(env.DB, { run_id: newRunId, rerun_of: runId, from_step: fromStep ?? null, created_at: now }),

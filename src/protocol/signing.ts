@@ -24,7 +24,7 @@ function toHex(bytes: ArrayBuffer): string {
  * leading-digit value or 0. Real keys are plain hex; matching the quirks keeps hand-made
  * development keys such as `signkey-test-secret` hashing to the same token the SDK sends.
  */
-function decodeKeyHex(hex: string): Uint8Array {
+function decodeKeyHex(hex: string): Uint8Array<ArrayBuffer> {
   let digits = hex.replace(/[^a-z0-9]+/gi, "");
   if (digits.length % 2 !== 0) digits = `0${digits}`;
   const bytes = new Uint8Array(digits.length / 2);
@@ -35,7 +35,7 @@ function decodeKeyHex(hex: string): Uint8Array {
 }
 
 /** Strict hex decoding for signatures; `undefined` if `hex` is not an even-length hex string. */
-function decodeSignatureHex(hex: string): Uint8Array | undefined {
+function decodeSignatureHex(hex: string): Uint8Array<ArrayBuffer> | undefined {
   if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(hex)) return undefined;
   const bytes = new Uint8Array(hex.length / 2);
   for (let i = 0; i < bytes.length; i++) {

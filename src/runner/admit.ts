@@ -75,8 +75,24 @@ export async function admitRun(env: Env, fn: StoredFunction, events: StoredEvent
     startAt = Math.max(startAt, reserved);
   }
 
-  const start: RunStartInput = {
-    runId,
+  await env.RUNS.getByName(runId).start(buildRunStart(fn, events, now, { runId, startAt, singleton }));
+  return { started: true, run: { runId, functionId: fn.id, appId: fn.appId, eventId: trigger.internalId } };
+}
+
+/**
+ * What a RunObject needs to start a run of `fn` for `events` with the function's configuration
+ * as synced now: its URL, retries, cancellation rules, timeouts, concurrency keys and priority.
+ */
+export function buildRunStart(
+  fn: StoredFunction,
+  events: StoredEvent[],
+  now: number,
+  run: Pick<RunStartInput, "runId" | "startAt"> & Partial<Pick<RunStartInput, "singleton" | "seed">>,
+): RunStartInput {
+  const trigger = events[0]!;
+  const event = toSdkEvent(trigger);
+  const cfg = fn.config;
+  return {
     functionId: fn.id,
     appId: fn.appId,
     eventId: trigger.internalId,
@@ -84,13 +100,10 @@ export async function admitRun(env: Env, fn: StoredFunction, events: StoredEvent
     maxAttempts: maxAttemptsFor(retriesOf(cfg)),
     events: events.map(toSdkEvent),
     queuedAt: now,
-    startAt,
     cancel: cfg.cancel ?? [],
     timeouts: timeoutsOf(cfg),
     concurrency: concurrencyConstraints(fn.id, cfg, event),
     priority: priorityOf(cfg, event),
-    singleton,
+    ...run,
   };
-  await env.RUNS.getByName(runId).start(start);
-  return { started: true, run: { runId, functionId: fn.id, appId: fn.appId, eventId: trigger.internalId } };
 }

@@ -147,6 +147,17 @@ function decideOps(
   return t;
 }
 
+/**
+ * The op's execution time: the SDK sends `timing: {a, b}` (Go's interval: start and duration,
+ * in nanoseconds, from the app's clock at millisecond precision).
+ */
+function timingOf(op: Op): { timing?: StoredStep["timing"] } {
+  const t = op.timing as { a?: unknown; b?: unknown } | undefined;
+  if (typeof t?.a !== "number" || typeof t.b !== "number") return {};
+  const startedAt = Math.round(t.a / 1e6);
+  return { timing: { startedAt, endedAt: startedAt + Math.round(t.b / 1e6) } };
+}
+
 function stepInfo(op: Op): { stepId: string; op: string; name?: string; displayName?: string } {
   return { stepId: op.id, op: op.op, name: op.userland?.id ?? op.name, displayName: op.displayName };
 }
@@ -156,7 +167,7 @@ function stepInfo(op: Op): { stepId: string; op: string; name?: string; displayN
  * fails with an error saying so, which the SDK throws into the function.
  */
 export function storedStepFromOp(op: Op, attempts: number): StoredStep {
-  const info = stepInfo(op);
+  const info = { ...stepInfo(op), ...timingOf(op) };
   if (op.op === "StepFailed") return { ...info, memo: { error: toSerializedError(op.error) }, attempts };
   const data = op.data ?? null;
   const size = new TextEncoder().encode(JSON.stringify(data)).byteLength;

@@ -11,9 +11,13 @@ import type { GatewayRequest } from "./transition";
 export async function performGateway(stepId: string, request: GatewayRequest, fetcher: typeof fetch = fetch): Promise<CallOutcome> {
   try {
     const data = await withDeadline(CALL_TIMEOUT_MS, async (signal) => {
-      const { method, headers, body } = request;
-      const res = await fetcher(request.url, { method, headers, body, signal });
-      return { url: request.url, status_code: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
+      const { method, body } = request;
+      const res = await fetcher(request.url, { method, headers: request.headers, body, signal });
+      const headers: Record<string, string> = {};
+      res.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      return { url: request.url, status_code: res.status, headers, body: await res.text() };
     });
     return { kind: "ops", noRetry: false, ops: [{ id: stepId, op: "StepRun", data }] };
   } catch (err) {

@@ -142,7 +142,7 @@ export class RunStore {
     const fresh = t.stored.filter((step) => !memos.has(step.stepId));
     this.#storage.transactionSync(() => {
       this.#settleCall(call, t);
-      for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now);
+      for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now, step.timing);
       for (const step of t.attemptErrors) {
         this.#upsertStep(step.stepId, step, "errored", step.attempts, JSON.stringify(step.error), now, null);
       }
@@ -169,7 +169,7 @@ export class RunStore {
     const memos = this.memos() as Map<string, unknown>;
     const fresh = steps.filter((step) => !memos.has(step.stepId));
     this.#storage.transactionSync(() => {
-      for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now);
+      for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now, step.timing);
       this.#sql.exec("UPDATE calls SET attempt = 0 WHERE target = ?", DISCOVERY);
       this.#markDirty("run", this.#requireRun().id);
     });
@@ -364,13 +364,14 @@ export class RunStore {
     if (effect) this.#addOutbox(effect);
   }
 
-  #storeStep(stepId: string, memo: Memo, info: StepInfo, attempts: number, now: number): void {
+  #storeStep(stepId: string, memo: Memo, info: StepInfo, attempts: number, now: number, timing?: StoredStep["timing"]): void {
     writeBlob(this.#sql, `memo:${stepId}`, JSON.stringify(memo));
     this.#sql.exec("INSERT OR IGNORE INTO stack (step_id) VALUES (?)", stepId);
     this.#sql.exec("DELETE FROM pending_plan WHERE step_id = ?", stepId);
     const failed = isErrorMemo(memo);
     const error = failed ? JSON.stringify(memo.error) : null;
     this.#upsertStep(stepId, info, failed ? "failed" : "completed", attempts, error, now, now);
+    if (timing) this.#sql.exec("UPDATE steps SET started_at = ?, ended_at = ? WHERE step_id = ?", timing.startedAt, timing.endedAt, stepId);
   }
 
   #pendingCount(): number {

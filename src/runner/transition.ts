@@ -31,6 +31,8 @@ export interface StoredStep {
   displayName?: string;
   /** Attempts this step took, for history. */
   attempts: number;
+  /** When the SDK ran the step's code, when it says so (history only). */
+  timing?: { startedAt: number; endedAt: number };
 }
 
 /** A step that failed an attempt and will be retried; kept only in history. */

@@ -26,8 +26,9 @@ beforeAll(async () => {
   server = await startDevServer();
   const inngest = devClient("e2e-coord", server.url);
   const child = inngest.createFunction({ id: "child", triggers: [] }, async ({ event }) => {
-    if (event.data.fail) throw new NonRetriableError("child refused");
-    return { doubled: (event.data.n as number) * 2 };
+    const data = event.data as { n: number; fail?: boolean };
+    if (data.fail) throw new NonRetriableError("child refused");
+    return { doubled: data.n * 2 };
   });
   const functions = [
     child,

@@ -34,6 +34,12 @@ describe("decide", () => {
     expect(t.end).toBeUndefined();
   });
 
+  it("keeps when the SDK says it ran the step (nanosecond interval) for history", () => {
+    const start = Date.UTC(2026, 0, 1, 12);
+    const t = decide(facts(), discovery, ops([{ id: "a", op: "StepRun", data: 1, timing: { a: start * 1e6, b: 25 * 1e6 } }]), ctx);
+    expect(t.stored[0]!.timing).toEqual({ startedAt: start, endedAt: start + 25 });
+  });
+
   it("stores null when a step returns nothing", () => {
     const t = decide(facts(), discovery, ops([{ id: "a", op: "StepRun" }]), ctx);
     expect(t.stored[0]!.memo).toEqual({ data: null });
