@@ -21,15 +21,23 @@ export function httpTransport(signingKey: string | undefined, fetcher: typeof fe
       "X-Inngest-Req-Version": String(request.version),
     };
     if (signingKey) headers["X-Inngest-Signature"] = await signRequestBody(request.body, signingKey, Date.now());
-    try {
-      const { res, body } = await withDeadline(CALL_TIMEOUT_MS, async (signal) => {
+    const send = () =>
+      withDeadline(CALL_TIMEOUT_MS, async (signal) => {
         const res = await fetcher(request.url, { method: "POST", headers, body: request.body, signal });
         return { res, body: await res.text() };
       });
-      return interpretSdkResponse({ status: res.status, headers: res.headers, body }, Date.now());
+    let answer: { res: Response; body: string };
+    try {
+      answer = await send().catch((err: unknown) => {
+        // A kept-alive connection the app closed while idle fails before the app sees the
+        // request (Node drops idle sockets after 5 s); one fresh try does not count as an attempt.
+        if (err instanceof DOMException && err.name === "TimeoutError") throw err;
+        return send();
+      });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       return { kind: "unreachable", error: { name: "AppUnreachable", message: `could not reach ${request.url}: ${message}` } };
     }
+    return interpretSdkResponse({ status: answer.res.status, headers: answer.res.headers, body: answer.body }, Date.now());
   };
 }

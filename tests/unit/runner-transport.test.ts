@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { httpTransport } from "../../src/runner/transport";
+
+const request = { url: "http://app.test/api/inngest?fnId=f&stepId=step", body: "{}", runId: "r1", stepId: "step", version: -1 };
+const sdkAnswer = () => new Response('{"ok":true}', { status: 200, headers: { "X-Inngest-SDK": "inngest-js:v4.24.0" } });
+
+describe("httpTransport", () => {
+  it("tries once more at once when the connection fails before any answer", async () => {
+    let calls = 0;
+    const transport = httpTransport(undefined, async () => {
+      calls++;
+      if (calls === 1) throw new TypeError("Network connection lost.");
+      return sdkAnswer();
+    });
+    expect(await transport(request)).toEqual({ kind: "complete", output: { ok: true }, version: undefined });
+    expect(calls).toBe(2);
+  });
+
+  it("reports an app it cannot reach after the second try, naming the URL", async () => {
+    let calls = 0;
+    const transport = httpTransport(undefined, async () => {
+      calls++;
+      throw new TypeError("connection refused");
+    });
+    const outcome = await transport(request);
+    expect(outcome).toMatchObject({ kind: "unreachable", error: { name: "AppUnreachable" } });
+    expect(JSON.stringify(outcome)).toContain(request.url);
+    expect(calls).toBe(2);
+  });
+
+  it("signs the body in production mode", async () => {
+    let signature: string | null = null;
+    const transport = httpTransport("signkey-test-abcd", async (_url, init) => {
+      signature = new Headers(init?.headers).get("X-Inngest-Signature");
+      return sdkAnswer();
+    });
+    await transport(request);
+    expect(signature).toMatch(/^t=\d+&s=[0-9a-f]{64}$/);
+  });
+});
