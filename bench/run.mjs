@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick]`: times stepflare (dev server + an app on the official SDK) and
- * an equivalent Cloudflare Workflow on the same local workerd, then writes a JSON report and a
- * markdown table to bench/results/ and prints both.
+ * `npm run bench [-- --quick] [-- --only <section>]`: times stepflare (dev server + an app on the
+ * official SDK) and an equivalent Cloudflare Workflow on the same local workerd, then writes a
+ * JSON report and a markdown table to bench/results/ and prints both. Sections: config.mjs
+ * SECTIONS.
  *
  * The two halves run one after the other, never together, so neither competes for the CPUs
  * while the other is timed.
@@ -10,7 +11,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { OVERALL_TIMEOUT_MS, workload } from "./lib/config.mjs";
+import { parseArgs } from "node:util";
+import { OVERALL_TIMEOUT_MS, SECTIONS, workload } from "./lib/config.mjs";
 import { killAll } from "./lib/processes.mjs";
 import { buildReport, toMarkdown, writeReport } from "./lib/report.mjs";
 import { benchStepflare } from "./lib/stepflare.mjs";
@@ -19,7 +21,16 @@ import { benchWorkflows } from "./lib/workflows.mjs";
 const RESULTS_DIR = fileURLToPath(new URL("./results", import.meta.url));
 const LOG_DIR = path.join(RESULTS_DIR, "logs");
 
-const quick = process.argv.includes("--quick");
+const { values: args } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, only: { type: "string" } },
+});
+if (args.only !== undefined && !SECTIONS.includes(args.only)) {
+  console.error(`bench: --only takes one of ${SECTIONS.join(", ")}`);
+  process.exit(2);
+}
+const quick = args.quick;
+const only = args.only ?? null;
+const selected = (name) => only === null || only === name;
 const work = workload(quick);
 const scratch = mkdtempSync(path.join(os.tmpdir(), "stepflare-bench-"));
 
@@ -38,23 +49,29 @@ mkdirSync(LOG_DIR, { recursive: true });
 const problems = [];
 const loadAtStart = os.loadavg()[0];
 
-console.error("bench: timing Cloudflare Workflows…");
 let workflows = null;
-try {
-  workflows = await benchWorkflows({
-    instances: work.workflowInstances,
-    warmup: work.warmupRuns,
-    persistDir: path.join(scratch, "workflows"),
-    logPath: path.join(LOG_DIR, "workflows.log"),
-  });
-} catch (error) {
-  problems.push(`workflows: ${error.message}`);
+if (selected("workflows")) {
+  console.error("bench: timing Cloudflare Workflows…");
+  try {
+    workflows = await benchWorkflows({
+      instances: work.workflowInstances,
+      warmup: work.warmupRuns,
+      persistDir: path.join(scratch, "workflows"),
+      logPath: path.join(LOG_DIR, "workflows.log"),
+    });
+  } catch (error) {
+    problems.push(`workflows: ${error.message}`);
+  }
 }
 
-console.error("bench: timing stepflare…");
-const stepflare = await benchStepflare({ work, persistDir: path.join(scratch, "stepflare"), logDir: LOG_DIR, problems });
+let stepflare = {};
+if (only !== "workflows") {
+  console.error("bench: timing stepflare…");
+  const [sourceDir, persistDir] = [path.join(scratch, "stepflare-src"), path.join(scratch, "stepflare")];
+  stepflare = await benchStepflare({ work, sourceDir, persistDir, logDir: LOG_DIR, problems, selected });
+}
 
-const report = buildReport({ quick, work, loadAtStart, stepflare, workflows, problems });
+const report = buildReport({ quick, only, work, loadAtStart, stepflare, workflows, problems });
 const files = writeReport(report, RESULTS_DIR);
 console.log(JSON.stringify(report, null, 2));
 console.log();

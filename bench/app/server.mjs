@@ -4,9 +4,20 @@
  * INNGEST_DEV pointing at the stepflare dev server and BENCH_APP_PORT set.
  */
 import http from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
-import { EVENTS, STEP_COUNT } from "../lib/config.mjs";
+import {
+  CONCURRENCY_LIMIT,
+  CONCURRENCY_STEP_MS,
+  CONCURRENCY_STEPS,
+  EVENTS,
+  SLEEP_MS,
+  STEP_COUNT,
+  THROTTLE_LIMIT,
+  THROTTLE_PERIOD_MS,
+  WAIT_TIMEOUT,
+} from "../lib/config.mjs";
 
 const SERVE_PATH = "/api/inngest";
 const port = Number(process.env.BENCH_APP_PORT);
@@ -37,10 +48,84 @@ const tenSteps = inngest.createFunction(
   },
 );
 
+/**
+ * Code outside `step.run` runs again on every call the server makes (the SDK replays the
+ * function), so notes from there are sent once per run: the first time is the call that hands
+ * the server the next op, which is what they time.
+ */
+const noted = new Set();
+function noteOnce(type, seq, fields) {
+  const key = `${type}:${seq}`;
+  if (noted.has(key)) return;
+  noted.add(key);
+  process.send({ type, seq, ...fields });
+}
+
+// A first step, then a wait on `bench/resume` with this run's key; the step after the wait
+// reports how long ago the resume event was sent.
+const waitResume = inngest.createFunction(
+  { id: "wait-resume", retries: 0, triggers: [{ event: EVENTS.waitStart }] },
+  async ({ event, step }) => {
+    const { seq } = event.data;
+    await step.run("before", () => null);
+    noteOnce("wait-reached", seq, { at: Date.now() });
+    const resume = await step.waitForEvent("w", { event: EVENTS.waitResume, match: "data.key", timeout: WAIT_TIMEOUT });
+    await step.run("after", () => {
+      process.send({ type: "wait-resumed", seq, at: Date.now(), sentAt: resume?.data?.sentAt ?? null });
+      return null;
+    });
+  },
+);
+
+// Sleep start is the first time the code reaches the sleep: no later than the server hears of it.
+const sleeper = inngest.createFunction(
+  { id: "sleep", retries: 0, triggers: [{ event: EVENTS.sleep }] },
+  async ({ event, step }) => {
+    const { seq } = event.data;
+    noteOnce("sleep-start", seq, { at: Date.now() });
+    await step.sleep("nap", SLEEP_MS);
+    await step.run("after", () => {
+      process.send({ type: "sleep-woke", seq, at: Date.now() });
+      return null;
+    });
+  },
+);
+
+/** A function of CONCURRENCY_STEPS steps, each reporting when its code started and ended. */
+function stepsFunction(id, event, extra) {
+  return inngest.createFunction({ id, retries: 0, triggers: [{ event }], ...extra }, async ({ event: trigger, step }) => {
+    for (let i = 0; i < CONCURRENCY_STEPS; i++) {
+      await step.run(`step-${i}`, async () => {
+        const start = Date.now();
+        await sleep(CONCURRENCY_STEP_MS);
+        process.send({ type: id, seq: `${trigger.data.seq}:${i}`, start, end: Date.now() });
+        return null;
+      });
+    }
+  });
+}
+const concurrencyLimited = stepsFunction("concurrency-limited", EVENTS.concurrencyLimited, { concurrency: CONCURRENCY_LIMIT });
+const concurrencyUnlimited = stepsFunction("concurrency-unlimited", EVENTS.concurrencyUnlimited, {});
+
+const throttled = inngest.createFunction(
+  {
+    id: "throttled",
+    retries: 0,
+    triggers: [{ event: EVENTS.throttle }],
+    throttle: { limit: THROTTLE_LIMIT, period: `${THROTTLE_PERIOD_MS / 1000}s` },
+  },
+  async ({ event, step }) => {
+    await step.run("start", () => {
+      process.send({ type: "throttle-start", seq: event.data.seq, at: Date.now() });
+      return null;
+    });
+  },
+);
+
 // An explicit origin and path, so the URL the SDK registers is the one the bench synced.
 const handler = serve({
   client: inngest,
-  functions: [firstStep, tenSteps],
+  functions: [firstStep, tenSteps, waitResume, sleeper, concurrencyLimited, concurrencyUnlimited, throttled],
   serveOrigin: `http://127.0.0.1:${port}`,
   servePath: SERVE_PATH,
 });
@@ -54,16 +139,21 @@ process.on("message", (message) => {
   calls = { count: 0, ms: 0 };
 });
 
-http
-  .createServer((req, res) => {
-    if (!req.url?.startsWith(SERVE_PATH)) return res.writeHead(404).end();
-    if (req.method === "POST") {
-      const started = performance.now();
-      res.once("finish", () => {
-        calls.count++;
-        calls.ms += performance.now() - started;
-      });
-    }
-    return handler(req, res);
-  })
-  .listen(port, "127.0.0.1", () => process.send({ type: "ready", seq: 0 }));
+const server = http.createServer((req, res) => {
+  if (!req.url?.startsWith(SERVE_PATH)) return res.writeHead(404).end();
+  if (req.method === "POST") {
+    const started = performance.now();
+    res.once("finish", () => {
+      calls.count++;
+      calls.ms += performance.now() - started;
+    });
+  }
+  return handler(req, res);
+});
+// Node closes a keep-alive connection after 5 s idle by default; the server may pick that
+// connection for its next call just as it closes, and the call fails with "Network connection
+// lost" (an attempt lost, and with `retries: 0` the run). Apps behind a proxy keep connections
+// longer; so does this one, so that the bench measures the server and not that race.
+server.keepAliveTimeout = 120_000;
+server.headersTimeout = 125_000;
+server.listen(port, "127.0.0.1", () => process.send({ type: "ready", seq: 0 }));

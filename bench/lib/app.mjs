@@ -19,13 +19,21 @@ export async function startApp(serverOrigin, logPath) {
     ipc: true,
   });
   // Messages are keyed by type and seq; only the first is kept, so a step re-run on replay
-  // cannot overwrite the time it first ran.
+  // cannot overwrite the time it first ran. Later ones are counted: every message the app sends
+  // from step code is sent once per execution of that code, so a repeat is a step that ran twice.
   const reports = new Map();
+  const byType = new Map();
+  const repeats = new Map();
   const waiters = new Map();
   handle.child.on("message", (message) => {
     const key = `${message.type}:${message.seq}`;
-    if (reports.has(key)) return;
+    if (reports.has(key)) {
+      repeats.set(message.type, (repeats.get(message.type) ?? 0) + 1);
+      return;
+    }
     reports.set(key, message);
+    if (!byType.has(message.type)) byType.set(message.type, []);
+    byType.get(message.type).push(message);
     waiters.get(key)?.(message);
   });
 
@@ -53,6 +61,10 @@ export async function startApp(serverOrigin, logPath) {
       if (!calls) throw new Error("the bench app did not report its calls");
       return calls;
     },
+    /** Every first message of `type` so far, in arrival order (the array is live; copy to keep). */
+    reportsOf: (type) => byType.get(type) ?? [],
+    /** How many messages of `type` repeated a seq already reported (steps that ran twice). */
+    repeatsOf: (type) => repeats.get(type) ?? 0,
     stop: () => stop(handle),
   };
 }

@@ -21,8 +21,11 @@ export const RUN_TIMEOUT_MS = 30_000;
 export const STARTUP_TIMEOUT_MS = 120_000;
 /** Longest wait for the event queue to work through an ingestion burst. */
 export const DRAIN_TIMEOUT_MS = 120_000;
-/** The whole bench, servers included, is killed after this long. */
-export const OVERALL_TIMEOUT_MS = 10 * 60_000;
+/**
+ * The whole bench, servers included, is killed after this long. The full run takes about
+ * 10 minutes on a 2-core machine, half of it bringing 10,000 runs to a waitForEvent.
+ */
+export const OVERALL_TIMEOUT_MS = 25 * 60_000;
 /** Event key used in `/e/:key`; the dev server accepts any key. */
 export const EVENT_KEY = "bench";
 
@@ -31,7 +34,66 @@ export const EVENTS = {
   firstStep: "bench/first-step",
   tenSteps: "bench/ten-steps",
   ingest: "bench/ingest",
+  waitStart: "bench/wait-start",
+  waitResume: "bench/resume",
+  sleep: "bench/sleep",
+  concurrencyLimited: "bench/concurrency-limited",
+  concurrencyUnlimited: "bench/concurrency-unlimited",
+  throttle: "bench/throttle",
 };
+
+/** Sections `--only <name>` accepts, in the order they run (`wait` last: it leaves runs waiting). */
+export const SECTIONS = ["workflows", "steps", "ingestion", "sleep", "concurrency", "throttle", "wait"];
+
+/** The sleep every run of the sleep function takes; lateness is measured against it. */
+export const SLEEP_MS = 1_000;
+/** Target from issue 3: p95 wake-up lateness under this. */
+export const SLEEP_P95_TARGET_MS = 500;
+/** Longest the bench waits for every sleeping run to wake, beyond the sleep itself. */
+export const SLEEP_WAKE_TIMEOUT_MS = 60_000;
+
+/** Steps in the concurrency function, and how long each one's code runs (an async wait). */
+export const CONCURRENCY_STEPS = 3;
+export const CONCURRENCY_STEP_MS = 20;
+/** `concurrency` of the limited function; the bench app declares the same number. */
+export const CONCURRENCY_LIMIT = 10;
+/** Longest wait for one batch of concurrency runs (limited or not) to finish. */
+export const CONCURRENCY_TIMEOUT_MS = 300_000;
+
+/**
+ * `throttle: { limit: THROTTLE_LIMIT, period: "1s" }`. 20 rather than 10, so that one run
+ * landing in the neighbouring 1-s bucket (a start a few ms late at a bucket edge) is 5%, not 10%.
+ */
+export const THROTTLE_LIMIT = 20;
+export const THROTTLE_PERIOD_MS = 1_000;
+/**
+ * The feed: THROTTLE_BURST_PERIODS × the limit at once, so a backlog exists from the start, then
+ * THROTTLE_FEED_FACTOR × the limit per period, so it keeps growing slowly and the throttle, not
+ * the feed, is what limits starts throughout.
+ */
+export const THROTTLE_BURST_PERIODS = 2;
+export const THROTTLE_FEED_FACTOR = 1.1;
+/** The feed sends what is owed by then in one request, then waits this long before the next. */
+export const THROTTLE_FEED_TICK_MS = 100;
+/** Target from issue 4: every period within this fraction of the limit. */
+export const THROTTLE_TOLERANCE = 0.05;
+
+/** The waitForEvent function's timeout; long enough that no wait times out during a bench. */
+export const WAIT_TIMEOUT = "10m";
+/** Target from issue 3: resume p50 with many runs waiting at most this multiple of one run waiting. */
+export const WAIT_RATIO_TARGET = 2;
+/**
+ * After the app saw a run reach its waitForEvent, the server still has to store the pause
+ * (after the SDK's answer arrives). An event sent before that would be missed, as in Inngest, so
+ * the resume is only sent this long after the wait was reached and the server went quiet.
+ */
+export const WAIT_SETTLE_MS = 500;
+/** Longest wait for one run to reach its waitForEvent, and for one resume to arrive. */
+export const WAIT_STEP_TIMEOUT_MS = 15_000;
+/** Trigger events per request when bringing many runs to a wait (issue: batches of 100–500). */
+export const WAIT_FILL_BATCH = 250;
+/** At most this many runs started but not yet waiting, so a timed-out fill leaves little in flight. */
+export const WAIT_FILL_IN_FLIGHT = 1_000;
 
 /** How many of each measurement to take. */
 export function workload(quick) {
@@ -48,5 +110,14 @@ export function workload(quick) {
     batchSize: 100,
     // Fewer connections for batches: each request is already 100 events of work.
     batchConcurrency: 8,
+    sleepRuns: quick ? 50 : 200,
+    concurrencyRuns: quick ? 200 : 1_000,
+    throttleSeconds: quick ? 10 : 30,
+    // Resumes timed with one run waiting, and with `waitingRuns` waiting on distinct keys.
+    waitResumes: quick ? 10 : 30,
+    waitingRuns: quick ? 1_000 : 10_000,
+    // How long bringing `waitingRuns` to the wait may take; the largest count reached is used
+    // if it runs out.
+    waitFillTimeoutMs: quick ? 60_000 : 300_000,
   };
 }

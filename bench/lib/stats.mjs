@@ -31,3 +31,30 @@ export function round(value) {
 export function msPerStep(startedAt) {
   return (startedAt[startedAt.length - 1] - startedAt[0]) / (startedAt.length - 1);
 }
+
+/**
+ * The most intervals (`{ start, end }`, ms) open at one moment, and the first moment it happened,
+ * by a sweep line: `{ max, at }`. An interval that ends at the moment another starts does not
+ * overlap it (ends are taken first at equal times), since the app stamps both with the same
+ * millisecond clock.
+ */
+export function maxOverlap(intervals) {
+  const edges = [];
+  for (const { start, end } of intervals) edges.push([start, 1], [end, -1]);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let max = 0;
+  let at = null;
+  for (const [time, delta] of edges) {
+    open += delta;
+    if (open > max) [max, at] = [open, time];
+  }
+  return { max, at };
+}
+
+/** `{ mean, min, max, n }` of `values` (mean rounded to hundredths); nulls when empty. */
+export function spread(values) {
+  if (values.length === 0) return { mean: null, min: null, max: null, n: 0 };
+  const sum = values.reduce((a, b) => a + b, 0);
+  return { mean: round(sum / values.length), min: Math.min(...values), max: Math.max(...values), n: values.length };
+}

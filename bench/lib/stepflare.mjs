@@ -1,47 +1,80 @@
 /**
  * The stepflare half of the bench: starts the dev server and the SDK app, syncs the app, then
- * measures event-to-first-step latency, per-step overhead and ingestion throughput.
+ * measures event-to-first-step latency, per-step overhead and ingestion throughput here, and
+ * sleep lateness, the concurrency limit, throttle accuracy and waitForEvent resume latency in
+ * their own modules, all against the same server.
  * @module
  */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startApp } from "./app.mjs";
-import {
-  DRAIN_TIMEOUT_MS,
-  EVENT_KEY,
-  EVENTS,
-  POLL_INTERVAL_MS,
-  RUN_TIMEOUT_MS,
-  STARTUP_TIMEOUT_MS,
-} from "./config.mjs";
+import { concurrencyLimit } from "./concurrency.mjs";
+import { DRAIN_TIMEOUT_MS, EVENTS, POLL_INTERVAL_MS, RUN_TIMEOUT_MS, STARTUP_TIMEOUT_MS } from "./config.mjs";
+import { addOnce, EVENT_PATH, sendEvent } from "./events.mjs";
 import { createClient, runPool } from "./http.mjs";
 import { freePort, offlineEnv, startNode, stop, waitForHealthy } from "./processes.mjs";
+import { sleepLateness } from "./sleep-lateness.mjs";
 import { msPerStep, round, summarize } from "./stats.mjs";
+import { throttleAccuracy } from "./throttle.mjs";
+import { waitResume } from "./wait-resume.mjs";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
-const DEV_SCRIPT = path.join(REPO, "scripts/dev.mjs");
-const EVENT_PATH = `/e/${EVENT_KEY}`;
+/** What `scripts/dev.mjs` needs to build and serve the Worker; node_modules is linked, not copied. */
+const SERVER_SOURCES = ["src", "durable-objects", "migrations", "scripts", "wrangler.toml", "package.json", "tsconfig.json"];
+
+/**
+ * Copy the server's sources into `dir` and resolve to the dev script there. `wrangler dev`
+ * rebuilds and restarts the Worker whenever a source file changes, failing the runs in flight;
+ * a copy taken at the start keeps edits made in the working tree while the bench runs (by
+ * anyone) from restarting the server under measurement.
+ */
+function snapshotSources(dir) {
+  mkdirSync(dir, { recursive: true });
+  for (const entry of SERVER_SOURCES) cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
+  symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return path.join(dir, "scripts/dev.mjs");
+}
+
+/** The commit the sources were copied at and how many of their files differed from it; null without git. */
+function sourceState() {
+  // Read-only: GIT_OPTIONAL_LOCKS=0 keeps `git status` from refreshing the index.
+  const git = (...args) =>
+    execFileSync("git", args, { cwd: REPO, env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" }, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+  try {
+    const changed = git("status", "--porcelain", "--", ...SERVER_SOURCES.filter((e) => e !== "scripts"));
+    return { commit: git("rev-parse", "--short", "HEAD"), uncommitted_files: changed ? changed.split("\n").length : 0 };
+  } catch {
+    return null;
+  }
+}
 /** Once the app has seen a run return, how long the runs API gets to show it Completed. */
 const COMPLETION_GRACE_MS = 5_000;
 const FAILED = new Set(["Failed", "Cancelled"]);
 
 /**
- * Run every stepflare measurement. A failing section adds to `problems` and leaves its figures
- * out, so one broken feature does not hide the others.
+ * Run the stepflare measurements whose section (config.mjs SECTIONS) `selected` accepts. A
+ * failing section adds to `problems` and leaves its figures out, so one broken feature does not
+ * hide the others.
  */
-export async function benchStepflare({ work, persistDir, logDir, problems }) {
+export async function benchStepflare({ work, sourceDir, persistDir, logDir, problems, selected = () => true }) {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const server = startNode("stepflare dev server", DEV_SCRIPT, ["--port", String(port), "--persist-to", persistDir], {
-    cwd: REPO,
+  const source = sourceState();
+  const devScript = snapshotSources(sourceDir);
+  const server = startNode("stepflare dev server", devScript, ["--port", String(port), "--persist-to", persistDir], {
+    cwd: sourceDir,
     env: offlineEnv(),
     logPath: path.join(logDir, "stepflare.log"),
   });
   const client = createClient(origin, work.singleConcurrency);
   let app = null;
-  const results = {};
+  const results = { source };
   try {
     await waitForHealthy(server, `${origin}/health`, STARTUP_TIMEOUT_MS);
     app = await startApp(origin, path.join(logDir, "app.log"));
@@ -49,18 +82,32 @@ export async function benchStepflare({ work, persistDir, logDir, problems }) {
     const bench = { client, app, problems, seq: 0 };
 
     const runsWork = await section(problems, "warm-up runs", () => warmUp(bench, work));
-    if (runsWork) {
+    if (runsWork && selected("steps")) {
       results.first_step_latency_ms = await section(problems, "event-to-first-step latency", () =>
         firstStepLatency(bench, work),
       );
       const tenSteps = await section(problems, "10-step runs", () => tenStepRuns(bench, work));
       Object.assign(results, tenSteps);
     }
-    results.ingestion = {
-      ...(await section(problems, "GET /health baseline", () => healthBaseline(bench, work))),
-      ...(await section(problems, "single-event ingestion", () => ingestSingle(bench, work, runsWork))),
-      ...(await section(problems, "batched ingestion", () => ingestBatched(bench, work, runsWork))),
-    };
+    if (selected("ingestion")) {
+      results.ingestion = {
+        ...(await section(problems, "GET /health baseline", () => healthBaseline(bench, work))),
+        ...(await section(problems, "single-event ingestion", () => ingestSingle(bench, work, runsWork))),
+        ...(await section(problems, "batched ingestion", () => ingestBatched(bench, work, runsWork))),
+      };
+    }
+    // Each of these leaves no run behind but `wait`, which leaves thousands waiting: it goes last.
+    const timed = [
+      ["sleep", "sleep_lateness", sleepLateness],
+      ["concurrency", "concurrency", concurrencyLimit],
+      ["throttle", "throttle", throttleAccuracy],
+      ["wait", "wait_resume", waitResume],
+    ];
+    for (const [name, key, measure] of timed) {
+      if (!runsWork || !selected(name)) continue;
+      console.error(`bench: stepflare ${name}…`);
+      results[key] = await section(problems, name, () => measure(bench, work));
+    }
   } catch (error) {
     problems.push(`stepflare: ${error.message}`);
   } finally {
@@ -92,14 +139,6 @@ async function syncApp(client, appUrl) {
   const text = await viaApp.text();
   if (viaApp.ok) return `PUT app URL (POST /v0/apps/sync answered ${viaServer.status})`;
   throw new Error(`sync failed: POST /v0/apps/sync ${viaServer.status} ${viaServer.text}; PUT app ${viaApp.status} ${text}`);
-}
-
-/** Send one event and resolve to the id the server gave it. */
-async function sendEvent(client, name, data) {
-  const response = await client.post(EVENT_PATH, { name, data });
-  const id = response.json?.ids?.[0];
-  if (response.status !== 200 || !id) throw new Error(`POST ${EVENT_PATH}: ${response.status} ${response.text}`);
-  return id;
 }
 
 /** Status of the (first) run an event started, or undefined before the run is visible. */
@@ -258,8 +297,4 @@ async function ingestBatched(bench, work, runsWork) {
     batched_failed_requests: sent.failures,
     batched_drained_eps: runsWork ? await drainRate(bench, events, sent.startedAt) : null,
   };
-}
-
-function addOnce(list, message) {
-  if (!list.includes(message)) list.push(message);
 }
