@@ -32,6 +32,7 @@ export class RunObject extends DurableObject<Env> {
         constraints: this.#store.constraints(),
         priority: this.#store.run()?.priority ?? 0,
       })),
+      throttle: (spec) => env.FLOWS.getByName(spec.flow).throttleReserve(spec),
       effects: () => processOutbox(env, this.#store, Date.now()),
       history: () => flushHistory(env.DB, this.#store, Date.now()),
     });

@@ -31,6 +31,14 @@ function timeoutsOf(cfg: FunctionConfig): { startMs?: number; finishMs?: number 
   };
 }
 
+/** The throttle bucket a run must take its start from; `scope: "env"` shares it across functions (beyond Inngest, inngest/inngest#3701). */
+function throttleOf(fn: StoredFunction, event: SdkEvent): RunStartInput["throttle"] {
+  const t = fn.config.throttle;
+  if (!t) return undefined;
+  const scope = (t as { scope?: string }).scope === "env" ? "env" : fn.id;
+  return { flow: flowName("throttle", scope, t.key, event), limit: t.limit, periodMs: parseDurationMs(t.period), burst: t.burst ?? 0 };
+}
+
 /** The run's priority factor in seconds (`priority.run`), clamped; 0 when unset or erroring. */
 function priorityOf(cfg: FunctionConfig, event: SdkEvent): number {
   if (!cfg.priority?.run) return 0;
@@ -43,9 +51,8 @@ function priorityOf(cfg: FunctionConfig, event: SdkEvent): number {
 
 /**
  * Starts the run of `fn` for `events` (one event, or a batch whose first event is the trigger),
- * under the function's run-level flow control: singleton (skip, or cancel the active run) and
- * throttle (delays the start, never drops). Concurrency is enforced per step by the run itself,
- * with the keys evaluated here. The run id derives from the first event and the function, so
+ * under the function's singleton rule (skip, or cancel the active run). Throttle and concurrency
+ * are enforced by the run itself when it is ready to call the app, with the keys evaluated here. The run id derives from the first event and the function, so
  * admitting the same pair twice starts one run.
  */
 export async function admitRun(env: Env, fn: StoredFunction, events: StoredEvent[], now: number): Promise<AdmitOutcome> {
@@ -62,19 +69,7 @@ export async function admitRun(env: Env, fn: StoredFunction, events: StoredEvent
     if (claim.cancel) await env.RUNS.getByName(claim.cancel).cancel();
   }
 
-  let startAt = Math.max(now, trigger.ts);
-  if (cfg.throttle) {
-    // `scope: "env"` shares one bucket across functions by key (beyond Inngest, inngest/inngest#3701).
-    const scope = (cfg.throttle as { scope?: string }).scope === "env" ? "env" : fn.id;
-    const { limit, period, burst } = cfg.throttle;
-    const reserved = await env.FLOWS.getByName(flowName("throttle", scope, cfg.throttle.key, event)).throttleReserve({
-      limit,
-      periodMs: parseDurationMs(period),
-      burst: burst ?? 0,
-    });
-    startAt = Math.max(startAt, reserved);
-  }
-
+  const startAt = Math.max(now, trigger.ts);
   await env.RUNS.getByName(runId).start(buildRunStart(fn, events, now, { runId, startAt, singleton }));
   return { started: true, run: { runId, functionId: fn.id, appId: fn.appId, eventId: trigger.internalId } };
 }
@@ -103,6 +98,7 @@ export function buildRunStart(
     cancel: cfg.cancel ?? [],
     timeouts: timeoutsOf(cfg),
     concurrency: concurrencyConstraints(fn.id, cfg, event),
+    throttle: throttleOf(fn, event),
     priority: priorityOf(cfg, event),
     ...run,
   };

@@ -4,7 +4,7 @@ import { buildCallRequest } from "./call-request";
 import { decide, type CallOutcome } from "./decide";
 import { performGateway } from "./gateway";
 import type { LeasedCall, WaitRow } from "./run-rows";
-import type { RunStore } from "./run-store";
+import type { RunStore, ThrottleSpec } from "./run-store";
 import type { GatewayRequest, Memo } from "./transition";
 import type { Transport } from "./transport";
 
@@ -18,6 +18,8 @@ export interface DriverDeps {
   history: () => Promise<void>;
   /** Concurrency slots for calls that run the app's code. */
   slots: SlotClient;
+  /** Reserves a start in a throttle bucket; returns when the run may start. */
+  throttle: (spec: ThrottleSpec) => Promise<number>;
   gateway?: (stepId: string, request: GatewayRequest) => Promise<CallOutcome>;
   now?: () => number;
   random?: () => number;
@@ -129,16 +131,34 @@ export class RunDriver {
   async #send(call: LeasedCall): Promise<CallOutcome | null> {
     const { store, transport, gateway, slots, now } = this.#deps;
     if (call.kind === "gateway") return gateway(call.target, JSON.parse(call.detail ?? "{}") as GatewayRequest);
-    if (store.constraints().length === 0) return transport(buildCallRequest(store, call));
-    if (!(await slots.acquire(call.target))) {
+    if (!(await this.#passThrottle(call))) return null;
+    const limited = store.constraints().length > 0;
+    if (limited && !(await slots.acquire(call.target))) {
       store.park(call, now() + SLOT_RECHECK_MS);
       return null;
     }
     try {
+      store.markStarted(now());
       return await transport(buildCallRequest(store, call));
     } finally {
-      await slots.release(call.target);
+      if (limited) await slots.release(call.target);
     }
+  }
+
+  /**
+   * A throttled run takes its start from the bucket when it is first ready to call the app, not
+   * when its event arrived, so runs that became ready late do not all start at once. The start
+   * is reserved once (and kept); until it comes the call waits.
+   */
+  async #passThrottle(call: LeasedCall): Promise<boolean> {
+    const { store, throttle, now } = this.#deps;
+    const gate = store.run()?.status === "queued" ? store.throttle() : null;
+    if (!gate) return true;
+    const startAt = gate.reservedAt ?? (await throttle(gate.spec));
+    if (gate.reservedAt === null) store.reserveStart(startAt);
+    if (startAt <= now()) return true;
+    store.park(call, startAt);
+    return false;
   }
 
   /**

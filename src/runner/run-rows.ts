@@ -19,6 +19,8 @@ export type RunRow = {
   constraints: string;
   priority: number;
   singleton_flow: string | null;
+  throttle: string | null;
+  throttled_until: number | null;
   queued_at: number;
   started_at: number | null;
   ended_at: number | null;

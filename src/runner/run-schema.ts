@@ -18,6 +18,8 @@ export const RUN_MIGRATIONS: readonly string[] = [
      constraints      TEXT NOT NULL DEFAULT '[]', -- concurrency limits each step must fit under
      priority         REAL NOT NULL DEFAULT 0,
      singleton_flow   TEXT,                    -- the singleton slot this run holds
+     throttle         TEXT,                    -- the throttle bucket its start is taken from
+     throttled_until  INTEGER,                 -- the start the bucket reserved, once reserved
      queued_at        INTEGER NOT NULL,
      started_at       INTEGER,
      ended_at         INTEGER

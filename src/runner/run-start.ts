@@ -33,6 +33,8 @@ export const runStartSchema = z.object({
   timeouts: z.object({ startMs: z.number().optional(), finishMs: z.number().optional() }).default({}),
   /** Concurrency limits each step must fit under (FlowObject names and limits). */
   concurrency: z.array(z.object({ flow: z.string(), limit: z.number().int().min(1) })).default([]),
+  /** The throttle bucket the run takes its start from, when the function is throttled. */
+  throttle: z.object({ flow: z.string(), limit: z.number(), periodMs: z.number(), burst: z.number() }).optional(),
   /** Priority factor in seconds: positive runs jump ahead of queued work, negative wait. */
   priority: z.number().default(0),
   /** The singleton FlowObject this run holds until it ends. */

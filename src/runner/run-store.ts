@@ -14,6 +14,9 @@ import { DISCOVERY, isErrorMemo, type GatewayRequest, type Memo, type StepWait, 
 
 type StepInfo = { name?: string; displayName?: string; op: string };
 
+/** A throttle bucket and its rate, as a run carries it. */
+export type ThrottleSpec = NonNullable<RunStart["throttle"]>;
+
 const ACTIVE = new Set<RunStatus>(["queued", "running"]);
 
 /**
@@ -52,11 +55,11 @@ export class RunStore {
     this.#storage.transactionSync(() => {
       this.#sql.exec(
         `INSERT INTO run (singleton, id, function_id, app_id, event_id, step_url, status, max_attempts, finish_timeout,
-           constraints, priority, singleton_flow, queued_at)
-         VALUES (1, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+           constraints, priority, singleton_flow, throttle, queued_at)
+         VALUES (1, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
         start.runId, start.functionId, start.appId, start.eventId, start.stepUrl, start.maxAttempts,
         start.timeouts.finishMs ?? null, JSON.stringify(start.concurrency), start.priority, start.singleton ?? null,
-        start.queuedAt,
+        start.throttle ? JSON.stringify(start.throttle) : null, start.queuedAt,
       );
       writeBlob(this.#sql, "events", JSON.stringify(start.events));
       for (const stepId of start.seed?.stack ?? []) {
@@ -125,14 +128,33 @@ export class RunStore {
     const until = now + CALL_LEASE_MS;
     this.#storage.transactionSync(() => {
       for (const target of targets) this.#sql.exec("UPDATE calls SET leased_until = ? WHERE target = ?", until, target);
-      const run = this.#requireRun();
-      if (run.status === "queued") {
-        this.#sql.exec("UPDATE run SET status = 'running', started_at = ?", now);
-        this.#sql.exec("DELETE FROM run_timers WHERE kind = 'start_timeout'");
-        if (run.finish_timeout !== null) this.#setTimer("finish_timeout", now + run.finish_timeout);
-        this.#markDirty("run", run.id);
-      }
     });
+  }
+
+  /**
+   * The run's first call is going out: it has passed its throttle and concurrency limits, so it
+   * counts as started (timeouts.start stops, timeouts.finish starts).
+   */
+  markStarted(now: number): void {
+    const run = this.#requireRun();
+    if (run.status !== "queued") return;
+    this.#storage.transactionSync(() => {
+      this.#sql.exec("UPDATE run SET status = 'running', started_at = ?", now);
+      this.#sql.exec("DELETE FROM run_timers WHERE kind = 'start_timeout'");
+      if (run.finish_timeout !== null) this.#setTimer("finish_timeout", now + run.finish_timeout);
+      this.#markDirty("run", run.id);
+    });
+  }
+
+  /** The throttle the run's start is taken from, and the start already reserved, if any. */
+  throttle(): { spec: ThrottleSpec; reservedAt: number | null } | null {
+    const run = this.#requireRun();
+    return run.throttle ? { spec: JSON.parse(run.throttle) as ThrottleSpec, reservedAt: run.throttled_until } : null;
+  }
+
+  /** Keeps the start the throttle reserved, so a restart does not reserve a second one. */
+  reserveStart(at: number): void {
+    this.#sql.exec("UPDATE run SET throttled_until = ?", at);
   }
 
   /** Applies one decided transition for the answer to `call`, atomically. */

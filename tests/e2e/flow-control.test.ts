@@ -72,6 +72,10 @@ beforeAll(async () => {
       },
     ),
     inngest.createFunction(
+      { id: "stale-ok", triggers: { event: "flow/stale" }, throttle: { limit: 1, period: "10s" }, timeouts: { start: "2s" } },
+      async ({ event }) => note("stale-ok", event.data.n),
+    ),
+    inngest.createFunction(
       { id: "rate-limited", triggers: { event: "flow/rate" }, rateLimit: { limit: 1, period: "60s", key: "event.data.user" } },
       async ({ event }) => note("rate-limited", event.data.n),
     ),
@@ -174,6 +178,14 @@ describe("flow control", () => {
     // (the first run also pays for creating its objects), so 250 ms is allowed for that; without
     // the throttle all six start within about 100 ms, and at 3 per 2 s the gaps would be 1.3 s.
     for (let i = 0; i + 2 < times.length; i++) expect(times[i + 2]! - times[i]!).toBeGreaterThanOrEqual(1_750);
+  });
+
+  it("cancels a run held behind its throttle past timeouts.start", async () => {
+    const ids = await sendEvents(server.url, [1, 2].map((n) => ({ name: "flow/stale", data: { n } })));
+    // Both are ready together; whichever takes the throttle's start first runs, the other waits 10 s.
+    const runs = (await Promise.all(ids.map((id) => waitForEndedRuns(server.url, id, 1, 30_000)))).flat();
+    expect(runs.map((r) => r.status).sort()).toEqual(["Cancelled", "Completed"]);
+    expect(runsSeen.get("stale-ok")).toHaveLength(1);
   });
 
   it("rate limits 1 per 60 s by key: 3 events start 1 run", async () => {
