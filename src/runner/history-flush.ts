@@ -14,7 +14,7 @@ function fitForHistory(json: string | null): string | null {
 export async function flushHistory(db: D1Database, store: RunStore, now: number): Promise<void> {
   const run = store.run();
   if (!run) return;
-  const dirty = store.dirty();
+  const dirty = store.history.dirty();
   for (let i = 0; i < dirty.length; i += HISTORY_FLUSH_MAX_ROWS) {
     const slice = dirty.slice(i, i + HISTORY_FLUSH_MAX_ROWS);
     const statements: D1PreparedStatement[] = [];
@@ -38,7 +38,7 @@ export async function flushHistory(db: D1Database, store: RunStore, now: number)
         );
         continue;
       }
-      const step = store.step(row.key);
+      const step = store.history.step(row.key);
       if (!step) continue;
       const memo = step.status === "completed" ? (JSON.parse(store.memoJson(row.key) ?? "null") as { data?: unknown }) : null;
       statements.push(
@@ -58,6 +58,6 @@ export async function flushHistory(db: D1Database, store: RunStore, now: number)
       );
     }
     if (statements.length > 0) await db.batch(statements);
-    store.clearDirty(slice);
+    store.history.clearDirty(slice);
   }
 }

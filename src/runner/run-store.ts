@@ -8,11 +8,10 @@ import type { OutboxEntry } from "./outbox";
 import { CANCELLED_ERROR, runEndEvents, type FinalState } from "./run-end-events";
 import type { RunStart, SdkEvent } from "./run-start";
 import { migrate, RUN_MIGRATIONS } from "./run-schema";
-import type { LeasedCall, RunRow, RunStatus, StepRow, WaitRow } from "./run-rows";
+import { RunHistory, type StepInfo } from "./run-history";
+import type { LeasedCall, RunRow, RunStatus, WaitRow } from "./run-rows";
 import { cancelListeners, waitEffects } from "./wait-effects";
 import { DISCOVERY, isErrorMemo, type GatewayRequest, type Memo, type StepWait, type StoredStep, type Transition } from "./transition";
-
-type StepInfo = { name?: string; displayName?: string; op: string };
 
 /** A throttle bucket and its rate, as a run carries it. */
 export type ThrottleSpec = NonNullable<RunStart["throttle"]>;
@@ -27,6 +26,8 @@ export class RunStore {
   readonly #storage: DurableObjectStorage;
   readonly #sql: SqlStorage;
   /** Parsed memos, loaded once; storage stays the source of truth and is written first. */
+  /** The run's history rows and which of them D1 has yet to see. */
+  readonly history: RunHistory;
   #memos: Map<string, unknown> | null = null;
   #events: SdkEvent[] | null = null;
   /** The alarm time last set by this instance; undefined when unknown (e.g. an alarm just fired). */
@@ -36,6 +37,7 @@ export class RunStore {
     this.#storage = storage;
     this.#sql = storage.sql;
     migrate(this.#sql, RUN_MIGRATIONS);
+    this.history = new RunHistory(storage);
   }
 
   /** The run, or null before `init`. */
@@ -69,7 +71,7 @@ export class RunStore {
       if (start.timeouts.startMs !== undefined) this.#setTimer("start_timeout", start.queuedAt + start.timeouts.startMs);
       for (const entry of cancelListeners(start, now)) this.#addOutbox(entry);
       this.#requestCall(DISCOVERY, start.startAt);
-      this.#markDirty("run", start.runId);
+      this.history.markDirty("run", start.runId);
     });
     return true;
   }
@@ -142,7 +144,7 @@ export class RunStore {
       this.#sql.exec("UPDATE run SET status = 'running', started_at = ?", now);
       this.#sql.exec("DELETE FROM run_timers WHERE kind = 'start_timeout'");
       if (run.finish_timeout !== null) this.#setTimer("finish_timeout", now + run.finish_timeout);
-      this.#markDirty("run", run.id);
+      this.history.markDirty("run", run.id);
     });
   }
 
@@ -166,7 +168,7 @@ export class RunStore {
       this.#settleCall(call, t);
       for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now, step.timing);
       for (const step of t.attemptErrors) {
-        this.#upsertStep(step.stepId, step, "errored", step.attempts, JSON.stringify(step.error), now, null);
+        this.history.upsertStep(step.stepId, step, "errored", step.attempts, JSON.stringify(step.error), now, null);
       }
       for (const step of t.planned) this.#plan(step.stepId, step, now, "sdk", null);
       for (const step of t.gateways) this.#plan(step.stepId, step, now, "gateway", step.request);
@@ -175,7 +177,7 @@ export class RunStore {
       if (t.version !== undefined) this.#sql.exec("UPDATE run SET version = ?", t.version);
       if (t.forceStepPlan !== undefined) this.#sql.exec("UPDATE run SET force_step_plan = ?", t.forceStepPlan ? 1 : 0);
       if (t.end) this.#end(t.end, now);
-      this.#markDirty("run", this.#requireRun().id);
+      this.history.markDirty("run", this.#requireRun().id);
     });
     for (const step of fresh) memos.set(step.stepId, step.memo);
   }
@@ -193,7 +195,7 @@ export class RunStore {
     this.#storage.transactionSync(() => {
       for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now, step.timing);
       this.#sql.exec("UPDATE calls SET attempt = 0 WHERE target = ?", DISCOVERY);
-      this.#markDirty("run", this.#requireRun().id);
+      this.history.markDirty("run", this.#requireRun().id);
     });
     for (const step of fresh) memos.set(step.stepId, step.memo);
     return true;
@@ -209,9 +211,9 @@ export class RunStore {
     this.#storage.transactionSync(() => {
       this.#sql.exec("DELETE FROM waits WHERE step_id = ?", stepId);
       if (wait.kind !== "sleep") this.#addOutbox({ kind: "unpause", pauseIds: [`${this.#requireRun().id}:${stepId}`] });
-      this.#storeStep(stepId, memo, { op: this.step(stepId)?.op ?? "Sleep" }, 1, now);
+      this.#storeStep(stepId, memo, { op: this.history.step(stepId)?.op ?? "Sleep" }, 1, now);
       if (this.#pendingCount() === 0) this.#finishGroup(now);
-      this.#markDirty("run", this.#requireRun().id);
+      this.history.markDirty("run", this.#requireRun().id);
     });
     (this.memos() as Map<string, unknown>).set(stepId, memo);
     return true;
@@ -237,7 +239,7 @@ export class RunStore {
     if (!this.isActive()) return false;
     this.#storage.transactionSync(() => {
       this.#end({ status: "cancelled" }, now);
-      this.#markDirty("run", this.#requireRun().id);
+      this.history.markDirty("run", this.#requireRun().id);
     });
     return true;
   }
@@ -292,11 +294,6 @@ export class RunStore {
     return this.#sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
   }
 
-  /** Whether history changed since it was last copied to D1. */
-  hasDirtyHistory(): boolean {
-    return this.#sql.exec("SELECT 1 FROM dirty LIMIT 1").toArray().length > 0;
-  }
-
   /** Effects still to carry out, oldest first. */
   outbox(): { seq: number; entry: OutboxEntry }[] {
     return this.#sql
@@ -308,23 +305,6 @@ export class RunStore {
   /** Forgets an outbox entry once its effect is done. */
   deleteOutbox(seq: number): void {
     this.#sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
-  }
-
-  /** History rows changed since they were last copied to D1. */
-  dirty(): { kind: "run" | "step"; key: string; rev: number }[] {
-    return this.#sql.exec<{ kind: "run" | "step"; key: string; rev: number }>("SELECT kind, key, rev FROM dirty").toArray();
-  }
-
-  /** Forgets dirty markers copied to D1, unless they changed again since. */
-  clearDirty(rows: { kind: string; key: string; rev: number }[]): void {
-    this.#storage.transactionSync(() => {
-      for (const r of rows) this.#sql.exec("DELETE FROM dirty WHERE kind = ? AND key = ? AND rev = ?", r.kind, r.key, r.rev);
-    });
-  }
-
-  /** A step's history row. */
-  step(stepId: string): StepRow | null {
-    return this.#sql.exec<StepRow>("SELECT * FROM steps WHERE step_id = ?", stepId).toArray()[0] ?? null;
   }
 
   /** The run's output or error JSON once ended. */
@@ -366,7 +346,7 @@ export class RunStore {
 
   #plan(stepId: string, info: StepInfo, now: number, kind: "sdk" | "gateway", request: GatewayRequest | null): void {
     this.#sql.exec("INSERT OR IGNORE INTO pending_plan (step_id) VALUES (?)", stepId);
-    this.#upsertStep(stepId, info, "running", 0, null, now, null);
+    this.history.upsertStep(stepId, info, "running", 0, null, now, null);
     this.#requestCall(stepId, now, kind, request);
   }
 
@@ -377,7 +357,7 @@ export class RunStore {
       "INSERT OR IGNORE INTO waits (step_id, kind, wake_at, detail) VALUES (?, ?, ?, ?)",
       wait.stepId, wait.detail.kind, wait.wakeAt, JSON.stringify(wait.detail),
     );
-    this.#upsertStep(wait.stepId, wait, "running", 0, null, now, null);
+    this.history.upsertStep(wait.stepId, wait, "running", 0, null, now, null);
     const effect = waitEffects(
       { id: run.id, appId: run.app_id, functionId: run.function_id, trigger: this.events()[0]! },
       wait,
@@ -392,7 +372,7 @@ export class RunStore {
     this.#sql.exec("DELETE FROM pending_plan WHERE step_id = ?", stepId);
     const failed = isErrorMemo(memo);
     const error = failed ? JSON.stringify(memo.error) : null;
-    this.#upsertStep(stepId, info, failed ? "failed" : "completed", attempts, error, now, now);
+    this.history.upsertStep(stepId, info, failed ? "failed" : "completed", attempts, error, now, now);
     if (timing) this.#sql.exec("UPDATE steps SET started_at = ?, ended_at = ? WHERE step_id = ?", timing.startedAt, timing.endedAt, stepId);
   }
 
@@ -404,20 +384,6 @@ export class RunStore {
   #finishGroup(now: number): void {
     this.#sql.exec("UPDATE run SET force_step_plan = 0");
     this.#requestCall(DISCOVERY, now);
-  }
-
-  #upsertStep(stepId: string, info: StepInfo, status: StepRow["status"], attempts: number, error: string | null, now: number, endedAt: number | null): void {
-    this.#sql.exec(
-      `INSERT INTO steps (step_id, name, display_name, op, status, attempts, error, started_at, ended_at, seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT count(*) FROM steps))
-       ON CONFLICT (step_id) DO UPDATE SET
-         name = coalesce(excluded.name, name), display_name = coalesce(excluded.display_name, display_name),
-         op = CASE WHEN op IN ('Sleep', 'WaitForEvent', 'InvokeFunction', 'Gateway') THEN op ELSE excluded.op END,
-         status = excluded.status, attempts = max(attempts, excluded.attempts),
-         error = excluded.error, ended_at = excluded.ended_at`,
-      stepId, info.name ?? null, info.displayName ?? null, info.op, status, attempts, error, now, endedAt,
-    );
-    this.#markDirty("step", stepId);
   }
 
   #setTimer(kind: "start_timeout" | "finish_timeout", at: number): void {
@@ -440,12 +406,5 @@ export class RunStore {
     this.#sql.exec("INSERT INTO outbox (kind, body) VALUES (?, ?)", entry.kind, JSON.stringify(entry));
   }
 
-  #markDirty(kind: "run" | "step", key: string): void {
-    this.#sql.exec(
-      `INSERT INTO dirty (kind, key, rev) VALUES (?, ?, 1)
-       ON CONFLICT (kind, key) DO UPDATE SET rev = rev + 1`,
-      kind, key,
-    );
-  }
 }
 
