@@ -41,7 +41,7 @@ export class RunObject extends DurableObject<Env> {
   /** Starts the run; calling it again for the same run changes nothing. */
   async start(input: RunStartInput): Promise<{ created: boolean }> {
     const created = this.#store.init(runStartSchema.parse(input), Date.now());
-    if (created) await this.#store.rearm(Date.now());
+    if (created) await this.#store.alarm.rearm(Date.now());
     return { created };
   }
 
@@ -53,7 +53,7 @@ export class RunObject extends DurableObject<Env> {
   /** Cancels the run unless it already ended. */
   async cancel(): Promise<{ cancelled: boolean }> {
     const cancelled = this.#store.cancel(Date.now());
-    if (cancelled) await this.#store.rearm(Date.now());
+    if (cancelled) await this.#store.alarm.rearm(Date.now());
     return { cancelled };
   }
 
@@ -65,13 +65,13 @@ export class RunObject extends DurableObject<Env> {
 
   /** A concurrency slot was granted to a call that was waiting for one. */
   async slotGranted(target: string): Promise<void> {
-    if (this.#store.unpark(target, Date.now())) await this.#store.rearm(Date.now());
+    if (this.#store.unpark(target, Date.now())) await this.#store.alarm.rearm(Date.now());
   }
 
   /** Resumes a waiting step with its memo (a matched event, a child's result). */
   async resume(stepId: string, memo: Memo): Promise<{ resumed: boolean }> {
     const resumed = this.#store.resolveWait(stepId, memo, Date.now());
-    if (resumed) await this.#store.rearm(Date.now());
+    if (resumed) await this.#store.alarm.rearm(Date.now());
     return { resumed };
   }
 
@@ -88,7 +88,7 @@ export class RunObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    this.#store.alarmFired();
+    this.#store.alarm.fired();
     try {
       await this.#driver.wake();
     } catch (err) {

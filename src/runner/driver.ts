@@ -95,10 +95,10 @@ export class RunDriver {
         if (this.#flushFailed || now() >= deadline || !this.#hasDueWork()) break;
         continue;
       }
-      await store.rearm();
+      await store.alarm.rearm();
       await Promise.race(this.#inFlight.values());
     }
-    await store.rearm(this.#flushFailed ? now() + FLUSH_RETRY_MS : undefined);
+    await store.alarm.rearm(this.#flushFailed ? now() + FLUSH_RETRY_MS : undefined);
   }
 
   /** Fires passed deadlines and resolves waits whose time has come. */
@@ -111,7 +111,7 @@ export class RunDriver {
 
   #hasDueWork(): boolean {
     const { store, now } = this.#deps;
-    const next = store.nextWakeAt();
+    const next = store.alarm.nextWakeAt();
     return next !== null && next <= now() && store.isActive();
   }
 

@@ -8,6 +8,7 @@ import type { OutboxEntry } from "./outbox";
 import { CANCELLED_ERROR, runEndEvents, type FinalState } from "./run-end-events";
 import type { RunStart, SdkEvent } from "./run-start";
 import { migrate, RUN_MIGRATIONS } from "./run-schema";
+import { RunAlarm } from "./run-alarm";
 import { RunHistory, type StepInfo } from "./run-history";
 import type { LeasedCall, RunRow, RunStatus, WaitRow } from "./run-rows";
 import { cancelListeners, waitEffects } from "./wait-effects";
@@ -28,16 +29,17 @@ export class RunStore {
   /** Parsed memos, loaded once; storage stays the source of truth and is written first. */
   /** The run's history rows and which of them D1 has yet to see. */
   readonly history: RunHistory;
+  /** The object's one alarm, set to whatever the run owes next. */
+  readonly alarm: RunAlarm;
   #memos: Map<string, unknown> | null = null;
   #events: SdkEvent[] | null = null;
-  /** The alarm time last set by this instance; undefined when unknown (e.g. an alarm just fired). */
-  #armedAt: number | null | undefined;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
     this.#sql = storage.sql;
     migrate(this.#sql, RUN_MIGRATIONS);
     this.history = new RunHistory(storage);
+    this.alarm = new RunAlarm(storage);
   }
 
   /** The run, or null before `init`. */
@@ -259,34 +261,6 @@ export class RunStore {
   unpark(target: string, now: number): boolean {
     if (!this.isActive()) return false;
     return this.#sql.exec("UPDATE calls SET due_at = ? WHERE target = ? AND leased_until IS NULL", now, target).rowsWritten > 0;
-  }
-
-  /** When the object next needs to wake, or null when nothing is owed. */
-  nextWakeAt(): number | null {
-    const row = this.#sql
-      .exec<{ at: number | null }>(
-        `SELECT min(at) AS at FROM (
-           SELECT max(due_at, coalesce(leased_until, 0)) AS at FROM calls
-           UNION ALL SELECT wake_at FROM waits
-           UNION ALL SELECT at FROM run_timers)`,
-      )
-      .one();
-    return row.at;
-  }
-
-  /** Schedules the alarm for the next wake-up (or `extra`, if sooner), or clears it; a no-op when unchanged. */
-  async rearm(extra?: number): Promise<void> {
-    const next = [this.nextWakeAt(), extra ?? null].filter((v): v is number => v !== null);
-    const at = next.length === 0 ? null : Math.min(...next);
-    if (at === this.#armedAt) return;
-    this.#armedAt = at;
-    if (at === null) await this.#storage.deleteAlarm();
-    else await this.#storage.setAlarm(at);
-  }
-
-  /** Forgets the cached alarm time: the platform clears an alarm once its handler has run. */
-  alarmFired(): void {
-    this.#armedAt = undefined;
   }
 
   /** Whether effects are waiting in the outbox. */
