@@ -45,24 +45,35 @@ export async function startDevServer(vars: Record<string, string> = {}): Promise
     });
     child.stdout?.on("data", (d) => (log += String(d)));
     child.stderr?.on("data", (d) => (log += String(d)));
-    await waitFor(
-      async () => {
-        if (child?.exitCode !== null) throw new Error(`dev server exited:\n${log}`);
-        const res = await fetch(`${url}/health`).catch(() => null);
-        return res?.ok ? true : undefined;
-      },
-      90_000,
-      "the dev server to answer /health",
-    );
+    // A server that never came up is stopped here: the caller gets no handle to stop it with.
+    try {
+      await waitFor(
+        async () => {
+          if (child?.exitCode !== null) throw new Error(`dev server exited:\n${log}`);
+          const res = await fetch(`${url}/health`).catch(() => null);
+          return res?.ok ? true : undefined;
+        },
+        90_000,
+        "the dev server to answer /health",
+      );
+    } catch (err) {
+      await stop();
+      throw err;
+    }
   };
 
   const stop = async () => {
     const proc = child;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise((r) => proc.once("exit", r));
-    process.kill(-proc.pid!, "SIGKILL");
-    await exited;
     child = null;
+    if (!proc) return;
+    const exited = proc.exitCode === null ? new Promise((r) => proc.once("exit", r)) : Promise.resolve();
+    // The whole group goes, wrangler's workerd included, even when the script itself has exited.
+    try {
+      process.kill(-proc.pid!, "SIGKILL");
+    } catch {
+      // ESRCH: the group is already gone.
+    }
+    await exited;
   };
 
   await start();
