@@ -9,3 +9,8 @@ export function isProduction(env: Pick<Env, "INNGEST_SIGNING_KEY">): boolean {
 export function serverKind(env: Pick<Env, "INNGEST_SIGNING_KEY">): "dev" | "cloud" {
   return isProduction(env) ? "cloud" : "dev";
 }
+
+/** The configured signing keys, primary first; anything signed with either is accepted. */
+export function signingKeys(env: Pick<Env, "INNGEST_SIGNING_KEY" | "INNGEST_SIGNING_KEY_FALLBACK">): string[] {
+  return [env.INNGEST_SIGNING_KEY, env.INNGEST_SIGNING_KEY_FALLBACK].filter((k): k is string => !!k);
+}

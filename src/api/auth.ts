@@ -9,10 +9,10 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Env } from "../env";
-import { isProduction } from "../mode";
+import { isProduction, signingKeys } from "../mode";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
 import { fail } from "./respond";
-import { SESSION_COOKIE, signingKeys, verifySession } from "./session";
+import { SESSION_COOKIE, verifySession } from "./session";
 
 /** Routes that answer without this gate: they authenticate themselves or hold nothing private. */
 const OPEN_EXACT = new Set(["/health", "/dev", "/login", "/logout", "/favicon.ico"]);
@@ -35,17 +35,6 @@ function isCrossOrigin(c: Context): boolean {
   return origin !== undefined && origin !== new URL(c.req.url).origin;
 }
 
-/**
- * Routes that predate this gate (app sync) check the bearer themselves; a logged-in session is
- * handed on to them as the signing key, inside the Worker only, so one login covers them too.
- */
-function actAsSigningKey(c: Context, key: string): void {
-  if (c.req.header("Authorization")) return;
-  const headers = new Headers(c.req.raw.headers);
-  headers.set("Authorization", `Bearer ${key}`);
-  c.req.raw = new Request(c.req.raw, { headers });
-}
-
 /** Guards every route but the open ones in production mode; see the module comment. */
 export const requireAuth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const path = new URL(c.req.url).pathname;
@@ -57,7 +46,6 @@ export const requireAuth: MiddlewareHandler<{ Bindings: Env }> = async (c, next)
   const session = getCookie(c, SESSION_COOKIE);
   if (session && (await verifySession(session, keys, Date.now()))) {
     if (!SAFE_METHODS.has(c.req.method) && isCrossOrigin(c)) return fail(c, 403, "cross-origin request refused");
-    actAsSigningKey(c, keys[0]!);
     return next();
   }
 

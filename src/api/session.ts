@@ -3,17 +3,11 @@
  * Nothing is stored server-side; rotating the signing key ends every session.
  * @module
  */
-import type { Env } from "../env";
 
 /** The cookie the dashboard login sets. */
 export const SESSION_COOKIE = "stepflare_session";
 
 const encoder = new TextEncoder();
-
-/** The configured signing keys, primary first; a session made with either is accepted. */
-export function signingKeys(env: Pick<Env, "INNGEST_SIGNING_KEY" | "INNGEST_SIGNING_KEY_FALLBACK">): string[] {
-  return [env.INNGEST_SIGNING_KEY, env.INNGEST_SIGNING_KEY_FALLBACK].filter((k): k is string => !!k);
-}
 
 function hmacKey(signingKey: string): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", encoder.encode(signingKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);

@@ -8,7 +8,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { refreshSchedulesSoon } from "../cron/refresh";
 import type { Env } from "../env";
-import { isProduction, serverKind } from "../mode";
+import { isProduction, serverKind, signingKeys } from "../mode";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
 import { requestAppSync } from "./app-sync";
 import type { FunctionConfig } from "./function-config";
@@ -36,18 +36,15 @@ function fail(c: AppContext, status: ContentfulStatusCode, error: string) {
   return c.json({ error, status }, status);
 }
 
-/** Production mode requires the hashed signing key as bearer; dev mode accepts anything. */
+/** The SDK's register call: production mode requires the hashed signing key as bearer. */
 async function isAuthorized(c: AppContext): Promise<boolean> {
   if (!isProduction(c.env)) return true;
-  const keys = [c.env.INNGEST_SIGNING_KEY, c.env.INNGEST_SIGNING_KEY_FALLBACK].filter((k): k is string => !!k);
-  return isAuthorizedSdkBearer(c.req.header("Authorization") ?? null, keys);
+  return isAuthorizedSdkBearer(c.req.header("Authorization") ?? null, signingKeys(c.env));
 }
 
 /** For the SDK's register call: what the developer must change in the app. */
 const SDK_UNAUTHORIZED =
   "missing or invalid signing key: the app must send this server's INNGEST_SIGNING_KEY and must not run in dev mode";
-/** For API callers (CLI, dashboard, tests). */
-const API_UNAUTHORIZED = "send `Authorization: Bearer <INNGEST_SIGNING_KEY or its hashed form>`";
 
 /** Just enough of a rejected register body to record the error on a known app. */
 const appNameSchema = z.object({ appName: z.string().min(1) });
@@ -111,8 +108,8 @@ syncRoutes.post("/fn/register", async (c) => {
 
 const syncBodySchema = z.object({ url: appUrlSchema });
 
+// `/v0/*` sits behind the Worker's auth gate (src/api/auth.ts); only `/fn/register` checks itself.
 syncRoutes.post("/v0/apps/sync", async (c) => {
-  if (!(await isAuthorized(c))) return fail(c, 401, API_UNAUTHORIZED);
   const body = await readJson(c);
   const parsed = syncBodySchema.safeParse(body.ok ? body.value : undefined);
   if (!parsed.success) return fail(c, 400, 'expected a JSON body { "url": "<the app\'s serve URL>" }');
@@ -136,7 +133,6 @@ syncRoutes.post("/v0/apps/sync", async (c) => {
 });
 
 syncRoutes.get("/v0/apps", async (c) => {
-  if (!(await isAuthorized(c))) return fail(c, 401, API_UNAUTHORIZED);
   const [apps, functions] = await Promise.all([listApps(c.env.DB), listFunctions(c.env.DB)]);
   return c.json({
     apps: apps.map((app) => ({

@@ -1,9 +1,11 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Inngest } from "inngest";
 import { serve } from "inngest/cloudflare";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
 import { hashSigningKey } from "../../src/protocol/signing";
+import { app } from "../../src/api/app";
 import { syncRoutes } from "../../src/sync/routes";
 import { getApp, listFunctions } from "../../src/sync/store";
 
@@ -133,7 +135,8 @@ describe("GET /v0/apps", () => {
   });
 
   it("requires the signing key in production mode", async () => {
-    expect((await syncRoutes.request("/v0/apps", {}, PROD_ENV)).status).toBe(401);
+    // The Worker's auth gate guards /v0/*, so ask the whole Worker app.
+    expect((await app.request("/v0/apps", {}, PROD_ENV, createExecutionContext())).status).toBe(401);
   });
 });
 
