@@ -128,3 +128,44 @@ export const BATCH_MAX_BYTES = 10 * 1024 * 1024;
 export const PRIORITY_MAX_SECONDS = 600;
 /** Longest FlowObject name kept verbatim; longer names end in a hash of the whole name. */
 export const FLOW_KEY_MAX_LENGTH = 256;
+
+/* REST API and dashboard. */
+
+/** Rows per page when a list request names no `limit` (Inngest's `DefaultEvents`). */
+export const DEFAULT_PAGE_SIZE = 20;
+/** Most rows one page returns; larger `limit`s are clamped, as Inngest does. */
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * Most runs one `POST /v1/cancellations` request cancels. Each cancel is a Durable Object call,
+ * and a Worker request may make only so many; the answer says when runs are left, and repeating
+ * the request cancels the next ones.
+ */
+export const BULK_CANCEL_MAX_RUNS = 500;
+/** Runs read from history per page while cancelling in bulk. */
+export const BULK_CANCEL_PAGE = 100;
+/** Cancels in flight at once. */
+export const BULK_CANCEL_CONCURRENCY = 10;
+
+/** How long a dashboard login lasts. */
+export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/* Internal tuning. */
+
+/**
+ * Distinct expressions kept compiled per isolate. A deployment has a bounded set of function
+ * configs, so this comfortably holds every key and `if` expression while capping memory.
+ */
+export const EXPRESSION_CACHE_SIZE = 1_000;
+
+/** Events per INSERT statement: bounded so one bound JSON parameter stays well under D1's 2 MB. */
+export const EVENT_INSERT_MAX_BYTES = 1_500_000;
+
+/** How long a run waits before retrying a failed flush of its effects or history. */
+export const RUN_FLUSH_RETRY_MS = 5_000;
+
+/** RunObjects started at once while routing a batch. */
+export const ROUTE_START_CONCURRENCY = 25;
+
+/** Runs resumed at once while delivering a batch. */
+export const ROUTE_RESUME_CONCURRENCY = 25;

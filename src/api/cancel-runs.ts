@@ -9,7 +9,7 @@ import { storedEventSchema, toSdkEvent } from "../ingest/event";
 import { activeRunsBetween } from "../history/runs";
 import type { Keyset } from "../history/where";
 import { mapLimit } from "../util/map-limit";
-import { BULK_CANCEL_CONCURRENCY, BULK_CANCEL_MAX_RUNS, BULK_CANCEL_PAGE } from "./limits";
+import { BULK_CANCEL_CONCURRENCY, BULK_CANCEL_MAX_RUNS, BULK_CANCEL_PAGE } from "../constants";
 
 /** Asks the run's object to cancel it; false if it had already ended. */
 export async function cancelRun(env: Env, runId: string): Promise<boolean> {

@@ -14,7 +14,7 @@ import { eventKeyset, findEvent, listEvents } from "../history/events";
 import { findRun, listRuns, rerunLinks, RUN_STATUSES, runKeyset } from "../history/runs";
 import { toUiRun, toUiStep } from "../history/run-view";
 import { stepName, stepsOfRun } from "../history/steps";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./limits";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../constants";
 import { fieldParam, limitParam, timeParam } from "./params";
 import { invokeFunction, rerunRun } from "./rerun";
 import { describeIssues, fail, jsonBody, NOT_JSON, ok } from "./respond";

@@ -14,7 +14,7 @@ import { toApiEvent } from "../history/event-view";
 import { toApiRun } from "../history/run-view";
 import { findFunction, getApp, listFunctions } from "../sync/store";
 import { cancelInBulk, cancelRun } from "./cancel-runs";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./limits";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../constants";
 import { fieldParam, limitParam, timeParam } from "./params";
 import { describeIssues, fail, jsonBody, NOT_JSON, ok } from "./respond";
 

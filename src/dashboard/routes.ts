@@ -6,7 +6,7 @@
 import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { SESSION_TTL_MS } from "../api/limits";
+import { SESSION_TTL_MS } from "../constants";
 import { createSession, SESSION_COOKIE } from "../api/session";
 import type { Env } from "../env";
 import { isProduction, signingKeys } from "../mode";

@@ -3,16 +3,11 @@
  * @module
  */
 import type { Environment } from "@marcbachmann/cel-js";
+import { EXPRESSION_CACHE_SIZE } from "../constants";
 import { createExpressionEnvironment } from "./environment";
 import { toExpressionError } from "./errors";
 import { LruCache } from "./cache";
 import { toPlainValue } from "./values";
-
-/**
- * Distinct expressions kept compiled per isolate. A deployment has a bounded set of function
- * configs, so this comfortably holds every key and `if` expression while capping memory.
- */
-const COMPILED_CACHE_SIZE = 1_000;
 
 /** Values bound to the expression's variables; a missing one is bound to an empty map. */
 export interface ExpressionVariables {
@@ -33,7 +28,7 @@ export interface CompiledExpression {
 type Program = ReturnType<Environment["parse"]>;
 
 let environment: Environment | undefined;
-const compiled = new LruCache<string, CompiledExpression>(COMPILED_CACHE_SIZE);
+const compiled = new LruCache<string, CompiledExpression>(EXPRESSION_CACHE_SIZE);
 
 /**
  * Parses and type-checks `source`, returning the cached compilation when there is one.

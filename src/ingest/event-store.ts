@@ -1,8 +1,6 @@
+import { EVENT_INSERT_MAX_BYTES } from "../constants";
 import { storedEventSchema } from "./event";
 import type { RoutedEvent } from "./routed-event";
-
-/** Events per INSERT statement: bounded so one bound JSON parameter stays well under D1's 2 MB. */
-const MAX_INSERT_BYTES = 1_500_000;
 
 /**
  * Stores events durably as `pending`. Ids are primary keys, so a retried send with the same
@@ -30,7 +28,7 @@ export async function storeEvents(db: D1Database, events: RoutedEvent[], receive
   };
   for (const item of events) {
     const json = JSON.stringify(item);
-    if (size + json.length > MAX_INSERT_BYTES) flush();
+    if (size + json.length > EVENT_INSERT_MAX_BYTES) flush();
     chunk.push(json);
     size += json.length;
   }

@@ -1,4 +1,4 @@
-import { ALARM_WORK_BUDGET_MS, HISTORY_FLUSH_INTERVAL_MS, MAX_PARALLEL_CALLS, SLOT_RECHECK_MS } from "../constants";
+import { ALARM_WORK_BUDGET_MS, HISTORY_FLUSH_INTERVAL_MS, MAX_PARALLEL_CALLS, RUN_FLUSH_RETRY_MS, SLOT_RECHECK_MS } from "../constants";
 import type { SlotClient } from "../flow-control/slots";
 import { buildCallRequest } from "./call-request";
 import { decide, type CallOutcome } from "./decide";
@@ -24,9 +24,6 @@ export interface DriverDeps {
   now?: () => number;
   random?: () => number;
 }
-
-/** How long to wait before retrying a failed flush. */
-const FLUSH_RETRY_MS = 5_000;
 
 /** The memo a wait gets when its time comes without an event. */
 function timeoutMemo(wait: WaitRow): Memo {
@@ -98,7 +95,7 @@ export class RunDriver {
       await store.alarm.rearm();
       await Promise.race(this.#inFlight.values());
     }
-    await store.alarm.rearm(this.#flushFailed ? now() + FLUSH_RETRY_MS : undefined);
+    await store.alarm.rearm(this.#flushFailed ? now() + RUN_FLUSH_RETRY_MS : undefined);
   }
 
   /** Fires passed deadlines and resolves waits whose time has come. */

@@ -1,3 +1,4 @@
+import { ROUTE_START_CONCURRENCY } from "../constants";
 import type { Env } from "../env";
 import { matchesExpression } from "../expressions";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
@@ -10,9 +11,6 @@ import { resumePausedRuns } from "../waits/deliver";
 import { findDuplicateEvents } from "./idempotency";
 import { routePair } from "../flow-control/route-pair";
 import type { AdmittedRun } from "./admit";
-
-/** RunObjects started at once while routing a batch. */
-const START_CONCURRENCY = 25;
 
 /** Whether any of the function's event triggers matches the event (name, then expression). */
 export function functionMatches(fn: StoredFunction, event: StoredEvent): boolean {
@@ -46,7 +44,7 @@ export async function routeEvents(env: Env, items: RoutedEvent[], now: number): 
     .flatMap((item) => functionsFor(item, functions).map((fn) => ({ event: item.event, fn })));
 
   const [outcomes] = await Promise.all([
-    mapLimit(pairs, START_CONCURRENCY, async ({ event, fn }) => ({ event, fn, outcome: await routePair(env, event, fn, now) })),
+    mapLimit(pairs, ROUTE_START_CONCURRENCY, async ({ event, fn }) => ({ event, fn, outcome: await routePair(env, event, fn, now) })),
     resumePausedRuns(env, events.filter((e) => !duplicates.has(e.internalId)), now),
   ]);
   const admitted = outcomes.flatMap(({ outcome }) => (outcome.started ? [outcome.run] : []));

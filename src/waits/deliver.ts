@@ -1,12 +1,10 @@
+import { ROUTE_RESUME_CONCURRENCY } from "../constants";
 import type { Env } from "../env";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
 import type { Memo } from "../runner/transition";
 import { mapLimit } from "../util/map-limit";
 import { findPauseMatches } from "./match-pauses";
 import { deletePauses } from "./pause";
-
-/** Runs resumed at once while delivering a batch. */
-const RESUME_CONCURRENCY = 25;
 
 /** The memo a parent's `step.invoke` gets from its child's `inngest/function.finished` event. */
 export function invokeResultMemo(finished: StoredEvent): Memo {
@@ -23,7 +21,7 @@ export function invokeResultMemo(finished: StoredEvent): Memo {
 export async function resumePausedRuns(env: Env, events: StoredEvent[], now: number): Promise<void> {
   const matches = await findPauseMatches(env.DB, events, now);
   if (matches.length === 0) return;
-  await mapLimit(matches, RESUME_CONCURRENCY, async ({ pause, event }) => {
+  await mapLimit(matches, ROUTE_RESUME_CONCURRENCY, async ({ pause, event }) => {
     const run = env.RUNS.getByName(pause.run_id);
     if (pause.kind === "cancel") await run.cancel();
     else await run.resume(pause.step_id!, pause.kind === "wait" ? toSdkEvent(event) : invokeResultMemo(event));
