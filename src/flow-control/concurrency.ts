@@ -1,5 +1,5 @@
 import type { FunctionConfig } from "../sync/function-config";
-import type { SdkEvent } from "../runner/run-start";
+import type { SdkEvent } from "../ingest/event";
 import { flowName } from "./keys";
 
 /** A concurrency limit a run's steps must fit under: a FlowObject and this function's limit. */

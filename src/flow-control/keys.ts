@@ -1,6 +1,6 @@
 import { evaluateExpression } from "../expressions";
 import { flowKey } from "../flow/keys";
-import type { SdkEvent } from "../runner/run-start";
+import type { SdkEvent } from "../ingest/event";
 
 /**
  * Evaluates a flow-control key expression on the trigger event. Strings are used as they are,

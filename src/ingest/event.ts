@@ -44,15 +44,21 @@ export const storedEventSchema = incomingEventSchema.extend({
 });
 export type StoredEvent = z.infer<typeof storedEventSchema>;
 
-/** The event object placed in `event` / `events` of a call request to the SDK. */
-export type SdkEvent = {
-  name: string;
-  data: Record<string, unknown>;
-  id: string;
-  ts: number;
-  user: Record<string, unknown>;
-  v?: string;
-};
+/**
+ * The event object placed in `event` / `events` of a call request to the SDK; also checked when
+ * a run is started over RPC. Extra fields pass through.
+ */
+export const sdkEventSchema = z
+  .object({
+    name: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    id: z.string(),
+    ts: z.number(),
+    user: z.record(z.string(), z.unknown()).optional(),
+    v: z.string().optional(),
+  })
+  .loose();
+export type SdkEvent = z.infer<typeof sdkEventSchema>;
 
 /**
  * Builds the event object the SDK receives for a stored event.

@@ -3,13 +3,13 @@ import { evaluateExpression } from "../expressions";
 import { clampPriority } from "../flow/priority";
 import { concurrencyConstraints } from "../flow-control/concurrency";
 import { flowName } from "../flow-control/keys";
-import { toSdkEvent, type StoredEvent } from "../ingest/event";
+import { toSdkEvent, type SdkEvent, type StoredEvent } from "../ingest/event";
 import { maxAttemptsFor } from "../protocol/backoff";
 import { runIdFor } from "../runs/run-id";
 import { retriesOf, stepUrlOf, type FunctionConfig } from "../sync/function-config";
 import type { StoredFunction } from "../sync/store";
 import { parseDurationMs } from "../time/duration";
-import type { RunStartInput, SdkEvent } from "./run-start";
+import type { RunStartInput } from "./run-start";
 
 /** A run that was started, as the `runs` history row needs it. */
 export interface AdmittedRun {

@@ -1,5 +1,5 @@
 import type { EmittedEvent } from "../ingest/emit-events";
-import type { SdkEvent } from "./run-start";
+import type { SdkEvent } from "../ingest/event";
 import type { RunEnd } from "./transition";
 
 /** How a run ended, including cancellation, which `decide` never produces. */

@@ -1,17 +1,5 @@
 import { z } from "zod";
-
-/** An event as the SDK receives it in a call request. */
-export const sdkEventSchema = z
-  .object({
-    name: z.string(),
-    data: z.record(z.string(), z.unknown()),
-    id: z.string(),
-    ts: z.number(),
-    user: z.record(z.string(), z.unknown()).optional(),
-    v: z.string().optional(),
-  })
-  .loose();
-export type SdkEvent = z.infer<typeof sdkEventSchema>;
+import { sdkEventSchema } from "../ingest/event";
 
 /** Everything a RunObject needs to start a run; validated at the RPC boundary. */
 export const runStartSchema = z.object({

@@ -2,7 +2,8 @@ import { CANCEL_LISTENER_DEFAULT_MS } from "../constants";
 import { resolveWakeTime } from "../time/duration";
 import type { Pause } from "../waits/pause";
 import type { OutboxEntry } from "./outbox";
-import type { RunStart, SdkEvent } from "./run-start";
+import type { SdkEvent } from "../ingest/event";
+import type { RunStart } from "./run-start";
 import type { StepWait } from "./transition";
 
 /** The run facts a wait's effects need. */

@@ -1,4 +1,4 @@
-import type { SdkEvent } from "../runner/run-start";
+import type { SdkEvent } from "../ingest/event";
 import { equalityKey, indexValueAt } from "./equality";
 
 /** What a pause is waiting for. */
