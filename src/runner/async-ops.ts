@@ -3,6 +3,7 @@ import type { Op } from "../protocol/ops";
 import type { SerializedError } from "../protocol/serialized-error";
 import { DurationError, resolveWakeTime } from "../time/duration";
 import type { GatewayRequest, Memo, WaitDetail } from "./transition";
+import { runError } from "../errors";
 
 /** What an op that does not run code in the app turns into. */
 export type AsyncOpPlan =
@@ -62,7 +63,7 @@ function planGateway(op: Op, opts: Record<string, unknown>): AsyncOpPlan {
     parsed = null;
   }
   if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
-    return { kind: "resolved", memo: { error: { name: "GatewayError", message: `step.fetch needs an http(s) URL, got "${url ?? ""}"` } } };
+    return { kind: "resolved", memo: { error: runError("GatewayError", `step.fetch needs an http(s) URL, got "${url ?? ""}"`) } };
   }
   const headers = Object.fromEntries(
     Object.entries((opts["headers"] ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
@@ -71,5 +72,5 @@ function planGateway(op: Op, opts: Record<string, unknown>): AsyncOpPlan {
 }
 
 function invalid(op: Op, what: string): AsyncOpPlan {
-  return { kind: "invalid", error: { name: "InvalidStep", message: `step "${op.userland?.id ?? op.name ?? op.id}" ${what}` } };
+  return { kind: "invalid", error: runError("InvalidStep", `step "${op.userland?.id ?? op.name ?? op.id}" ${what}`) };
 }

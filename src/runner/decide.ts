@@ -5,6 +5,7 @@ import type { SdkResponse } from "../protocol/sdk-response";
 import { toSerializedError, type SerializedError } from "../protocol/serialized-error";
 import { planAsyncOp } from "./async-ops";
 import { emptyTransition, DISCOVERY, type Call, type StoredStep, type Transition } from "./transition";
+import { runError } from "../errors";
 
 /** The facts about a run that a decision needs; read from storage before deciding. */
 export interface RunFacts {
@@ -126,7 +127,7 @@ function decideOps(
   if (facts.memoized.size + t.stored.length > MAX_STEPS_PER_RUN) {
     t.end = {
       status: "failed",
-      error: { name: "StepLimitExceeded", message: `run exceeded the limit of ${MAX_STEPS_PER_RUN} steps` },
+      error: runError("StepLimitExceeded", `run exceeded the limit of ${MAX_STEPS_PER_RUN} steps`),
     };
     return t;
   }
@@ -141,7 +142,7 @@ function decideOps(
   }
   if (active.length === 0 && pending.size === 0 && call.target === DISCOVERY) {
     // An empty plan with nothing outstanding would leave the run with nothing to wait for.
-    const error = { name: "EmptyResponse", message: "the SDK reported no steps and did not complete the function" };
+    const error = runError("EmptyResponse", "the SDK reported no steps and did not complete the function");
     return failOrRetry(facts, call, error, true, undefined, ctx);
   }
   return t;
@@ -172,10 +173,10 @@ export function storedStepFromOp(op: Op, attempts: number): StoredStep {
   const data = op.data ?? null;
   const size = new TextEncoder().encode(JSON.stringify(data)).byteLength;
   if (size > MAX_STEP_OUTPUT_BYTES) {
-    const error = {
-      name: "StepOutputTooLarge",
-      message: `step "${info.name ?? op.id}" returned ${size} bytes; the limit is ${MAX_STEP_OUTPUT_BYTES} bytes`,
-    };
+    const error = runError(
+      "StepOutputTooLarge",
+      `step "${info.name ?? op.id}" returned ${size} bytes; the limit is ${MAX_STEP_OUTPUT_BYTES} bytes`,
+    );
     return { ...info, op: "StepFailed", memo: { error }, attempts };
   }
   return { ...info, memo: { data }, attempts };

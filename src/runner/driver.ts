@@ -7,6 +7,7 @@ import type { LeasedCall, WaitRow } from "./run-rows";
 import type { RunStore, ThrottleSpec } from "./run-store";
 import type { GatewayRequest, Memo } from "./transition";
 import type { Transport } from "./transport";
+import { runError } from "../errors";
 
 /** What the driver needs from its host besides the store. */
 export interface DriverDeps {
@@ -28,7 +29,7 @@ export interface DriverDeps {
 /** The memo a wait gets when its time comes without an event. */
 function timeoutMemo(wait: WaitRow): Memo {
   if (wait.kind !== "invoke") return null;
-  return { error: { name: "InngestInvokeTimeoutError", message: "Timed out waiting for invoked function to complete" } };
+  return { error: runError("InngestInvokeTimeoutError", "Timed out waiting for invoked function to complete") };
 }
 
 /**

@@ -2,6 +2,7 @@ import { CALL_TIMEOUT_MS } from "../constants";
 import { withDeadline } from "../util/deadline";
 import type { CallOutcome } from "./decide";
 import type { GatewayRequest } from "./transition";
+import { runError } from "../errors";
 
 /**
  * Makes a `step.fetch` request on the run's behalf and reports it as the SDK would report a
@@ -22,6 +23,6 @@ export async function performGateway(stepId: string, request: GatewayRequest, fe
     return { kind: "ops", noRetry: false, ops: [{ id: stepId, op: "StepRun", data }] };
   } catch (err) {
     const message = `step.fetch to ${request.url} failed: ${err instanceof Error ? err.message : String(err)}`;
-    return { kind: "ops", noRetry: false, ops: [{ id: stepId, op: "StepError", error: { name: "GatewayError", message } }] };
+    return { kind: "ops", noRetry: false, ops: [{ id: stepId, op: "StepError", error: runError("GatewayError", message) }] };
   }
 }

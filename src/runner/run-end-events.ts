@@ -1,6 +1,7 @@
 import type { EmittedEvent } from "../ingest/emit-events";
 import type { SdkEvent } from "../ingest/event";
 import type { RunEnd } from "./transition";
+import { runError } from "../errors";
 
 /** How a run ended, including cancellation, which `decide` never produces. */
 export type FinalState = RunEnd | { status: "cancelled" };
@@ -14,7 +15,7 @@ export interface EndedRun {
 }
 
 /** The error every cancelled run reports, as Inngest words it. */
-export const CANCELLED_ERROR = { name: "FunctionCancelledError", message: "function cancelled" } as const;
+export const CANCELLED_ERROR = runError("FunctionCancelledError", "function cancelled");
 
 /** The correlation id of an invoked run: set by the parent on the `inngest/function.invoked` event. */
 export function correlationIdOf(event: SdkEvent | undefined): string | undefined {

@@ -4,6 +4,7 @@ import { interpretSdkResponse } from "../protocol/sdk-response";
 import { withDeadline } from "../util/deadline";
 import type { CallOutcome } from "./decide";
 import type { CallRequest } from "./call-request";
+import { runError } from "../errors";
 
 /** Sends a call request to the app over HTTP and interprets the answer. */
 export type Transport = (request: CallRequest) => Promise<CallOutcome>;
@@ -36,7 +37,7 @@ export function httpTransport(signingKey: string | undefined, fetcher: typeof fe
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { kind: "unreachable", error: { name: "AppUnreachable", message: `could not reach ${request.url}: ${message}` } };
+      return { kind: "unreachable", error: runError("AppUnreachable", `could not reach ${request.url}: ${message}`) };
     }
     return interpretSdkResponse({ status: answer.res.status, headers: answer.res.headers, body: answer.body }, Date.now());
   };

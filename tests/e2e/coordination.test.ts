@@ -198,7 +198,7 @@ describe("cancellation and failure", () => {
     const run = await sendUntilEnded(server.url, id!, { name: "coord/stop", data: { id: "job-9" } });
     expect(run.status).toBe("Cancelled");
     const cancelled = await waitFor(() => seen.get("cancelled-event"), 30_000, "a run triggered by inngest/function.cancelled");
-    expect(cancelled).toEqual([{ runId: run.run_id, error: { name: "FunctionCancelledError", message: "function cancelled" } }]);
+    expect(cancelled).toEqual([{ runId: run.run_id, error: { name: "FunctionCancelledError", code: "function_cancelled", message: "function cancelled" } }]);
     expect(seen.get("cancellable")).toBeUndefined();
   });
 
