@@ -2,9 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-
-/** Debian's Chromium; `.ci/run` installs it when it is missing. */
-const CHROMIUM = "/usr/bin/chromium";
+import { chromiumInstall } from "./chromium";
 
 /** Quiet, offline, sandbox-free flags for a headless Chromium in a container. */
 const ARGS = [
@@ -33,9 +31,11 @@ export interface TestBrowser {
  * context, which is how it accepts one), so no state leaks between runs.
  */
 export async function launchBrowser(): Promise<TestBrowser> {
+  const install = await chromiumInstall();
   const profile = mkdtempSync(join(tmpdir(), "stepflare-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: install.executablePath,
+    env: { ...process.env, ...install.env },
     headless: true,
     args: ARGS,
     viewport: { width: 1280, height: 900 },
