@@ -154,7 +154,7 @@ describe("durability under repeated SIGKILLs of the dev server", () => {
       if (err instanceof Error) err.message = `[STEPFLARE_CHAOS_SEED=${SEED}] ${err.message}\n${server.output().slice(-4_000)}`;
       throw err;
     }
-  }, 300_000);
+  }, 360_000);
 });
 
 /** The hashed ids of a run's steps in its timeline (`GET /v0/runs/:id`). */
