@@ -3,6 +3,7 @@ import { ALARM_ERROR_RETRY_MS } from "../src/constants";
 import type { Env } from "../src/env";
 import type { Op } from "../src/protocol/ops";
 import { storedStepFromOp } from "../src/runner/decide";
+import { callTimeoutMs } from "../src/runner/call-timeout";
 import { RunDriver } from "../src/runner/driver";
 import { flushHistory } from "../src/runner/history-flush";
 import { processOutbox } from "../src/runner/outbox";
@@ -26,7 +27,7 @@ export class RunObject extends DurableObject<Env> {
     this.#store = new RunStore(ctx.storage);
     this.#driver = new RunDriver({
       store: this.#store,
-      transport: httpTransport(env.INNGEST_SIGNING_KEY),
+      transport: httpTransport(env.INNGEST_SIGNING_KEY, fetch, callTimeoutMs(env)),
       slots: flowSlots(env, () => ({
         id: this.#store.run()?.id ?? "",
         constraints: this.#store.constraints(),

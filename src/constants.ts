@@ -169,3 +169,8 @@ export const ROUTE_START_CONCURRENCY = 25;
 
 /** Runs resumed at once while delivering a batch. */
 export const ROUTE_RESUME_CONCURRENCY = 25;
+
+/* Reliability (issue 14, part 8). */
+
+/** The shortest call timeout `STEPFLARE_CALL_TIMEOUT` may set: shorter would fail healthy steps. */
+export const MIN_CALL_TIMEOUT_MS = 1_000;

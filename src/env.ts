@@ -20,4 +20,9 @@ export interface Env {
    * this long before the wait registered. Unset (the default) means no lookback, as in Inngest.
    */
   STEPFLARE_WAIT_LOOKBACK?: string;
+  /**
+   * A duration such as `30s`: a request to an app unanswered for that long fails its attempt, which
+   * is retried. Unset means CALL_TIMEOUT_MS; it can only shorten that.
+   */
+  STEPFLARE_CALL_TIMEOUT?: string;
 }

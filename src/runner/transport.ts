@@ -11,9 +11,10 @@ export type Transport = (request: CallRequest) => Promise<CallOutcome>;
 
 /**
  * The `http` transport: POSTs the call to the app's serve URL, signed with the signing key in
- * production mode. Failures to reach the app become a retriable `unreachable` outcome.
+ * production mode. Failures to reach the app, and no answer within `timeoutMs`, become a
+ * retriable `unreachable` outcome.
  */
-export function httpTransport(signingKey: string | undefined, fetcher: typeof fetch = fetch): Transport {
+export function httpTransport(signingKey: string | undefined, fetcher: typeof fetch = fetch, timeoutMs = CALL_TIMEOUT_MS): Transport {
   return async (request) => {
     const headers: Record<string, string> = {
       "Content-Type": "application/json",
@@ -23,7 +24,7 @@ export function httpTransport(signingKey: string | undefined, fetcher: typeof fe
     };
     if (signingKey) headers["X-Inngest-Signature"] = await signRequestBody(request.body, signingKey, Date.now());
     const send = () =>
-      withDeadline(CALL_TIMEOUT_MS, async (signal) => {
+      withDeadline(timeoutMs, async (signal) => {
         const res = await fetcher(request.url, { method: "POST", headers, body: request.body, signal });
         return { res, body: await res.text() };
       });

@@ -28,6 +28,17 @@ describe("httpTransport", () => {
     expect(calls).toBe(2);
   });
 
+  it("gives up on a call unanswered within its timeout, without a second try", async () => {
+    let calls = 0;
+    const hangs: typeof fetch = (_url, init) => {
+      calls++;
+      return new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
+    };
+    const outcome = await httpTransport(undefined, hangs, 20)(request);
+    expect(outcome).toMatchObject({ kind: "unreachable", error: { name: "AppUnreachable", message: expect.stringContaining("timed out after 20 ms") } });
+    expect(calls).toBe(1);
+  });
+
   it("signs the body in production mode", async () => {
     let signature: string | null = null;
     const transport = httpTransport("signkey-test-abcd", async (_url, init) => {

@@ -1,5 +1,5 @@
-import { createServer, type Server } from "node:http";
-import { Inngest, type InngestFunction } from "inngest";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Inngest, type ClientOptions, type InngestFunction } from "inngest";
 import { serve } from "inngest/node";
 import { freePort } from "./ports";
 
@@ -13,18 +13,32 @@ export interface TestApp {
   calls(): number;
 }
 
-/** A v4 client pointed at the dev server the way users do it, with an explicit dev URL. */
-export function devClient(id: string, serverUrl: string): Inngest {
-  return new Inngest({ id, isDev: true, baseUrl: serverUrl });
+/**
+ * A v4 client pointed at the dev server the way users do it, with an explicit dev URL; `options`
+ * adds client options such as `middleware` or `fetch`.
+ */
+export function devClient(id: string, serverUrl: string, options: Omit<ClientOptions, "id" | "isDev" | "baseUrl"> = {}): Inngest {
+  return new Inngest({ ...options, id, isDev: true, baseUrl: serverUrl });
 }
 
-/** Serves `functions` on a free port at `/api/inngest`. */
-export async function serveApp(client: Inngest, functions: InngestFunction.Any[]): Promise<TestApp> {
+/**
+ * Answers a request in place of the SDK, to play an app that misbehaves; returns false to let
+ * the SDK answer it.
+ */
+export type Interceptor = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** Serves `functions` on a free port at `/api/inngest`; `intercept` sees every request first. */
+export async function serveApp(
+  client: Inngest,
+  functions: InngestFunction.Any[],
+  { intercept }: { intercept?: Interceptor } = {},
+): Promise<TestApp> {
   const port = await freePort();
   const handler = serve({ client, functions });
   let calls = 0;
   const server: Server = createServer((req, res) => {
     if (req.method === "POST") calls++;
+    if (intercept?.(req, res)) return;
     return handler(req, res);
   });
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
