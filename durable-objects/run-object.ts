@@ -10,7 +10,7 @@ import { runStartSchema, type RunStartInput } from "../src/runner/run-start";
 import type { RunRow } from "../src/runner/run-rows";
 import { RunStore } from "../src/runner/run-store";
 import type { Memo } from "../src/runner/transition";
-import { httpTransport } from "../src/runner/transport";
+import { appTransport } from "../src/runner/transport";
 import { flowSlots } from "../src/flow-control/slots";
 
 /**
@@ -26,7 +26,7 @@ export class RunObject extends DurableObject<Env> {
     this.#store = new RunStore(ctx.storage);
     this.#driver = new RunDriver({
       store: this.#store,
-      transport: httpTransport(env.INNGEST_SIGNING_KEY),
+      transport: appTransport(env),
       slots: flowSlots(env, () => ({
         id: this.#store.run()?.id ?? "",
         constraints: this.#store.constraints(),

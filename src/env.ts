@@ -20,4 +20,10 @@ export interface Env {
    * this long before the wait registered. Unset (the default) means no lookback, as in Inngest.
    */
   STEPFLARE_WAIT_LOOKBACK?: string;
+  /**
+   * Apps that are Workers, reached through a Service Binding instead of their URL: comma-separated
+   * `<URL prefix>=<BINDING>` pairs (see `src/sync/app-bindings.ts`). Each binding is a
+   * `[[services]]` entry of this Worker.
+   */
+  STEPFLARE_APP_BINDINGS?: string;
 }
