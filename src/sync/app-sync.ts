@@ -27,7 +27,6 @@ export async function requestAppSync(
   const kind = serverKind(env);
   const carrier = appCarriers(env)(appUrl);
   if (!carrier.ok) return { kind: "error", status: 500, error: carrier.error };
-  const where = carrier.kind === "service" ? `${appUrl} through Service Binding ${carrier.binding}` : appUrl;
   // The SDK verifies the signature over the JCS form of the body, so send exactly that form.
   const body = canonicalJson({ url: appUrl });
   const headers = new Headers({
@@ -51,8 +50,11 @@ export async function requestAppSync(
       kind: "error",
       status: 502,
       error:
-        `could not reach the app at ${where} (${reason}); make sure it is running and serves ` +
-        `its Inngest handler at that URL, and ${pointHint({ serverKind: kind, serverOrigin })}`,
+        carrier.kind === "service"
+          ? `could not reach the app at ${appUrl} through Service Binding ${carrier.binding} (${reason}); ` +
+            `make sure the bound Worker serves its Inngest handler at that path`
+          : `could not reach the app at ${appUrl} (${reason}); make sure it is running and serves ` +
+            `its Inngest handler at that URL, and ${pointHint({ serverKind: kind, serverOrigin })}`,
     };
   }
   return interpretSyncResponse(
