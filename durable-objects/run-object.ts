@@ -3,7 +3,6 @@ import { ALARM_ERROR_RETRY_MS } from "../src/constants";
 import type { Env } from "../src/env";
 import type { Op } from "../src/protocol/ops";
 import { storedStepFromOp } from "../src/runner/decide";
-import { callTimeoutMs } from "../src/runner/call-timeout";
 import { RunDriver } from "../src/runner/driver";
 import { flushHistory } from "../src/runner/history-flush";
 import { processOutbox } from "../src/runner/outbox";
@@ -11,7 +10,7 @@ import { runStartSchema, type RunStartInput } from "../src/runner/run-start";
 import type { RunRow } from "../src/runner/run-rows";
 import { RunStore } from "../src/runner/run-store";
 import type { Memo } from "../src/runner/transition";
-import { httpTransport } from "../src/runner/transport";
+import { appTransport } from "../src/runner/transport";
 import { flowSlots } from "../src/flow-control/slots";
 
 /**
@@ -27,7 +26,7 @@ export class RunObject extends DurableObject<Env> {
     this.#store = new RunStore(ctx.storage);
     this.#driver = new RunDriver({
       store: this.#store,
-      transport: httpTransport(env.INNGEST_SIGNING_KEY, fetch, callTimeoutMs(env)),
+      transport: appTransport(env),
       slots: flowSlots(env, () => ({
         id: this.#store.run()?.id ?? "",
         constraints: this.#store.constraints(),

@@ -25,4 +25,10 @@ export interface Env {
    * is retried. Unset means CALL_TIMEOUT_MS; it can only shorten that.
    */
   STEPFLARE_CALL_TIMEOUT?: string;
+  /**
+   * Apps that are Workers, reached through a Service Binding instead of their URL: comma-separated
+   * `<URL prefix>=<BINDING>` pairs (see `src/sync/app-bindings.ts`). Each binding is a
+   * `[[services]]` entry of this Worker.
+   */
+  STEPFLARE_APP_BINDINGS?: string;
 }

@@ -1,45 +1,91 @@
 import { CALL_TIMEOUT_MS } from "../constants";
+import type { Env } from "../env";
 import { signRequestBody } from "../protocol/signing";
 import { interpretSdkResponse } from "../protocol/sdk-response";
+import { appCarriers, type AppFetch } from "../sync/app-carrier";
 import { withDeadline } from "../util/deadline";
+import { callTimeoutMs } from "./call-timeout";
 import type { CallOutcome } from "./decide";
 import type { CallRequest } from "./call-request";
 import { runError } from "../errors";
 
-/** Sends a call request to the app over HTTP and interprets the answer. */
+/** Sends a call request to the app and interprets the answer. */
 export type Transport = (request: CallRequest) => Promise<CallOutcome>;
+
+/** How a transport carries the request, for what it does on failure and says in errors. */
+interface Carrier {
+  fetch: AppFetch;
+  /** Appended to "could not reach <url>" when the call fails. */
+  via: string;
+  /**
+   * Whether a request that failed before any answer is sent once more at once. Right for HTTP,
+   * where a kept-alive connection the app closed while idle fails before the app sees the request
+   * (Node drops idle sockets after 5 s); wrong for a binding, whose failures come from the app
+   * Worker itself, so a second send could run a step twice.
+   */
+  resendOnFailure: boolean;
+  /** How long the call may go unanswered before the attempt fails as unreachable. */
+  timeoutMs: number;
+}
+
+/** Sends one call over `carrier`; failures to reach the app become a retriable `unreachable` outcome. */
+async function sendCall(request: CallRequest, signingKey: string | undefined, carrier: Carrier): Promise<CallOutcome> {
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    "X-Run-ID": request.runId,
+    "X-Inngest-Step-ID": request.stepId,
+    "X-Inngest-Req-Version": String(request.version),
+  };
+  if (signingKey) headers["X-Inngest-Signature"] = await signRequestBody(request.body, signingKey, Date.now());
+  const send = () =>
+    withDeadline(carrier.timeoutMs, async (signal) => {
+      const res = await carrier.fetch(request.url, { method: "POST", headers, body: request.body, signal });
+      return { res, body: await res.text() };
+    });
+  let answer: { res: Response; body: string };
+  try {
+    answer = await send().catch((err: unknown) => {
+      if (!carrier.resendOnFailure) throw err;
+      if (err instanceof DOMException && err.name === "TimeoutError") throw err;
+      return send();
+    });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { kind: "unreachable", error: runError("AppUnreachable", `could not reach ${request.url}${carrier.via}: ${message}`) };
+  }
+  return interpretSdkResponse({ status: answer.res.status, headers: answer.res.headers, body: answer.body }, Date.now());
+}
 
 /**
  * The `http` transport: POSTs the call to the app's serve URL, signed with the signing key in
- * production mode. Failures to reach the app, and no answer within `timeoutMs`, become a
- * retriable `unreachable` outcome.
+ * production mode; no answer within `timeoutMs` fails the attempt as unreachable.
  */
-export function httpTransport(signingKey: string | undefined, fetcher: typeof fetch = fetch, timeoutMs = CALL_TIMEOUT_MS): Transport {
-  return async (request) => {
-    const headers: Record<string, string> = {
-      "Content-Type": "application/json",
-      "X-Run-ID": request.runId,
-      "X-Inngest-Step-ID": request.stepId,
-      "X-Inngest-Req-Version": String(request.version),
-    };
-    if (signingKey) headers["X-Inngest-Signature"] = await signRequestBody(request.body, signingKey, Date.now());
-    const send = () =>
-      withDeadline(timeoutMs, async (signal) => {
-        const res = await fetcher(request.url, { method: "POST", headers, body: request.body, signal });
-        return { res, body: await res.text() };
-      });
-    let answer: { res: Response; body: string };
-    try {
-      answer = await send().catch((err: unknown) => {
-        // A kept-alive connection the app closed while idle fails before the app sees the
-        // request (Node drops idle sockets after 5 s); one fresh try does not count as an attempt.
-        if (err instanceof DOMException && err.name === "TimeoutError") throw err;
-        return send();
-      });
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      return { kind: "unreachable", error: runError("AppUnreachable", `could not reach ${request.url}: ${message}`) };
-    }
-    return interpretSdkResponse({ status: answer.res.status, headers: answer.res.headers, body: answer.body }, Date.now());
+export function httpTransport(
+  signingKey: string | undefined,
+  fetcher: AppFetch = (url, init) => fetch(url, init),
+  timeoutMs = CALL_TIMEOUT_MS,
+): Transport {
+  return (request) => sendCall(request, signingKey, { fetch: fetcher, via: "", resendOnFailure: true, timeoutMs });
+}
+
+/**
+ * The transport of a Worker's runs: `service` (the same wire protocol and signing, carried by the
+ * Service Binding that `STEPFLARE_APP_BINDINGS` names for the call's URL) or `http` for any other
+ * URL. A setting that names no usable binding fails the call with the cause, as an unreachable app.
+ */
+export function appTransport(env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_APP_BINDINGS" | "STEPFLARE_CALL_TIMEOUT">): Transport {
+  const carrierFor = appCarriers(env);
+  const timeoutMs = callTimeoutMs(env);
+  const http = httpTransport(env.INNGEST_SIGNING_KEY, undefined, timeoutMs);
+  return (request) => {
+    const carrier = carrierFor(request.url);
+    if (!carrier.ok) return Promise.resolve({ kind: "unreachable", error: runError("AppUnreachable", carrier.error) });
+    if (carrier.kind === "http") return http(request);
+    return sendCall(request, env.INNGEST_SIGNING_KEY, {
+      fetch: carrier.fetch,
+      via: ` through Service Binding ${carrier.binding}`,
+      resendOnFailure: false,
+      timeoutMs,
+    });
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Server-initiated sync: `PUT <app serve URL>` asking for the config in-band, the way the Inngest
- * dev server and its conformance runner do.
+ * dev server and its conformance runner do. An app that `STEPFLARE_APP_BINDINGS` maps to a
+ * Service Binding is asked through that binding, as its calls will be.
  * @module
  */
 import { APP_SYNC_TIMEOUT_MS } from "../constants";
@@ -9,6 +10,7 @@ import { withDeadline } from "../util/deadline";
 import { serverKind } from "../mode";
 import { canonicalJson } from "../protocol/jcs";
 import { signRequestBody } from "../protocol/signing";
+import { appCarriers } from "./app-carrier";
 import { interpretSyncResponse, pointHint, type SyncOutcome } from "./sync-response";
 
 /**
@@ -18,11 +20,13 @@ import { interpretSyncResponse, pointHint, type SyncOutcome } from "./sync-respo
  */
 export async function requestAppSync(
   appUrl: string,
-  env: Pick<Env, "INNGEST_SIGNING_KEY">,
+  env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_APP_BINDINGS">,
   serverOrigin: string,
   nowMs: number,
 ): Promise<SyncOutcome> {
   const kind = serverKind(env);
+  const carrier = appCarriers(env)(appUrl);
+  if (!carrier.ok) return { kind: "error", status: 500, error: carrier.error };
   // The SDK verifies the signature over the JCS form of the body, so send exactly that form.
   const body = canonicalJson({ url: appUrl });
   const headers = new Headers({
@@ -37,7 +41,7 @@ export async function requestAppSync(
   let text: string;
   try {
     ({ response, text } = await withDeadline(APP_SYNC_TIMEOUT_MS, async (signal) => {
-      const response = await fetch(new Request(appUrl, { method: "PUT", headers, body, signal }));
+      const response = await carrier.fetch(appUrl, { method: "PUT", headers, body, signal });
       return { response, text: await response.text() };
     }));
   } catch (error) {
@@ -46,8 +50,11 @@ export async function requestAppSync(
       kind: "error",
       status: 502,
       error:
-        `could not reach the app at ${appUrl} (${reason}); make sure it is running and serves ` +
-        `its Inngest handler at that URL, and ${pointHint({ serverKind: kind, serverOrigin })}`,
+        carrier.kind === "service"
+          ? `could not reach the app at ${appUrl} through Service Binding ${carrier.binding} (${reason}); ` +
+            `make sure the bound Worker serves its Inngest handler at that path`
+          : `could not reach the app at ${appUrl} (${reason}); make sure it is running and serves ` +
+            `its Inngest handler at that URL, and ${pointHint({ serverKind: kind, serverOrigin })}`,
     };
   }
   return interpretSyncResponse(

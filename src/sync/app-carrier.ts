@@ -1,0 +1,46 @@
+/**
+ * How a request reaches an app: the global `fetch` to its URL (the `http` transport), or a
+ * Service Binding named in `STEPFLARE_APP_BINDINGS` (the `service` transport). Sync and every
+ * call choose the same way, so an app is reached the same way from its first request on.
+ * @module
+ */
+import type { Env } from "../env";
+import { bindingFor, parseAppBindings } from "./app-bindings";
+
+/** Sends one request to the app; the same shape as the global `fetch`. */
+export type AppFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/** How to reach one app URL, or why it cannot be reached (a configuration error to fix). */
+export type AppCarrier =
+  | { ok: true; kind: "http"; fetch: AppFetch }
+  | { ok: true; kind: "service"; binding: string; fetch: AppFetch }
+  | { ok: false; error: string };
+
+/** A Service Binding as the runtime hands it over: anything with a `fetch` method. */
+function isFetcher(value: unknown): value is Fetcher {
+  return typeof value === "object" && value !== null && typeof (value as { fetch?: unknown }).fetch === "function";
+}
+
+/**
+ * Returns the chooser for this Worker's configuration; the variable is parsed once. A bad value,
+ * or a name that is not a Service Binding of this Worker, makes every lookup report the cause.
+ */
+export function appCarriers(env: Pick<Env, "STEPFLARE_APP_BINDINGS">): (appUrl: string) => AppCarrier {
+  const setting = parseAppBindings(env.STEPFLARE_APP_BINDINGS);
+  const bindings = env as unknown as Record<string, unknown>;
+  return (appUrl) => {
+    if (!setting.ok) return { ok: false, error: setting.error };
+    const name = bindingFor(setting.bindings, appUrl);
+    if (name === undefined) return { ok: true, kind: "http", fetch: (url, init) => fetch(url, init) };
+    const binding = bindings[name];
+    if (!isFetcher(binding)) {
+      return {
+        ok: false,
+        error:
+          `STEPFLARE_APP_BINDINGS sends ${appUrl} through "${name}", but this Worker has no Service Binding ` +
+          `by that name; add [[services]] binding = "${name}" with the app Worker's name to wrangler.toml`,
+      };
+    }
+    return { ok: true, kind: "service", binding: name, fetch: (url, init) => binding.fetch(url, init) };
+  };
+}
