@@ -20,4 +20,9 @@ export interface Env {
    * this long before the wait registered. Unset (the default) means no lookback, as in Inngest.
    */
   STEPFLARE_WAIT_LOOKBACK?: string;
+  /**
+   * A duration such as `5m`: requests to apps (one step each) running longer are stopped and
+   * the attempt fails with `StepDurationExceeded`. Lowers the default of 12 minutes; never raises it.
+   */
+  STEPFLARE_MAX_STEP_DURATION?: string;
 }
