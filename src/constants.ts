@@ -180,7 +180,6 @@ export const PLATFORM_INVOCATION_WALL_MS = 15 * 60 * 1000;
  */
 export const FREE_EXTERNAL_SUBREQUESTS = 50;
 export const FREE_SERVICE_SUBREQUESTS = 1_000;
-export const PAID_SUBREQUESTS = 10_000;
 /**
  * Longest one request to an app may run. Every call is made from its run's alarm, and an alarm
  * is stopped after PLATFORM_INVOCATION_WALL_MS, so a call must end well before that: past this
