@@ -28,6 +28,19 @@ describe("httpTransport", () => {
     expect(calls).toBe(2);
   });
 
+  it("does not send again once the caller stopped the request for running too long", async () => {
+    let calls = 0;
+    const controller = new AbortController();
+    const transport = httpTransport(undefined, (_url, init) => {
+      calls++;
+      return new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
+    });
+    const outcome = transport(request, controller.signal);
+    controller.abort(new DOMException("too long", "TimeoutError"));
+    expect(await outcome).toMatchObject({ kind: "unreachable" });
+    expect(calls).toBe(1);
+  });
+
   it("signs the body in production mode", async () => {
     let signature: string | null = null;
     const transport = httpTransport("signkey-test-abcd", async (_url, init) => {
