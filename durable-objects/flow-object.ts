@@ -56,9 +56,10 @@ export class FlowObject extends DurableObject<Env> {
     return granted;
   }
 
-  /** Keeps a slot held by a call that is still running. */
-  async renew(holder: string, leaseMs: number): Promise<void> {
-    this.#update("leases", (s: LeaseState) => [renew(s, Date.now(), holder, leaseMs), undefined]);
+  /** Keeps the slots held by calls that are still running (one call for all of a run's holders). */
+  async renew(holders: string[], leaseMs: number): Promise<void> {
+    const now = Date.now();
+    this.#update("leases", (s: LeaseState) => [holders.reduce((state, h) => renew(state, now, h, leaseMs), s), undefined]);
     await this.#rearm();
   }
 

@@ -12,6 +12,7 @@ import { RunStore } from "../src/runner/run-store";
 import type { Memo } from "../src/runner/transition";
 import { appTransport } from "../src/runner/transport";
 import { flowSlots } from "../src/flow-control/slots";
+import { maxCallDurationMs } from "../src/runner/max-call-duration";
 
 /**
  * One run: its state in SQLite and its timers on the alarm. A thin shell over `RunStore`
@@ -35,6 +36,7 @@ export class RunObject extends DurableObject<Env> {
       throttle: (spec) => env.FLOWS.getByName(spec.flow).throttleReserve(spec),
       effects: () => processOutbox(env, this.#store, Date.now()),
       history: () => flushHistory(env.DB, this.#store, Date.now()),
+      maxCallMs: maxCallDurationMs(env),
     });
   }
 
@@ -66,6 +68,19 @@ export class RunObject extends DurableObject<Env> {
   /** A concurrency slot was granted to a call that was waiting for one. */
   async slotGranted(target: string): Promise<void> {
     if (this.#store.unpark(target, Date.now())) await this.#store.alarm.rearm(Date.now());
+  }
+
+  /**
+   * Re-arms the alarm if it was lost (the heartbeat calls this for runs whose wake-up is long
+   * overdue). Returns when the run next needs to wake, or null once nothing is owed.
+   */
+  async poke(): Promise<{ wakeAt: number | null }> {
+    if (!this.#store.isActive()) return { wakeAt: null };
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      this.#store.alarm.fired();
+      await this.#store.alarm.rearm();
+    }
+    return { wakeAt: this.#store.alarm.nextWakeAt() };
   }
 
   /** Resumes a waiting step with its memo (a matched event, a child's result). */

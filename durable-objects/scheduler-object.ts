@@ -8,6 +8,7 @@ import { tickEvent } from "../src/cron/tick-event";
 import type { Env } from "../src/env";
 import { emitEvents } from "../src/ingest/emit-events";
 import { redrivePendingEvents } from "../src/scheduler/redrive";
+import { sweepOverdueRuns } from "../src/scheduler/sweep";
 import { listFunctions } from "../src/sync/store";
 
 /**
@@ -32,9 +33,14 @@ export class SchedulerObject extends DurableObject<Env> {
     await this.refreshSchedules();
   }
 
-  /** Runs one heartbeat now; returns how many events were re-driven. */
-  async beat(): Promise<number> {
-    return redrivePendingEvents(this.env, Date.now());
+  /**
+   * Runs one heartbeat now: re-drives events never routed and wakes runs whose alarm was lost.
+   * Returns how many of each it handled.
+   */
+  async beat(): Promise<{ redriven: number; woken: number }> {
+    const now = Date.now();
+    const [redriven, woken] = await Promise.all([redrivePendingEvents(this.env, now), sweepOverdueRuns(this.env, now)]);
+    return { redriven, woken };
   }
 
   /**

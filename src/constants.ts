@@ -63,8 +63,6 @@ export const MAX_TRIGGERS_PER_FUNCTION = 10;
  * object was restarted the call is made again, so a crash mid-step never stalls a run.
  */
 export const CALL_LEASE_MS = 10_000;
-/** Upper bound on one request to an app (Inngest's step timeout is 2 h). */
-export const CALL_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 /** Most requests one RunObject has in flight at once (parallel steps). */
 export const MAX_PARALLEL_CALLS = 6;
 /**
@@ -170,7 +168,48 @@ export const ROUTE_START_CONCURRENCY = 25;
 /** Runs resumed at once while delivering a batch. */
 export const ROUTE_RESUME_CONCURRENCY = 25;
 
-/* Reliability (issue 14, part 8). */
+/* Invocation limits: long steps, work per alarm and per queue batch, subrequests, the sweeper. */
 
-/** The shortest call timeout `STEPFLARE_CALL_TIMEOUT` may set: shorter would fail healthy steps. */
-export const MIN_CALL_TIMEOUT_MS = 1_000;
+/** Cloudflare's wall-time limit for one Durable Object alarm, queue batch or cron invocation. */
+export const PLATFORM_INVOCATION_WALL_MS = 15 * 60 * 1000;
+/**
+ * Subrequests one invocation may make (fetch, D1 queries, Durable Object calls, Queue sends), as
+ * Cloudflare documents them: Workers Free allows 50 to the Internet and 1,000 to Cloudflare
+ * services; Workers Paid allows 10,000 by default (raisable with `[limits] subrequests`).
+ * stepflare's work per invocation is bounded to fit the Free plan's numbers.
+ */
+export const FREE_EXTERNAL_SUBREQUESTS = 50;
+export const FREE_SERVICE_SUBREQUESTS = 1_000;
+/**
+ * Longest one request to an app may run. Every call is made from its run's alarm, and an alarm
+ * is stopped after PLATFORM_INVOCATION_WALL_MS, so a call must end well before that: past this
+ * it is aborted and the attempt fails with `StepDurationExceeded`, retried per the function's
+ * retries (Inngest's own limit is 2 h per step). `STEPFLARE_MAX_STEP_DURATION` may lower it.
+ */
+export const MAX_CALL_DURATION_MS = 12 * 60 * 1000;
+/** Time kept for flushing effects and history after the last call of an alarm ends. */
+export const ALARM_FLUSH_ALLOWANCE_MS = 60_000;
+/** How often a run renews the storage lease of each call in flight (a third of the lease). */
+export const CALL_LEASE_RENEW_MS = CALL_LEASE_MS / 3;
+/** How often a run renews the concurrency slots of its calls in flight (a third of the lease). */
+export const CONCURRENCY_RENEW_MS = CONCURRENCY_LEASE_MS / 3;
+/**
+ * Most calls one alarm invocation starts; then it re-arms and the next invocation goes on. Each
+ * call makes at most two fetches (one fresh retry of a dropped connection), so 20 calls stay
+ * under FREE_EXTERNAL_SUBREQUESTS.
+ */
+export const ALARM_MAX_CALLS = 20;
+/**
+ * Most (event, function) pairs one queue batch routes; the rest are sent back to the Queue as
+ * events for one function each, routed by the next batches. Each pair costs at most a few
+ * Durable Object calls, so a batch stays well under FREE_SERVICE_SUBREQUESTS.
+ */
+export const ROUTE_PAIRS_PER_BATCH = 150;
+/**
+ * A run whose recorded next wake-up is this far past is presumed to have lost its alarm, and
+ * the heartbeat wakes it. Longer than any alarm invocation can run, so a run busy in a long call
+ * is never taken for a lost one.
+ */
+export const SWEEP_OVERDUE_MS = PLATFORM_INVOCATION_WALL_MS;
+/** Most overdue runs one heartbeat wakes (one Durable Object call each). */
+export const SWEEP_BATCH_LIMIT = 200;

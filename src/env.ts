@@ -21,10 +21,10 @@ export interface Env {
    */
   STEPFLARE_WAIT_LOOKBACK?: string;
   /**
-   * A duration such as `30s`: a request to an app unanswered for that long fails its attempt, which
-   * is retried. Unset means CALL_TIMEOUT_MS; it can only shorten that.
+   * A duration such as `5m`: requests to apps (one step each) running longer are stopped and
+   * the attempt fails with `StepDurationExceeded`. Lowers the default of 12 minutes; never raises it.
    */
-  STEPFLARE_CALL_TIMEOUT?: string;
+  STEPFLARE_MAX_STEP_DURATION?: string;
   /**
    * Apps that are Workers, reached through a Service Binding instead of their URL: comma-separated
    * `<URL prefix>=<BINDING>` pairs (see `src/sync/app-bindings.ts`). Each binding is a

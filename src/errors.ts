@@ -23,6 +23,8 @@ export const RUN_ERRORS = {
   GatewayError: "gateway_error",
   /** `step.invoke` got no answer from the child run in time (Inngest's own name). */
   InngestInvokeTimeoutError: "invoke_timeout",
+  /** A request to the app ran past the longest a call may last (MAX_CALL_DURATION_MS) and was aborted. */
+  StepDurationExceeded: "step_duration_exceeded",
   /** The run was cancelled (Inngest's own name). */
   FunctionCancelledError: "function_cancelled",
 } as const;

@@ -7,6 +7,7 @@ export interface SlotClient {
   /** True when every constraint granted a slot to `target`; otherwise the run is queued and told later. */
   acquire(target: string): Promise<boolean>;
   release(target: string): Promise<void>;
+  /** Extends the slots `targets` hold: one call per constraint, whatever the number of targets. */
   renew(targets: string[]): Promise<void>;
 }
 
@@ -34,9 +35,9 @@ export function flowSlots(
       await Promise.all(ordered().map((c) => env.FLOWS.getByName(c.flow).release(holder(target), c.limit)));
     },
     async renew(targets) {
-      await Promise.all(
-        targets.flatMap((t) => ordered().map((c) => env.FLOWS.getByName(c.flow).renew(holder(t), CONCURRENCY_LEASE_MS))),
-      );
+      if (targets.length === 0) return;
+      const holders = targets.map(holder);
+      await Promise.all(ordered().map((c) => env.FLOWS.getByName(c.flow).renew(holders, CONCURRENCY_LEASE_MS)));
     },
   };
 }

@@ -1,4 +1,14 @@
-import { ALARM_WORK_BUDGET_MS, HISTORY_FLUSH_INTERVAL_MS, MAX_PARALLEL_CALLS, RUN_FLUSH_RETRY_MS, SLOT_RECHECK_MS } from "../constants";
+import {
+  ALARM_MAX_CALLS,
+  ALARM_WORK_BUDGET_MS,
+  CALL_LEASE_RENEW_MS,
+  CONCURRENCY_RENEW_MS,
+  HISTORY_FLUSH_INTERVAL_MS,
+  MAX_CALL_DURATION_MS,
+  MAX_PARALLEL_CALLS,
+  RUN_FLUSH_RETRY_MS,
+  SLOT_RECHECK_MS,
+} from "../constants";
 import type { SlotClient } from "../flow-control/slots";
 import { buildCallRequest } from "./call-request";
 import { decide, type CallOutcome } from "./decide";
@@ -8,6 +18,7 @@ import type { RunStore, ThrottleSpec } from "./run-store";
 import type { GatewayRequest, Memo } from "./transition";
 import type { Transport } from "./transport";
 import { runError } from "../errors";
+import { withDeadline } from "../util/deadline";
 
 /** What the driver needs from its host besides the store. */
 export interface DriverDeps {
@@ -22,6 +33,8 @@ export interface DriverDeps {
   /** Reserves a start in a throttle bucket; returns when the run may start. */
   throttle: (spec: ThrottleSpec) => Promise<number>;
   gateway?: (stepId: string, request: GatewayRequest) => Promise<CallOutcome>;
+  /** Longest a request to the app may run before it is aborted (MAX_CALL_DURATION_MS or less). */
+  maxCallMs?: number;
   now?: () => number;
   random?: () => number;
 }
@@ -39,10 +52,16 @@ function timeoutMemo(wait: WaitRow): Memo {
  *
  * Which calls are in flight is kept in memory only to tell "still running" from "lost": storage
  * leases every call it sends, so after a restart the lease runs out and the call is made again.
+ * While calls are in flight a timer renews their leases and concurrency slots, however long they
+ * run: the platform delivers no alarm while this one is still running, so renewal cannot wait
+ * for the next wake-up.
  */
 export class RunDriver {
   readonly #deps: Required<DriverDeps>;
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** Calls in flight that hold concurrency slots, renewed with their leases. */
+  readonly #holding = new Set<string>();
+  #slotsRenewedAt = 0;
   #driving: Promise<void> | null = null;
   #flushing: Promise<void> | null = null;
   #flushFailed = false;
@@ -50,18 +69,17 @@ export class RunDriver {
   #historyAt = 0;
 
   constructor(deps: DriverDeps) {
-    this.#deps = { now: Date.now, random: Math.random, gateway: (id, req) => performGateway(id, req), ...deps };
+    this.#deps = {
+      now: Date.now,
+      random: Math.random,
+      gateway: (id, req) => performGateway(id, req),
+      maxCallMs: MAX_CALL_DURATION_MS,
+      ...deps,
+    };
   }
 
   /** Handles a wake-up (alarm, or new work from an RPC): drives whatever is due. */
   async wake(): Promise<void> {
-    const { store, slots, now } = this.#deps;
-    if (this.#inFlight.size > 0) {
-      store.lease(this.#inFlight.keys(), now());
-      if (store.constraints().length > 0) {
-        await slots.renew([...this.#inFlight.keys()]).catch((err: unknown) => console.error("stepflare: renewing slots failed", err));
-      }
-    }
     if (!this.#driving) {
       this.#driving = this.#drive().finally(() => {
         this.#driving = null;
@@ -70,13 +88,29 @@ export class RunDriver {
     await this.#driving;
   }
 
+  /**
+   * One invocation's work, bounded by time (ALARM_WORK_BUDGET_MS) and by the calls it starts
+   * (ALARM_MAX_CALLS, for the platform's subrequest limit); what is left re-arms the alarm at once.
+   */
   async #drive(): Promise<void> {
+    const renewal = setInterval(() => this.#renew(), CALL_LEASE_RENEW_MS);
+    try {
+      await this.#driveLoop();
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  async #driveLoop(): Promise<void> {
     const { store, now } = this.#deps;
     const deadline = now() + ALARM_WORK_BUDGET_MS;
+    let started = 0;
     for (;;) {
       this.#resolveDue();
-      if (now() < deadline) {
-        const due = store.dueCalls(now(), new Set(this.#inFlight.keys()), MAX_PARALLEL_CALLS - this.#inFlight.size);
+      if (now() < deadline && started < ALARM_MAX_CALLS) {
+        const room = Math.min(MAX_PARALLEL_CALLS - this.#inFlight.size, ALARM_MAX_CALLS - started);
+        const due = store.dueCalls(now(), new Set(this.#inFlight.keys()), room);
+        started += due.length;
         if (due.length > 0) store.lease(due.map((c) => c.target), now());
         for (const call of due) {
           this.#inFlight.set(call.target, this.#perform(call).finally(() => this.#inFlight.delete(call.target)));
@@ -90,13 +124,25 @@ export class RunDriver {
           this.#startFlush(true);
           await this.#flushing;
         }
-        if (this.#flushFailed || now() >= deadline || !this.#hasDueWork()) break;
+        if (this.#flushFailed || now() >= deadline || started >= ALARM_MAX_CALLS || !this.#hasDueWork()) break;
         continue;
       }
       await store.alarm.rearm();
       await Promise.race(this.#inFlight.values());
     }
     await store.alarm.rearm(this.#flushFailed ? now() + RUN_FLUSH_RETRY_MS : undefined);
+  }
+
+  /**
+   * Keeps the calls in flight leased in storage, and their concurrency slots held, for as long
+   * as they run. Slots are renewed less often: each renewal is a call to a FlowObject.
+   */
+  #renew(): void {
+    const { store, slots, now } = this.#deps;
+    if (this.#inFlight.size > 0) store.lease(this.#inFlight.keys(), now());
+    if (this.#holding.size === 0 || now() - this.#slotsRenewedAt < CONCURRENCY_RENEW_MS) return;
+    this.#slotsRenewedAt = now();
+    slots.renew([...this.#holding]).catch((err: unknown) => console.error("stepflare: renewing concurrency slots failed", err));
   }
 
   /** Fires passed deadlines and resolves waits whose time has come. */
@@ -135,12 +181,33 @@ export class RunDriver {
       store.park(call, now() + SLOT_RECHECK_MS);
       return null;
     }
+    if (limited) this.#holding.add(call.target);
     try {
       store.markStarted(now());
-      return await transport(buildCallRequest(store, call));
+      return await this.#callApp(call);
     } finally {
+      this.#holding.delete(call.target);
       if (limited) await slots.release(call.target);
     }
+  }
+
+  /**
+   * Makes the request to the app, aborted once it has run `maxCallMs`: every call is made from
+   * the run's alarm, which the platform stops after 15 minutes, and a call cut off that way would
+   * be made again silently. An aborted call is a failed attempt with a clear error instead.
+   */
+  async #callApp(call: LeasedCall): Promise<CallOutcome> {
+    const { store, transport, maxCallMs } = this.#deps;
+    const request = buildCallRequest(store, call);
+    return withDeadline(maxCallMs, async (signal) => {
+      const outcome = await transport(request, signal).catch((err: unknown) => {
+        if (!signal.aborted) throw err;
+        return null;
+      });
+      if (outcome !== null && !signal.aborted) return outcome;
+      const message = `the request to the app ran longer than ${maxCallMs / 1000} s, the longest one step may run on stepflare, and was stopped`;
+      return { kind: "unreachable", error: runError("StepDurationExceeded", message) } satisfies CallOutcome;
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { CALL_TIMEOUT_MS } from "../constants";
+import { MAX_CALL_DURATION_MS } from "../constants";
 import { withDeadline } from "../util/deadline";
 import type { CallOutcome } from "./decide";
 import type { GatewayRequest } from "./transition";
@@ -11,7 +11,7 @@ import { runError } from "../errors";
  */
 export async function performGateway(stepId: string, request: GatewayRequest, fetcher: typeof fetch = fetch): Promise<CallOutcome> {
   try {
-    const data = await withDeadline(CALL_TIMEOUT_MS, async (signal) => {
+    const data = await withDeadline(MAX_CALL_DURATION_MS, async (signal) => {
       const { method, body } = request;
       const res = await fetcher(request.url, { method, headers: request.headers, body, signal });
       const headers: Record<string, string> = {};

@@ -24,16 +24,19 @@ export async function flushHistory(db: D1Database, store: RunStore, now: number)
         statements.push(
           db
             .prepare(
-              `INSERT INTO runs (id, function_id, app_id, event_id, status, output, error, queued_at, started_at, ended_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              `INSERT INTO runs (id, function_id, app_id, event_id, status, output, error, queued_at, started_at, ended_at, updated_at, wake_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (id) DO UPDATE SET status = excluded.status, output = excluded.output, error = excluded.error,
-                 started_at = excluded.started_at, ended_at = excluded.ended_at, updated_at = excluded.updated_at`,
+                 started_at = excluded.started_at, ended_at = excluded.ended_at, updated_at = excluded.updated_at,
+                 wake_at = excluded.wake_at`,
             )
             .bind(
               run.id, run.function_id, run.app_id, run.event_id, run.status,
               "output" in result ? fitForHistory(JSON.stringify(result.output ?? null)) : null,
               result.error === undefined ? null : JSON.stringify(result.error),
               run.queued_at, run.started_at, run.ended_at, now,
+              // For the heartbeat's sweep of runs whose alarm was lost.
+              store.isActive() ? store.alarm.nextWakeAt() : null,
             ),
         );
         continue;

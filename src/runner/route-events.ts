@@ -1,7 +1,8 @@
-import { ROUTE_START_CONCURRENCY } from "../constants";
+import { ROUTE_PAIRS_PER_BATCH, ROUTE_START_CONCURRENCY } from "../constants";
 import type { Env } from "../env";
 import { matchesExpression } from "../expressions";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
+import { enqueueMessages, messageFor } from "../ingest/enqueue";
 import type { RoutedEvent } from "../ingest/routed-event";
 import { isCronTrigger, triggersOf } from "../sync/function-config";
 import { listFunctions, type StoredFunction } from "../sync/store";
@@ -31,14 +32,20 @@ function functionsFor(item: RoutedEvent, functions: StoredFunction[]): StoredFun
  * is derived from both, so a redelivered event starts nothing twice. Events whose user-given id
  * was already used within 24 h start nothing; events dated in the future start their runs then.
  * Marks the events routed when done.
+ *
+ * One batch routes at most ROUTE_PAIRS_PER_BATCH (event, function) pairs, whole events at a
+ * time, so its Durable Object calls stay within the platform's subrequest limit; the events past
+ * that go back on the Queue, unrouted, for the next batches (the first event is always routed).
  */
-export async function routeEvents(env: Env, items: RoutedEvent[], now: number): Promise<void> {
-  if (items.length === 0) return;
+export async function routeEvents(env: Env, all: RoutedEvent[], now: number): Promise<void> {
+  if (all.length === 0) return;
+  const functions = await listFunctions(env.DB);
+  const { items, deferred } = withinPairBudget(all, functions);
   const events = items.map((item) => item.event);
   // Only senders' ids deduplicate; server-emitted (targeted) events are made idempotent by their
   // own keys, and two functions' cron ticks at the same time share an id without being duplicates.
   const untargeted = items.filter((item) => item.target === undefined).map((item) => item.event);
-  const [functions, duplicates] = await Promise.all([listFunctions(env.DB), findDuplicateEvents(env.DB, untargeted, now)]);
+  const duplicates = await findDuplicateEvents(env.DB, untargeted, now);
   const pairs = items
     .filter(({ event }) => !duplicates.has(event.internalId))
     .flatMap((item) => functionsFor(item, functions).map((fn) => ({ event: item.event, fn })));
@@ -57,6 +64,20 @@ export async function routeEvents(env: Env, items: RoutedEvent[], now: number): 
     markEvents(env.DB, events.filter((e) => !duplicates.has(e.internalId)), "routed", now),
     markEvents(env.DB, events.filter((e) => duplicates.has(e.internalId)), "duplicate", now),
   ]);
+  if (deferred.length > 0) await enqueueMessages(env.EVENTS, deferred.map(messageFor));
+}
+
+/** Splits events into those whose pairs fit ROUTE_PAIRS_PER_BATCH (at least one) and the rest. */
+function withinPairBudget(all: RoutedEvent[], functions: StoredFunction[]): { items: RoutedEvent[]; deferred: RoutedEvent[] } {
+  let pairs = 0;
+  let taken = 0;
+  for (const item of all) {
+    const more = functionsFor(item, functions).length;
+    if (taken > 0 && pairs + more > ROUTE_PAIRS_PER_BATCH) break;
+    pairs += more;
+    taken++;
+  }
+  return { items: all.slice(0, taken), deferred: all.slice(taken) };
 }
 
 /** Adds `queued` history rows for admitted runs; the runs' own updates may already be there. */

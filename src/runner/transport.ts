@@ -1,16 +1,16 @@
-import { CALL_TIMEOUT_MS } from "../constants";
 import type { Env } from "../env";
 import { signRequestBody } from "../protocol/signing";
 import { interpretSdkResponse } from "../protocol/sdk-response";
 import { appCarriers, type AppFetch } from "../sync/app-carrier";
-import { withDeadline } from "../util/deadline";
-import { callTimeoutMs } from "./call-timeout";
 import type { CallOutcome } from "./decide";
 import type { CallRequest } from "./call-request";
 import { runError } from "../errors";
 
-/** Sends a call request to the app and interprets the answer. */
-export type Transport = (request: CallRequest) => Promise<CallOutcome>;
+/**
+ * Sends a call request to the app and interprets the answer. `signal` aborts the request when
+ * the call has run as long as a call may (the driver then reports the attempt as too long).
+ */
+export type Transport = (request: CallRequest, signal?: AbortSignal) => Promise<CallOutcome>;
 
 /** How a transport carries the request, for what it does on failure and says in errors. */
 interface Carrier {
@@ -24,12 +24,15 @@ interface Carrier {
    * Worker itself, so a second send could run a step twice.
    */
   resendOnFailure: boolean;
-  /** How long the call may go unanswered before the attempt fails as unreachable. */
-  timeoutMs: number;
 }
 
 /** Sends one call over `carrier`; failures to reach the app become a retriable `unreachable` outcome. */
-async function sendCall(request: CallRequest, signingKey: string | undefined, carrier: Carrier): Promise<CallOutcome> {
+async function sendCall(
+  request: CallRequest,
+  signingKey: string | undefined,
+  carrier: Carrier,
+  signal: AbortSignal | undefined,
+): Promise<CallOutcome> {
   const headers: Record<string, string> = {
     "Content-Type": "application/json",
     "X-Run-ID": request.runId,
@@ -37,16 +40,15 @@ async function sendCall(request: CallRequest, signingKey: string | undefined, ca
     "X-Inngest-Req-Version": String(request.version),
   };
   if (signingKey) headers["X-Inngest-Signature"] = await signRequestBody(request.body, signingKey, Date.now());
-  const send = () =>
-    withDeadline(carrier.timeoutMs, async (signal) => {
-      const res = await carrier.fetch(request.url, { method: "POST", headers, body: request.body, signal });
-      return { res, body: await res.text() };
-    });
+  const send = async () => {
+    const res = await carrier.fetch(request.url, { method: "POST", headers, body: request.body, signal });
+    return { res, body: await res.text() };
+  };
   let answer: { res: Response; body: string };
   try {
     answer = await send().catch((err: unknown) => {
       if (!carrier.resendOnFailure) throw err;
-      if (err instanceof DOMException && err.name === "TimeoutError") throw err;
+      if (signal?.aborted) throw err;
       return send();
     });
   } catch (err) {
@@ -58,14 +60,10 @@ async function sendCall(request: CallRequest, signingKey: string | undefined, ca
 
 /**
  * The `http` transport: POSTs the call to the app's serve URL, signed with the signing key in
- * production mode; no answer within `timeoutMs` fails the attempt as unreachable.
+ * production mode.
  */
-export function httpTransport(
-  signingKey: string | undefined,
-  fetcher: AppFetch = (url, init) => fetch(url, init),
-  timeoutMs = CALL_TIMEOUT_MS,
-): Transport {
-  return (request) => sendCall(request, signingKey, { fetch: fetcher, via: "", resendOnFailure: true, timeoutMs });
+export function httpTransport(signingKey: string | undefined, fetcher: AppFetch = (url, init) => fetch(url, init)): Transport {
+  return (request, signal) => sendCall(request, signingKey, { fetch: fetcher, via: "", resendOnFailure: true }, signal);
 }
 
 /**
@@ -73,19 +71,14 @@ export function httpTransport(
  * Service Binding that `STEPFLARE_APP_BINDINGS` names for the call's URL) or `http` for any other
  * URL. A setting that names no usable binding fails the call with the cause, as an unreachable app.
  */
-export function appTransport(env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_APP_BINDINGS" | "STEPFLARE_CALL_TIMEOUT">): Transport {
+export function appTransport(env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_APP_BINDINGS">): Transport {
   const carrierFor = appCarriers(env);
-  const timeoutMs = callTimeoutMs(env);
-  const http = httpTransport(env.INNGEST_SIGNING_KEY, undefined, timeoutMs);
-  return (request) => {
+  const http = httpTransport(env.INNGEST_SIGNING_KEY);
+  return (request, signal) => {
     const carrier = carrierFor(request.url);
     if (!carrier.ok) return Promise.resolve({ kind: "unreachable", error: runError("AppUnreachable", carrier.error) });
-    if (carrier.kind === "http") return http(request);
-    return sendCall(request, env.INNGEST_SIGNING_KEY, {
-      fetch: carrier.fetch,
-      via: ` through Service Binding ${carrier.binding}`,
-      resendOnFailure: false,
-      timeoutMs,
-    });
+    if (carrier.kind === "http") return http(request, signal);
+    const via = ` through Service Binding ${carrier.binding}`;
+    return sendCall(request, env.INNGEST_SIGNING_KEY, { fetch: carrier.fetch, via, resendOnFailure: false }, signal);
   };
 }

@@ -1,0 +1,7 @@
+/** The part of Node's `AsyncLocalStorage` the tests use; workerd provides it under `nodejs_compat`. */
+declare module "node:async_hooks" {
+  export class AsyncLocalStorage<T> {
+    getStore(): T | undefined;
+    run<R>(store: T, fn: () => R): R;
+  }
+}
