@@ -169,3 +169,16 @@ export const ROUTE_START_CONCURRENCY = 25;
 
 /** Runs resumed at once while delivering a batch. */
 export const ROUTE_RESUME_CONCURRENCY = 25;
+
+/* Buffered starts (debounce, batch) and stored state read back after a deploy. */
+
+/**
+ * A closed debounce window or flushed batch whose run failed to start (D1 busy, a Durable Object
+ * call failing) is kept and retried after this long, doubling per failure up to
+ * {@link BUFFER_RELEASE_RETRY_MAX_MS}; it is retried until it starts, never dropped.
+ */
+export const BUFFER_RELEASE_RETRY_MIN_MS = 1_000;
+/** Longest pause between two attempts to start a buffered run. */
+export const BUFFER_RELEASE_RETRY_MAX_MS = 5 * 60 * 1000;
+/** Most buffered runs one FlowObject call or alarm tries to start; the rest follow on the next alarm. */
+export const BUFFER_RELEASES_PER_PASS = 20;

@@ -1,0 +1,55 @@
+/**
+ * Reading JSON back from Durable Object storage. Runs outlive deploys, so a value written by an
+ * older version may no longer have the shape the code expects: every read goes through a schema,
+ * and a value that does not parse is reported as such instead of flowing on as a wrong type.
+ * @module
+ */
+import { z } from "zod";
+
+/** The outcome of reading one stored JSON value. */
+export type StoredRead<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Parses `text` as JSON and then with `schema`; malformed JSON and a wrong shape both come back as `ok: false`. */
+export function readStoredJson<S extends z.ZodType>(schema: S, text: string): StoredRead<z.output<S>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `not JSON: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: z.prettifyError(parsed.error) };
+}
+
+/**
+ * A stored value that no longer parses. Thrown by stores so the object's shell can end the work
+ * it belongs to with a recorded error (a run fails) rather than retrying it forever.
+ */
+export class UnreadableStateError extends Error {
+  override readonly name = "UnreadableStateError";
+  /** Which value: a table and key, e.g. `blobs/events`, `outbox/12`. */
+  readonly where: string;
+
+  constructor(where: string, detail: string) {
+    super(`stored ${where} cannot be read by this version: ${detail}`);
+    this.where = where;
+  }
+}
+
+/** Like {@link readStoredJson}, but throws {@link UnreadableStateError} naming `where`. */
+export function parseStoredJson<S extends z.ZodType>(schema: S, text: string, where: string): z.output<S> {
+  const read = readStoredJson(schema, text);
+  if (!read.ok) throw new UnreadableStateError(where, read.error);
+  return read.value;
+}
+
+/**
+ * Validates a Durable Object method's arguments. Callers may run an older or newer build than
+ * the object (during a deploy), so arguments are checked rather than trusted; a bad argument is
+ * refused with a TypeError naming the method.
+ */
+export function parseRpcArgs<S extends z.ZodType>(schema: S, value: unknown, method: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new TypeError(`${method}: invalid argument: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
