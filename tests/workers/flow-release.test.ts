@@ -45,11 +45,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const ns of [env.RUNS, env.FLOWS]) {
-    for (const id of await listDurableObjectIds(ns)) {
-      await runInDurableObject(ns.get(id), (_instance, state) => state.storage.deleteAlarm());
-    }
-  }
+  const stubs = [
+    ...(await listDurableObjectIds(env.RUNS)).map((id) => env.RUNS.get(id)),
+    ...(await listDurableObjectIds(env.FLOWS)).map((id) => env.FLOWS.get(id)),
+  ];
+  for (const stub of stubs) await runInDurableObject(stub, (_instance, state) => state.storage.deleteAlarm());
 });
 
 /** Stored events dated LATER, with fresh internal ids. */
