@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { runError } from "../errors";
 import { emitEvents, type EmittedEvent } from "../ingest/emit-events";
 import { applyLookback } from "../waits/lookback";
 import { deletePauses, savePauses, type Pause } from "../waits/pause";
@@ -62,8 +63,8 @@ export async function processOutbox(env: Env, store: RunStore, now: number): Pro
 }
 
 function invokeNotFound(functionId: string) {
-  return {
-    name: "NonRetriableError",
-    message: `could not invoke "${functionId}": no synced function has that id (ids are "<app id>-<function id>")`,
-  };
+  return runError(
+    "NonRetriableError",
+    `could not invoke "${functionId}": no synced function has that id (ids are "<app id>-<function id>")`,
+  );
 }
