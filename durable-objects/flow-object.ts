@@ -13,7 +13,7 @@ import {
   runIdArgSchema, singletonClaimArgsSchema, throttleArgsSchema,
 } from "../src/flow-control/flow-rpc";
 import { FlowStore } from "../src/flow-control/flow-store";
-import { parseRpcArgs } from "../src/util/stored-json";
+import { parseRpcArgs } from "../src/util/rpc-args";
 
 /**
  * Flow control for one function (or shared scope) and one evaluated key: concurrency slots,

@@ -182,3 +182,5 @@ export const BUFFER_RELEASE_RETRY_MIN_MS = 1_000;
 export const BUFFER_RELEASE_RETRY_MAX_MS = 5 * 60 * 1000;
 /** Most buffered runs one FlowObject call or alarm tries to start; the rest follow on the next alarm. */
 export const BUFFER_RELEASES_PER_PASS = 20;
+/** How much of a stored value that cannot be read (and is set aside) is written to the log. */
+export const UNREADABLE_LOG_CHARS = 2_000;

@@ -8,6 +8,8 @@ import type { RunStore, ThrottleSpec } from "./run-store";
 import type { GatewayRequest, Memo } from "./transition";
 import type { Transport } from "./transport";
 import { runError } from "../errors";
+import { parseStoredJson } from "../util/stored-json";
+import { storedGatewayRequestSchema } from "./stored-run-json";
 
 /** What the driver needs from its host besides the store. */
 export interface DriverDeps {
@@ -128,7 +130,10 @@ export class RunDriver {
    */
   async #send(call: LeasedCall): Promise<CallOutcome | null> {
     const { store, transport, gateway, slots, now } = this.#deps;
-    if (call.kind === "gateway") return gateway(call.target, JSON.parse(call.detail ?? "{}") as GatewayRequest);
+    if (call.kind === "gateway") {
+      const request = parseStoredJson(storedGatewayRequestSchema, call.detail ?? "null", { table: "calls", key: call.target });
+      return gateway(call.target, request);
+    }
     if (!(await this.#passThrottle(call))) return null;
     const limited = store.constraints().length > 0;
     if (limited && !(await slots.acquire(call.target))) {

@@ -27,29 +27,27 @@ export function readStoredJson<S extends z.ZodType>(schema: S, text: string): St
  */
 export class UnreadableStateError extends Error {
   override readonly name = "UnreadableStateError";
-  /** Which value: a table and key, e.g. `blobs/events`, `outbox/12`. */
-  readonly where: string;
+  /** The table the value is in. */
+  readonly table: string;
+  /** Its key in that table (a blob key, a column name, an outbox `seq`). */
+  readonly key: string;
 
-  constructor(where: string, detail: string) {
-    super(`stored ${where} cannot be read by this version: ${detail}`);
-    this.where = where;
+  constructor(where: StoredPlace, detail: string) {
+    super(`stored ${where.table} "${where.key}" cannot be read by this version: ${detail}`);
+    this.table = where.table;
+    this.key = where.key;
   }
 }
 
-/** Like {@link readStoredJson}, but throws {@link UnreadableStateError} naming `where`. */
-export function parseStoredJson<S extends z.ZodType>(schema: S, text: string, where: string): z.output<S> {
+/** Where a stored value lives. */
+export interface StoredPlace {
+  table: string;
+  key: string;
+}
+
+/** Like {@link readStoredJson}, but throws {@link UnreadableStateError} naming where the value is. */
+export function parseStoredJson<S extends z.ZodType>(schema: S, text: string, where: StoredPlace): z.output<S> {
   const read = readStoredJson(schema, text);
   if (!read.ok) throw new UnreadableStateError(where, read.error);
   return read.value;
-}
-
-/**
- * Validates a Durable Object method's arguments. Callers may run an older or newer build than
- * the object (during a deploy), so arguments are checked rather than trusted; a bad argument is
- * refused with a TypeError naming the method.
- */
-export function parseRpcArgs<S extends z.ZodType>(schema: S, value: unknown, method: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new TypeError(`${method}: invalid argument: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
 }
