@@ -48,6 +48,8 @@ export class RunDriver {
   #driving: Promise<void> | null = null;
   #flushing: Promise<void> | null = null;
   #flushFailed = false;
+  /** Errors thrown by calls of this drive, rethrown from it. */
+  readonly #performErrors: unknown[] = [];
   /** When history was last copied: copies are spaced out while a run is busy. */
   #historyAt = 0;
 
@@ -81,7 +83,12 @@ export class RunDriver {
         const due = store.dueCalls(now(), new Set(this.#inFlight.keys()), MAX_PARALLEL_CALLS - this.#inFlight.size);
         if (due.length > 0) store.lease(due.map((c) => c.target), now());
         for (const call of due) {
-          this.#inFlight.set(call.target, this.#perform(call).finally(() => this.#inFlight.delete(call.target)));
+          // A call that throws (stored state it cannot read) must end the drive with its error,
+          // not leave an unhandled rejection and an empty race behind.
+          const performed = this.#perform(call).catch((err: unknown) => {
+            this.#performErrors.push(err);
+          });
+          this.#inFlight.set(call.target, performed.finally(() => this.#inFlight.delete(call.target)));
         }
       }
       if (this.#inFlight.size === 0) {
@@ -96,7 +103,9 @@ export class RunDriver {
         continue;
       }
       await store.alarm.rearm();
-      await Promise.race(this.#inFlight.values());
+      if (this.#inFlight.size > 0) await Promise.race(this.#inFlight.values());
+      const failed = this.#performErrors.shift();
+      if (failed !== undefined) throw failed;
     }
     await store.alarm.rearm(this.#flushFailed ? now() + RUN_FLUSH_RETRY_MS : undefined);
   }
