@@ -172,7 +172,12 @@ export class FlowObject extends DurableObject<Env> {
         const r = batchDue(s, now, this.#get("batchTimeout") ?? 0);
         return [r.state, r.flush];
       });
-      if (!start) return;
+      if (!start) {
+        // Only possible when the stored function was set aside as unreadable: keep the events too.
+        const orphaned = [...(debounced ? this.#takeWindow(debounced) : []), ...(batched ?? [])];
+        if (orphaned.length > 0) this.#store.setAside("releases", JSON.stringify(orphaned), "no function stored to start them with");
+        return;
+      }
       if (debounced) this.#store.addRelease(start.functionId, this.#takeWindow(debounced), now);
       if (batched) this.#store.addRelease(start.functionId, batched, now);
     });

@@ -18,7 +18,10 @@ export type BufferedStart = z.infer<typeof bufferedStartSchema>;
  */
 export async function flushBuffered(env: Env, start: BufferedStart, internalIds: string[]): Promise<void> {
   const fn = await findFunction(env.DB, start.functionId);
-  if (!fn) return;
+  if (!fn) {
+    console.warn(`stepflare: function "${start.functionId}" was removed; its ${internalIds.length} buffered event(s) start no run`);
+    return;
+  }
   const byId = new Map((await loadEvents(env.DB, internalIds)).map((item) => [item.event.internalId, item.event]));
   const events = internalIds.flatMap((id) => byId.get(id) ?? []);
   if (events.length === 0) return;

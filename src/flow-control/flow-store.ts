@@ -107,6 +107,11 @@ export class FlowStore implements ReleaseStore {
     return this.due(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   }
 
+  /** Keeps a value this object cannot use in `unreadable`, with why, and logs it. */
+  setAside(source: string, json: string, error: string): void {
+    this.#setAside(source, json, error);
+  }
+
   #setAside(source: string, json: string, error: string): void {
     console.error(`stepflare: FlowObject ${source} cannot be read by this version and was set aside: ${error}`);
     this.#sql.exec("INSERT INTO unreadable (source, json, error, at) VALUES (?, ?, ?, ?)", source, json, error, Date.now());
