@@ -104,8 +104,7 @@ export class RunDriver {
       }
       await store.alarm.rearm();
       if (this.#inFlight.size > 0) await Promise.race(this.#inFlight.values());
-      const failed = this.#performErrors.shift();
-      if (failed !== undefined) throw failed;
+      if (this.#performErrors.length > 0) throw this.#performErrors.splice(0)[0];
     }
     await store.alarm.rearm(this.#flushFailed ? now() + RUN_FLUSH_RETRY_MS : undefined);
   }

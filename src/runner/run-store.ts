@@ -255,8 +255,8 @@ export class RunStore {
   /**
    * Ends the run as failed, with a recorded `StoredStateUnreadable` error, because one of its
    * stored values cannot be read by this build. An unreadable outbox entry is also removed (the
-   * start of its content goes to the log), so the effects after it are carried out. False when nothing
-   * changed: the run had already ended and the value is not an outbox entry.
+   * start of its content goes to the log), so the effects after it are carried out. False when
+   * nothing changed: the run had already ended and the value is not an outbox entry.
    */
   failUnreadable(err: UnreadableStateError, now: number): boolean {
     const dropEntry = err.table === "outbox";
