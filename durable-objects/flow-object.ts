@@ -7,7 +7,7 @@ import { acquire, expire, nextExpiry, release, renew, type LeaseState } from "..
 import { singletonClaim, singletonRelease, type SingletonState } from "../src/flow/singleton";
 import { flowStateDefaults, type FlowKind, type FlowStates, type FlowValues } from "../src/flow-control/flow-state";
 import { flushBuffered, type BufferedStart } from "../src/flow-control/buffered-start";
-import { releaseDue } from "../src/flow-control/buffer-release";
+import { releaseDue, type PendingRelease } from "../src/flow-control/buffer-release";
 import {
   acquireArgsSchema, batchArgsSchema, debounceArgsSchema, rateLimitArgsSchema, releaseArgsSchema, renewArgsSchema,
   runIdArgSchema, singletonClaimArgsSchema, throttleArgsSchema,
@@ -153,7 +153,7 @@ export class FlowObject extends DurableObject<Env> {
    * Pending starts of buffered events, for tests and diagnostics: each is kept until its run
    * exists, however many attempts that takes.
    */
-  async pendingReleases(): Promise<{ functionId: string; events: string[]; attempts: number; nextAt: number }[]> {
+  async pendingReleases(): Promise<PendingRelease[]> {
     return this.#store.releases();
   }
 
