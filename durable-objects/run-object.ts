@@ -13,6 +13,9 @@ import type { Memo } from "../src/runner/transition";
 import { appTransport } from "../src/runner/transport";
 import { flowSlots } from "../src/flow-control/slots";
 import { maxCallDurationMs } from "../src/runner/max-call-duration";
+import { checkpointArgsSchema, rerunSeedArgsSchema, resumeArgsSchema, stepIdSchema } from "../src/runner/run-rpc";
+import { failOnUnreadable } from "../src/runner/unreadable-run";
+import { parseRpcArgs } from "../src/util/rpc-args";
 
 /**
  * One run: its state in SQLite and its timers on the alarm. A thin shell over `RunStore`
@@ -42,7 +45,7 @@ export class RunObject extends DurableObject<Env> {
 
   /** Starts the run; calling it again for the same run changes nothing. */
   async start(input: RunStartInput): Promise<{ created: boolean }> {
-    const created = this.#store.init(runStartSchema.parse(input), Date.now());
+    const created = this.#store.init(parseRpcArgs(runStartSchema, input, "RunObject.start"), Date.now());
     if (created) await this.#store.alarm.rearm(Date.now());
     return { created };
   }
@@ -61,12 +64,14 @@ export class RunObject extends DurableObject<Env> {
 
   /** Steps the SDK checkpointed mid-request; false (stale) once the run has ended. */
   async checkpoint(ops: Op[]): Promise<{ accepted: boolean }> {
+    ops = parseRpcArgs(checkpointArgsSchema, ops, "RunObject.checkpoint");
     const steps = ops.filter((op) => op.op === "StepRun").map((op) => storedStepFromOp(op, 1));
     return { accepted: this.#store.checkpoint(steps, Date.now()) };
   }
 
   /** A concurrency slot was granted to a call that was waiting for one. */
   async slotGranted(target: string): Promise<void> {
+    target = parseRpcArgs(stepIdSchema, target, "RunObject.slotGranted");
     if (this.#store.unpark(target, Date.now())) await this.#store.alarm.rearm(Date.now());
   }
 
@@ -85,6 +90,7 @@ export class RunObject extends DurableObject<Env> {
 
   /** Resumes a waiting step with its memo (a matched event, a child's result). */
   async resume(stepId: string, memo: Memo): Promise<{ resumed: boolean }> {
+    [stepId, memo] = parseRpcArgs(resumeArgsSchema, [stepId, memo], "RunObject.resume");
     const resumed = this.#store.resolveWait(stepId, memo, Date.now());
     if (resumed) await this.#store.alarm.rearm(Date.now());
     return { resumed };
@@ -95,6 +101,7 @@ export class RunObject extends DurableObject<Env> {
    * stack order, so the new run replays them and runs `stepId` onwards again.
    */
   async rerunSeed(stepId?: string): Promise<{ stack: string[]; memos: Record<string, unknown> }> {
+    stepId = parseRpcArgs(rerunSeedArgsSchema, stepId, "RunObject.rerunSeed");
     const stack = this.#store.stack();
     const cut = stepId === undefined ? 0 : stack.indexOf(stepId);
     const kept = cut < 0 ? stack : stack.slice(0, cut);
@@ -105,7 +112,7 @@ export class RunObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.#store.alarm.fired();
     try {
-      await this.#driver.wake();
+      await failOnUnreadable(this.#store, () => this.#driver.wake(), Date.now);
     } catch (err) {
       // The platform retries a throwing alarm only a few times; keep the run alive ourselves.
       console.error(`stepflare: run ${this.#store.run()?.id ?? "?"} failed to make progress; retrying`, err);

@@ -213,3 +213,18 @@ export const ROUTE_PAIRS_PER_BATCH = 150;
 export const SWEEP_OVERDUE_MS = PLATFORM_INVOCATION_WALL_MS;
 /** Most overdue runs one heartbeat wakes (one Durable Object call each). */
 export const SWEEP_BATCH_LIMIT = 200;
+
+/* Buffered starts (debounce, batch) and stored state read back after a deploy. */
+
+/**
+ * A closed debounce window or flushed batch whose run failed to start (D1 busy, a Durable Object
+ * call failing) is kept and retried after this long, doubling per failure up to
+ * {@link BUFFER_RELEASE_RETRY_MAX_MS}; it is retried until it starts, never dropped.
+ */
+export const BUFFER_RELEASE_RETRY_MIN_MS = 1_000;
+/** Longest pause between two attempts to start a buffered run. */
+export const BUFFER_RELEASE_RETRY_MAX_MS = 5 * 60 * 1000;
+/** Most buffered runs one FlowObject call or alarm tries to start; the rest follow on the next alarm. */
+export const BUFFER_RELEASES_PER_PASS = 20;
+/** How much of a stored value that cannot be read (and is set aside) is written to the log. */
+export const UNREADABLE_LOG_CHARS = 2_000;

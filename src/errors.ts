@@ -17,6 +17,10 @@ export const RUN_ERRORS = {
   StepOutputTooLarge: "step_output_too_large",
   /** The SDK answered with no steps and no result. */
   EmptyResponse: "empty_response",
+  /** The app answered with something that is not the SDK protocol (wrong URL, a proxy, a bug). */
+  InvalidSdkResponse: "invalid_sdk_response",
+  /** The app failed with an HTTP error whose body is not an SDK error (its status and start are kept). */
+  AppHttpError: "app_http_error",
   /** An op the SDK sent cannot be carried out as given. */
   InvalidStep: "invalid_step",
   /** A `step.fetch` request failed or was refused. */
@@ -27,6 +31,13 @@ export const RUN_ERRORS = {
   StepDurationExceeded: "step_duration_exceeded",
   /** The run was cancelled (Inngest's own name). */
   FunctionCancelledError: "function_cancelled",
+  /**
+   * `step.invoke` named a function that is not synced. Named as the SDK's own non-retriable
+   * error, so the SDK fails the step at once instead of retrying a call that cannot succeed.
+   */
+  NonRetriableError: "invoke_function_not_found",
+  /** A run's stored state was written by a version whose shape this one cannot read; the run fails. */
+  StoredStateUnreadable: "stored_state_unreadable",
 } as const;
 
 /** A server-made error name. */

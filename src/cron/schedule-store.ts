@@ -3,6 +3,7 @@
  * can serve them all (it is armed for whichever comes first).
  * @module
  */
+import { z } from "zod";
 import { migrate } from "../runner/run-schema";
 import type { ScheduleChanges } from "./reconcile";
 import type { Schedule, ScheduleKey } from "./schedule";
@@ -24,17 +25,14 @@ export const SCHEDULER_MIGRATIONS: readonly string[] = [
    );`,
 ];
 
-interface ScheduleRow extends Record<string, SqlStorageValue> {
-  function_id: string;
-  cron: string;
-  jitter_ms: number;
-  next_at: number;
-  fire_at: number;
-}
-
-function toSchedule(row: ScheduleRow): Schedule {
-  return { functionId: row.function_id, cron: row.cron, jitterMs: row.jitter_ms, nextAt: row.next_at, fireAt: row.fire_at };
-}
+/** A stored schedule row, checked on read: the scheduler outlives deploys like every object. */
+const scheduleRowSchema = z.object({
+  function_id: z.string().min(1),
+  cron: z.string().min(1),
+  jitter_ms: z.number().int().min(0),
+  next_at: z.number(),
+  fire_at: z.number(),
+});
 
 /** Synchronous access to the schedules; every method is one storage transaction or less. */
 export class ScheduleStore {
@@ -47,15 +45,12 @@ export class ScheduleStore {
 
   /** Every schedule, by function and expression. */
   all(): Schedule[] {
-    return this.#sql.exec<ScheduleRow>("SELECT * FROM schedules ORDER BY function_id, cron").toArray().map(toSchedule);
+    return this.#schedules(this.#sql.exec("SELECT * FROM schedules ORDER BY function_id, cron").toArray());
   }
 
   /** Schedules whose tick fires at or before `now`, earliest first. */
   due(now: number, limit: number): Schedule[] {
-    return this.#sql
-      .exec<ScheduleRow>("SELECT * FROM schedules WHERE fire_at <= ? ORDER BY fire_at LIMIT ?", now, limit)
-      .toArray()
-      .map(toSchedule);
+    return this.#schedules(this.#sql.exec("SELECT * FROM schedules WHERE fire_at <= ? ORDER BY fire_at LIMIT ?", now, limit).toArray());
   }
 
   /** Writes a reconciliation. */
@@ -108,6 +103,23 @@ export class ScheduleStore {
       "INSERT INTO heartbeat (singleton, next_at) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET next_at = excluded.next_at",
       at,
     );
+  }
+
+  /**
+   * Rows as schedules. A row this build cannot read is logged and removed rather than retried on
+   * every alarm; the next refresh adds it again from its function's cron trigger.
+   */
+  #schedules(rows: Record<string, SqlStorageValue>[]): Schedule[] {
+    return rows.flatMap((raw) => {
+      const row = scheduleRowSchema.safeParse(raw);
+      if (row.success) {
+        const r = row.data;
+        return [{ functionId: r.function_id, cron: r.cron, jitterMs: r.jitter_ms, nextAt: r.next_at, fireAt: r.fire_at }];
+      }
+      console.error(`stepflare: scheduler: dropping a schedule row this version cannot read: ${JSON.stringify(raw)}: ${z.prettifyError(row.error)}`);
+      this.#sql.exec("DELETE FROM schedules WHERE function_id IS ? AND cron IS ?", raw["function_id"] ?? null, raw["cron"] ?? null);
+      return [];
+    });
   }
 
   /** When the earliest tick fires, or null without schedules. */

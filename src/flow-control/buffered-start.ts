@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Env } from "../env";
 import { loadEvents } from "../ingest/event-store";
 import { admitRun } from "../runner/admit";
@@ -5,18 +6,22 @@ import { recordQueuedRuns } from "../runner/route-events";
 import { findFunction } from "../sync/store";
 
 /** What a debounce window or a batch needs to start its run later. */
-export interface BufferedStart {
-  functionId: string;
-}
+export const bufferedStartSchema = z.object({ functionId: z.string().min(1) });
+export type BufferedStart = z.infer<typeof bufferedStartSchema>;
 
 /**
  * Starts the run of a closed debounce window or a full (or timed-out) batch with the buffered
  * events, in order. The run id derives from the first event, so a retried flush starts one run.
- * A function removed since the events were buffered starts nothing.
+ * A function removed since the events were buffered, or events no longer stored, start nothing.
+ * Throws when the start could not be made (D1 or a Durable Object failing): the caller keeps
+ * the events and retries.
  */
 export async function flushBuffered(env: Env, start: BufferedStart, internalIds: string[]): Promise<void> {
   const fn = await findFunction(env.DB, start.functionId);
-  if (!fn) return;
+  if (!fn) {
+    console.warn(`stepflare: function "${start.functionId}" was removed; its ${internalIds.length} buffered event(s) start no run`);
+    return;
+  }
   const byId = new Map((await loadEvents(env.DB, internalIds)).map((item) => [item.event.internalId, item.event]));
   const events = internalIds.flatMap((id) => byId.get(id) ?? []);
   if (events.length === 0) return;

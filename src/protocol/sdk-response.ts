@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ERROR_BODY_PREVIEW_CHARS } from "../constants";
+import { runError } from "../errors";
 import { parseTimestampMs } from "../time/timestamp";
 import { opSchema, type Op } from "./ops";
 import { serializedErrorSchema, type SerializedError } from "./serialized-error";
@@ -27,9 +28,6 @@ const SDK_HEADER = "x-inngest-sdk";
 const NO_RETRY_HEADER = "x-inngest-no-retry";
 const VERSION_HEADER = "x-inngest-req-version";
 const RETRY_AFTER_HEADER = "retry-after";
-
-/** Name of errors raised because a response broke the protocol, rather than the app throwing. */
-const INVALID_RESPONSE = "InvalidSdkResponseError";
 
 /** The final document of a streamed (`201`) response: the real response, wrapped. */
 const streamedSchema = z.object({
@@ -159,13 +157,13 @@ function parseErrorBody(status: number, body: string): SerializedError {
   } catch {
     // Not JSON: described below.
   }
-  return { name: "Error", message: `HTTP ${status}: ${body.slice(0, ERROR_BODY_PREVIEW_CHARS)}` };
+  return runError("AppHttpError", `HTTP ${status}: ${body.slice(0, ERROR_BODY_PREVIEW_CHARS)}`);
 }
 
 /** A retriable error for a response that does not follow the protocol (wrong URL, proxy, bug). */
 function invalid(res: RawResponse, message: string): SdkResponse {
   return withVersion(
-    { kind: "error", status: res.status, error: { name: INVALID_RESPONSE, message }, retriable: true },
+    { kind: "error", status: res.status, error: runError("InvalidSdkResponse", message), retriable: true },
     res.headers,
   );
 }

@@ -19,6 +19,8 @@ import type { GatewayRequest, Memo } from "./transition";
 import type { Transport } from "./transport";
 import { runError } from "../errors";
 import { withDeadline } from "../util/deadline";
+import { parseStoredJson } from "../util/stored-json";
+import { storedGatewayRequestSchema } from "./stored-run-json";
 
 /** What the driver needs from its host besides the store. */
 export interface DriverDeps {
@@ -65,6 +67,8 @@ export class RunDriver {
   #driving: Promise<void> | null = null;
   #flushing: Promise<void> | null = null;
   #flushFailed = false;
+  /** Errors thrown by calls of this drive, rethrown from it. */
+  readonly #performErrors: unknown[] = [];
   /** When history was last copied: copies are spaced out while a run is busy. */
   #historyAt = 0;
 
@@ -113,7 +117,12 @@ export class RunDriver {
         started += due.length;
         if (due.length > 0) store.lease(due.map((c) => c.target), now());
         for (const call of due) {
-          this.#inFlight.set(call.target, this.#perform(call).finally(() => this.#inFlight.delete(call.target)));
+          // A call that throws (stored state it cannot read) must end the drive with its error,
+          // not leave an unhandled rejection and an empty race behind.
+          const performed = this.#perform(call).catch((err: unknown) => {
+            this.#performErrors.push(err);
+          });
+          this.#inFlight.set(call.target, performed.finally(() => this.#inFlight.delete(call.target)));
         }
       }
       if (this.#inFlight.size === 0) {
@@ -128,7 +137,8 @@ export class RunDriver {
         continue;
       }
       await store.alarm.rearm();
-      await Promise.race(this.#inFlight.values());
+      if (this.#inFlight.size > 0) await Promise.race(this.#inFlight.values());
+      if (this.#performErrors.length > 0) throw this.#performErrors.splice(0)[0];
     }
     await store.alarm.rearm(this.#flushFailed ? now() + RUN_FLUSH_RETRY_MS : undefined);
   }
@@ -174,7 +184,10 @@ export class RunDriver {
    */
   async #send(call: LeasedCall): Promise<CallOutcome | null> {
     const { store, transport, gateway, slots, now } = this.#deps;
-    if (call.kind === "gateway") return gateway(call.target, JSON.parse(call.detail ?? "{}") as GatewayRequest);
+    if (call.kind === "gateway") {
+      const request = parseStoredJson(storedGatewayRequestSchema, call.detail ?? "null", { table: "calls", key: call.target });
+      return gateway(call.target, request);
+    }
     if (!(await this.#passThrottle(call))) return null;
     const limited = store.constraints().length > 0;
     if (limited && !(await slots.acquire(call.target))) {

@@ -1,5 +1,20 @@
 import { HISTORY_FLUSH_MAX_ROWS, HISTORY_MAX_VALUE_CHARS } from "../constants";
 import type { RunStore } from "./run-store";
+import { readStoredJson } from "../util/stored-json";
+import { storedMemoSchema, storedResultSchema } from "./stored-run-json";
+import type { z } from "zod";
+
+/**
+ * A stored value for the history copy, or null when there is none or it cannot be read: history
+ * then shows no value (the run itself deals with unreadable state), and the copy goes on.
+ */
+function readForHistory<S extends z.ZodType>(schema: S, json: string | null, runId: string, key: string): z.output<S> | null {
+  if (json === null) return null;
+  const read = readStoredJson(schema, json);
+  if (read.ok) return read.value;
+  console.error(`stepflare: run ${runId}: stored ${key} cannot be read for history: ${read.error}`);
+  return null;
+}
 
 /** Cuts a JSON value that is too large for a D1 history row, saying so in its place. */
 function fitForHistory(json: string | null): string | null {
@@ -20,7 +35,7 @@ export async function flushHistory(db: D1Database, store: RunStore, now: number)
     const statements: D1PreparedStatement[] = [];
     for (const row of slice) {
       if (row.kind === "run") {
-        const result = JSON.parse(store.result() ?? "{}") as { output?: unknown; error?: unknown };
+        const result = readForHistory(storedResultSchema, store.result(), run.id, "result") ?? {};
         statements.push(
           db
             .prepare(
@@ -33,7 +48,7 @@ export async function flushHistory(db: D1Database, store: RunStore, now: number)
             .bind(
               run.id, run.function_id, run.app_id, run.event_id, run.status,
               "output" in result ? fitForHistory(JSON.stringify(result.output ?? null)) : null,
-              result.error === undefined ? null : JSON.stringify(result.error),
+              "error" in result && result.error !== undefined ? JSON.stringify(result.error) : null,
               run.queued_at, run.started_at, run.ended_at, now,
               // For the heartbeat's sweep of runs whose alarm was lost.
               store.isActive() ? store.alarm.nextWakeAt() : null,
@@ -43,7 +58,7 @@ export async function flushHistory(db: D1Database, store: RunStore, now: number)
       }
       const step = store.history.step(row.key);
       if (!step) continue;
-      const memo = step.status === "completed" ? (JSON.parse(store.memoJson(row.key) ?? "null") as { data?: unknown }) : null;
+      const memo = step.status === "completed" ? readForHistory(storedMemoSchema, store.memoJson(row.key), run.id, `memo:${row.key}`) : null;
       statements.push(
         db
           .prepare(
@@ -55,7 +70,7 @@ export async function flushHistory(db: D1Database, store: RunStore, now: number)
           )
           .bind(
             run.id, step.step_id, step.name, step.display_name, step.op, step.status, step.attempts,
-            memo ? fitForHistory(JSON.stringify(memo.data ?? null)) : null,
+            memo ? fitForHistory(JSON.stringify((memo as { data?: unknown }).data ?? null)) : null,
             step.error, step.started_at, step.ended_at, step.seq,
           ),
       );

@@ -1,4 +1,6 @@
 import type { Env } from "../env";
+import { runError } from "../errors";
+import { UnreadableStateError } from "../util/stored-json";
 import { emitEvents, type EmittedEvent } from "../ingest/emit-events";
 import { applyLookback } from "../waits/lookback";
 import { deletePauses, savePauses, type Pause } from "../waits/pause";
@@ -30,6 +32,11 @@ async function deleteRunPauses(db: D1Database, runId: string): Promise<void> {
  */
 export async function processOutbox(env: Env, store: RunStore, now: number): Promise<void> {
   for (const { seq, entry } of store.outbox()) {
+    if (entry instanceof UnreadableStateError) {
+      console.error(`stepflare: run ${store.run()?.id ?? "?"}: ${entry.message}; the entry is dropped and the run fails`);
+      store.failUnreadable(entry, now);
+      continue;
+    }
     switch (entry.kind) {
       case "pause":
         await savePauses(env.DB, [entry.pause]);
@@ -62,8 +69,8 @@ export async function processOutbox(env: Env, store: RunStore, now: number): Pro
 }
 
 function invokeNotFound(functionId: string) {
-  return {
-    name: "NonRetriableError",
-    message: `could not invoke "${functionId}": no synced function has that id (ids are "<app id>-<function id>")`,
-  };
+  return runError(
+    "NonRetriableError",
+    `could not invoke "${functionId}": no synced function has that id (ids are "<app id>-<function id>")`,
+  );
 }

@@ -1,4 +1,4 @@
-import { CALL_LEASE_MS, CANCEL_LISTENER_DEFAULT_MS } from "../constants";
+import { CALL_LEASE_MS, CANCEL_LISTENER_DEFAULT_MS, UNREADABLE_LOG_CHARS } from "../constants";
 import { resolveWakeTime } from "../time/duration";
 import type { ConcurrencyConstraint } from "../flow-control/concurrency";
 import type { Pause } from "../waits/pause";
@@ -9,6 +9,11 @@ import { CANCELLED_ERROR, runEndEvents, type FinalState } from "./run-end-events
 import type { SdkEvent } from "../ingest/event";
 import type { RunStart } from "./run-start";
 import { migrate, RUN_MIGRATIONS } from "./run-schema";
+import { parseStoredJson, readStoredJson, UnreadableStateError } from "../util/stored-json";
+import { runError } from "../errors";
+import {
+  storedConstraintsSchema, storedEventsSchema, storedMemoSchema, storedOutboxEntrySchema, storedThrottleSchema,
+} from "./stored-run-json";
 import { RunAlarm } from "./run-alarm";
 import { RunHistory, type StepInfo } from "./run-history";
 import type { LeasedCall, RunRow, RunStatus, WaitRow } from "./run-rows";
@@ -81,7 +86,7 @@ export class RunStore {
 
   /** The events the run was triggered by (never change once stored). */
   events(): SdkEvent[] {
-    this.#events ??= JSON.parse(readBlob(this.#sql, "events") ?? "[]") as SdkEvent[];
+    this.#events ??= parseStoredJson(storedEventsSchema, readBlob(this.#sql, "events") ?? "[]", { table: "blobs", key: "events" });
     return this.#events;
   }
 
@@ -90,7 +95,7 @@ export class RunStore {
     if (!this.#memos) {
       this.#memos = new Map();
       for (const { step_id } of this.#sql.exec<{ step_id: string }>("SELECT step_id FROM stack")) {
-        this.#memos.set(step_id, JSON.parse(readBlob(this.#sql, `memo:${step_id}`) ?? "null"));
+        this.#memos.set(step_id, parseStoredJson(storedMemoSchema, readBlob(this.#sql, `memo:${step_id}`) ?? "null", { table: "blobs", key: `memo:${step_id}` }));
       }
     }
     return this.#memos;
@@ -154,7 +159,7 @@ export class RunStore {
   /** The throttle the run's start is taken from, and the start already reserved, if any. */
   throttle(): { spec: ThrottleSpec; reservedAt: number | null } | null {
     const run = this.#requireRun();
-    return run.throttle ? { spec: JSON.parse(run.throttle) as ThrottleSpec, reservedAt: run.throttled_until } : null;
+    return run.throttle ? { spec: parseStoredJson(storedThrottleSchema, run.throttle, { table: "run", key: "throttle" }), reservedAt: run.throttled_until } : null;
   }
 
   /** Keeps the start the throttle reserved, so a restart does not reserve a second one. */
@@ -247,10 +252,32 @@ export class RunStore {
     return true;
   }
 
+  /**
+   * Ends the run as failed, with a recorded `StoredStateUnreadable` error, because one of its
+   * stored values cannot be read by this build. An unreadable outbox entry is also removed (the
+   * start of its content goes to the log), so the effects after it are carried out. False when
+   * nothing changed: the run had already ended and the value is not an outbox entry.
+   */
+  failUnreadable(err: UnreadableStateError, now: number): boolean {
+    const dropEntry = err.table === "outbox";
+    if (!dropEntry && !this.isActive()) return false;
+    this.#storage.transactionSync(() => {
+      if (dropEntry) {
+        const row = this.#sql.exec<{ body: string }>("SELECT body FROM outbox WHERE seq = ?", Number(err.key)).toArray()[0];
+        console.error(`stepflare: dropping unreadable outbox entry ${err.key}: ${row?.body.slice(0, UNREADABLE_LOG_CHARS) ?? "(gone)"}`);
+        this.#sql.exec("DELETE FROM outbox WHERE seq = ?", Number(err.key));
+      }
+      if (!this.isActive()) return;
+      this.#end({ status: "failed", error: runError("StoredStateUnreadable", err.message) }, now);
+      this.history.markDirty("run", this.#requireRun().id);
+    });
+    return true;
+  }
+
   /** The concurrency limits each of this run's steps must fit under. */
   constraints(): ConcurrencyConstraint[] {
     const run = this.run();
-    return run ? (JSON.parse(run.constraints) as ConcurrencyConstraint[]) : [];
+    return run ? parseStoredJson(storedConstraintsSchema, run.constraints, { table: "run", key: "constraints" }) : [];
   }
 
   /** Puts a call that got no concurrency slot aside until `recheckAt` (or an earlier grant). */
@@ -269,12 +296,15 @@ export class RunStore {
     return this.#sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
   }
 
-  /** Effects still to carry out, oldest first. */
-  outbox(): { seq: number; entry: OutboxEntry }[] {
+  /** Effects still to carry out, oldest first; an entry this build cannot read comes back as its error. */
+  outbox(): { seq: number; entry: OutboxEntry | UnreadableStateError }[] {
     return this.#sql
       .exec<{ seq: number; body: string }>("SELECT seq, body FROM outbox ORDER BY seq")
       .toArray()
-      .map((r) => ({ seq: r.seq, entry: JSON.parse(r.body) as OutboxEntry }));
+      .map((r) => {
+        const read = readStoredJson(storedOutboxEntrySchema, r.body);
+        return { seq: r.seq, entry: read.ok ? read.value : new UnreadableStateError({ table: "outbox", key: String(r.seq) }, read.error) };
+      });
   }
 
   /** Forgets an outbox entry once its effect is done. */
@@ -373,8 +403,18 @@ export class RunStore {
     this.#sql.exec("DELETE FROM calls; DELETE FROM pending_plan; DELETE FROM waits; DELETE FROM run_timers");
     this.#addOutbox({ kind: "unpause_run" });
     if (run.singleton_flow) this.#addOutbox({ kind: "release_singleton", flow: run.singleton_flow });
-    const ended = { id: run.id, functionId: run.function_id, endedAt: now, events: this.events() };
+    const ended = { id: run.id, functionId: run.function_id, endedAt: now, events: this.#eventsIfReadable() };
     this.#addOutbox({ kind: "emit", events: runEndEvents(ended, state) });
+  }
+
+  /** The trigger events, or none when they cannot be read: a run failing for that reason still ends. */
+  #eventsIfReadable(): SdkEvent[] {
+    try {
+      return this.events();
+    } catch (err) {
+      if (err instanceof UnreadableStateError) return [];
+      throw err;
+    }
   }
 
   #addOutbox(entry: OutboxEntry): void {

@@ -246,7 +246,7 @@ describe("interpretSdkResponse: errors", () => {
     const html = `<html>${"x".repeat(1000)}</html>`;
     const error = expectKind(interpret(502, html, { "content-type": "text/html" }), "error");
     expect(error.retriable).toBe(true);
-    expect(error.error).toEqual({ name: "Error", message: `HTTP 502: ${html.slice(0, 500)}` });
+    expect(error.error).toEqual({ name: "AppHttpError", code: "app_http_error", message: `HTTP 502: ${html.slice(0, 500)}` });
     expect(expectKind(interpret(401, '{"message":"Unauthorized"}'), "error").error.message).toBe(
       'HTTP 401: {"message":"Unauthorized"}',
     );

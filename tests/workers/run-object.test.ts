@@ -377,7 +377,7 @@ describe("RunObject with the official SDK", () => {
     expect(router.to(WRONG_URL)).toHaveLength(2);
     const history = await historyWhen(runId, "failed");
     expect(JSON.parse(history.error!)).toMatchObject({
-      name: "InvalidSdkResponseError",
+      name: "InvalidSdkResponse",
       message: expect.stringContaining("X-Inngest-SDK"),
     });
   });
