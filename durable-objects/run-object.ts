@@ -60,7 +60,10 @@ export class RunObject extends DurableObject<Env> {
   /** Steps the SDK checkpointed mid-request; false (stale) once the run has ended. */
   async checkpoint(ops: Op[]): Promise<{ accepted: boolean }> {
     const steps = ops.filter((op) => op.op === "StepRun").map((op) => storedStepFromOp(op, 1));
-    return { accepted: this.#store.checkpoint(steps, Date.now()) };
+    const accepted = this.#store.checkpoint(steps, Date.now());
+    // Refused because the steps ended the run (its state cap): its end effects are now due.
+    if (!accepted && this.#store.hasOutbox()) await this.#store.alarm.rearm(Date.now());
+    return { accepted };
   }
 
   /** A concurrency slot was granted to a call that was waiting for one. */

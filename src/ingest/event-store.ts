@@ -1,4 +1,5 @@
 import { EVENT_INSERT_MAX_BYTES } from "../constants";
+import { utf8Bytes } from "../util/utf8";
 import { storedEventSchema } from "./event";
 import type { RoutedEvent } from "./routed-event";
 
@@ -28,9 +29,10 @@ export async function storeEvents(db: D1Database, events: RoutedEvent[], receive
   };
   for (const item of events) {
     const json = JSON.stringify(item);
-    if (size + json.length > EVENT_INSERT_MAX_BYTES) flush();
+    const bytes = utf8Bytes(json) + 1;
+    if (size + bytes > EVENT_INSERT_MAX_BYTES) flush();
     chunk.push(json);
-    size += json.length;
+    size += bytes;
   }
   flush();
   if (statements.length > 0) await db.batch(statements);

@@ -1,10 +1,12 @@
-import { HISTORY_FLUSH_MAX_ROWS, HISTORY_MAX_VALUE_CHARS } from "../constants";
+import { HISTORY_FLUSH_MAX_ROWS, HISTORY_MAX_VALUE_BYTES } from "../constants";
+import { utf8Bytes } from "../util/utf8";
 import type { RunStore } from "./run-store";
 
 /** Cuts a JSON value that is too large for a D1 history row, saying so in its place. */
 function fitForHistory(json: string | null): string | null {
-  if (json === null || json.length <= HISTORY_MAX_VALUE_CHARS) return json;
-  return JSON.stringify({ truncated: true, size: json.length });
+  if (json === null) return json;
+  const bytes = utf8Bytes(json);
+  return bytes <= HISTORY_MAX_VALUE_BYTES ? json : JSON.stringify({ truncated: true, size: bytes });
 }
 
 /**
