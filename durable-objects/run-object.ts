@@ -50,6 +50,14 @@ export class RunObject extends DurableObject<Env> {
     return this.#store.run();
   }
 
+  /**
+   * The run's stored outcome as JSON (`{"output":...}` or `{"error":...}`), null while it runs:
+   * how a parent's `step.invoke` reads an output too large for the finished event.
+   */
+  async result(): Promise<string | null> {
+    return this.#store.result();
+  }
+
   /** Cancels the run unless it already ended. */
   async cancel(): Promise<{ cancelled: boolean }> {
     const cancelled = this.#store.cancel(Date.now());

@@ -6,11 +6,23 @@ import { mapLimit } from "../util/map-limit";
 import { findPauseMatches } from "./match-pauses";
 import { deletePauses } from "./pause";
 
-/** The memo a parent's `step.invoke` gets from its child's `inngest/function.finished` event. */
-export function invokeResultMemo(finished: StoredEvent): Memo {
-  const { error, result } = finished.data as { error?: unknown; result?: unknown };
+/**
+ * The memo a parent's `step.invoke` gets from its child's `inngest/function.finished` event. A
+ * result too large for the event was left out of it (`_inngest.omitted.result`): it is read from
+ * the child run, which keeps it.
+ */
+export async function invokeResultMemo(env: Env, finished: StoredEvent): Promise<Memo> {
+  const { error, result, run_id: runId, _inngest: meta } = finished.data as {
+    error?: unknown;
+    result?: unknown;
+    run_id?: unknown;
+    _inngest?: { omitted?: { result?: number } };
+  };
   if (error !== undefined && error !== null) return { error: error as { name: string; message: string } };
-  return { data: result ?? null };
+  if (meta?.omitted?.result === undefined || typeof runId !== "string") return { data: result ?? null };
+  const stored = await env.RUNS.getByName(runId).result();
+  const { output } = (stored === null ? {} : JSON.parse(stored)) as { output?: unknown };
+  return { data: output ?? null };
 }
 
 /**
@@ -24,7 +36,7 @@ export async function resumePausedRuns(env: Env, events: StoredEvent[], now: num
   await mapLimit(matches, ROUTE_RESUME_CONCURRENCY, async ({ pause, event }) => {
     const run = env.RUNS.getByName(pause.run_id);
     if (pause.kind === "cancel") await run.cancel();
-    else await run.resume(pause.step_id!, pause.kind === "wait" ? toSdkEvent(event) : invokeResultMemo(event));
+    else await run.resume(pause.step_id!, pause.kind === "wait" ? toSdkEvent(event) : await invokeResultMemo(env, event));
   });
   // Cancellation listeners go when their run ends; a resumed wait's pause goes now.
   await deletePauses(env.DB, matches.filter((m) => m.pause.kind !== "cancel").map((m) => m.pause.id));
