@@ -192,11 +192,17 @@ export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
 /** Most functions one Queue message starts; an event that matches more is split into messages of this many. */
 export const ROUTE_FANOUT_PER_MESSAGE = 25;
 /**
- * Deliveries of one Queue message before its event is marked `failed` instead of retried.
- * Matches `max_retries` (+ the first delivery) of the consumer in wrangler.toml.
+ * Deliveries of one Queue message before its event is marked `failed` instead of retried. Equal
+ * to `max_retries` in wrangler.toml, so the Queue allows one delivery more: if storing the
+ * `failed` mark itself fails, the message is tried once more and then dead-lettered.
  */
 export const QUEUE_MAX_ATTEMPTS = 10;
-/** A message that failed is delivered again after this many seconds times its attempts so far (capped). */
+/**
+ * A message that failed is delivered again after this many seconds times its attempts so far,
+ * capped at {@link QUEUE_MAX_RETRY_DELAY_SECONDS}; also `retry_delay` in wrangler.toml.
+ */
 export const QUEUE_RETRY_DELAY_SECONDS = 5;
 /** Longest delay before a failed message is delivered again, in seconds. */
 export const QUEUE_MAX_RETRY_DELAY_SECONDS = 300;
+/** Longest failure reason stored on a `failed` event. */
+export const EVENT_FAILURE_REASON_MAX_CHARS = 2_000;

@@ -1,27 +1,167 @@
+import {
+  EVENT_FAILURE_REASON_MAX_CHARS,
+  QUEUE_MAX_ATTEMPTS,
+  QUEUE_MAX_RETRY_DELAY_SECONDS,
+  QUEUE_RETRY_DELAY_SECONDS,
+} from "../constants";
 import type { Env } from "../env";
 import type { RoutedEvent } from "../ingest/routed-event";
-import { loadEvents } from "../ingest/event-store";
-import { queueMessageSchema } from "../ingest/queue-message";
+import { loadQueuedEvents, markEventFailed } from "../ingest/event-store";
+import { queueMessageSchema, type QueueMessage } from "../ingest/queue-message";
+import { listFunctions } from "../sync/store";
 import { routeEvents } from "./route-events";
 
+/** A parsed message and the event it carries, once loaded. */
+interface Delivery {
+  message: Message<unknown>;
+  body: QueueMessage;
+  item?: RoutedEvent;
+}
+
 /**
- * The events Queue consumer. Throwing makes the Queue redeliver the whole batch, which is safe:
- * routing is idempotent per (event, function).
+ * The events Queue consumer. Each message is acknowledged or retried on its own: one event that
+ * cannot be routed never holds up or redelivers the others (routing is idempotent per (event,
+ * function), so a retried message starts nothing twice). A message that still fails after
+ * QUEUE_MAX_ATTEMPTS deliveries marks its event `failed` with the reason and is acknowledged.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const inline: RoutedEvent[] = [];
-  const refs: string[] = [];
+  const now = Date.now();
+  const deliveries: Delivery[] = [];
   for (const message of batch.messages) {
     const parsed = queueMessageSchema.safeParse(message.body);
-    if (!parsed.success) {
-      // Only stepflare writes to this queue; a malformed message cannot be routed by retrying.
-      console.error("stepflare: dropping malformed queue message", message.id, parsed.error.message);
+    if (parsed.success) deliveries.push({ message, body: parsed.data });
+    else await dropMalformed(env, message, parsed.error.message, now);
+  }
+  if (deliveries.length === 0) return;
+
+  let routable: Delivery[];
+  let functions: Awaited<ReturnType<typeof listFunctions>>;
+  try {
+    [routable, functions] = await Promise.all([resolveEvents(env, deliveries, now), listFunctions(env.DB)]);
+  } catch (err) {
+    // Reading D1 failed: nothing could be routed, so every message is tried again later.
+    for (const d of deliveries) await retryOrFail(env, d, err, now);
+    return;
+  }
+  await routeAndSettle(env, routable, functions, now);
+}
+
+/**
+ * Routes the messages together; if that fails as a whole, routes each alone, so a message that
+ * breaks shared work (a poison event) is retried by itself and the rest are acknowledged.
+ */
+async function routeAndSettle(env: Env, routable: Delivery[], functions: Parameters<typeof routeEvents>[2], now: number): Promise<void> {
+  let failures: Map<number, unknown>;
+  try {
+    failures = await routeEvents(env, routable.map((d) => d.item!), functions, now);
+  } catch (err) {
+    if (routable.length === 1) {
+      await retryOrFail(env, routable[0]!, err, now);
+      return;
+    }
+    for (const d of routable) await routeAndSettle(env, [d], functions, now);
+    return;
+  }
+  for (const [index, d] of routable.entries()) {
+    const failure = failures.get(index);
+    if (failure === undefined) d.message.ack();
+    else await retryOrFail(env, d, failure, now);
+  }
+}
+
+/**
+ * Attaches each delivery's event: inline ones as they are, references read from D1. A reference
+ * to an event that is not stored is acknowledged (nothing to route); one whose row no longer
+ * parses marks the event `failed`. Returns the deliveries left to route.
+ */
+async function resolveEvents(env: Env, deliveries: Delivery[], now: number): Promise<Delivery[]> {
+  const refs = deliveries.flatMap((d) => (d.body.kind === "event_ref" ? [d.body.internalId] : []));
+  const loaded = await loadQueuedEvents(env.DB, [...new Set(refs)]);
+  const found = new Map(loaded.found.map((item) => [item.event.internalId, item]));
+  const invalid = new Map(loaded.invalid.map((i) => [i.internalId, i.error]));
+  const routable: Delivery[] = [];
+  for (const d of deliveries) {
+    const functions = d.body.functions === undefined ? {} : { functions: d.body.functions };
+    if (d.body.kind === "event") {
+      routable.push({ ...d, item: { event: d.body.event, target: d.body.target, ...functions } });
       continue;
     }
-    if (parsed.data.kind === "event") inline.push({ event: parsed.data.event, target: parsed.data.target });
-    else refs.push(parsed.data.internalId);
+    const stored = found.get(d.body.internalId);
+    if (stored) {
+      routable.push({ ...d, item: { ...stored, ...functions } });
+      continue;
+    }
+    const error = invalid.get(d.body.internalId);
+    if (error !== undefined) {
+      console.error(`stepflare: event ${d.body.internalId} cannot be routed: ${error}`);
+      await markEventFailed(env.DB, d.body.internalId, cut(error), now);
+    } else {
+      console.warn(`stepflare: queue message ${d.message.id} refers to event ${d.body.internalId}, which is not stored; nothing to route`);
+    }
+    d.message.ack();
   }
-  const events = inline.concat(await loadEvents(env.DB, refs));
-  await routeEvents(env, events, Date.now());
-  batch.ackAll();
+  return routable;
+}
+
+/**
+ * Retries a message that failed, later each time, or, once it has been delivered
+ * QUEUE_MAX_ATTEMPTS times, marks its event `failed` with the reason and acknowledges it.
+ */
+async function retryOrFail(env: Env, d: Delivery, err: unknown, now: number): Promise<void> {
+  const internalId = d.body.kind === "event" ? d.body.event.internalId : d.body.internalId;
+  const reason = describe(err);
+  if (d.message.attempts < QUEUE_MAX_ATTEMPTS) {
+    console.warn(`stepflare: routing event ${internalId} failed (attempt ${d.message.attempts}); retrying: ${reason}`);
+    const delaySeconds = Math.min(QUEUE_RETRY_DELAY_SECONDS * d.message.attempts, QUEUE_MAX_RETRY_DELAY_SECONDS);
+    d.message.retry({ delaySeconds });
+    return;
+  }
+  const part = d.body.functions === undefined ? "" : ` (starting ${d.body.functions.join(", ")})`;
+  const message = cut(`routing failed after ${d.message.attempts} attempts${part}: ${reason}`);
+  console.error(`stepflare: event ${internalId}: ${message}`);
+  try {
+    await markEventFailed(env.DB, internalId, message, now);
+    d.message.ack();
+  } catch (markErr) {
+    // The mark could not be stored: leave the message to the Queue, which retries it once more
+    // and then moves it to the dead-letter queue.
+    console.error(`stepflare: could not mark event ${internalId} failed`, markErr);
+    d.message.retry({ delaySeconds: QUEUE_MAX_RETRY_DELAY_SECONDS });
+  }
+}
+
+/**
+ * A message that is not one stepflare writes cannot be routed by retrying. It is logged, and
+ * when it names a stored event that is still pending, that event is marked `failed` so the loss
+ * is visible there too.
+ */
+async function dropMalformed(env: Env, message: Message<unknown>, problem: string, now: number): Promise<void> {
+  console.error("stepflare: malformed queue message", message.id, problem);
+  const internalId = referencedEvent(message.body);
+  if (internalId !== undefined) {
+    try {
+      await markEventFailed(env.DB, internalId, cut(`its queue message was malformed: ${problem}`), now, true);
+    } catch (err) {
+      console.error(`stepflare: could not mark event ${internalId} failed`, err);
+    }
+  }
+  message.ack();
+}
+
+/** The internal id a malformed message seems to be about, if any. */
+function referencedEvent(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const { internalId, event } = body as { internalId?: unknown; event?: { internalId?: unknown } };
+  if (typeof internalId === "string") return internalId;
+  const nested = typeof event === "object" && event !== null ? event.internalId : undefined;
+  return typeof nested === "string" ? nested : undefined;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** Failure reasons are kept short: they are shown in lists and stored in the event row. */
+function cut(text: string): string {
+  return text.length <= EVENT_FAILURE_REASON_MAX_CHARS ? text : `${text.slice(0, EVENT_FAILURE_REASON_MAX_CHARS)}…`;
 }

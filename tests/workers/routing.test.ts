@@ -16,7 +16,7 @@ import { routeEvents } from "../../src/runner/route-events";
 import { runIdFor } from "../../src/runs/run-id";
 import { redrivePendingEvents } from "../../src/scheduler/redrive";
 import type { FunctionConfig } from "../../src/sync/function-config";
-import { saveApp } from "../../src/sync/store";
+import { listFunctions, saveApp } from "../../src/sync/store";
 import { installFetchRouter } from "./helpers/app-fetch";
 import { rows, type EventRow, type RunHistoryRow } from "./helpers/d1";
 import { alarmOf, objectRows, runStub } from "./helpers/runs";
@@ -141,7 +141,7 @@ describe("routing events to functions", () => {
 
     // Routed once more, later: the runs keep the time they were first queued at.
     const now = Date.now() + 10_000;
-    await routeEvents(env, [{ event }], now);
+    await routeEvents(env, [{ event }], await listFunctions(env.DB), now);
     expect(await created()).toEqual(first);
     expect(await Promise.all(first.map((r) => runStub(r.id).status()))).toEqual(objects);
     expect(await rows("SELECT id FROM runs WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(first.map((r) => r.id)))).toHaveLength(3);
