@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { EVENT_INSERT_MAX_BYTES } from "../constants";
 import { utf8Bytes } from "../util/utf8";
 import { storedEventSchema } from "./event";
@@ -76,7 +77,7 @@ export async function loadQueuedEvents(db: D1Database, internalIds: string[]): P
     }
     const parsed = storedEventSchema.safeParse(json);
     if (parsed.success) loaded.found.push({ event: parsed.data, target: row.target ?? undefined });
-    else loaded.invalid.push({ internalId: row.internal_id, error: `stored event is invalid: ${parsed.error.message}` });
+    else loaded.invalid.push({ internalId: row.internal_id, error: `stored event is invalid: ${z.prettifyError(parsed.error)}` });
   }
   const seen = new Set(results.map((r) => r.internal_id));
   loaded.missing = internalIds.filter((id) => !seen.has(id));

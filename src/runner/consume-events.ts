@@ -4,6 +4,7 @@ import {
   QUEUE_MAX_RETRY_DELAY_SECONDS,
   QUEUE_RETRY_DELAY_SECONDS,
 } from "../constants";
+import { z } from "zod";
 import type { Env } from "../env";
 import type { RoutedEvent } from "../ingest/routed-event";
 import { loadQueuedEvents, markEventFailed } from "../ingest/event-store";
@@ -30,7 +31,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   for (const message of batch.messages) {
     const parsed = queueMessageSchema.safeParse(message.body);
     if (parsed.success) deliveries.push({ message, body: parsed.data });
-    else await dropMalformed(env, message, parsed.error.message, now);
+    else await dropMalformed(env, message, z.prettifyError(parsed.error), now);
   }
   if (deliveries.length === 0) return;
 
