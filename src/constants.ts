@@ -204,5 +204,7 @@ export const QUEUE_MAX_ATTEMPTS = 10;
 export const QUEUE_RETRY_DELAY_SECONDS = 5;
 /** Longest delay before a failed message is delivered again, in seconds. */
 export const QUEUE_MAX_RETRY_DELAY_SECONDS = 300;
-/** Longest failure reason stored on a `failed` event. */
-export const EVENT_FAILURE_REASON_MAX_CHARS = 2_000;
+/** Longest failure reason stored on a `failed` event, in UTF-8 bytes. */
+export const EVENT_FAILURE_REASON_MAX_BYTES = 4_000;
+/** Largest `step.fetch` request (URL, headers and body as JSON) kept until it is made; larger fails the step. */
+export const MAX_FETCH_REQUEST_BYTES = 1_000_000;

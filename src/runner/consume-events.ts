@@ -1,5 +1,5 @@
 import {
-  EVENT_FAILURE_REASON_MAX_CHARS,
+  EVENT_FAILURE_REASON_MAX_BYTES,
   QUEUE_MAX_ATTEMPTS,
   QUEUE_MAX_RETRY_DELAY_SECONDS,
   QUEUE_RETRY_DELAY_SECONDS,
@@ -10,6 +10,7 @@ import type { RoutedEvent } from "../ingest/routed-event";
 import { loadQueuedEvents, markEventFailed } from "../ingest/event-store";
 import { queueMessageSchema, type QueueMessage } from "../ingest/queue-message";
 import { listFunctions } from "../sync/store";
+import { splitUtf8 } from "../util/utf8";
 import { routeEvents } from "./route-events";
 
 /** A parsed message and the event it carries, once loaded. */
@@ -164,5 +165,6 @@ function describe(err: unknown): string {
 
 /** Failure reasons are kept short: they are shown in lists and stored in the event row. */
 function cut(text: string): string {
-  return text.length <= EVENT_FAILURE_REASON_MAX_CHARS ? text : `${text.slice(0, EVENT_FAILURE_REASON_MAX_CHARS)}…`;
+  const [kept = ""] = splitUtf8(text, EVENT_FAILURE_REASON_MAX_BYTES - 3);
+  return kept.length === text.length ? text : `${kept}…`;
 }

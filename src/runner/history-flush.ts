@@ -1,13 +1,8 @@
-import { HISTORY_FLUSH_MAX_ROWS, HISTORY_MAX_VALUE_BYTES } from "../constants";
-import { utf8Bytes } from "../util/utf8";
+import { HISTORY_FLUSH_MAX_ROWS } from "../constants";
+import { fitForHistory } from "./run-history";
+import { capError } from "./system-event-values";
+import type { SerializedError } from "../protocol/serialized-error";
 import type { RunStore } from "./run-store";
-
-/** Cuts a JSON value that is too large for a D1 history row, saying so in its place. */
-function fitForHistory(json: string | null): string | null {
-  if (json === null) return json;
-  const bytes = utf8Bytes(json);
-  return bytes <= HISTORY_MAX_VALUE_BYTES ? json : JSON.stringify({ truncated: true, size: bytes });
-}
 
 /**
  * Copies the run's changed history rows (the run and its steps) to D1 in batches, then clears
@@ -34,7 +29,7 @@ export async function flushHistory(db: D1Database, store: RunStore, now: number)
             .bind(
               run.id, run.function_id, run.app_id, run.event_id, run.status,
               "output" in result ? fitForHistory(JSON.stringify(result.output ?? null)) : null,
-              result.error === undefined ? null : JSON.stringify(result.error),
+              result.error === undefined ? null : JSON.stringify(capError(result.error as SerializedError)),
               run.queued_at, run.started_at, run.ended_at, now,
             ),
         );
