@@ -3,9 +3,12 @@
  * however many bytes their characters take, and the 32 MiB cap on a run's whole state, reached
  * through the v4 SDK's checkpoint route, ending the run failed with RunStateTooLarge.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
 import { MAX_ROW_BYTES, MAX_RUN_STATE_BYTES, STORAGE_CHUNK_BYTES } from "../../src/constants";
+import { RunStore } from "../../src/runner/run-store";
+import { emptyTransition } from "../../src/runner/transition";
 import { jsonBytes } from "../../src/util/utf8";
 import { clearAlarm, evict, objectRows, runStart, runStub } from "./helpers/runs";
 import { waitFor } from "./helpers/wait";
@@ -99,5 +102,22 @@ describe("the 32 MiB cap on a run's state", () => {
       return row?.status === "failed" ? row : undefined;
     }, 30_000);
     expect(JSON.parse(history.error)).toMatchObject({ name: "RunStateTooLarge", code: "run_state_too_large" });
+  }, 120_000);
+
+  it("also counts the run's output: a completion that would pass the cap fails the run", async () => {
+    const input = await startRun("hoard-output");
+    const { runId } = input;
+    const fits = Math.floor((MAX_RUN_STATE_BYTES - jsonBytes(input.events)) / jsonBytes({ data: EUROS }));
+    for (let i = 0; i < fits; i++) expect(await checkpoint(runId, `big-${i}`, EUROS), `step ${i}`).toBe(200);
+
+    // The SDK's answer to the run's discovery call: the function returned another 3.9 MB.
+    await runInDurableObject(runStub(runId), (_instance, state) => {
+      const store = new RunStore(state.storage);
+      const [call] = store.dueCalls(Number.MAX_SAFE_INTEGER, new Set(), 1);
+      store.apply(call!, { ...emptyTransition(), end: { status: "completed", output: EUROS } }, Date.now());
+    });
+    expect((await runStub(runId).status())?.status).toBe("failed");
+    const result = JSON.parse((await runStub(runId).result())!) as { error?: { name: string } };
+    expect(result.error?.name).toBe("RunStateTooLarge");
   }, 120_000);
 });
