@@ -14,7 +14,6 @@ import { RunHistory, type StepInfo } from "./run-history";
 import { RunStateSize } from "./run-state-size";
 import type { LeasedCall, RunRow, RunStatus, WaitRow } from "./run-rows";
 import { cancelListeners, waitEffects } from "./wait-effects";
-import type { RunError } from "../errors";
 import { DISCOVERY, emptyTransition, isErrorMemo, type GatewayRequest, type Memo, type StepWait, type StoredStep, type Transition } from "./transition";
 
 /** A throttle bucket and its rate, as a run carries it. */
@@ -212,7 +211,7 @@ export class RunStore {
     const fresh = steps.filter((step) => !memos.has(step.stepId));
     const size = this.#size.check(fresh.map((step) => step.memo));
     if (size.error) {
-      this.#fail(size.error, now);
+      this.#endNow({ status: "failed", error: size.error }, now);
       return false;
     }
     this.#storage.transactionSync(() => {
@@ -234,7 +233,7 @@ export class RunStore {
     if (!wait || !this.isActive()) return false;
     const size = this.#size.check([memo]);
     if (size.error) {
-      this.#fail(size.error, now);
+      this.#endNow({ status: "failed", error: size.error }, now);
       return true;
     }
     this.#storage.transactionSync(() => {
@@ -267,10 +266,7 @@ export class RunStore {
   /** Ends the run as cancelled; anything still running finishes but nothing after it starts. */
   cancel(now: number): boolean {
     if (!this.isActive()) return false;
-    this.#storage.transactionSync(() => {
-      this.#end({ status: "cancelled" }, now);
-      this.history.markDirty("run", this.#requireRun().id);
-    });
+    this.#endNow({ status: "cancelled" }, now);
     return true;
   }
 
@@ -319,10 +315,10 @@ export class RunStore {
     return readBlob(this.#sql, `memo:${stepId}`);
   }
 
-  /** Ends the run failed with a server-made error, outside any decided transition. */
-  #fail(error: RunError, now: number): void {
+  /** Ends the run outside any decided transition: cancelled, or failed by a server-made error. */
+  #endNow(state: FinalState, now: number): void {
     this.#storage.transactionSync(() => {
-      this.#end({ status: "failed", error }, now);
+      this.#end(state, now);
       this.history.markDirty("run", this.#requireRun().id);
     });
   }
