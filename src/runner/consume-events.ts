@@ -9,15 +9,19 @@ import type { Env } from "../env";
 import type { RoutedEvent } from "../ingest/routed-event";
 import { loadQueuedEvents, markEventFailed } from "../ingest/event-store";
 import { queueMessageSchema, type QueueMessage } from "../ingest/queue-message";
-import { listFunctions } from "../sync/store";
+import { listFunctions, type StoredFunction } from "../sync/store";
 import { splitUtf8 } from "../util/utf8";
 import { routeEvents } from "./route-events";
 
-/** A parsed message and the event it carries, once loaded. */
+/** A message that parsed. */
 interface Delivery {
   message: Message<unknown>;
   body: QueueMessage;
-  item?: RoutedEvent;
+}
+
+/** A message with the event it carries, ready to route. */
+interface Routable extends Delivery {
+  item: RoutedEvent;
 }
 
 /**
@@ -36,26 +40,27 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   }
   if (deliveries.length === 0) return;
 
-  let routable: Delivery[];
-  let functions: Awaited<ReturnType<typeof listFunctions>>;
+  let loaded: { routable: Routable[]; unroutable: { delivery: Delivery; error: string | null }[] };
+  let functions: StoredFunction[];
   try {
-    [routable, functions] = await Promise.all([resolveEvents(env, deliveries, now), listFunctions(env.DB)]);
+    [loaded, functions] = await Promise.all([resolveEvents(env, deliveries), listFunctions(env.DB)]);
   } catch (err) {
     // Reading D1 failed: nothing could be routed, so every message is tried again later.
     for (const d of deliveries) await retryOrFail(env, d, err, now);
     return;
   }
-  await routeAndSettle(env, routable, functions, now);
+  for (const { delivery, error } of loaded.unroutable) await settleUnroutable(env, delivery, error, now);
+  await routeAndSettle(env, loaded.routable, functions, now);
 }
 
 /**
  * Routes the messages together; if that fails as a whole, routes each alone, so a message that
  * breaks shared work (a poison event) is retried by itself and the rest are acknowledged.
  */
-async function routeAndSettle(env: Env, routable: Delivery[], functions: Parameters<typeof routeEvents>[2], now: number): Promise<void> {
+async function routeAndSettle(env: Env, routable: Routable[], functions: StoredFunction[], now: number): Promise<void> {
   let failures: Map<number, unknown>;
   try {
-    failures = await routeEvents(env, routable.map((d) => d.item!), functions, now);
+    failures = await routeEvents(env, routable.map((d) => d.item), functions, now);
   } catch (err) {
     if (routable.length === 1) {
       await retryOrFail(env, routable[0]!, err, now);
@@ -72,37 +77,49 @@ async function routeAndSettle(env: Env, routable: Delivery[], functions: Paramet
 }
 
 /**
- * Attaches each delivery's event: inline ones as they are, references read from D1. A reference
- * to an event that is not stored is acknowledged (nothing to route); one whose row no longer
- * parses marks the event `failed`. Returns the deliveries left to route.
+ * Attaches each delivery's event: inline ones as they are, references read from D1. The rest
+ * cannot be routed: a reference to an event that is not stored (`error` null), or to a row that
+ * no longer parses (`error` says why).
  */
-async function resolveEvents(env: Env, deliveries: Delivery[], now: number): Promise<Delivery[]> {
+async function resolveEvents(env: Env, deliveries: Delivery[]) {
   const refs = deliveries.flatMap((d) => (d.body.kind === "event_ref" ? [d.body.internalId] : []));
   const loaded = await loadQueuedEvents(env.DB, [...new Set(refs)]);
   const found = new Map(loaded.found.map((item) => [item.event.internalId, item]));
   const invalid = new Map(loaded.invalid.map((i) => [i.internalId, i.error]));
-  const routable: Delivery[] = [];
+  const routable: Routable[] = [];
+  const unroutable: { delivery: Delivery; error: string | null }[] = [];
   for (const d of deliveries) {
     const functions = d.body.functions === undefined ? {} : { functions: d.body.functions };
-    if (d.body.kind === "event") {
-      routable.push({ ...d, item: { event: d.body.event, target: d.body.target, ...functions } });
-      continue;
-    }
-    const stored = found.get(d.body.internalId);
-    if (stored) {
-      routable.push({ ...d, item: { ...stored, ...functions } });
-      continue;
-    }
-    const error = invalid.get(d.body.internalId);
-    if (error !== undefined) {
-      console.error(`stepflare: event ${d.body.internalId} cannot be routed: ${error}`);
-      await markEventFailed(env.DB, d.body.internalId, cut(error), now);
-    } else {
-      console.warn(`stepflare: queue message ${d.message.id} refers to event ${d.body.internalId}, which is not stored; nothing to route`);
-    }
-    d.message.ack();
+    const stored = d.body.kind === "event" ? { event: d.body.event, target: d.body.target } : found.get(d.body.internalId);
+    if (stored) routable.push({ ...d, item: { ...stored, ...functions } });
+    else unroutable.push({ delivery: d, error: d.body.kind === "event_ref" ? (invalid.get(d.body.internalId) ?? null) : null });
   }
-  return routable;
+  return { routable, unroutable };
+}
+
+/**
+ * Settles a message whose event cannot be loaded: a missing event has nothing to route and is
+ * logged; an event whose row no longer parses is marked `failed`, which retrying cannot change.
+ */
+async function settleUnroutable(env: Env, d: Delivery, error: string | null, now: number): Promise<void> {
+  const internalId = eventIdOf(d.body);
+  if (error === null) {
+    console.warn(`stepflare: queue message ${d.message.id} refers to event ${internalId}, which is not stored; nothing to route`);
+    d.message.ack();
+    return;
+  }
+  console.error(`stepflare: event ${internalId} cannot be routed: ${error}`);
+  try {
+    await markEventFailed(env.DB, internalId, cut(error), now);
+    d.message.ack();
+  } catch (err) {
+    await retryOrFail(env, d, err, now);
+  }
+}
+
+/** The internal id of the event a message is about. */
+function eventIdOf(body: QueueMessage): string {
+  return body.kind === "event" ? body.event.internalId : body.internalId;
 }
 
 /**
@@ -110,7 +127,7 @@ async function resolveEvents(env: Env, deliveries: Delivery[], now: number): Pro
  * QUEUE_MAX_ATTEMPTS times, marks its event `failed` with the reason and acknowledges it.
  */
 async function retryOrFail(env: Env, d: Delivery, err: unknown, now: number): Promise<void> {
-  const internalId = d.body.kind === "event" ? d.body.event.internalId : d.body.internalId;
+  const internalId = eventIdOf(d.body);
   const reason = describe(err);
   if (d.message.attempts < QUEUE_MAX_ATTEMPTS) {
     console.warn(`stepflare: routing event ${internalId} failed (attempt ${d.message.attempts}); retrying: ${reason}`);
