@@ -31,9 +31,10 @@ export function oversize(value: unknown): number | null {
 export function capError<E extends SerializedError>(error: E): SerializedError {
   const bytes = oversize(error);
   if (bytes === null) return error;
-  // Half the budget for the message leaves room for JSON escaping and the name.
+  // Half the budget for the message and an eighth for the name leave room for JSON escaping.
   const [kept = ""] = splitUtf8(error.message, Math.floor(MAX_SYSTEM_EVENT_VALUE_BYTES / 2));
+  const [name = ""] = splitUtf8(error.name, Math.floor(MAX_SYSTEM_EVENT_VALUE_BYTES / 8));
   const message = kept.length === error.message.length ? kept : `${kept}… (cut from ${bytes} bytes)`;
   const code = (error as { code?: unknown }).code;
-  return { name: error.name.slice(0, 1024), message, ...(typeof code === "string" ? { code } : {}) };
+  return { name, message, ...(typeof code === "string" ? { code } : {}) };
 }
