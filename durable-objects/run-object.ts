@@ -55,6 +55,14 @@ export class RunObject extends DurableObject<Env> {
     return this.#store.run();
   }
 
+  /**
+   * The run's stored outcome as JSON (`{"output":...}` or `{"error":...}`), null while it runs:
+   * how a parent's `step.invoke` reads an output too large for the finished event.
+   */
+  async result(): Promise<string | null> {
+    return this.#store.result();
+  }
+
   /** Cancels the run unless it already ended. */
   async cancel(): Promise<{ cancelled: boolean }> {
     const cancelled = this.#store.cancel(Date.now());
@@ -66,7 +74,10 @@ export class RunObject extends DurableObject<Env> {
   async checkpoint(ops: Op[]): Promise<{ accepted: boolean }> {
     ops = parseRpcArgs(checkpointArgsSchema, ops, "RunObject.checkpoint");
     const steps = ops.filter((op) => op.op === "StepRun").map((op) => storedStepFromOp(op, 1));
-    return { accepted: this.#store.checkpoint(steps, Date.now()) };
+    const accepted = this.#store.checkpoint(steps, Date.now());
+    // Refused because the steps ended the run (its state cap): its end effects are now due.
+    if (!accepted && this.#store.hasOutbox()) await this.#store.alarm.rearm(Date.now());
+    return { accepted };
   }
 
   /** A concurrency slot was granted to a call that was waiting for one. */

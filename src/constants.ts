@@ -45,13 +45,8 @@ export const MAX_RETRY_DELAY_MS = 24 * 60 * 60 * 1000;
 
 /** Largest step output kept; larger outputs fail the step with a clear error. */
 export const MAX_STEP_OUTPUT_BYTES = 4 * 1024 * 1024;
-/**
- * Durable Object rows hold at most 2 MB, so larger JSON values are stored in chunks of this many
- * UTF-16 code units (at most 3 UTF-8 bytes each, so a chunk stays under 1.5 MB).
- */
-export const STORAGE_CHUNK_CHARS = 500_000;
-/** Step outputs copied to D1 history are cut at this many characters (D1 rows are 2 MB too). */
-export const HISTORY_MAX_VALUE_CHARS = 500_000;
+/** Step outputs and errors copied to D1 history are replaced by a note past this many UTF-8 bytes. */
+export const HISTORY_MAX_VALUE_BYTES = 500_000;
 /** Most steps one run may report, as Inngest's default step limit. */
 export const MAX_STEPS_PER_RUN = 1_000;
 /** Most triggers one function may declare. */
@@ -156,7 +151,7 @@ export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
  */
 export const EXPRESSION_CACHE_SIZE = 1_000;
 
-/** Events per INSERT statement: bounded so one bound JSON parameter stays well under D1's 2 MB. */
+/** UTF-8 bytes of events per INSERT statement: one bound JSON parameter stays well under D1's 2 MB. */
 export const EVENT_INSERT_MAX_BYTES = 1_500_000;
 
 /** How long a run waits before retrying a failed flush of its effects or history. */
@@ -228,3 +223,47 @@ export const BUFFER_RELEASE_RETRY_MAX_MS = 5 * 60 * 1000;
 export const BUFFER_RELEASES_PER_PASS = 20;
 /** How much of a stored value that cannot be read (and is set aside) is written to the log. */
 export const UNREADABLE_LOG_CHARS = 2_000;
+
+/* Queue consumption and production sizes (issue 14, parts 4 and 5). */
+
+/**
+ * Largest D1 or Durable Object row, string or bound value on Cloudflare, in UTF-8 bytes (2 MB).
+ * Local workerd allows 4 MiB, so code must hold this itself: everything chunked or capped is
+ * measured in bytes against it.
+ */
+export const MAX_ROW_BYTES = 2_000_000;
+/** Bytes of a stored value per row chunk: well under {@link MAX_ROW_BYTES}, leaving room for the key. */
+export const STORAGE_CHUNK_BYTES = 1_000_000;
+/** A run's total state (events, step results and output) is capped here, as Inngest does (32 MiB). */
+export const MAX_RUN_STATE_BYTES = 32 * 1024 * 1024;
+/**
+ * Largest `result` or `error` carried inside an `inngest/function.finished|failed|cancelled`
+ * event. A larger one is left out and the event refers to the run instead, so the system-event
+ * row stays under {@link MAX_ROW_BYTES}; `step.invoke` reads such a result from the child run.
+ */
+export const MAX_SYSTEM_EVENT_VALUE_BYTES = 256 * 1024;
+/**
+ * Largest ingest request body (`POST /e/:key`, `POST /v0/events`) and other JSON bodies, in bytes.
+ * A full batch of small events fits; a larger body is refused with 413 before it is read whole.
+ */
+export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
+
+/** Most functions one Queue message starts; an event that matches more is split into messages of this many. */
+export const ROUTE_FANOUT_PER_MESSAGE = 25;
+/**
+ * Deliveries of one Queue message before its event is marked `failed` instead of retried. Equal
+ * to `max_retries` in wrangler.toml, so the Queue allows one delivery more: if storing the
+ * `failed` mark itself fails, the message is tried once more and then dead-lettered.
+ */
+export const QUEUE_MAX_ATTEMPTS = 10;
+/**
+ * A message that failed is delivered again after this many seconds times its attempts so far,
+ * capped at {@link QUEUE_MAX_RETRY_DELAY_SECONDS}; also `retry_delay` in wrangler.toml.
+ */
+export const QUEUE_RETRY_DELAY_SECONDS = 5;
+/** Longest delay before a failed message is delivered again, in seconds. */
+export const QUEUE_MAX_RETRY_DELAY_SECONDS = 300;
+/** Longest failure reason stored on a `failed` event, in UTF-8 bytes. */
+export const EVENT_FAILURE_REASON_MAX_BYTES = 4_000;
+/** Largest `step.fetch` request (URL, headers and body as JSON) kept until it is made; larger fails the step. */
+export const MAX_FETCH_REQUEST_BYTES = 1_000_000;

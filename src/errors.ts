@@ -15,6 +15,8 @@ export const RUN_ERRORS = {
   StepLimitExceeded: "step_limit_exceeded",
   /** A step's output is larger than the server keeps. */
   StepOutputTooLarge: "step_output_too_large",
+  /** The run's events, step results and output together outgrew MAX_RUN_STATE_BYTES (Inngest: 32 MiB). */
+  RunStateTooLarge: "run_state_too_large",
   /** The SDK answered with no steps and no result. */
   EmptyResponse: "empty_response",
   /** The app answered with something that is not the SDK protocol (wrong URL, a proxy, a bug). */

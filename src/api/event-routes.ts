@@ -2,15 +2,21 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { acceptEvents } from "../ingest/accept-events";
 import { isProduction } from "../mode";
+import { readBodyText } from "./body-limit";
 
-/** `POST /e/:eventKey`: the event API the SDK's `inngest.send()` and `step.sendEvent` call. */
+/**
+ * `POST /e/:eventKey`: the event API the SDK's `inngest.send()` and `step.sendEvent` call. A body
+ * over MAX_REQUEST_BODY_BYTES is refused with 413 before it is read.
+ */
 export const eventRoutes = new Hono<{ Bindings: Env }>();
 
 eventRoutes.post("/e/:eventKey", async (c) => {
   if (isProduction(c.env) && !eventKeys(c.env).includes(c.req.param("eventKey"))) {
     return c.json({ ids: [], status: 401, error: "Event key not found" }, 401);
   }
-  const result = await acceptEvents(c.env, await c.req.text(), c.req.header("x-inngest-event-id-seed") ?? null, Date.now());
+  const body = await readBodyText(c);
+  if (!body.ok) return c.json({ ids: [], status: 413, error: body.error }, 413);
+  const result = await acceptEvents(c.env, body.text, c.req.header("x-inngest-event-id-seed") ?? null, Date.now());
   if (!result.ok) return c.json({ ids: [], status: result.status, error: result.error }, result.status);
   return c.json({ ids: result.ids, status: 200 });
 });

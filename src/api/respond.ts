@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
+import { readBodyText } from "./body-limit";
 
 /** The `metadata` Inngest's v1 API attaches to every answer; nothing here is cached. */
 export function metadata() {
@@ -27,16 +28,20 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
 }
 
-/** The request body parsed as JSON; an empty body is `undefined`, for schemas with defaults. */
-export async function jsonBody(c: Context): Promise<{ ok: true; value: unknown } | { ok: false }> {
-  const text = await c.req.text();
-  if (text.trim() === "") return { ok: true, value: undefined };
+/**
+ * The request body parsed as JSON; an empty body is `undefined`, for schemas with defaults. A body
+ * over MAX_REQUEST_BODY_BYTES is not read: the error says so.
+ */
+export async function jsonBody(c: Context): Promise<{ ok: true; value: unknown } | { ok: false; status: 400 | 413; error: string }> {
+  const body = await readBodyText(c);
+  if (!body.ok) return { ok: false, status: 413, error: body.error };
+  if (body.text.trim() === "") return { ok: true, value: undefined };
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    return { ok: true, value: JSON.parse(body.text) as unknown };
   } catch {
-    return { ok: false };
+    return { ok: false, status: 400, error: NOT_JSON };
   }
 }
 
 /** The answer to a body that is not JSON. */
-export const NOT_JSON = "the request body is not valid JSON";
+const NOT_JSON = "the request body is not valid JSON";

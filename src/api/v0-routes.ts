@@ -17,7 +17,8 @@ import { stepName, stepsOfRun } from "../history/steps";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../constants";
 import { fieldParam, limitParam, timeParam } from "./params";
 import { invokeFunction, rerunRun } from "./rerun";
-import { describeIssues, fail, jsonBody, NOT_JSON, ok } from "./respond";
+import { readBodyText } from "./body-limit";
+import { describeIssues, fail, jsonBody, ok } from "./respond";
 
 /** Routes under `/v0` for the dashboard; mount at the root of the Worker's Hono app. */
 export const v0Routes = new Hono<{ Bindings: Env }>();
@@ -53,7 +54,9 @@ v0Routes.get("/v0/events", async (c) => {
 
 v0Routes.post("/v0/events", async (c) => {
   // The same validation and storage as `POST /e/:key`; the dashboard session stands in for a key.
-  const result = await acceptEvents(c.env, await c.req.text(), null, Date.now());
+  const body = await readBodyText(c);
+  if (!body.ok) return fail(c, 413, body.error);
+  const result = await acceptEvents(c.env, body.text, null, Date.now());
   if (!result.ok) return fail(c, result.status, result.error);
   return ok(c, { ids: result.ids });
 });
@@ -117,7 +120,7 @@ const rerunBody = z.object({ from_step: z.string().min(1).optional() }).optional
 
 v0Routes.post("/v0/runs/:runId/rerun", async (c) => {
   const body = await jsonBody(c);
-  if (!body.ok) return fail(c, 400, NOT_JSON);
+  if (!body.ok) return fail(c, body.status, body.error);
   const parsed = rerunBody.safeParse(body.value);
   if (!parsed.success) return fail(c, 400, describeIssues(parsed.error));
   const outcome = await rerunRun(c.env, c.req.param("runId"), parsed.data?.from_step, Date.now());
@@ -131,7 +134,7 @@ const invokeBody = z
 
 v0Routes.post("/v0/functions/:functionId/invoke", async (c) => {
   const body = await jsonBody(c);
-  if (!body.ok) return fail(c, 400, NOT_JSON);
+  if (!body.ok) return fail(c, body.status, body.error);
   const parsed = invokeBody.safeParse(body.value);
   if (!parsed.success) return fail(c, 400, describeIssues(parsed.error));
   const functionId = c.req.param("functionId");

@@ -16,7 +16,7 @@ import { findFunction, getApp, listFunctions } from "../sync/store";
 import { cancelInBulk, cancelRun } from "./cancel-runs";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../constants";
 import { fieldParam, limitParam, timeParam } from "./params";
-import { describeIssues, fail, jsonBody, NOT_JSON, ok } from "./respond";
+import { describeIssues, fail, jsonBody, ok } from "./respond";
 
 /** Routes under `/v1`; mount at the root of the Worker's Hono app. */
 export const v1Routes = new Hono<{ Bindings: Env }>();
@@ -102,7 +102,7 @@ const cancellationBody = z
 
 v1Routes.post("/v1/cancellations", async (c) => {
   const raw = await jsonBody(c);
-  if (!raw.ok) return fail(c, 400, NOT_JSON);
+  if (!raw.ok) return fail(c, raw.status, raw.error);
   const parsed = cancellationBody.safeParse(raw.value);
   if (!parsed.success) return fail(c, 400, describeIssues(parsed.error));
   const body = parsed.data;

@@ -6,6 +6,12 @@ import { RESERVED_EVENT_PREFIX } from "../constants";
 import { fieldCondition, type FieldFilter } from "./field-filter";
 import { afterKeyset, type Keyset, Where } from "./where";
 
+/**
+ * Where an event is in routing: `pending` (accepted, not yet routed), `routed`, `duplicate` (its
+ * id was used within 24 h, so it started nothing) or `failed` (routing kept failing; see `error`).
+ */
+export type EventStatus = "pending" | "routed" | "duplicate" | "failed";
+
 /** A stored event row. */
 export interface EventRecord {
   internal_id: string;
@@ -13,7 +19,9 @@ export interface EventRecord {
   /** The whole event as JSON, including `internalId`. */
   data: string;
   received_at: number;
-  status: "pending" | "routed" | "duplicate";
+  status: EventStatus;
+  /** Why routing failed, when `status` is `failed`. */
+  error: string | null;
 }
 
 /** An event row in a list, with how many runs it started. */
@@ -37,7 +45,7 @@ export interface EventQuery {
   limit: number;
 }
 
-const COLUMNS = "internal_id, name, data, received_at, status";
+const COLUMNS = "internal_id, name, data, received_at, status, error";
 
 /** Reads one event by internal id. */
 export async function findEvent(db: D1Database, internalId: string): Promise<EventRecord | null> {

@@ -1,13 +1,16 @@
 import { MAX_INLINE_QUEUE_EVENT_BYTES, QUEUE_BATCH_MAX_BYTES, QUEUE_BATCH_MAX_MESSAGES } from "../constants";
+import { utf8Bytes } from "../util/utf8";
 import type { QueueMessage } from "./queue-message";
 import type { RoutedEvent } from "./routed-event";
 
 /** The Queue message for an event: inline when it fits, else a reference to its stored row. */
-export function messageFor({ event, target }: RoutedEvent): { body: QueueMessage; bytes: number } {
-  const inline: QueueMessage = { kind: "event", event, target };
-  const bytes = new TextEncoder().encode(JSON.stringify(inline)).byteLength;
+export function messageFor({ event, target, functions }: RoutedEvent): { body: QueueMessage; bytes: number } {
+  const part = functions === undefined ? {} : { functions };
+  const inline: QueueMessage = { kind: "event", event, target, ...part };
+  const bytes = utf8Bytes(JSON.stringify(inline));
   if (bytes <= MAX_INLINE_QUEUE_EVENT_BYTES) return { body: inline, bytes };
-  return { body: { kind: "event_ref", internalId: event.internalId }, bytes: 100 };
+  const ref: QueueMessage = { kind: "event_ref", internalId: event.internalId, ...part };
+  return { body: ref, bytes: utf8Bytes(JSON.stringify(ref)) };
 }
 
 /** Sends messages in as few `sendBatch` calls as the Queue's per-call limits allow. */

@@ -1,13 +1,18 @@
 import { z } from "zod";
+import { ROUTE_FANOUT_PER_MESSAGE } from "../constants";
 import { storedEventSchema } from "./event";
+
+/** A fan-out part names the functions it starts; at most ROUTE_FANOUT_PER_MESSAGE of them. */
+const functionsSchema = z.array(z.string().min(1)).min(1).max(ROUTE_FANOUT_PER_MESSAGE).optional();
 
 /**
  * A message on the events Queue: the event itself when it fits a message, otherwise a reference
  * to its stored row (Queue messages are limited to 128 KB; events may be 512 KiB). `target`
- * names the one function a server-emitted event is for (an invoke, a cron tick).
+ * names the one function a server-emitted event is for (an invoke, a cron tick); `functions`
+ * makes the message one part of an event that matches many functions (see route-events.ts).
  */
 export const queueMessageSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("event"), event: storedEventSchema, target: z.string().optional() }),
-  z.object({ kind: z.literal("event_ref"), internalId: z.string() }),
+  z.object({ kind: z.literal("event"), event: storedEventSchema, target: z.string().optional(), functions: functionsSchema }),
+  z.object({ kind: z.literal("event_ref"), internalId: z.string(), functions: functionsSchema }),
 ]);
 export type QueueMessage = z.infer<typeof queueMessageSchema>;

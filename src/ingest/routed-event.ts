@@ -4,4 +4,9 @@ import type { StoredEvent } from "./event";
 export interface RoutedEvent {
   event: StoredEvent;
   target?: string;
+  /**
+   * A fan-out part: start exactly these functions. The message that split the event off has
+   * already checked its id for duplicates, resumed the runs waiting on it and marked it routed.
+   */
+  functions?: string[];
 }

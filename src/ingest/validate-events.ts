@@ -11,6 +11,7 @@ import {
   MIN_EVENT_TS,
   RESERVED_EVENT_PREFIX,
 } from "../constants";
+import { utf8Bytes } from "../util/utf8";
 import { type IncomingEvent, isJsonObject, jsonObjectSchema } from "./event";
 
 export type ParseEventsResult = { ok: true; events: IncomingEvent[] } | { ok: false; error: string };
@@ -93,7 +94,7 @@ function normalizeEvent(
   if (raw.v) event.v = raw.v;
 
   const json = JSON.stringify(event);
-  const bytes = utf8Length(json);
+  const bytes = utf8Bytes(json);
   if (bytes > MAX_EVENT_BYTES) {
     return fail(`event ${index}: event is ${bytes} bytes as JSON, over the limit of ${MAX_EVENT_BYTES} bytes`);
   }
@@ -129,24 +130,6 @@ function withoutInngestKey(data: Record<string, unknown>): Record<string, unknow
   if (!Object.hasOwn(data, "_inngest")) return data;
   const { _inngest: _dropped, ...rest } = data;
   return rest;
-}
-
-/**
- * UTF-8 length of a string without encoding it. `JSON.stringify` output is well-formed UTF-16
- * (lone surrogates are escaped), so a high surrogate always starts a 4-byte pair.
- */
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 function fail(error: string): { ok: false; error: string } {

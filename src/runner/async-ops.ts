@@ -1,4 +1,5 @@
-import { INVOKE_DEFAULT_TIMEOUT_MS } from "../constants";
+import { INVOKE_DEFAULT_TIMEOUT_MS, MAX_EVENT_BYTES, MAX_FETCH_REQUEST_BYTES } from "../constants";
+import { jsonBytes } from "../util/utf8";
 import type { Op } from "../protocol/ops";
 import type { SerializedError } from "../protocol/serialized-error";
 import { DurationError, resolveWakeTime } from "../time/duration";
@@ -41,6 +42,9 @@ export function planAsyncOp(op: Op, now: number): AsyncOpPlan {
         const timeout = str(opts["timeout"]);
         const wakeAt = timeout ? resolveWakeTime(timeout, now) : now + INVOKE_DEFAULT_TIMEOUT_MS;
         const payload = (opts["payload"] ?? {}) as Record<string, unknown>;
+        // The payload becomes the child's event and is stored in a row of its own on the way.
+        const bytes = jsonBytes(payload);
+        if (bytes > MAX_EVENT_BYTES) return invalid(op, `invokes with a payload of ${bytes} bytes; the limit is ${MAX_EVENT_BYTES} bytes`);
         return { kind: "wait", wakeAt, detail: { kind: "invoke", functionId, payload } };
       }
       case "Gateway":
@@ -68,7 +72,13 @@ function planGateway(op: Op, opts: Record<string, unknown>): AsyncOpPlan {
   const headers = Object.fromEntries(
     Object.entries((opts["headers"] ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
   );
-  return { kind: "gateway", request: { url: parsed.toString(), method: str(opts["method"]) ?? "GET", headers, body: str(opts["body"]) } };
+  const request = { url: parsed.toString(), method: str(opts["method"]) ?? "GET", headers, body: str(opts["body"]) };
+  // The request waits in a storage row until it is made.
+  const bytes = jsonBytes(request);
+  if (bytes > MAX_FETCH_REQUEST_BYTES) {
+    return { kind: "resolved", memo: { error: runError("GatewayError", `step.fetch request is ${bytes} bytes; the limit is ${MAX_FETCH_REQUEST_BYTES} bytes`) } };
+  }
+  return { kind: "gateway", request };
 }
 
 function invalid(op: Op, what: string): AsyncOpPlan {

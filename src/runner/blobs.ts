@@ -1,17 +1,12 @@
-import { STORAGE_CHUNK_CHARS } from "../constants";
+import { STORAGE_CHUNK_BYTES } from "../constants";
+import { splitUtf8 } from "../util/utf8";
 
-/** Splits a string into chunks that each fit a storage row, never cutting a surrogate pair. */
-export function chunkString(value: string, size = STORAGE_CHUNK_CHARS): string[] {
-  const chunks: string[] = [];
-  let start = 0;
-  while (start < value.length) {
-    let end = Math.min(start + size, value.length);
-    const last = value.charCodeAt(end - 1);
-    if (end < value.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
-    chunks.push(value.slice(start, end));
-    start = end;
-  }
-  return chunks.length > 0 ? chunks : [""];
+/**
+ * Splits a string into chunks that each fit a storage row: measured in UTF-8 bytes, which is what
+ * the 2 MB row limit counts, and never cutting a character.
+ */
+export function chunkString(value: string, maxBytes = STORAGE_CHUNK_BYTES): string[] {
+  return splitUtf8(value, maxBytes);
 }
 
 /** Writes a string under `key` in the `blobs` table, replacing any earlier value. */
@@ -26,4 +21,11 @@ export function writeBlob(sql: SqlStorage, key: string, value: string): void {
 export function readBlob(sql: SqlStorage, key: string): string | null {
   const rows = sql.exec<{ data: string }>("SELECT data FROM blobs WHERE key = ? ORDER BY chunk", key).toArray();
   return rows.length === 0 ? null : rows.map((r) => r.data).join("");
+}
+
+/** UTF-8 bytes stored under every key except `except`: what a run's state weighs. */
+export function blobBytes(sql: SqlStorage, except: string[]): number {
+  const placeholders = except.map(() => "?").join(", ");
+  const where = except.length === 0 ? "" : `WHERE key NOT IN (${placeholders})`;
+  return sql.exec<{ n: number | null }>(`SELECT sum(length(CAST(data AS BLOB))) AS n FROM blobs ${where}`, ...except).one().n ?? 0;
 }

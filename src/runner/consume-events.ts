@@ -1,27 +1,222 @@
+import {
+  EVENT_FAILURE_REASON_MAX_BYTES,
+  QUEUE_MAX_ATTEMPTS,
+  QUEUE_MAX_RETRY_DELAY_SECONDS,
+  QUEUE_RETRY_DELAY_SECONDS,
+  ROUTE_PAIRS_PER_BATCH,
+} from "../constants";
+import { z } from "zod";
 import type { Env } from "../env";
+import { enqueueMessages, messageFor } from "../ingest/enqueue";
 import type { RoutedEvent } from "../ingest/routed-event";
-import { loadEvents } from "../ingest/event-store";
-import { queueMessageSchema } from "../ingest/queue-message";
-import { routeEvents } from "./route-events";
+import { loadQueuedEvents, markEventFailed } from "../ingest/event-store";
+import { queueMessageSchema, type QueueMessage } from "../ingest/queue-message";
+import { listFunctions, type StoredFunction } from "../sync/store";
+import { splitUtf8 } from "../util/utf8";
+import { routeEvents, runsStartedBy } from "./route-events";
+
+/** A message that parsed. */
+interface Delivery {
+  message: Message<unknown>;
+  body: QueueMessage;
+}
+
+/** A message with the event it carries, ready to route. */
+interface Routable extends Delivery {
+  item: RoutedEvent;
+}
 
 /**
- * The events Queue consumer. Throwing makes the Queue redeliver the whole batch, which is safe:
- * routing is idempotent per (event, function).
+ * The events Queue consumer. Each message is acknowledged or retried on its own: one event that
+ * cannot be routed never holds up or redelivers the others (routing is idempotent per (event,
+ * function), so a retried message starts nothing twice). A message that still fails after
+ * QUEUE_MAX_ATTEMPTS deliveries marks its event `failed` with the reason and is acknowledged.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const inline: RoutedEvent[] = [];
-  const refs: string[] = [];
+  const now = Date.now();
+  const deliveries: Delivery[] = [];
   for (const message of batch.messages) {
     const parsed = queueMessageSchema.safeParse(message.body);
-    if (!parsed.success) {
-      // Only stepflare writes to this queue; a malformed message cannot be routed by retrying.
-      console.error("stepflare: dropping malformed queue message", message.id, parsed.error.message);
-      continue;
-    }
-    if (parsed.data.kind === "event") inline.push({ event: parsed.data.event, target: parsed.data.target });
-    else refs.push(parsed.data.internalId);
+    if (parsed.success) deliveries.push({ message, body: parsed.data });
+    else await dropMalformed(env, message, z.prettifyError(parsed.error), now);
   }
-  const events = inline.concat(await loadEvents(env.DB, refs));
-  await routeEvents(env, events, Date.now());
-  batch.ackAll();
+  if (deliveries.length === 0) return;
+
+  let loaded: { routable: Routable[]; unroutable: { delivery: Delivery; error: string | null }[] };
+  let functions: StoredFunction[];
+  try {
+    [loaded, functions] = await Promise.all([resolveEvents(env, deliveries), listFunctions(env.DB)]);
+  } catch (err) {
+    // Reading D1 failed: nothing could be routed, so every message is tried again later.
+    for (const d of deliveries) await retryOrFail(env, d, err, now);
+    return;
+  }
+  for (const { delivery, error } of loaded.unroutable) await settleUnroutable(env, delivery, error, now);
+  const { taken, deferred } = withinRunBudget(loaded.routable, functions);
+  await deferToQueue(env, deferred, now);
+  await routeAndSettle(env, taken, functions, now);
+}
+
+/**
+ * Splits the batch so that at most ROUTE_PAIRS_PER_BATCH runs are started by this invocation
+ * (whole messages, at least one), keeping its Durable Object calls within the platform's
+ * subrequest limit; the rest wait for a later batch.
+ */
+function withinRunBudget(routable: Routable[], functions: StoredFunction[]): { taken: Routable[]; deferred: Routable[] } {
+  let runs = 0;
+  let count = 0;
+  for (const d of routable) {
+    const more = runsStartedBy(d.item, functions);
+    if (count > 0 && runs + more > ROUTE_PAIRS_PER_BATCH) break;
+    runs += more;
+    count++;
+  }
+  return { taken: routable.slice(0, count), deferred: routable.slice(count) };
+}
+
+/**
+ * Sends deferred messages back to the Queue as new messages and acknowledges them, so waiting
+ * for room does not count as a failed delivery; if sending fails they are retried instead.
+ */
+async function deferToQueue(env: Env, deferred: Routable[], now: number): Promise<void> {
+  if (deferred.length === 0) return;
+  try {
+    await enqueueMessages(env.EVENTS, deferred.map((d) => messageFor(d.item)));
+    for (const d of deferred) d.message.ack();
+  } catch (err) {
+    for (const d of deferred) await retryOrFail(env, d, err, now);
+  }
+}
+
+/**
+ * Routes the messages together; if that fails as a whole, routes each alone, so a message that
+ * breaks shared work (a poison event) is retried by itself and the rest are acknowledged.
+ */
+async function routeAndSettle(env: Env, routable: Routable[], functions: StoredFunction[], now: number): Promise<void> {
+  let failures: Map<number, unknown>;
+  try {
+    failures = await routeEvents(env, routable.map((d) => d.item), functions, now);
+  } catch (err) {
+    if (routable.length === 1) {
+      await retryOrFail(env, routable[0]!, err, now);
+      return;
+    }
+    for (const d of routable) await routeAndSettle(env, [d], functions, now);
+    return;
+  }
+  for (const [index, d] of routable.entries()) {
+    const failure = failures.get(index);
+    if (failure === undefined) d.message.ack();
+    else await retryOrFail(env, d, failure, now);
+  }
+}
+
+/**
+ * Attaches each delivery's event: inline ones as they are, references read from D1. The rest
+ * cannot be routed: a reference to an event that is not stored (`error` null), or to a row that
+ * no longer parses (`error` says why).
+ */
+async function resolveEvents(env: Env, deliveries: Delivery[]) {
+  const refs = deliveries.flatMap((d) => (d.body.kind === "event_ref" ? [d.body.internalId] : []));
+  const loaded = await loadQueuedEvents(env.DB, [...new Set(refs)]);
+  const found = new Map(loaded.found.map((item) => [item.event.internalId, item]));
+  const invalid = new Map(loaded.invalid.map((i) => [i.internalId, i.error]));
+  const routable: Routable[] = [];
+  const unroutable: { delivery: Delivery; error: string | null }[] = [];
+  for (const d of deliveries) {
+    const functions = d.body.functions === undefined ? {} : { functions: d.body.functions };
+    const stored = d.body.kind === "event" ? { event: d.body.event, target: d.body.target } : found.get(d.body.internalId);
+    if (stored) routable.push({ ...d, item: { ...stored, ...functions } });
+    else unroutable.push({ delivery: d, error: d.body.kind === "event_ref" ? (invalid.get(d.body.internalId) ?? null) : null });
+  }
+  return { routable, unroutable };
+}
+
+/**
+ * Settles a message whose event cannot be loaded: a missing event has nothing to route and is
+ * logged; an event whose row no longer parses is marked `failed`, which retrying cannot change.
+ */
+async function settleUnroutable(env: Env, d: Delivery, error: string | null, now: number): Promise<void> {
+  const internalId = eventIdOf(d.body);
+  if (error === null) {
+    console.warn(`stepflare: queue message ${d.message.id} refers to event ${internalId}, which is not stored; nothing to route`);
+    d.message.ack();
+    return;
+  }
+  console.error(`stepflare: event ${internalId} cannot be routed: ${error}`);
+  try {
+    await markEventFailed(env.DB, internalId, cut(error), now);
+    d.message.ack();
+  } catch (err) {
+    await retryOrFail(env, d, err, now);
+  }
+}
+
+/** The internal id of the event a message is about. */
+function eventIdOf(body: QueueMessage): string {
+  return body.kind === "event" ? body.event.internalId : body.internalId;
+}
+
+/**
+ * Retries a message that failed, later each time, or, once it has been delivered
+ * QUEUE_MAX_ATTEMPTS times, marks its event `failed` with the reason and acknowledges it.
+ */
+async function retryOrFail(env: Env, d: Delivery, err: unknown, now: number): Promise<void> {
+  const internalId = eventIdOf(d.body);
+  const reason = describe(err);
+  if (d.message.attempts < QUEUE_MAX_ATTEMPTS) {
+    console.warn(`stepflare: routing event ${internalId} failed (attempt ${d.message.attempts}); retrying: ${reason}`);
+    const delaySeconds = Math.min(QUEUE_RETRY_DELAY_SECONDS * d.message.attempts, QUEUE_MAX_RETRY_DELAY_SECONDS);
+    d.message.retry({ delaySeconds });
+    return;
+  }
+  const part = d.body.functions === undefined ? "" : ` (starting ${d.body.functions.join(", ")})`;
+  const message = cut(`routing failed after ${d.message.attempts} attempts${part}: ${reason}`);
+  console.error(`stepflare: event ${internalId}: ${message}`);
+  try {
+    await markEventFailed(env.DB, internalId, message, now);
+    d.message.ack();
+  } catch (markErr) {
+    // The mark could not be stored: leave the message to the Queue, which retries it once more
+    // and then moves it to the dead-letter queue.
+    console.error(`stepflare: could not mark event ${internalId} failed`, markErr);
+    d.message.retry({ delaySeconds: QUEUE_MAX_RETRY_DELAY_SECONDS });
+  }
+}
+
+/**
+ * A message that is not one stepflare writes cannot be routed by retrying. It is logged, and
+ * when it names a stored event that is still pending, that event is marked `failed` so the loss
+ * is visible there too.
+ */
+async function dropMalformed(env: Env, message: Message<unknown>, problem: string, now: number): Promise<void> {
+  console.error("stepflare: malformed queue message", message.id, problem);
+  const internalId = referencedEvent(message.body);
+  if (internalId !== undefined) {
+    try {
+      await markEventFailed(env.DB, internalId, cut(`its queue message was malformed: ${problem}`), now, true);
+    } catch (err) {
+      console.error(`stepflare: could not mark event ${internalId} failed`, err);
+    }
+  }
+  message.ack();
+}
+
+/** The internal id a malformed message seems to be about, if any. */
+function referencedEvent(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const { internalId, event } = body as { internalId?: unknown; event?: { internalId?: unknown } };
+  if (typeof internalId === "string") return internalId;
+  const nested = typeof event === "object" && event !== null ? event.internalId : undefined;
+  return typeof nested === "string" ? nested : undefined;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** Failure reasons are kept short: they are shown in lists and stored in the event row. */
+function cut(text: string): string {
+  const [kept = ""] = splitUtf8(text, EVENT_FAILURE_REASON_MAX_BYTES - 3);
+  return kept.length === text.length ? text : `${kept}…`;
 }

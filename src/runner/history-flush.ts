@@ -1,4 +1,7 @@
-import { HISTORY_FLUSH_MAX_ROWS, HISTORY_MAX_VALUE_CHARS } from "../constants";
+import { HISTORY_FLUSH_MAX_ROWS } from "../constants";
+import { fitForHistory } from "./run-history";
+import { capError } from "./system-event-values";
+import type { SerializedError } from "../protocol/serialized-error";
 import type { RunStore } from "./run-store";
 import { readStoredJson } from "../util/stored-json";
 import { storedMemoSchema, storedResultSchema } from "./stored-run-json";
@@ -14,12 +17,6 @@ function readForHistory<S extends z.ZodType>(schema: S, json: string | null, run
   if (read.ok) return read.value;
   console.error(`stepflare: run ${runId}: stored ${key} cannot be read for history: ${read.error}`);
   return null;
-}
-
-/** Cuts a JSON value that is too large for a D1 history row, saying so in its place. */
-function fitForHistory(json: string | null): string | null {
-  if (json === null || json.length <= HISTORY_MAX_VALUE_CHARS) return json;
-  return JSON.stringify({ truncated: true, size: json.length });
 }
 
 /**
@@ -48,7 +45,7 @@ export async function flushHistory(db: D1Database, store: RunStore, now: number)
             .bind(
               run.id, run.function_id, run.app_id, run.event_id, run.status,
               "output" in result ? fitForHistory(JSON.stringify(result.output ?? null)) : null,
-              "error" in result && result.error !== undefined ? JSON.stringify(result.error) : null,
+              "error" in result && result.error !== undefined ? JSON.stringify(capError(result.error as SerializedError)) : null,
               run.queued_at, run.started_at, run.ended_at, now,
               // For the heartbeat's sweep of runs whose alarm was lost.
               store.isActive() ? store.alarm.nextWakeAt() : null,

@@ -1,11 +1,11 @@
-import { ROUTE_PAIRS_PER_BATCH, ROUTE_START_CONCURRENCY } from "../constants";
+import { ROUTE_FANOUT_PER_MESSAGE, ROUTE_START_CONCURRENCY } from "../constants";
 import type { Env } from "../env";
 import { matchesExpression } from "../expressions";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
 import { enqueueMessages, messageFor } from "../ingest/enqueue";
 import type { RoutedEvent } from "../ingest/routed-event";
 import { isCronTrigger, triggersOf } from "../sync/function-config";
-import { listFunctions, type StoredFunction } from "../sync/store";
+import type { StoredFunction } from "../sync/store";
 import { eventNameMatches } from "../triggers/event-name";
 import { mapLimit } from "../util/map-limit";
 import { resumePausedRuns } from "../waits/deliver";
@@ -21,63 +21,115 @@ export function functionMatches(fn: StoredFunction, event: StoredEvent): boolean
   });
 }
 
-/** The functions one event starts: its target alone when it has one, else every match. */
+/** The functions one event starts: its part's or target's alone when it has them, else every match. */
 function functionsFor(item: RoutedEvent, functions: StoredFunction[]): StoredFunction[] {
+  if (item.functions !== undefined) return functions.filter((fn) => item.functions!.includes(fn.id));
   if (item.target !== undefined) return functions.filter((fn) => fn.id === item.target);
   return functions.filter((fn) => functionMatches(fn, item.event));
+}
+
+/** How many runs routing this item starts itself: its functions, at most ROUTE_FANOUT_PER_MESSAGE. */
+export function runsStartedBy(item: RoutedEvent, functions: StoredFunction[]): number {
+  return Math.min(functionsFor(item, functions).length, ROUTE_FANOUT_PER_MESSAGE);
+}
+
+/** A whole (not a part): it is checked for duplicates, delivered to waits and marked when routed. */
+function isWhole(item: RoutedEvent): boolean {
+  return item.functions === undefined;
 }
 
 /**
  * Routes stored events to the functions they trigger: one run per (event, function), whose id
  * is derived from both, so a redelivered event starts nothing twice. Events whose user-given id
  * was already used within 24 h start nothing; events dated in the future start their runs then.
- * Marks the events routed when done.
  *
- * One batch routes at most ROUTE_PAIRS_PER_BATCH (event, function) pairs, whole events at a
- * time, so its Durable Object calls stay within the platform's subrequest limit; the events past
- * that go back on the Queue, unrouted, for the next batches (the first event is always routed).
+ * An event that matches more than ROUTE_FANOUT_PER_MESSAGE functions starts the first of them
+ * here and is split into parts (Queue messages naming the rest, that many per message), so one
+ * message carries a bounded amount of work however many functions an event triggers.
+ *
+ * Returns the error of each item that could not be routed, by index; the others are done and
+ * marked. Throws only when something every item depends on fails (reading D1).
  */
-export async function routeEvents(env: Env, all: RoutedEvent[], now: number): Promise<void> {
-  if (all.length === 0) return;
-  const functions = await listFunctions(env.DB);
-  const { items, deferred } = withinPairBudget(all, functions);
-  const events = items.map((item) => item.event);
+export async function routeEvents(env: Env, items: RoutedEvent[], functions: StoredFunction[], now: number): Promise<Map<number, unknown>> {
+  const failures = new Map<number, unknown>();
+  if (items.length === 0) return failures;
   // Only senders' ids deduplicate; server-emitted (targeted) events are made idempotent by their
   // own keys, and two functions' cron ticks at the same time share an id without being duplicates.
-  const untargeted = items.filter((item) => item.target === undefined).map((item) => item.event);
+  const untargeted = items.filter((item) => isWhole(item) && item.target === undefined).map((item) => item.event);
   const duplicates = await findDuplicateEvents(env.DB, untargeted, now);
-  const pairs = items
-    .filter(({ event }) => !duplicates.has(event.internalId))
-    .flatMap((item) => functionsFor(item, functions).map((fn) => ({ event: item.event, fn })));
+  const live = items.map((item, index) => ({ item, index })).filter(({ item }) => !duplicates.has(item.event.internalId));
 
-  const [outcomes] = await Promise.all([
-    mapLimit(pairs, ROUTE_START_CONCURRENCY, async ({ event, fn }) => ({ event, fn, outcome: await routePair(env, event, fn, now) })),
-    resumePausedRuns(env, events.filter((e) => !duplicates.has(e.internalId)), now),
+  const routes = live.map(({ item, index }) => ({ item, index, matched: functionsFor(item, functions) }));
+  const pairs = routes.flatMap(({ item, index, matched }) =>
+    matched.slice(0, ROUTE_FANOUT_PER_MESSAGE).map((fn) => ({ index, event: item.event, fn })),
+  );
+  const parts = routes.flatMap(({ item, index, matched }) => splitParts(item, matched).map((part) => ({ index, part })));
+
+  const [outcomes, waitFailures] = await Promise.all([
+    mapLimit(pairs, ROUTE_START_CONCURRENCY, async ({ index, event, fn }) => {
+      try {
+        return { event, fn, outcome: await routePair(env, event, fn, now) };
+      } catch (err) {
+        failures.set(index, err);
+        return null;
+      }
+    }),
+    resumePausedRuns(env, uniqueEvents(live.filter(({ item }) => isWhole(item)).map(({ item }) => item.event)), now),
+    enqueueParts(env, parts, failures),
   ]);
-  const admitted = outcomes.flatMap(({ outcome }) => (outcome.started ? [outcome.run] : []));
-  const skipped = outcomes.flatMap(({ event, fn, outcome }) =>
+  for (const { item, index } of live) {
+    const failure = isWhole(item) ? waitFailures.get(item.event.internalId) : undefined;
+    if (failure !== undefined && !failures.has(index)) failures.set(index, failure);
+  }
+
+  const done = outcomes.flatMap((o) => (o === null ? [] : [o]));
+  const admitted = done.flatMap(({ outcome }) => (outcome.started ? [outcome.run] : []));
+  const skipped = done.flatMap(({ event, fn, outcome }) =>
     !outcome.started && outcome.reason !== "buffered" ? [{ eventId: event.internalId, functionId: fn.id, reason: outcome.reason }] : [],
   );
+  const marked = (wanted: boolean) =>
+    uniqueEvents(
+      items.filter((item, index) => isWhole(item) && !failures.has(index) && duplicates.has(item.event.internalId) === wanted).map((item) => item.event),
+    );
   await env.DB.batch([
     recordQueuedRuns(env.DB, admitted, now),
     recordSkippedRuns(env.DB, skipped, now),
-    markEvents(env.DB, events.filter((e) => !duplicates.has(e.internalId)), "routed", now),
-    markEvents(env.DB, events.filter((e) => duplicates.has(e.internalId)), "duplicate", now),
+    markEvents(env.DB, marked(false), "routed", now),
+    markEvents(env.DB, marked(true), "duplicate", now),
   ]);
-  if (deferred.length > 0) await enqueueMessages(env.EVENTS, deferred.map(messageFor));
+  return failures;
 }
 
-/** Splits events into those whose pairs fit ROUTE_PAIRS_PER_BATCH (at least one) and the rest. */
-function withinPairBudget(all: RoutedEvent[], functions: StoredFunction[]): { items: RoutedEvent[]; deferred: RoutedEvent[] } {
-  let pairs = 0;
-  let taken = 0;
-  for (const item of all) {
-    const more = functionsFor(item, functions).length;
-    if (taken > 0 && pairs + more > ROUTE_PAIRS_PER_BATCH) break;
-    pairs += more;
-    taken++;
+/** The parts an event is split into beyond the functions it starts itself (a part has none). */
+function splitParts(item: RoutedEvent, matched: StoredFunction[]): RoutedEvent[] {
+  if (!isWhole(item)) return [];
+  const rest = matched.slice(ROUTE_FANOUT_PER_MESSAGE).map((fn) => fn.id);
+  const parts: RoutedEvent[] = [];
+  for (let i = 0; i < rest.length; i += ROUTE_FANOUT_PER_MESSAGE) {
+    parts.push({ event: item.event, functions: rest.slice(i, i + ROUTE_FANOUT_PER_MESSAGE) });
   }
-  return { items: all.slice(0, taken), deferred: all.slice(taken) };
+  return parts;
+}
+
+/** Sends each item's parts; an item whose parts could not be sent fails (and is retried whole). */
+async function enqueueParts(env: Env, parts: { index: number; part: RoutedEvent }[], failures: Map<number, unknown>): Promise<void> {
+  const byItem = new Map<number, RoutedEvent[]>();
+  for (const { index, part } of parts) byItem.set(index, [...(byItem.get(index) ?? []), part]);
+  await Promise.all(
+    [...byItem].map(async ([index, itemParts]) => {
+      try {
+        await enqueueMessages(env.EVENTS, itemParts.map(messageFor));
+      } catch (err) {
+        failures.set(index, err);
+      }
+    }),
+  );
+}
+
+/** Each event once, for work that is per event rather than per message. */
+function uniqueEvents(events: StoredEvent[]): StoredEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => !seen.has(e.internalId) && seen.add(e.internalId));
 }
 
 /** Adds `queued` history rows for admitted runs; the runs' own updates may already be there. */
@@ -101,8 +153,9 @@ function recordSkippedRuns(db: D1Database, skips: { eventId: string; functionId:
     .bind(JSON.stringify(skips), now);
 }
 
+/** Marks events routed or duplicate; a `failed` mark stays (a later success would need a new event). */
 function markEvents(db: D1Database, events: StoredEvent[], status: "routed" | "duplicate", now: number): D1PreparedStatement {
   return db
-    .prepare("UPDATE events SET status = ?1, routed_at = ?2 WHERE internal_id IN (SELECT value FROM json_each(?3))")
+    .prepare("UPDATE events SET status = ?1, routed_at = ?2 WHERE internal_id IN (SELECT value FROM json_each(?3)) AND status != 'failed'")
     .bind(status, now, JSON.stringify(events.map((e) => e.internalId)));
 }

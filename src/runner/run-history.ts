@@ -1,4 +1,16 @@
+import { HISTORY_MAX_VALUE_BYTES } from "../constants";
+import { utf8Bytes } from "../util/utf8";
 import type { StepRow } from "./run-rows";
+
+/**
+ * A JSON value as history keeps it: as is, or past HISTORY_MAX_VALUE_BYTES a note of its size,
+ * so a history row stays far under the 2 MB row limit in the object and in D1.
+ */
+export function fitForHistory(json: string | null): string | null {
+  if (json === null) return json;
+  const bytes = utf8Bytes(json);
+  return bytes <= HISTORY_MAX_VALUE_BYTES ? json : JSON.stringify({ truncated: true, size: bytes });
+}
 
 /** What history shows of a step besides its status: its names and the op that made it. */
 export type StepInfo = { name?: string; displayName?: string; op: string };
@@ -30,7 +42,7 @@ export class RunHistory {
          op = CASE WHEN op IN ('Sleep', 'WaitForEvent', 'InvokeFunction', 'Gateway') THEN op ELSE excluded.op END,
          status = excluded.status, attempts = max(attempts, excluded.attempts),
          error = excluded.error, ended_at = excluded.ended_at`,
-      stepId, info.name ?? null, info.displayName ?? null, info.op, status, attempts, error, now, endedAt,
+      stepId, info.name ?? null, info.displayName ?? null, info.op, status, attempts, fitForHistory(error), now, endedAt,
     );
     this.markDirty("step", stepId);
   }

@@ -16,9 +16,10 @@ import {
 } from "./stored-run-json";
 import { RunAlarm } from "./run-alarm";
 import { RunHistory, type StepInfo } from "./run-history";
+import { RunStateSize } from "./run-state-size";
 import type { LeasedCall, RunRow, RunStatus, WaitRow } from "./run-rows";
 import { cancelListeners, waitEffects } from "./wait-effects";
-import { DISCOVERY, isErrorMemo, type GatewayRequest, type Memo, type StepWait, type StoredStep, type Transition } from "./transition";
+import { DISCOVERY, emptyTransition, isErrorMemo, type GatewayRequest, type Memo, type StepWait, type StoredStep, type Transition } from "./transition";
 
 /** A throttle bucket and its rate, as a run carries it. */
 export type ThrottleSpec = NonNullable<RunStart["throttle"]>;
@@ -37,6 +38,8 @@ export class RunStore {
   readonly history: RunHistory;
   /** The object's one alarm, set to whatever the run owes next. */
   readonly alarm: RunAlarm;
+  /** What the run's state weighs, held under the 32 MiB cap. */
+  readonly #size: RunStateSize;
   #memos: Map<string, unknown> | null = null;
   #events: SdkEvent[] | null = null;
 
@@ -46,6 +49,7 @@ export class RunStore {
     migrate(this.#sql, RUN_MIGRATIONS);
     this.history = new RunHistory(storage);
     this.alarm = new RunAlarm(storage);
+    this.#size = new RunStateSize(this.#sql);
   }
 
   /** The run, or null before `init`. */
@@ -167,11 +171,19 @@ export class RunStore {
     this.#sql.exec("UPDATE run SET throttled_until = ?", at);
   }
 
-  /** Applies one decided transition for the answer to `call`, atomically. */
-  apply(call: LeasedCall, t: Transition, now: number): void {
+  /**
+   * Applies one decided transition for the answer to `call`, atomically. A transition that would
+   * take the run's state past MAX_RUN_STATE_BYTES ends the run failed instead (RunStateTooLarge):
+   * retrying cannot make the state smaller.
+   */
+  apply(call: LeasedCall, decided: Transition, now: number): void {
     if (!this.isActive()) return;
     const memos = this.memos() as Map<string, unknown>;
-    const fresh = t.stored.filter((step) => !memos.has(step.stepId));
+    const news = decided.stored.filter((step) => !memos.has(step.stepId));
+    const output = decided.end?.status === "completed" ? [{ output: decided.end.output }] : [];
+    const size = this.#size.check([...news.map((step) => step.memo), ...output]);
+    const t: Transition = size.error ? { ...emptyTransition(), end: { status: "failed", error: size.error } } : decided;
+    const fresh = size.error ? [] : news;
     this.#storage.transactionSync(() => {
       this.#settleCall(call, t);
       for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now, step.timing);
@@ -188,24 +200,32 @@ export class RunStore {
       this.history.markDirty("run", this.#requireRun().id);
     });
     for (const step of fresh) memos.set(step.stepId, step.memo);
+    if (!size.error) this.#size.add(size.bytes);
   }
 
   /**
    * Stores steps the SDK checkpointed while its discovery request is still running: memos and
    * stack only, as a `StepRun` answer would, without settling the call or asking for discovery
    * (the SDK carries on). The call's attempt count restarts, as after any successful step.
-   * False when the run has ended: the SDK must stop running steps for it.
+   * False when the run has ended, or ends now because the steps would outgrow its state cap: the
+   * SDK must stop running steps for it.
    */
   checkpoint(steps: StoredStep[], now: number): boolean {
     if (!this.isActive()) return false;
     const memos = this.memos() as Map<string, unknown>;
     const fresh = steps.filter((step) => !memos.has(step.stepId));
+    const size = this.#size.check(fresh.map((step) => step.memo));
+    if (size.error) {
+      this.#endNow({ status: "failed", error: size.error }, now);
+      return false;
+    }
     this.#storage.transactionSync(() => {
       for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now, step.timing);
       this.#sql.exec("UPDATE calls SET attempt = 0 WHERE target = ?", DISCOVERY);
       this.history.markDirty("run", this.#requireRun().id);
     });
     for (const step of fresh) memos.set(step.stepId, step.memo);
+    this.#size.add(size.bytes);
     return true;
   }
 
@@ -216,6 +236,11 @@ export class RunStore {
   resolveWait(stepId: string, memo: Memo, now: number): boolean {
     const wait = this.#sql.exec<WaitRow>("SELECT * FROM waits WHERE step_id = ?", stepId).toArray()[0];
     if (!wait || !this.isActive()) return false;
+    const size = this.#size.check([memo]);
+    if (size.error) {
+      this.#endNow({ status: "failed", error: size.error }, now);
+      return true;
+    }
     this.#storage.transactionSync(() => {
       this.#sql.exec("DELETE FROM waits WHERE step_id = ?", stepId);
       if (wait.kind !== "sleep") this.#addOutbox({ kind: "unpause", pauseIds: [`${this.#requireRun().id}:${stepId}`] });
@@ -224,6 +249,7 @@ export class RunStore {
       this.history.markDirty("run", this.#requireRun().id);
     });
     (this.memos() as Map<string, unknown>).set(stepId, memo);
+    this.#size.add(size.bytes);
     return true;
   }
 
@@ -245,10 +271,7 @@ export class RunStore {
   /** Ends the run as cancelled; anything still running finishes but nothing after it starts. */
   cancel(now: number): boolean {
     if (!this.isActive()) return false;
-    this.#storage.transactionSync(() => {
-      this.#end({ status: "cancelled" }, now);
-      this.history.markDirty("run", this.#requireRun().id);
-    });
+    this.#endNow({ status: "cancelled" }, now);
     return true;
   }
 
@@ -320,6 +343,14 @@ export class RunStore {
   /** A memo as stored JSON, for history. */
   memoJson(stepId: string): string | null {
     return readBlob(this.#sql, `memo:${stepId}`);
+  }
+
+  /** Ends the run outside any decided transition: cancelled, or failed by a server-made error. */
+  #endNow(state: FinalState, now: number): void {
+    this.#storage.transactionSync(() => {
+      this.#end(state, now);
+      this.history.markDirty("run", this.#requireRun().id);
+    });
   }
 
   #requireRun(): RunRow {

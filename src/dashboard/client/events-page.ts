@@ -11,8 +11,15 @@ function eventRow(event) {
     h("td", null, link("/events/" + event.internal_id, event.name)),
     h("td", { class: "mono small" }, event.internal_id),
     h("td", null, timeCell(event.received_at)),
-    h("td", null, event.status === "pending" ? h("span", { class: "muted" }, "routing…") : String(event.run_count)),
+    h("td", null, runsCell(event)),
     h("td", { class: "mono small muted" }, JSON.stringify(event.data).slice(0, 80)));
+}
+
+// A failed event may still have started some runs (a fan-out part failed): show both.
+function runsCell(event) {
+  if (event.status === "pending") return h("span", { class: "muted" }, "routing…");
+  if (event.status === "failed") return h("span", { title: event.error || "" }, pill("failed"), " ", String(event.run_count));
+  return String(event.run_count);
 }
 
 function noEventsYet(filtered) {
@@ -104,10 +111,11 @@ async function renderEvent(main, match) {
         h("div", { class: "meta" },
           h("div", null, h("span", null, "Received"), formatTime(Date.parse(event.received_at))),
           h("div", null, h("span", null, "Event ID"), h("span", { class: "mono small" }, event.id)),
-          h("div", null, h("span", null, "Routing"), event.status))),
+          h("div", null, h("span", null, "Routing"), event.status === "failed" ? pill("failed") : event.status)),
+        event.status === "failed" ? h("div", { class: "invalid small", style: "color:var(--failed)" }, "Routing failed: " + (event.error || "no reason recorded")) : null),
       h("h2", null, "Runs"),
       h("div", { class: "panel" }, runs.length === 0
-        ? h("div", { class: "muted" }, event.status === "pending" ? "Routing…" : "No function is triggered by this event.")
+        ? h("div", { class: "muted" }, event.status === "pending" ? "Routing…" : event.status === "failed" ? "No runs: routing this event failed." : "No function is triggered by this event.")
         : h("table", null, h("tbody", null, runs.map((r) => h("tr", { class: "link", onclick: () => go("/runs/" + r.run_id) },
           h("td", null, pill(r.status.toLowerCase())), h("td", null, link("/runs/" + r.run_id, r.function_id)), h("td", { class: "mono small" }, r.run_id)))))),
       h("h2", null, "Payload"), jsonBlock(event));

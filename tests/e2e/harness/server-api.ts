@@ -60,7 +60,7 @@ export async function waitForEndedRuns(serverUrl: string, eventId: string, count
   );
 }
 
-/** How the server processed an event: `pending`, `routed` or `duplicate`. */
+/** How the server processed an event: `pending`, `routed`, `duplicate` or `failed`. */
 export async function eventStatus(serverUrl: string, eventId: string): Promise<string | undefined> {
   const res = await apiFetch(serverUrl, `/v1/events/${eventId}`);
   if (!res.ok) return undefined;

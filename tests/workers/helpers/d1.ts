@@ -20,8 +20,9 @@ export interface EventRow {
   ts: number;
   received_at: number;
   target: string | null;
-  status: "pending" | "routed" | "duplicate";
+  status: "pending" | "routed" | "duplicate" | "failed";
   routed_at: number | null;
+  error: string | null;
 }
 
 /** A D1 history run row. */
