@@ -3,10 +3,18 @@
  * @module
  */
 import type { Environment } from "@marcbachmann/cel-js";
-import { EXPRESSION_CACHE_SIZE } from "../constants";
+import {
+  EXPRESSION_CACHE_MAX_SOURCE_CHARS,
+  EXPRESSION_CACHE_SIZE,
+  EXPRESSION_MAX_COST,
+  MAX_EXPRESSION_LENGTH,
+} from "../constants";
+import type { ExpressionNode } from "./ast";
 import { createExpressionEnvironment } from "./environment";
-import { toExpressionError } from "./errors";
+import { ExpressionError, toExpressionError } from "./errors";
+import { estimateCost } from "./estimate";
 import { LruCache } from "./cache";
+import { LimitExceeded, meterNodes, withBudget } from "./meter";
 import { toPlainValue } from "./values";
 
 /** Values bound to the expression's variables; a missing one is bound to an empty map. */
@@ -21,20 +29,36 @@ export interface CompiledExpression {
   readonly source: string;
   /** Static result type from the checker, e.g. `"bool"`, `"string"` or `"dyn"`. */
   readonly resultType: string;
-  /** Evaluates against the given variables; throws ExpressionError (reason "evaluation"). */
+  /**
+   * Evaluates against the given variables within the evaluation budget; throws ExpressionError
+   * (reason "evaluation", or "limit" when it ran out of budget or built too large a value).
+   */
   evaluate(variables: ExpressionVariables): unknown;
 }
 
 type Program = ReturnType<Environment["parse"]>;
 
 let environment: Environment | undefined;
-const compiled = new LruCache<string, CompiledExpression>(EXPRESSION_CACHE_SIZE);
+const compiled = new LruCache<string, CompiledExpression>(
+  EXPRESSION_CACHE_SIZE,
+  EXPRESSION_CACHE_MAX_SOURCE_CHARS,
+  (source) => source.length,
+);
 
 /**
  * Parses and type-checks `source`, returning the cached compilation when there is one.
- * Throws ExpressionError with reason "syntax" or "type".
+ * Throws ExpressionError with reason "syntax" or "type", or "limit" when the source is longer
+ * than MAX_EXPRESSION_LENGTH (checked before anything else), nested deeper than the parser
+ * allows, or estimated to cost more than one evaluation may spend.
  */
 export function compileExpression(source: string): CompiledExpression {
+  if (source.length > MAX_EXPRESSION_LENGTH) {
+    throw new ExpressionError(
+      source,
+      "limit",
+      `expression is ${source.length} characters long; the most allowed is ${MAX_EXPRESSION_LENGTH}`,
+    );
+  }
   const cached = compiled.get(source);
   if (cached) return cached;
   environment ??= createExpressionEnvironment();
@@ -42,12 +66,22 @@ export function compileExpression(source: string): CompiledExpression {
   try {
     program = environment.parse(source);
   } catch (error) {
-    throw toExpressionError(source, "syntax", error);
+    throw toExpressionError(source, isParserLimit(error) ? "limit" : "syntax", error);
   }
   // Checking up front also stores the checked types on the AST, so evaluation skips its own
   // per-call type pass.
   const check = program.check();
   if (!check.valid) throw toExpressionError(source, "type", check.error);
+  const root = program.ast as unknown as ExpressionNode;
+  const cost = estimateCost(root);
+  if (cost > EXPRESSION_MAX_COST) {
+    throw new ExpressionError(
+      source,
+      "limit",
+      `expression is too costly: its estimated cost of ${cost} exceeds the limit of ${EXPRESSION_MAX_COST} (comprehensions nested over large lists)`,
+    );
+  }
+  meterNodes(root);
   const result: CompiledExpression = {
     source,
     resultType: check.type ?? "dyn",
@@ -57,16 +91,23 @@ export function compileExpression(source: string): CompiledExpression {
   return result;
 }
 
+/** The library's parser reports its structural limits (depth, node count) with this code. */
+function isParserLimit(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "limit_exceeded";
+}
+
 function run(source: string, program: Program, variables: ExpressionVariables): unknown {
   let value: unknown;
   try {
-    value = program({
-      event: variables.event ?? {},
-      async: variables.async ?? {},
-      vars: variables.vars ?? {},
-    });
+    value = withBudget(() =>
+      program({
+        event: variables.event ?? {},
+        async: variables.async ?? {},
+        vars: variables.vars ?? {},
+      }),
+    );
   } catch (error) {
-    throw toExpressionError(source, "evaluation", error);
+    throw toExpressionError(source, error instanceof LimitExceeded ? "limit" : "evaluation", error);
   }
   return toPlainValue(value);
 }
