@@ -1,4 +1,4 @@
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, vi } from "vitest";
 import {
   compileExpression,
   evaluateExpression,
@@ -194,5 +194,20 @@ describe("LruCache bounded by weight", () => {
     expect(cache.get("x".repeat(11))).toBeUndefined();
     expect(cache.get("aa")).toBe(1);
     expect(cache.size).toBe(1);
+  });
+});
+
+describe("matching with an expression that hits a limit", () => {
+  it("counts as not matching and is logged once, not once per event", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const event = { data: { items: Array.from({ length: EXPRESSION_MAX_COST }, (_, i) => i) } };
+      const source = "event.data.items.all(i, i >= -1)";
+      for (let i = 0; i < 3; i++) expect(matchesExpression(source, { event })).toBe(false);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain("evaluation budget");
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
