@@ -64,3 +64,29 @@ export function comprehensionParts(
   if (!isExpressionNode(iterable) || !isExpressionNode(init) || !isExpressionNode(step)) return undefined;
   return { iterable, init, step };
 }
+
+/** Every node evaluation may visit under `root`, each once. */
+export function allNodes(root: ExpressionNode): Set<ExpressionNode> {
+  const seen = new Set<ExpressionNode>();
+  const pending = [root];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (seen.has(node)) continue;
+    seen.add(node);
+    pending.push(...childNodes(node));
+  }
+  return seen;
+}
+
+/** The pattern operand of a `text.matches(pattern)` call, if `node` is one. */
+export function regexPatternNode(node: ExpressionNode): ExpressionNode | undefined {
+  if (node.op !== "rcall" || !Array.isArray(node.args)) return undefined;
+  const [method, , operands] = node.args as [unknown, unknown, unknown];
+  if (method !== "matches" || !Array.isArray(operands) || operands.length !== 1) return undefined;
+  const [pattern] = operands as unknown[];
+  return isExpressionNode(pattern) ? pattern : undefined;
+}
+
+/** The string a literal node holds, if it is a string literal. */
+export function stringLiteral(node: ExpressionNode): string | undefined {
+  return node.op === "value" && typeof node.args === "string" ? node.args : undefined;
+}

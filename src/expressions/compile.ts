@@ -9,12 +9,13 @@ import {
   EXPRESSION_MAX_COST,
   MAX_EXPRESSION_LENGTH,
 } from "../constants";
-import type { ExpressionNode } from "./ast";
+import { allNodes, regexPatternNode, stringLiteral, type ExpressionNode } from "./ast";
 import { createExpressionEnvironment } from "./environment";
 import { ExpressionError, toExpressionError } from "./errors";
 import { estimateCost } from "./estimate";
 import { LruCache } from "./cache";
 import { LimitExceeded, meterNodes, withBudget } from "./meter";
+import { regexHazard } from "./regex-hazard";
 import { toPlainValue } from "./values";
 
 /** Values bound to the expression's variables; a missing one is bound to an empty map. */
@@ -81,6 +82,8 @@ export function compileExpression(source: string): CompiledExpression {
       `expression is too costly: its estimated cost of ${cost} exceeds the limit of ${EXPRESSION_MAX_COST} (comprehensions nested over large lists)`,
     );
   }
+  const hazard = literalRegexHazard(root);
+  if (hazard) throw new ExpressionError(source, "limit", hazard);
   meterNodes(root);
   const result: CompiledExpression = {
     source,
@@ -89,6 +92,17 @@ export function compileExpression(source: string): CompiledExpression {
   };
   compiled.set(source, result);
   return result;
+}
+
+/** Why a literal `matches()` pattern is refused, so a sync or API call is refused up front. */
+function literalRegexHazard(root: ExpressionNode): string | null {
+  for (const node of allNodes(root)) {
+    const pattern = regexPatternNode(node);
+    const literal = pattern && stringLiteral(pattern);
+    const hazard = literal === undefined ? null : regexHazard(literal);
+    if (hazard) return hazard;
+  }
+  return null;
 }
 
 /** The library's parser reports its structural limits (depth, node count) with this code. */

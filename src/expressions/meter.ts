@@ -14,7 +14,8 @@ import {
   EXPRESSION_MAX_LIST_LENGTH,
   EXPRESSION_MAX_STRING_LENGTH,
 } from "../constants";
-import { childNodes, comprehensionParts, type EvaluateNode, type ExpressionNode } from "./ast";
+import { allNodes, comprehensionParts, regexPatternNode, type EvaluateNode, type ExpressionNode } from "./ast";
+import { regexHazard } from "./regex-hazard";
 
 /** Why an evaluation was stopped; rethrown by every node after the first, so it cannot be caught. */
 export class LimitExceeded extends Error {
@@ -52,17 +53,16 @@ export function withBudget<T>(evaluate: () => T): T {
 
 /** Wraps every node under `root` so that evaluating it is metered. Call once, after checking. */
 export function meterNodes(root: ExpressionNode): void {
-  const seen = new Set<ExpressionNode>();
+  const nodes = allNodes(root);
   const halts = new Map<ExpressionNode, boolean>();
-  const pending = [root];
-  for (let node = pending.pop(); node; node = pending.pop()) {
-    if (seen.has(node)) continue;
-    seen.add(node);
+  const patterns = new Set<ExpressionNode>();
+  for (const node of nodes) {
     const halt = quantifierHalt(node);
     if (halt) halts.set(halt.step, halt.value);
-    pending.push(...childNodes(node));
+    const pattern = regexPatternNode(node);
+    if (pattern) patterns.add(pattern);
   }
-  for (const node of seen) node.evaluate = metered(node, halts.get(node));
+  for (const node of nodes) node.evaluate = metered(node, halts.get(node), patterns.has(node));
 }
 
 /**
@@ -80,7 +80,11 @@ function quantifierHalt(node: ExpressionNode): { step: ExpressionNode; value: bo
   return { step: parts.step, value: !initial };
 }
 
-function metered(node: ExpressionNode, halt: boolean | undefined): EvaluateNode {
+/**
+ * `halt`: the value a quantifier's step yields once stopped. `pattern`: the node yields a
+ * regular expression for `matches()`, checked before the regular expression can run.
+ */
+function metered(node: ExpressionNode, halt: boolean | undefined, pattern: boolean): EvaluateNode {
   const builds = BUILDING_OPS.has(node.op);
   let inner: ((evaluator: unknown, context: unknown) => unknown) | undefined;
   return (evaluator, _node, context) => {
@@ -91,6 +95,10 @@ function metered(node: ExpressionNode, halt: boolean | undefined): EvaluateNode 
     if (--remaining < 0) stop(budgetSpent);
     inner ??= unmetered(node);
     const value = inner(evaluator, context);
+    if (pattern && typeof value === "string") {
+      const hazard = regexHazard(value);
+      if (hazard) stop(hazard);
+    }
     const size = sizeOf(value);
     if (size > 0) {
       if (builds) checkBuilt(value, size);

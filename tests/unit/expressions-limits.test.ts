@@ -211,3 +211,38 @@ describe("matching with an expression that hits a limit", () => {
     }
   });
 });
+
+describe("regular expressions in matches()", () => {
+  it("refuses a literal catastrophic pattern at compile time", () => {
+    for (const pattern of ["(a+)+$", "^(\\\\w+\\\\s?)*$", "(x*){2,}", "(a|(b+))*c"]) {
+      const error = errorOf(() => compileExpression(`event.data.s.matches("${pattern}")`));
+      expect(error.reason, pattern).toBe("limit");
+      expect(error.message).toContain("repeats a group that itself repeats");
+    }
+  });
+
+  it("refuses backreferences and lookaround, which RE2 does not support", () => {
+    expect(validateExpression('event.data.s.matches("(a)\\\\1")')).toMatch(/backreference/);
+    expect(validateExpression('event.data.s.matches("a(?=b)")')).toMatch(/lookaround/);
+    expect(validateExpression('event.data.s.matches("(?<!a)b")')).toMatch(/lookaround/);
+  });
+
+  it("refuses a catastrophic pattern taken from event data before running it", () => {
+    const event = { data: { s: `${"a".repeat(40)}!`, p: "^(a+)+$" } };
+    const error = errorOf(() => evaluateExpression("event.data.s.matches(event.data.p)", { event }));
+    expect(error.reason).toBe("limit");
+    expect(matchesExpression("event.data.s.matches(event.data.p)", { event })).toBe(false);
+  });
+
+  it.each([
+    ["^[A-Za-z]+@", "Ada@x", true],
+    ["^(foo|bar)+$", "foobarfoo", true],
+    ["^\\\\d{3}-\\\\d{4}$", "555-1234", true],
+    ["^(ab)+c$", "ababc", true],
+    ["^[(a+)+]$", "+", true],
+    ["^(a+)?b$", "aab", true],
+    ["^(\\\\w{2})*$", "abcd", true],
+  ])("allows %s", (pattern, text, expected) => {
+    expect(evaluateExpression(`event.data.s.matches("${pattern}")`, { event: { data: { s: text } } })).toBe(expected);
+  });
+});
