@@ -184,9 +184,15 @@ export const EXPRESSION_MAX_DEPTH = 64;
  * Work one evaluation may do, in cost units: one per expression node evaluated, plus one per
  * {@link EXPRESSION_COST_UNIT_SIZE} characters or elements of every string or list a node
  * produces. About 10 ms of CPU; an evaluation that runs out fails with reason "limit".
- * Compilation refuses an expression whose static estimate already exceeds it.
  */
 export const EXPRESSION_MAX_COST = 100_000;
+/**
+ * Largest static cost estimate compilation accepts. The estimate is pessimistic (assumed list
+ * sizes, every branch counted), so it is set well above {@link EXPRESSION_MAX_COST}: it refuses
+ * only expressions that could not finish on any but tiny data, such as comprehensions nested
+ * eight deep over ten-element lists (10^8 iterations) or three deep over event data.
+ */
+export const EXPRESSION_MAX_ESTIMATED_COST = 1_000_000;
 /** Characters (or list elements, or bytes) that cost one unit when a node yields them. */
 export const EXPRESSION_COST_UNIT_SIZE = 100;
 /**

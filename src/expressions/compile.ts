@@ -6,7 +6,7 @@ import type { Environment } from "@marcbachmann/cel-js";
 import {
   EXPRESSION_CACHE_MAX_SOURCE_CHARS,
   EXPRESSION_CACHE_SIZE,
-  EXPRESSION_MAX_COST,
+  EXPRESSION_MAX_ESTIMATED_COST,
   MAX_EXPRESSION_LENGTH,
 } from "../constants";
 import { allNodes, regexPatternNode, stringLiteral, type ExpressionNode } from "./ast";
@@ -75,11 +75,11 @@ export function compileExpression(source: string): CompiledExpression {
   if (!check.valid) throw toExpressionError(source, "type", check.error);
   const root = program.ast as unknown as ExpressionNode;
   const cost = estimateCost(root);
-  if (cost > EXPRESSION_MAX_COST) {
+  if (cost > EXPRESSION_MAX_ESTIMATED_COST) {
     throw new ExpressionError(
       source,
       "limit",
-      `expression is too costly: its estimated cost of ${cost} exceeds the limit of ${EXPRESSION_MAX_COST} (comprehensions nested over large lists)`,
+      `expression is too costly: its estimated cost of ${cost} exceeds the limit of ${EXPRESSION_MAX_ESTIMATED_COST} (comprehensions nested over large lists)`,
     );
   }
   const hazard = literalRegexHazard(root);

@@ -1,6 +1,6 @@
 /**
  * A static upper estimate of an expression's evaluation cost, so that an expression which could
- * never finish within its budget (comprehensions nested over literal or assumed-large lists) is
+ * not finish within its budget on any but tiny data (comprehensions nested over literal or assumed-large lists) is
  * refused when it is compiled, at sync or at the API, rather than failing on every event.
  * @module
  */

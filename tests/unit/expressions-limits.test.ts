@@ -57,6 +57,11 @@ describe("expression limits at compile time", () => {
       /too costly/,
     );
     expect(validateExpression('event.data.items.exists(i, i.tags.exists(t, t == "vip"))')).toBeNull();
+    expect(
+      validateExpression(
+        "event.data.orders.exists(o, event.data.refunds.exists(r, o.id == r.order_id && o.total == r.amount && r.status != 'void'))",
+      ),
+    ).toBeNull();
   });
 
   it("refuses a 5 MB expression without parsing it", () => {
