@@ -40,7 +40,8 @@ export interface CompiledExpression {
 type Program = ReturnType<Environment["parse"]>;
 
 let environment: Environment | undefined;
-const compiled = new LruCache<string, CompiledExpression>(
+/** Compilations, and compile failures, so a bad expression met on every event fails fast. */
+const compiled = new LruCache<string, CompiledExpression | ExpressionError>(
   EXPRESSION_CACHE_SIZE,
   EXPRESSION_CACHE_MAX_SOURCE_CHARS,
   (source) => source.length,
@@ -49,8 +50,9 @@ const compiled = new LruCache<string, CompiledExpression>(
 /**
  * Parses and type-checks `source`, returning the cached compilation when there is one.
  * Throws ExpressionError with reason "syntax" or "type", or "limit" when the source is longer
- * than MAX_EXPRESSION_LENGTH (checked before anything else), nested deeper than the parser
- * allows, or estimated to cost more than one evaluation may spend.
+ * than MAX_EXPRESSION_LENGTH (checked before anything else, so it is never parsed or cached),
+ * nested deeper than the parser allows, estimated to cost far more than one evaluation may
+ * spend, or uses a hazardous regular expression.
  */
 export function compileExpression(source: string): CompiledExpression {
   if (source.length > MAX_EXPRESSION_LENGTH) {
@@ -61,7 +63,19 @@ export function compileExpression(source: string): CompiledExpression {
     );
   }
   const cached = compiled.get(source);
+  if (cached instanceof ExpressionError) throw cached;
   if (cached) return cached;
+  try {
+    const result = compileUncached(source);
+    compiled.set(source, result);
+    return result;
+  } catch (error) {
+    if (error instanceof ExpressionError) compiled.set(source, error);
+    throw error;
+  }
+}
+
+function compileUncached(source: string): CompiledExpression {
   environment ??= createExpressionEnvironment();
   let program: Program;
   try {
@@ -85,13 +99,11 @@ export function compileExpression(source: string): CompiledExpression {
   const hazard = literalRegexHazard(root);
   if (hazard) throw new ExpressionError(source, "limit", hazard);
   meterNodes(root);
-  const result: CompiledExpression = {
+  return {
     source,
     resultType: check.type ?? "dyn",
     evaluate: (variables) => run(source, program, variables),
   };
-  compiled.set(source, result);
-  return result;
 }
 
 /** Why a literal `matches()` pattern is refused, so a sync or API call is refused up front. */

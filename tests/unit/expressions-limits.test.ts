@@ -251,3 +251,16 @@ describe("regular expressions in matches()", () => {
     expect(evaluateExpression(`event.data.s.matches("${pattern}")`, { event: { data: { s: text } } })).toBe(expected);
   });
 });
+
+describe("the compile cache", () => {
+  it("remembers a compile failure and throws the same error again", () => {
+    const source = "event.data.x == == 1";
+    const first = errorOf(() => compileExpression(source));
+    expect(first.reason).toBe("syntax");
+    expect(errorOf(() => compileExpression(source))).toBe(first);
+  });
+
+  it("returns the same compilation for the same source", () => {
+    expect(compileExpression('event.data.plan == "cache"')).toBe(compileExpression('event.data.plan == "cache"'));
+  });
+});
