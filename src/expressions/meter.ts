@@ -127,7 +127,9 @@ const budgetSpent = `it exceeded the evaluation budget of ${EXPRESSION_MAX_COST}
 
 function checkBuilt(value: unknown, size: number): void {
   if (typeof value === "string" || value instanceof Uint8Array) {
-    if (size > EXPRESSION_MAX_STRING_LENGTH) stop(`it built a value of ${size} characters or bytes; the most allowed is ${EXPRESSION_MAX_STRING_LENGTH}`);
+    if (size > EXPRESSION_MAX_STRING_LENGTH) {
+      stop(`it built a value of ${size} characters or bytes; the most allowed is ${EXPRESSION_MAX_STRING_LENGTH}`);
+    }
   } else if (size > EXPRESSION_MAX_LIST_LENGTH) {
     stop(`it built a list of ${size} elements; the most allowed is ${EXPRESSION_MAX_LIST_LENGTH}`);
   }

@@ -48,7 +48,9 @@ function judge(pattern: string): string | null {
       lastGroupRepeats = repeatedInside;
       repeatedInside = (groups.pop() ?? false) || repeatedInside;
     } else if (isUnboundedRepeat(pattern, i)) {
-      if (lastGroupRepeats) return "regular expression repeats a group that itself repeats (such as (a+)+), which can take exponential time";
+      if (lastGroupRepeats) {
+        return "regular expression repeats a group that itself repeats (such as (a+)+), which can take exponential time";
+      }
       repeatedInside = true;
     } else {
       lastGroupRepeats = false;
