@@ -267,3 +267,41 @@ export const QUEUE_MAX_RETRY_DELAY_SECONDS = 300;
 export const EVENT_FAILURE_REASON_MAX_BYTES = 4_000;
 /** Largest `step.fetch` request (URL, headers and body as JSON) kept until it is made; larger fails the step. */
 export const MAX_FETCH_REQUEST_BYTES = 1_000_000;
+
+/* Expression limits (issue 8: hostile input). */
+
+/**
+ * Longest CEL expression accepted anywhere (trigger, `if`, key, priority, cancellation). Real
+ * Inngest expressions are a line or two; longer sources are refused before they are parsed, so
+ * they are never compiled or cached.
+ */
+export const MAX_EXPRESSION_LENGTH = 4_096;
+/** Deepest nesting the parser accepts (parentheses, ternaries, member chains). */
+export const EXPRESSION_MAX_DEPTH = 64;
+/**
+ * Work one evaluation may do, in cost units: one per expression node evaluated, plus one per
+ * {@link EXPRESSION_COST_UNIT_SIZE} characters or elements of every string or list a node
+ * produces. About 10 ms of CPU; an evaluation that runs out fails with reason "limit".
+ */
+export const EXPRESSION_MAX_COST = 100_000;
+/**
+ * Largest static cost estimate compilation accepts. The estimate is pessimistic (assumed list
+ * sizes, every branch counted), so it is set well above {@link EXPRESSION_MAX_COST}: it refuses
+ * only expressions that could not finish on any but tiny data, such as comprehensions nested
+ * eight deep over ten-element lists (10^8 iterations) or three deep over event data.
+ */
+export const EXPRESSION_MAX_ESTIMATED_COST = 1_000_000;
+/** Characters (or list elements, or bytes) that cost one unit when a node yields them. */
+export const EXPRESSION_COST_UNIT_SIZE = 100;
+/**
+ * Elements the static cost estimate assumes for a list whose size is unknown until evaluation
+ * (event data, function results), so that comprehensions nested three deep over data are
+ * refused at sync while two deep are allowed.
+ */
+export const EXPRESSION_ASSUMED_LIST_SIZE = 100;
+/** Longest string (or bytes) an expression may build, e.g. by repeated `+` inside `cel.bind`. */
+export const EXPRESSION_MAX_STRING_LENGTH = 1_048_576;
+/** Longest list an expression may build, by `+`, `map`, `filter`, `split` or `json_parse`. */
+export const EXPRESSION_MAX_LIST_LENGTH = 100_000;
+/** Total characters of source the compiled-expression cache holds, next to its entry count. */
+export const EXPRESSION_CACHE_MAX_SOURCE_CHARS = 1_000_000;

@@ -14,7 +14,7 @@ import { toApiEvent } from "../history/event-view";
 import { toApiRun } from "../history/run-view";
 import { findFunction, getApp, listFunctions } from "../sync/store";
 import { cancelInBulk, cancelRun } from "./cancel-runs";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../constants";
+import { DEFAULT_PAGE_SIZE, MAX_EXPRESSION_LENGTH, MAX_PAGE_SIZE } from "../constants";
 import { fieldParam, limitParam, timeParam } from "./params";
 import { describeIssues, fail, jsonBody, ok } from "./respond";
 
@@ -93,7 +93,7 @@ const cancellationBody = z
     function_id: z.string().min(1),
     started_after: timeParam.optional(),
     started_before: timeParam,
-    if: z.string().min(1).optional(),
+    if: z.string().min(1).max(MAX_EXPRESSION_LENGTH).optional(),
   })
   .refine((b) => b.started_after === undefined || b.started_after <= b.started_before, {
     message: "started_after must be before started_before",
@@ -109,7 +109,7 @@ v1Routes.post("/v1/cancellations", async (c) => {
   if (body.started_before > Date.now()) return fail(c, 400, "started_before must be in the past");
   if (body.if !== undefined) {
     const problem = validateExpression(body.if);
-    if (problem) return fail(c, 400, `invalid expression: ${problem}`);
+    if (problem) return fail(c, 400, `if: invalid expression: ${problem}`);
   }
   // The SDK syncs functions as `<app id>-<function id>`; scripts usually name the latter alone.
   const candidates = await Promise.all([

@@ -3,32 +3,61 @@
  * @module
  */
 
-/** Keeps at most `capacity` entries, evicting the one read or written longest ago. */
+/**
+ * Keeps at most `capacity` entries whose weights sum to at most `maxWeight`, evicting the entries
+ * read or written longest ago. An entry heavier than `maxWeight` on its own is not stored.
+ */
 export class LruCache<K, V> {
-  readonly #entries = new Map<K, V>();
+  readonly #entries = new Map<K, { value: V; weight: number }>();
   readonly #capacity: number;
+  readonly #maxWeight: number;
+  readonly #weigh: (key: K, value: V) => number;
+  #weight = 0;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, maxWeight = Number.POSITIVE_INFINITY, weigh: (key: K, value: V) => number = () => 0) {
     this.#capacity = capacity;
+    this.#maxWeight = maxWeight;
+    this.#weigh = weigh;
   }
 
   /** Returns the cached value and marks it as most recently used. */
   get(key: K): V | undefined {
-    const value = this.#entries.get(key);
-    if (value === undefined) return undefined;
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
     // Re-inserting moves the key to the end of Map's iteration order (most recent).
     this.#entries.delete(key);
-    this.#entries.set(key, value);
-    return value;
+    this.#entries.set(key, entry);
+    return entry.value;
   }
 
-  /** Stores a value, evicting the least recently used entry when full. */
+  /** Stores a value, evicting least recently used entries until both bounds hold. */
   set(key: K, value: V): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    if (this.#entries.size > this.#capacity) {
+    this.#remove(key);
+    const weight = this.#weigh(key, value);
+    if (weight > this.#maxWeight) return;
+    this.#entries.set(key, { value, weight });
+    this.#weight += weight;
+    while (this.#entries.size > this.#capacity || this.#weight > this.#maxWeight) {
       const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+      if (oldest.done) break;
+      this.#remove(oldest.value);
     }
+  }
+
+  /** Entries currently held. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Sum of the held entries' weights. */
+  get weight(): number {
+    return this.#weight;
+  }
+
+  #remove(key: K): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    this.#entries.delete(key);
+    this.#weight -= entry.weight;
   }
 }

@@ -7,9 +7,10 @@
 /**
  * Why an expression failed: it does not parse (`syntax`), it parses but uses an unknown function
  * or an operator on incompatible literal types (`type`), or it failed on the given data
- * (`evaluation`, e.g. a missing field or a bad argument to `date()`).
+ * (`evaluation`, e.g. a missing field or a bad argument to `date()`), or it is too long, too
+ * costly, or built a value too large (`limit`; see the expression limits in constants.ts).
  */
-export type ExpressionErrorReason = "syntax" | "evaluation" | "type";
+export type ExpressionErrorReason = "syntax" | "evaluation" | "type" | "limit";
 
 /** A CEL expression failed to compile or evaluate. */
 export class ExpressionError extends Error {

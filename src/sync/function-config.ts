@@ -41,7 +41,10 @@ export function isCronTrigger(trigger: Trigger): trigger is CronTrigger {
  */
 const INVOKE_EVENT = "inngest/function.invoked";
 
-/** A CEL expression checked at sync; empty means "none", as in Inngest. */
+/**
+ * A CEL expression checked at sync: syntax, types, and the expression limits (length, nesting,
+ * estimated cost), so a config that could stall routing is refused here. Empty means "none".
+ */
 const checkedExpression = z.string().superRefine((source, ctx) => {
   const why = source === "" ? null : validateExpression(source);
   if (why !== null) ctx.addIssue({ code: "custom", message: why });

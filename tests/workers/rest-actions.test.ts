@@ -9,6 +9,7 @@ import { env } from "cloudflare:workers";
 import { Inngest } from "inngest";
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_EXPRESSION_LENGTH } from "../../src/constants";
 import { recordQueuedRuns } from "../../src/runner/route-events";
 import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
 import type { FunctionConfig } from "../../src/sync/function-config";
@@ -98,6 +99,12 @@ describe("DELETE /v1/runs/:id", () => {
   });
 });
 
+/** 10^8 iterations: eight `all()` calls nested over ten-element lists. */
+const costlyExpression = Array.from({ length: 8 }, (_, i) => i).reduce(
+  (body, i) => `[0,1,2,3,4,5,6,7,8,9].all(v${i}, ${body})`,
+  "true",
+);
+
 describe("POST /v1/cancellations", () => {
   it("cancels the function's active runs in the time range whose trigger matches `if`", async () => {
     const from = new Date(Date.now() - 1000).toISOString();
@@ -141,7 +148,9 @@ describe("POST /v1/cancellations", () => {
       [{ app_id: APP_ID, function_id: "stuck" }, 400, /started_before/],
       [{ app_id: APP_ID, function_id: "stuck", started_before: "2999-01-01T00:00:00Z" }, 400, /must be in the past/],
       [{ app_id: APP_ID, function_id: "stuck", started_after: now, started_before: "2020-01-01T00:00:00Z" }, 400, /started_after must be before/],
-      [{ app_id: APP_ID, function_id: "stuck", started_before: now, if: "event.data.x ==" }, 400, /invalid expression/],
+      [{ app_id: APP_ID, function_id: "stuck", started_before: now, if: "event.data.x ==" }, 400, /^if: invalid expression/],
+      [{ app_id: APP_ID, function_id: "stuck", started_before: now, if: "a".repeat(MAX_EXPRESSION_LENGTH + 1) }, 400, /^if: .*4096/],
+      [{ app_id: APP_ID, function_id: "stuck", started_before: now, if: costlyExpression }, 400, /^if: invalid expression: expression is too costly/],
       [{ app_id: APP_ID, function_id: "nope", started_before: now }, 404, /function nope not found/],
     ];
     for (const [body, status, error] of cases) {

@@ -8,6 +8,7 @@ import { hashSigningKey } from "../../src/protocol/signing";
 import { app } from "../../src/api/app";
 import { syncRoutes } from "../../src/sync/routes";
 import { getApp, listFunctions } from "../../src/sync/store";
+import { MAX_EXPRESSION_LENGTH } from "../../src/constants";
 
 const APP_URL = "http://app.test/api/inngest";
 const SIGNING_KEY = "signkey-test-0123456789abcdef0123456789abcdef";
@@ -84,6 +85,25 @@ describe("POST /fn/register (dev mode)", () => {
     // A later good sync clears the error.
     await register(registerBody("broken", [fn("broken-a")]));
     expect((await getApp(env.DB, "broken"))?.syncError).toBeNull();
+  });
+
+  it("refuses an oversized or over-costly expression, naming the function and field", async () => {
+    const digits = "[0,1,2,3,4,5,6,7,8,9]";
+    let costly = "true";
+    for (let i = 8; i > 0; i--) costly = `${digits}.all(v${i}, ${costly})`;
+    const long = `event.data.x == "${"a".repeat(MAX_EXPRESSION_LENGTH)}"`;
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ triggers: [{ event: "app/x", expression: costly }] }, /^function "hostile-a": triggers\[0\]\.expression: expression is too costly/],
+      [
+        { cancel: [{ event: "app/stop", if: long }] },
+        new RegExp(`^function "hostile-a": cancel\\[0\\]\\.if: expression is ${long.length} characters long; the most allowed is ${MAX_EXPRESSION_LENGTH}`),
+      ],
+    ];
+    for (const [extra, error] of cases) {
+      const res = await register(registerBody("hostile", [fn("hostile-a", extra)]));
+      expect(res).toMatchObject({ status: 400, body: { status: 400, error: expect.stringMatching(error) } });
+    }
+    expect(await functionIdsOf("hostile")).toEqual([]);
   });
 
   it("rejects bodies that are not JSON", async () => {
