@@ -20,4 +20,9 @@ export interface Env {
    * this long before the wait registered. Unset (the default) means no lookback, as in Inngest.
    */
   STEPFLARE_WAIT_LOOKBACK?: string;
+  /**
+   * `true` lets a production server call loopback, private and link-local addresses (app URLs,
+   * step URLs, `step.fetch`); see src/net/outbound.ts.
+   */
+  STEPFLARE_ALLOW_PRIVATE_URLS?: string;
 }

@@ -21,6 +21,8 @@ export const RUN_ERRORS = {
   InvalidStep: "invalid_step",
   /** A `step.fetch` request failed or was refused. */
   GatewayError: "gateway_error",
+  /** A `step.fetch` URL (or a redirect it led to) is not public, and production mode refuses it. */
+  PrivateUrlRefused: "private_url_refused",
   /** `step.invoke` got no answer from the child run in time (Inngest's own name). */
   InngestInvokeTimeoutError: "invoke_timeout",
   /** The run was cancelled (Inngest's own name). */

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { Env } from "../env";
 import { serverKind } from "../mode";
 import { ensureHeartbeatOnce } from "../scheduler/heartbeat";
@@ -7,6 +8,7 @@ import { syncRoutes } from "../sync/routes";
 import { requireAuth } from "./auth";
 import { checkpointRoutes } from "./checkpoint-routes";
 import { eventRoutes } from "./event-routes";
+import { fail, internalError } from "./respond";
 import { v0Routes } from "./v0-routes";
 import { v1Routes } from "./v1-routes";
 
@@ -36,7 +38,5 @@ app.route("/", dashboardRoutes);
 
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, status: 404 }, 404));
 
-app.onError((err, c) => {
-  console.error("stepflare: request failed", err);
-  return c.json({ error: "internal error; see the server log", status: 500 }, 500);
-});
+// A 4xx raised by middleware keeps its status and message; anything else says only "internal error".
+app.onError((err, c) => (err instanceof HTTPException && err.status < 500 ? fail(c, err.status, err.message) : internalError(c, err)));

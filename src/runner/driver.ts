@@ -2,7 +2,6 @@ import { ALARM_WORK_BUDGET_MS, HISTORY_FLUSH_INTERVAL_MS, MAX_PARALLEL_CALLS, RU
 import type { SlotClient } from "../flow-control/slots";
 import { buildCallRequest } from "./call-request";
 import { decide, type CallOutcome } from "./decide";
-import { performGateway } from "./gateway";
 import type { LeasedCall, WaitRow } from "./run-rows";
 import type { RunStore, ThrottleSpec } from "./run-store";
 import type { GatewayRequest, Memo } from "./transition";
@@ -21,7 +20,8 @@ export interface DriverDeps {
   slots: SlotClient;
   /** Reserves a start in a throttle bucket; returns when the run may start. */
   throttle: (spec: ThrottleSpec) => Promise<number>;
-  gateway?: (stepId: string, request: GatewayRequest) => Promise<CallOutcome>;
+  /** Makes a `step.fetch` request (src/runner/gateway.ts, under the deployment's outbound policy). */
+  gateway: (stepId: string, request: GatewayRequest) => Promise<CallOutcome>;
   now?: () => number;
   random?: () => number;
 }
@@ -50,7 +50,7 @@ export class RunDriver {
   #historyAt = 0;
 
   constructor(deps: DriverDeps) {
-    this.#deps = { now: Date.now, random: Math.random, gateway: (id, req) => performGateway(id, req), ...deps };
+    this.#deps = { now: Date.now, random: Math.random, ...deps };
   }
 
   /** Handles a wake-up (alarm, or new work from an RPC): drives whatever is due. */
