@@ -11,8 +11,7 @@ import type { RunRow } from "../src/runner/run-rows";
 import { RunStore } from "../src/runner/run-store";
 import type { Memo } from "../src/runner/transition";
 import { httpTransport } from "../src/runner/transport";
-import { performGateway } from "../src/runner/gateway";
-import { outboundPolicy } from "../src/net/outbound";
+import { gatewayFor } from "../src/runner/gateway";
 import { flowSlots } from "../src/flow-control/slots";
 
 /**
@@ -29,7 +28,7 @@ export class RunObject extends DurableObject<Env> {
     this.#driver = new RunDriver({
       store: this.#store,
       transport: httpTransport(env.INNGEST_SIGNING_KEY),
-      gateway: (stepId, request) => performGateway(stepId, request, outboundPolicy(env)),
+      gateway: gatewayFor(env),
       slots: flowSlots(env, () => ({
         id: this.#store.run()?.id ?? "",
         constraints: this.#store.constraints(),

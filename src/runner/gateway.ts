@@ -1,5 +1,6 @@
 import { CALL_TIMEOUT_MS } from "../constants";
-import { fetchWithinPolicy, OutboundRefusedError, type OutboundPolicy } from "../net/outbound";
+import type { Env } from "../env";
+import { fetchWithinPolicy, OutboundRefusedError, outboundPolicy, type OutboundPolicy } from "../net/outbound";
 import { withDeadline } from "../util/deadline";
 import type { CallOutcome } from "./decide";
 import type { GatewayRequest } from "./transition";
@@ -36,4 +37,12 @@ export async function performGateway(
     const message = `step.fetch to ${request.url} failed: ${err instanceof Error ? err.message : String(err)}`;
     return { kind: "ops", noRetry: false, ops: [{ id: stepId, op: "StepError", error: runError("GatewayError", message) }] };
   }
+}
+
+/** `step.fetch` for a run of this deployment, under its outbound policy. */
+export function gatewayFor(
+  env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_ALLOW_PRIVATE_URLS">,
+): (stepId: string, request: GatewayRequest) => Promise<CallOutcome> {
+  const policy = outboundPolicy(env);
+  return (stepId, request) => performGateway(stepId, request, policy);
 }

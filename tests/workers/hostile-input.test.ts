@@ -12,6 +12,7 @@ import { MAX_FUNCTION_NAME_LENGTH } from "../../src/constants";
 import type { Env } from "../../src/env";
 import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
 import { getApp } from "../../src/sync/store";
+import { gatewayFor } from "../../src/runner/gateway";
 
 const KEY = "signkey-prod-0123456789abcdef0123456789abcdef";
 const PROD: Env = { ...env, INNGEST_SIGNING_KEY: KEY, INNGEST_EVENT_KEY: "ek" };
@@ -52,7 +53,9 @@ function registerBody(appName: string, url: string, functions: unknown[]) {
 /** The SDK's register call: the hashed key in production, none in dev. */
 async function register(body: unknown, bindings: Env) {
   const { hashSigningKey } = await import("../../src/protocol/signing");
-  const auth = bindings.INNGEST_SIGNING_KEY ? { Authorization: `Bearer ${await hashSigningKey(bindings.INNGEST_SIGNING_KEY)}` } : {};
+  const auth: Record<string, string> = bindings.INNGEST_SIGNING_KEY
+    ? { Authorization: `Bearer ${await hashSigningKey(bindings.INNGEST_SIGNING_KEY)}` }
+    : {};
   return json(await postJson("/fn/register", body, bindings, auth));
 }
 
@@ -104,6 +107,25 @@ describe("the outbound policy at sync", () => {
     const res = await json(await postJson("/v0/apps/sync", { url: "https://app.example/api/inngest" }, PROD, BEARER));
     expect(res).toEqual({ status: 400, body: { status: 400, error: expect.stringMatching(/^the app's answer: url: http:\/\/192\.168\.0\.10\/api\/inngest is a private network address/) } });
     expect(await getApp(env.DB, "hostile-inband")).toBeNull();
+  });
+});
+
+describe("step.fetch under the outbound policy", () => {
+  const local = { url: "http://127.0.0.1:9000/admin", method: "GET", headers: {} };
+
+  it("fails the step in production mode without a request", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    const outcome = await gatewayFor(PROD)("s1", local);
+    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(outcome).toMatchObject({ kind: "ops", noRetry: true, ops: [{ op: "StepError", error: { name: "PrivateUrlRefused", code: "private_url_refused" } }] });
+  });
+
+  it("makes the request in dev mode and with the setting", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("hello"));
+    for (const bindings of [env, PROD_ALLOWING_PRIVATE]) {
+      expect(await gatewayFor(bindings)("s1", local)).toMatchObject({ ops: [{ op: "StepRun", data: { status_code: 200, body: "hello" } }] });
+    }
+    expect(fetchSpy).toHaveBeenCalledTimes(2);
   });
 });
 
@@ -248,7 +270,7 @@ describe("cross-site changes in dev mode", () => {
   const event = JSON.stringify({ name: "hostile/csrf" });
 
   it("are refused with a 403 JSON error, whatever the route", async () => {
-    const crossSite = [
+    const crossSite: Record<string, string>[] = [
       { Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site", "Content-Type": "text/plain" },
       // A browser without Sec-Fetch-Site still sends Origin on a POST.
       { Origin: "https://evil.example", "Content-Type": "text/plain" },
@@ -264,7 +286,7 @@ describe("cross-site changes in dev mode", () => {
   });
 
   it("are accepted from the dashboard, from pages on this machine and from callers that send no Origin", async () => {
-    const accepted = [
+    const accepted: Record<string, string>[] = [
       {},
       { "Sec-Fetch-Site": "same-origin", Origin: ORIGIN },
       { Origin: ORIGIN },
