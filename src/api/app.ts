@@ -8,7 +8,8 @@ import { syncRoutes } from "../sync/routes";
 import { requireAuth } from "./auth";
 import { checkpointRoutes } from "./checkpoint-routes";
 import { eventRoutes } from "./event-routes";
-import { fail, internalError } from "./respond";
+import { internalError } from "../util/internal-error";
+import { fail } from "./respond";
 import { v0Routes } from "./v0-routes";
 import { v1Routes } from "./v1-routes";
 

@@ -22,17 +22,6 @@ export function fail(c: Context, status: ContentfulStatusCode, error: string) {
   return c.json({ error, status }, status);
 }
 
-/**
- * The answer to an error no route expected. The body says nothing about the cause (messages of
- * storage or runtime errors can name tables, limits or values); the log has the error under
- * the same reference, so an operator can find it from what the caller reports.
- */
-export function internalError(c: Context, error: unknown) {
-  const reference = crypto.randomUUID();
-  console.error(`stepflare: request failed (reference ${reference}):`, error);
-  return c.json({ error: `internal error (reference ${reference}); see the server log`, status: 500 }, 500);
-}
-
 /** One line per problem, each prefixed with the field it concerns. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");

@@ -6,13 +6,13 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { internalError } from "../api/respond";
 import { MAX_APP_ID_LENGTH, MAX_SYNC_BODY_BYTES } from "../constants";
 import { refreshSchedulesSoon } from "../cron/refresh";
 import type { Env } from "../env";
 import { isProduction, serverKind, signingKeys } from "../mode";
 import { outboundPolicy } from "../net/outbound";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
+import { internalError } from "../util/internal-error";
 import { requestAppSync } from "./app-sync";
 import type { FunctionConfig } from "./function-config";
 import { refusedSyncUrl } from "./outbound-urls";
