@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import type { Env } from "../env";
 import { serverKind } from "../mode";
 import { ensureHeartbeatOnce } from "../scheduler/heartbeat";
@@ -8,8 +7,7 @@ import { syncRoutes } from "../sync/routes";
 import { requireAuth } from "./auth";
 import { checkpointRoutes } from "./checkpoint-routes";
 import { eventRoutes } from "./event-routes";
-import { internalError } from "../util/internal-error";
-import { fail } from "./respond";
+import { handleError } from "../util/error-handler";
 import { v0Routes } from "./v0-routes";
 import { v1Routes } from "./v1-routes";
 
@@ -39,5 +37,4 @@ app.route("/", dashboardRoutes);
 
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, status: 404 }, 404));
 
-// A 4xx raised by middleware keeps its status and message; anything else says only "internal error".
-app.onError((err, c) => (err instanceof HTTPException && err.status < 500 ? fail(c, err.status, err.message) : internalError(c, err)));
+app.onError(handleError);

@@ -47,9 +47,9 @@ function functionLabel(fn: unknown, index?: number): string {
   return index === undefined ? "function (no id)" : `functions[${index}] (no id)`;
 }
 
-/** `text` cut to `max` characters, never splitting a surrogate pair. */
+/** `text` cut to `max` characters, as well-formed text even when the input was not. */
 function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max).toWellFormed()}…` : text;
+  return (text.length > max ? `${text.slice(0, max)}…` : text).toWellFormed();
 }
 
 function withLabel(label: string | undefined, path: Path, message: string): string {

@@ -12,7 +12,7 @@ import type { Env } from "../env";
 import { isProduction, serverKind, signingKeys } from "../mode";
 import { outboundPolicy } from "../net/outbound";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
-import { internalError } from "../util/internal-error";
+import { handleError } from "../util/error-handler";
 import { requestAppSync } from "./app-sync";
 import type { FunctionConfig } from "./function-config";
 import { refusedSyncUrl } from "./outbound-urls";
@@ -168,4 +168,4 @@ syncRoutes.get("/v0/apps", async (c) => {
 });
 
 // Unexpected failures answer in the shape the SDK parses (`{ error, status }`), without the cause.
-syncRoutes.onError((error, c) => internalError(c, error));
+syncRoutes.onError(handleError);
