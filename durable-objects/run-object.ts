@@ -11,6 +11,7 @@ import type { RunRow } from "../src/runner/run-rows";
 import { RunStore } from "../src/runner/run-store";
 import type { Memo } from "../src/runner/transition";
 import { appTransport } from "../src/runner/transport";
+import { gatewayFor } from "../src/runner/gateway";
 import { flowSlots } from "../src/flow-control/slots";
 import { maxCallDurationMs } from "../src/runner/max-call-duration";
 import { checkpointArgsSchema, rerunSeedArgsSchema, resumeArgsSchema, stepIdSchema } from "../src/runner/run-rpc";
@@ -31,6 +32,7 @@ export class RunObject extends DurableObject<Env> {
     this.#driver = new RunDriver({
       store: this.#store,
       transport: appTransport(env),
+      gateway: gatewayFor(env),
       slots: flowSlots(env, () => ({
         id: this.#store.run()?.id ?? "",
         constraints: this.#store.constraints(),

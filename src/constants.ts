@@ -305,3 +305,20 @@ export const EXPRESSION_MAX_STRING_LENGTH = 1_048_576;
 export const EXPRESSION_MAX_LIST_LENGTH = 100_000;
 /** Total characters of source the compiled-expression cache holds, next to its entry count. */
 export const EXPRESSION_CACHE_MAX_SOURCE_CHARS = 1_000_000;
+
+/* Hostile input: outbound policy, names, sync bodies. */
+
+/** Redirects a policed outbound request follows (fetch's own limit is 20). */
+export const MAX_OUTBOUND_REDIRECTS = 20;
+/** Longest app id a sync accepts. */
+export const MAX_APP_ID_LENGTH = 256;
+/** Longest function id a sync accepts; v4 ids are `<app id>-<function id>`, hence twice the app's. */
+export const MAX_FUNCTION_ID_LENGTH = 512;
+/** Longest function (or step) name a sync accepts. */
+export const MAX_FUNCTION_NAME_LENGTH = 512;
+/** Largest function config a sync stores, well under the 2 MB a D1 row may hold. */
+export const MAX_FUNCTION_CONFIG_BYTES = 256 * 1024;
+/** Largest `POST /fn/register` body read; larger ones get a 413 before parsing. */
+export const MAX_SYNC_BODY_BYTES = 16 * 1024 * 1024;
+/** Latest time a query accepts (the end of year 9999, the last that RFC 3339 can write). */
+export const MAX_TIME_PARAM_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);

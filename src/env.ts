@@ -31,4 +31,9 @@ export interface Env {
    * `[[services]]` entry of this Worker.
    */
   STEPFLARE_APP_BINDINGS?: string;
+  /**
+   * `true` lets a production server call loopback, private and link-local addresses (app URLs,
+   * step URLs, `step.fetch`); see src/net/outbound.ts.
+   */
+  STEPFLARE_ALLOW_PRIVATE_URLS?: string;
 }

@@ -27,6 +27,8 @@ export const RUN_ERRORS = {
   InvalidStep: "invalid_step",
   /** A `step.fetch` request failed or was refused. */
   GatewayError: "gateway_error",
+  /** A `step.fetch` URL (or a redirect it led to) is not public, and production mode refuses it. */
+  PrivateUrlRefused: "private_url_refused",
   /** `step.invoke` got no answer from the child run in time (Inngest's own name). */
   InngestInvokeTimeoutError: "invoke_timeout",
   /** A request to the app ran past the longest a call may last (MAX_CALL_DURATION_MS) and was aborted. */

@@ -7,6 +7,7 @@ import { syncRoutes } from "../sync/routes";
 import { requireAuth } from "./auth";
 import { checkpointRoutes } from "./checkpoint-routes";
 import { eventRoutes } from "./event-routes";
+import { handleError } from "../util/error-handler";
 import { v0Routes } from "./v0-routes";
 import { v1Routes } from "./v1-routes";
 
@@ -36,7 +37,4 @@ app.route("/", dashboardRoutes);
 
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, status: 404 }, 404));
 
-app.onError((err, c) => {
-  console.error("stepflare: request failed", err);
-  return c.json({ error: "internal error; see the server log", status: 500 }, 500);
-});
+app.onError(handleError);

@@ -1,16 +1,18 @@
 /**
  * The one gate in front of the REST API and the dashboard in production mode (a signing key is
  * set): API callers send the signing key as a bearer token, raw or hashed as the SDK sends it;
- * people log in once and carry a session cookie. Dev mode lets everything through, as Inngest's
- * dev server does. The SDK-facing routes keep their own rules: `/e/:key` checks event keys,
- * `/fn/register` the hashed key, `/health` and `/dev` are public.
+ * people log in once and carry a session cookie. Dev mode lets every caller through, as Inngest's
+ * dev server does, except changes sent by another site's page. The SDK-facing routes keep their
+ * own rules: `/e/:key` checks event keys, `/fn/register` the hashed key, `/health` and `/dev`
+ * are public.
  * @module
  */
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Env } from "../env";
 import { isProduction, signingKeys } from "../mode";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
+import { isCrossOrigin, isCrossSite, SAFE_METHODS } from "./origin";
 import { fail } from "./respond";
 import { SESSION_COOKIE, verifySession } from "./session";
 
@@ -20,7 +22,10 @@ const OPEN_EXACT = new Set(["/health", "/dev", "/login", "/logout", "/favicon.ic
 const OPEN_PREFIXES = ["/e/", "/fn/", "/_dashboard/"];
 
 const API_PREFIXES = ["/v0/", "/v1/"];
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+const CROSS_SITE_REFUSED =
+  "cross-site request refused: a page of another site may not change anything on this dev server " +
+  "(requests without an Origin header, as the SDK and curl send them, are accepted)";
 
 const API_UNAUTHORIZED =
   "send `Authorization: Bearer <INNGEST_SIGNING_KEY or its hashed form>`, or log in to the dashboard at /login";
@@ -29,22 +34,24 @@ function isOpen(path: string): boolean {
   return OPEN_EXACT.has(path) || OPEN_PREFIXES.some((p) => path.startsWith(p));
 }
 
-/** A session cookie only authorises changes requested by the dashboard's own pages. */
-function isCrossOrigin(c: Context): boolean {
-  const origin = c.req.header("Origin");
-  return origin !== undefined && origin !== new URL(c.req.url).origin;
-}
-
 /** Guards every route but the open ones in production mode; see the module comment. */
 export const requireAuth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const path = new URL(c.req.url).pathname;
-  if (!isProduction(c.env) || isOpen(path)) return next();
+  if (!isProduction(c.env)) {
+    // Dev mode trusts every caller, so another site's page must not be able to post here (a
+    // `text/plain` form or fetch needs no CORS permission): it could send events, sync an app
+    // URL of its choosing or cancel runs on the developer's machine.
+    if (!SAFE_METHODS.has(c.req.method) && isCrossSite(c)) return fail(c, 403, CROSS_SITE_REFUSED);
+    return next();
+  }
+  if (isOpen(path)) return next();
   const keys = signingKeys(c.env);
   const authorization = c.req.header("Authorization");
   if (authorization && (await isAuthorizedSdkBearer(authorization, keys))) return next();
 
   const session = getCookie(c, SESSION_COOKIE);
   if (session && (await verifySession(session, keys, Date.now()))) {
+    // A session cookie only authorises changes requested by the dashboard's own pages.
     if (!SAFE_METHODS.has(c.req.method) && isCrossOrigin(c)) return fail(c, 403, "cross-origin request refused");
     return next();
   }

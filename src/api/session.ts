@@ -45,3 +45,19 @@ export async function verifySession(value: string, keys: string[], now: number):
   }
   return false;
 }
+
+/** A stand-in origin for resolving `next`: only a path on it is accepted. */
+const SAME_SITE_BASE = "http://same-site.invalid";
+
+/**
+ * Where to send someone after logging in: `next` when it is a path on this site, else `/`.
+ * Browsers drop tabs and newlines from URLs (so `/\t/evil.example` would become
+ * `//evil.example`) and read `\` as `/`, so both are refused outright; CR and LF could not be
+ * put in a header at all. What is left is re-encoded by the URL parser, which never fails here.
+ */
+export function sameSiteNext(next: string | undefined): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || /[\u0000-\u001f\u007f\\]/.test(next)) return "/";
+  const url = new URL(next, SAME_SITE_BASE);
+  if (url.origin !== SAME_SITE_BASE) return "/";
+  return `${url.pathname}${url.search}${url.hash}`;
+}

@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { SESSION_TTL_MS } from "../constants";
-import { createSession, SESSION_COOKIE } from "../api/session";
+import { createSession, sameSiteNext, SESSION_COOKIE } from "../api/session";
 import type { Env } from "../env";
 import { isProduction, signingKeys } from "../mode";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
@@ -54,14 +54,9 @@ dashboardRoutes.get("/_dashboard/app.css", (c) =>
 // Browsers ask for it on every page; answering keeps their consoles free of 404s.
 dashboardRoutes.get("/favicon.ico", (c) => c.body(null, 204));
 
-/** Only same-site paths, so the login cannot be used to redirect elsewhere. */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
-}
-
 dashboardRoutes.get("/login", (c) => {
   if (!isProduction(c.env)) return c.redirect("/");
-  return c.html(loginPage(safeNext(c.req.query("next")), null), 200, PAGE_HEADERS);
+  return c.html(loginPage(sameSiteNext(c.req.query("next")), null), 200, PAGE_HEADERS);
 });
 
 const loginForm = z.object({ key: z.string().trim().min(1), next: z.string().optional() });
@@ -70,7 +65,7 @@ dashboardRoutes.post("/login", async (c) => {
   if (!isProduction(c.env)) return c.redirect("/");
   const body = await c.req.formData().catch(() => new FormData());
   const form = loginForm.safeParse(Object.fromEntries(body));
-  const next = safeNext(form.success ? form.data.next : undefined);
+  const next = sameSiteNext(form.success ? form.data.next : undefined);
   const keys = signingKeys(c.env);
   if (!form.success || !(await isAuthorizedSdkBearer(`Bearer ${form.data.key}`, keys))) {
     return c.html(loginPage(next, "That is not this server's signing key."), 401, PAGE_HEADERS);

@@ -12,7 +12,6 @@ import {
 import type { SlotClient } from "../flow-control/slots";
 import { buildCallRequest } from "./call-request";
 import { decide, type CallOutcome } from "./decide";
-import { performGateway } from "./gateway";
 import type { LeasedCall, WaitRow } from "./run-rows";
 import type { RunStore, ThrottleSpec } from "./run-store";
 import type { GatewayRequest, Memo } from "./transition";
@@ -34,7 +33,8 @@ export interface DriverDeps {
   slots: SlotClient;
   /** Reserves a start in a throttle bucket; returns when the run may start. */
   throttle: (spec: ThrottleSpec) => Promise<number>;
-  gateway?: (stepId: string, request: GatewayRequest) => Promise<CallOutcome>;
+  /** Makes a `step.fetch` request (src/runner/gateway.ts, under the deployment's outbound policy). */
+  gateway: (stepId: string, request: GatewayRequest) => Promise<CallOutcome>;
   /** Longest a request to the app may run before it is aborted (MAX_CALL_DURATION_MS or less). */
   maxCallMs?: number;
   now?: () => number;
@@ -73,13 +73,7 @@ export class RunDriver {
   #historyAt = 0;
 
   constructor(deps: DriverDeps) {
-    this.#deps = {
-      now: Date.now,
-      random: Math.random,
-      gateway: (id, req) => performGateway(id, req),
-      maxCallMs: MAX_CALL_DURATION_MS,
-      ...deps,
-    };
+    this.#deps = { now: Date.now, random: Math.random, maxCallMs: MAX_CALL_DURATION_MS, ...deps };
   }
 
   /** Handles a wake-up (alarm, or new work from an RPC): drives whatever is due. */

@@ -8,6 +8,7 @@ import { APP_SYNC_TIMEOUT_MS } from "../constants";
 import type { Env } from "../env";
 import { withDeadline } from "../util/deadline";
 import { serverKind } from "../mode";
+import { fetchWithinPolicy, outboundPolicy } from "../net/outbound";
 import { canonicalJson } from "../protocol/jcs";
 import { signRequestBody } from "../protocol/signing";
 import { appCarriers } from "./app-carrier";
@@ -20,7 +21,7 @@ import { interpretSyncResponse, pointHint, type SyncOutcome } from "./sync-respo
  */
 export async function requestAppSync(
   appUrl: string,
-  env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_APP_BINDINGS">,
+  env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_APP_BINDINGS" | "STEPFLARE_ALLOW_PRIVATE_URLS">,
   serverOrigin: string,
   nowMs: number,
 ): Promise<SyncOutcome> {
@@ -41,19 +42,25 @@ export async function requestAppSync(
   let text: string;
   try {
     ({ response, text } = await withDeadline(APP_SYNC_TIMEOUT_MS, async (signal) => {
-      const response = await carrier.fetch(appUrl, { method: "PUT", headers, body, signal });
+      const init = { method: "PUT", headers, body, signal };
+      // A binding reaches the bound Worker only; URLs are checked against the outbound policy,
+      // redirects included, hop by hop in production mode (src/net/outbound.ts).
+      const response =
+        carrier.kind === "service" ? await carrier.fetch(appUrl, init) : await fetchWithinPolicy(appUrl, init, outboundPolicy(env));
       return { response, text: await response.text() };
     }));
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    // Why the request failed stays in the log: refused, reset or timed out would tell a caller
+    // what listens at an address it cannot reach itself.
+    console.warn(`stepflare: sync request to ${appUrl} failed:`, error);
     return {
       kind: "error",
       status: 502,
       error:
         carrier.kind === "service"
-          ? `could not reach the app at ${appUrl} through Service Binding ${carrier.binding} (${reason}); ` +
+          ? `could not reach the app at ${appUrl} through Service Binding ${carrier.binding}; ` +
             `make sure the bound Worker serves its Inngest handler at that path`
-          : `could not reach the app at ${appUrl} (${reason}); make sure it is running and serves ` +
+          : `could not reach the app at ${appUrl}; make sure it is running and serves ` +
             `its Inngest handler at that URL, and ${pointHint({ serverKind: kind, serverOrigin })}`,
     };
   }

@@ -11,6 +11,10 @@ type Path = readonly PropertyKey[];
 
 /** At most this many problems are listed; the rest are counted. */
 const MAX_LISTED_ISSUES = 5;
+/** Ids longer than this are cut in messages: an over-long id is itself one of the problems. */
+const MAX_LABEL_CHARS = 100;
+/** Each problem's line is cut to this length, since messages may quote the offending value. */
+const MAX_ISSUE_CHARS = 500;
 
 /** Describes the issues of parsing one function config (`input`). */
 export function formatFunctionIssues(error: z.ZodError, input: unknown): string {
@@ -37,8 +41,15 @@ export function formatPayloadIssues(error: z.ZodError, input: unknown): string {
 /** `function "<id>"`, or the function's position when its id itself is unusable. */
 function functionLabel(fn: unknown, index?: number): string {
   const id = field(fn, "id");
-  if (typeof id === "string" && id !== "") return `function "${id}"`;
+  if (typeof id === "string" && id !== "") {
+    return `function "${cut(id, MAX_LABEL_CHARS)}"`;
+  }
   return index === undefined ? "function (no id)" : `functions[${index}] (no id)`;
+}
+
+/** `text` cut to `max` characters, as well-formed text even when the input was not. */
+function cut(text: string, max: number): string {
+  return (text.length > max ? `${text.slice(0, max)}…` : text).toWellFormed();
 }
 
 function withLabel(label: string | undefined, path: Path, message: string): string {
@@ -47,7 +58,7 @@ function withLabel(label: string | undefined, path: Path, message: string): stri
 }
 
 function joinIssues(lines: string[]): string {
-  const listed = lines.slice(0, MAX_LISTED_ISSUES);
+  const listed = lines.slice(0, MAX_LISTED_ISSUES).map((line) => cut(line, MAX_ISSUE_CHARS));
   const more = lines.length - listed.length;
   return listed.join("; ") + (more > 0 ? `; and ${more} more` : "");
 }

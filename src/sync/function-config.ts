@@ -8,6 +8,8 @@ import { z } from "zod";
 import {
   MAX_CANCELLATIONS_PER_FUNCTION,
   MAX_CONCURRENCY_CONSTRAINTS,
+  MAX_FUNCTION_ID_LENGTH,
+  MAX_FUNCTION_NAME_LENGTH,
   MAX_RETRIES,
   MAX_TRIGGER_LENGTH,
   MAX_TRIGGERS_PER_FUNCTION,
@@ -96,8 +98,8 @@ function buildSchema({ expression, cron, duration }: StringChecks) {
     .transform((t): Trigger => (t.cron === undefined ? { ...t, event: t.event ?? "" } : { ...t, cron: t.cron }));
 
   const step = z.looseObject({
-    id: z.string(),
-    name: z.string(),
+    id: z.string().max(MAX_FUNCTION_NAME_LENGTH, `at most ${MAX_FUNCTION_NAME_LENGTH} characters`),
+    name: z.string().max(MAX_FUNCTION_NAME_LENGTH, `at most ${MAX_FUNCTION_NAME_LENGTH} characters`),
     runtime: z
       .looseObject({ type: z.enum(["http", "ws"]), url: z.string() })
       .superRefine((runtime, ctx) => {
@@ -128,8 +130,8 @@ function buildSchema({ expression, cron, duration }: StringChecks) {
 
   return z
     .looseObject({
-      id: z.string().min(1, "must not be empty"),
-      name: z.string().optional(),
+      id: z.string().min(1, "must not be empty").max(MAX_FUNCTION_ID_LENGTH, `at most ${MAX_FUNCTION_ID_LENGTH} characters`),
+      name: z.string().max(MAX_FUNCTION_NAME_LENGTH, `at most ${MAX_FUNCTION_NAME_LENGTH} characters`).optional(),
       triggers: z
         .array(trigger)
         .max(MAX_TRIGGERS_PER_FUNCTION, `at most ${MAX_TRIGGERS_PER_FUNCTION} triggers per function`),

@@ -4,8 +4,10 @@
  * @module
  */
 import { z } from "zod";
+import { MAX_APP_ID_LENGTH, MAX_FUNCTION_CONFIG_BYTES } from "../constants";
 import { formatPayloadIssues } from "./config-issues";
 import { type FunctionConfig, functionConfigSchema, isHttpUrl } from "./function-config";
+import { refineWellFormed } from "./well-formed";
 
 /**
  * Query parameters that identify one sync attempt rather than the app. The SDK copies the sync
@@ -38,7 +40,18 @@ export const appUrlSchema = z
   .refine(isHttpUrl, "must be an absolute http(s) URL")
   .transform(normalizeAppUrl);
 
-/** The functions an app serves: each valid, ids unique within the app, step URLs normalised. */
+/** An app id as a sync gives it (`appName`, in-band `app_id`). */
+export const appIdSchema = z
+  .string()
+  .min(1, "App ID required")
+  .max(MAX_APP_ID_LENGTH, `at most ${MAX_APP_ID_LENGTH} characters`);
+
+const encoder = new TextEncoder();
+
+/**
+ * The functions an app serves: each valid and small enough to store, ids unique within the app,
+ * step URLs normalised.
+ */
 export const functionSetSchema = z
   .array(functionConfigSchema)
   .superRefine((fns, ctx) => {
@@ -46,23 +59,29 @@ export const functionSetSchema = z
     fns.forEach((fn, i) => {
       if (seen.has(fn.id)) ctx.addIssue({ code: "custom", path: [i, "id"], message: "duplicate function id" });
       seen.add(fn.id);
+      const bytes = encoder.encode(JSON.stringify(fn)).length;
+      if (bytes > MAX_FUNCTION_CONFIG_BYTES) {
+        ctx.addIssue({ code: "custom", path: [i], message: `config is ${bytes} bytes; at most ${MAX_FUNCTION_CONFIG_BYTES}` });
+      }
     });
   })
   .transform((fns) => fns.map(withNormalizedStepUrls));
 
 /** The body of `POST /fn/register` as the v3 and v4 SDKs send it; unknown keys are ignored. */
-export const registerRequestSchema = z.looseObject({
-  url: appUrlSchema,
-  deployType: z.string(),
-  framework: z.string(),
-  appName: z.string().min(1, "App ID required"),
-  appVersion: z.string().optional(),
-  sdk: z.string(),
-  v: z.string(),
-  deployId: z.string().optional(),
-  capabilities: z.record(z.string(), z.unknown()).optional(),
-  functions: functionSetSchema,
-});
+export const registerRequestSchema = z
+  .looseObject({
+    url: appUrlSchema,
+    deployType: z.string(),
+    framework: z.string(),
+    appName: appIdSchema,
+    appVersion: z.string().optional(),
+    sdk: z.string(),
+    v: z.string(),
+    deployId: z.string().optional(),
+    capabilities: z.record(z.string(), z.unknown()).optional(),
+    functions: functionSetSchema,
+  })
+  .superRefine(refineWellFormed);
 
 export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 

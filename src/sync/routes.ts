@@ -6,12 +6,16 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
+import { MAX_APP_ID_LENGTH, MAX_SYNC_BODY_BYTES } from "../constants";
 import { refreshSchedulesSoon } from "../cron/refresh";
 import type { Env } from "../env";
 import { isProduction, serverKind, signingKeys } from "../mode";
+import { outboundPolicy } from "../net/outbound";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
+import { handleError } from "../util/error-handler";
 import { requestAppSync } from "./app-sync";
 import type { FunctionConfig } from "./function-config";
+import { refusedSyncUrl } from "./outbound-urls";
 import { appUrlSchema, parseRegisterRequest } from "./register-request";
 import {
   FunctionOwnershipError,
@@ -47,13 +51,21 @@ const SDK_UNAUTHORIZED =
   "missing or invalid signing key: the app must send this server's INNGEST_SIGNING_KEY and must not run in dev mode";
 
 /** Just enough of a rejected register body to record the error on a known app. */
-const appNameSchema = z.object({ appName: z.string().min(1) });
+const appNameSchema = z.object({ appName: z.string().min(1).max(MAX_APP_ID_LENGTH) });
 
-async function readJson(c: AppContext): Promise<{ ok: true; value: unknown } | { ok: false }> {
+const TOO_LARGE = `request body is larger than ${MAX_SYNC_BODY_BYTES} bytes`;
+
+/** The body as JSON, refused unread when it declares more than MAX_SYNC_BODY_BYTES. */
+async function readJson(c: AppContext): Promise<{ ok: true; value: unknown } | { ok: false; status: 400 | 413; error: string }> {
+  const declared = Number(c.req.header("Content-Length") ?? 0);
+  if (declared > MAX_SYNC_BODY_BYTES) return { ok: false, status: 413, error: TOO_LARGE };
+  const text = await c.req.text();
+  // Characters, not bytes: a cheap bound that only lets through bodies of at most 3x the size.
+  if (text.length > MAX_SYNC_BODY_BYTES) return { ok: false, status: 413, error: TOO_LARGE };
   try {
-    return { ok: true, value: await c.req.json() };
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch {
-    return { ok: false };
+    return { ok: false, status: 400, error: "request body is not valid JSON" };
   }
 }
 
@@ -93,7 +105,7 @@ syncRoutes.post("/fn/register", async (c) => {
   }
   if (!(await isAuthorized(c))) return fail(c, 401, SDK_UNAUTHORIZED);
   const body = await readJson(c);
-  if (!body.ok) return fail(c, 400, "request body is not valid JSON");
+  if (!body.ok) return fail(c, body.status, body.error);
   const parsed = parseRegisterRequest(body.value);
   if (!parsed.ok) {
     const appName = appNameSchema.safeParse(body.value);
@@ -101,6 +113,11 @@ syncRoutes.post("/fn/register", async (c) => {
     return fail(c, 400, parsed.error);
   }
   const { appName, url, sdk, framework, appVersion, functions } = parsed.request;
+  const refused = refusedSyncUrl(url, functions, outboundPolicy(c.env));
+  if (refused !== null) {
+    await recordSyncError(c.env.DB, appName, refused);
+    return fail(c, 400, refused);
+  }
   const saved = await store(c, { id: appName, url, sdk, framework, appVersion }, functions);
   if (!saved.ok) return saved.response;
   return c.json({ ok: true, modified: saved.modified, app_id: appName });
@@ -114,11 +131,17 @@ syncRoutes.post("/v0/apps/sync", async (c) => {
   const parsed = syncBodySchema.safeParse(body.ok ? body.value : undefined);
   if (!parsed.success) return fail(c, 400, 'expected a JSON body { "url": "<the app\'s serve URL>" }');
   const appUrl = parsed.data.url;
+  const policy = outboundPolicy(c.env);
+  const refused = refusedSyncUrl(appUrl, [], policy);
+  if (refused !== null) return fail(c, 400, refused);
   const outcome = await requestAppSync(appUrl, c.env, new URL(c.req.url).origin, Date.now());
   switch (outcome.kind) {
     case "error":
       return fail(c, outcome.status as ContentfulStatusCode, outcome.error);
     case "in_band": {
+      // What the app reports is checked like what it was synced at: the server calls both.
+      const reported = refusedSyncUrl(outcome.app.url, outcome.functions, policy);
+      if (reported !== null) return fail(c, 400, `the app's answer: ${reported}`);
       const saved = await store(c, outcome.app, outcome.functions);
       if (!saved.ok) return saved.response;
       return c.json({ ok: true, app_id: outcome.app.id, modified: saved.modified, kind: outcome.kind });
@@ -144,8 +167,5 @@ syncRoutes.get("/v0/apps", async (c) => {
   });
 });
 
-// Unexpected failures still answer in the shape the SDK parses, so it reports the cause.
-syncRoutes.onError((error, c) => {
-  console.error("sync route failed", error);
-  return fail(c, 500, `internal error: ${error.message}`);
-});
+// Unexpected failures answer in the shape the SDK parses (`{ error, status }`), without the cause.
+syncRoutes.onError(handleError);

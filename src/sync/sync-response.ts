@@ -8,7 +8,8 @@ import { z } from "zod";
 import type { serverKind } from "../mode";
 import { formatPayloadIssues } from "./config-issues";
 import type { FunctionConfig } from "./function-config";
-import { appUrlSchema, functionSetSchema } from "./register-request";
+import { appIdSchema, appUrlSchema, functionSetSchema } from "./register-request";
+import { refineWellFormed } from "./well-formed";
 import type { SyncedApp } from "./store";
 
 /** `dev` without a signing key, `cloud` with one; sent as `X-Inngest-Server-Kind`. */
@@ -36,14 +37,16 @@ export type SyncOutcome =
   | { kind: "error"; status: number; error: string };
 
 /** The in-band answer; `inspection`, `capabilities` and the other fields are not needed. */
-const inBandBodySchema = z.looseObject({
-  app_id: z.string().min(1, "App ID required"),
-  url: appUrlSchema,
-  sdk: z.string().optional(),
-  framework: z.string().optional(),
-  appVersion: z.string().optional(),
-  functions: functionSetSchema,
-});
+const inBandBodySchema = z
+  .looseObject({
+    app_id: appIdSchema,
+    url: appUrlSchema,
+    sdk: z.string().optional(),
+    framework: z.string().optional(),
+    appVersion: z.string().optional(),
+    functions: functionSetSchema,
+  })
+  .superRefine(refineWellFormed);
 
 /** What the SDK answers after registering out-of-band (`InngestCommHandler.register`). */
 const outOfBandBodySchema = z.looseObject({ message: z.string(), modified: z.boolean() });
@@ -60,14 +63,21 @@ export function interpretSyncResponse(res: SyncResponse, ctx: SyncContext): Sync
   const answer = outOfBandBodySchema.safeParse(json);
   if (answer.success) return outOfBandOutcome(res.status, answer.data, ctx);
   // The SDK's own 401 (`{"message":"Unauthorized"}`) has no `modified`, unlike a register outcome.
-  if (res.status === 401) return { kind: "error", status: 502, error: unauthorizedMessage(ctx) };
+  if (res.status === 401 && isSdkUnauthorized(json)) return { kind: "error", status: 502, error: unauthorizedMessage(ctx) };
+  // Anything else is not an SDK: its status and body stay in the log, so that sync cannot be used
+  // to read what a URL answers.
+  console.warn(`stepflare: ${ctx.appUrl} answered the sync with HTTP ${res.status}, not as an Inngest SDK`);
   return {
     kind: "error",
     status: 502,
     error:
-      `${ctx.appUrl} answered HTTP ${res.status} without an Inngest sync response; ` +
+      `${ctx.appUrl} did not answer the sync as an Inngest SDK; ` +
       `check that the URL is the app's Inngest serve endpoint (e.g. http://localhost:3000/api/inngest)`,
   };
+}
+
+function isSdkUnauthorized(json: unknown): boolean {
+  return typeof json === "object" && json !== null && (json as { message?: unknown }).message === "Unauthorized";
 }
 
 /**

@@ -14,7 +14,12 @@ let appUrl: string;
 let inngest: Inngest;
 
 beforeAll(async () => {
-  server = await startDevServer({ INNGEST_SIGNING_KEY: SIGNING_KEY, INNGEST_EVENT_KEY: `other-key,${EVENT_KEY}` });
+  // The app listens on loopback, which production mode only calls when the setting allows it.
+  server = await startDevServer({
+    INNGEST_SIGNING_KEY: SIGNING_KEY,
+    INNGEST_EVENT_KEY: `other-key,${EVENT_KEY}`,
+    STEPFLARE_ALLOW_PRIVATE_URLS: "true",
+  });
   // Cloud mode: the SDK verifies every request's signature and refuses unsigned calls.
   inngest = new Inngest({ id: "e2e-prod", isDev: false, signingKey: SIGNING_KEY, eventKey: EVENT_KEY, baseUrl: server.url });
   const fn = inngest.createFunction({ id: "signed", triggers: { event: "prod/go" } }, async ({ event, step }) => {

@@ -118,11 +118,19 @@ describe("interpretSyncResponse", () => {
     });
   });
 
-  it("says when the URL is not an Inngest serve endpoint", () => {
-    expect(interpretSyncResponse({ status: 404, syncKind: null, body: "<html>Not Found</html>" }, DEV)).toMatchObject({
-      kind: "error",
-      status: 502,
-      error: expect.stringContaining("answered HTTP 404 without an Inngest sync response"),
-    });
+  it("says when the URL is not an Inngest serve endpoint, without repeating what it answered", () => {
+    for (const [status, body] of [
+      [404, "<html>Not Found</html>"],
+      [401, '{"error":"token required"}'],
+      [200, '{"secret":"s3cr3t-value"}'],
+      [503, "upstream internal-db.corp unavailable"],
+    ] as const) {
+      const outcome = interpretSyncResponse({ status, syncKind: null, body }, DEV);
+      expect(outcome).toMatchObject({ kind: "error", status: 502, error: expect.stringContaining("did not answer the sync as an Inngest SDK") });
+      const error = (outcome as { error: string }).error;
+      expect(error).not.toContain(String(status));
+      expect(error).not.toContain(body);
+      for (const word of body.match(/[a-z0-9-]{5,}/gi) ?? []) expect(error).not.toContain(word);
+    }
   });
 });

@@ -244,10 +244,13 @@ describe("POST /v0/apps/sync", () => {
     vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("connection refused"));
     expect(await sync("http://down.test/api/inngest")).toMatchObject({
       status: 502,
-      body: { status: 502, error: expect.stringMatching(/could not reach the app .*connection refused.*INNGEST_DEV=/) },
+      body: { status: 502, error: expect.stringMatching(/could not reach the app at http:\/\/down\.test\/api\/inngest; .*INNGEST_DEV=/) },
     });
     serveApp("wrong");
-    expect(await sync("http://app.test/elsewhere")).toMatchObject({ status: 502, body: { error: expect.stringContaining("HTTP 404") } });
+    expect(await sync("http://app.test/elsewhere")).toMatchObject({
+      status: 502,
+      body: { error: expect.stringContaining("did not answer the sync as an Inngest SDK") },
+    });
   });
 
   it("rejects a body without a URL", async () => {
