@@ -162,6 +162,12 @@ export const ROUTE_START_CONCURRENCY = 25;
 
 /** Runs resumed at once while delivering a batch. */
 export const ROUTE_RESUME_CONCURRENCY = 25;
+/**
+ * Most waiting runs one queue batch resumes or cancels (one Durable Object call each). An event
+ * that satisfies more is delivered to the rest by follow-up messages, so a batch's subrequests
+ * stay bounded however many runs wait on one event.
+ */
+export const WAIT_RESUMES_PER_BATCH = 200;
 
 /* Invocation limits: long steps, work per alarm and per queue batch, subrequests, the sweeper. */
 

@@ -4,8 +4,8 @@ import type { QueueMessage } from "./queue-message";
 import type { RoutedEvent } from "./routed-event";
 
 /** The Queue message for an event: inline when it fits, else a reference to its stored row. */
-export function messageFor({ event, target, functions }: RoutedEvent): { body: QueueMessage; bytes: number } {
-  const part = functions === undefined ? {} : { functions };
+export function messageFor({ event, target, functions, waitsOnly }: RoutedEvent): { body: QueueMessage; bytes: number } {
+  const part = { ...(functions === undefined ? {} : { functions }), ...(waitsOnly ? { waitsOnly } : {}) };
   const inline: QueueMessage = { kind: "event", event, target, ...part };
   const bytes = utf8Bytes(JSON.stringify(inline));
   if (bytes <= MAX_INLINE_QUEUE_EVENT_BYTES) return { body: inline, bytes };

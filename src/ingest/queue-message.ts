@@ -9,10 +9,19 @@ const functionsSchema = z.array(z.string().min(1)).min(1).max(ROUTE_FANOUT_PER_M
  * A message on the events Queue: the event itself when it fits a message, otherwise a reference
  * to its stored row (Queue messages are limited to 128 KB; events may be 512 KiB). `target`
  * names the one function a server-emitted event is for (an invoke, a cron tick); `functions`
- * makes the message one part of an event that matches many functions (see route-events.ts).
+ * makes the message one part of an event that matches many functions (see route-events.ts);
+ * `waitsOnly` delivers an event to the waiting runs a first delivery did not reach.
  */
+const waitsOnlySchema = z.literal(true).optional();
+
 export const queueMessageSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("event"), event: storedEventSchema, target: z.string().optional(), functions: functionsSchema }),
-  z.object({ kind: z.literal("event_ref"), internalId: z.string(), functions: functionsSchema }),
+  z.object({
+    kind: z.literal("event"),
+    event: storedEventSchema,
+    target: z.string().optional(),
+    functions: functionsSchema,
+    waitsOnly: waitsOnlySchema,
+  }),
+  z.object({ kind: z.literal("event_ref"), internalId: z.string(), functions: functionsSchema, waitsOnly: waitsOnlySchema }),
 ]);
 export type QueueMessage = z.infer<typeof queueMessageSchema>;

@@ -9,4 +9,9 @@ export interface RoutedEvent {
    * already checked its id for duplicates, resumed the runs waiting on it and marked it routed.
    */
   functions?: string[];
+  /**
+   * Deliver the event to waiting runs only: more runs waited on it than one batch resumes, and
+   * the message that routed it resumed the first of them (see src/waits/deliver.ts).
+   */
+  waitsOnly?: true;
 }

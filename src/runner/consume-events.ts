@@ -124,9 +124,12 @@ async function resolveEvents(env: Env, deliveries: Delivery[]) {
   const routable: Routable[] = [];
   const unroutable: { delivery: Delivery; error: string | null }[] = [];
   for (const d of deliveries) {
-    const functions = d.body.functions === undefined ? {} : { functions: d.body.functions };
+    const part = {
+      ...(d.body.functions === undefined ? {} : { functions: d.body.functions }),
+      ...(d.body.waitsOnly ? { waitsOnly: d.body.waitsOnly } : {}),
+    };
     const stored = d.body.kind === "event" ? { event: d.body.event, target: d.body.target } : found.get(d.body.internalId);
-    if (stored) routable.push({ ...d, item: { ...stored, ...functions } });
+    if (stored) routable.push({ ...d, item: { ...stored, ...part } });
     else unroutable.push({ delivery: d, error: d.body.kind === "event_ref" ? (invalid.get(d.body.internalId) ?? null) : null });
   }
   return { routable, unroutable };

@@ -1,4 +1,4 @@
-import { ROUTE_FANOUT_PER_MESSAGE, ROUTE_START_CONCURRENCY } from "../constants";
+import { ROUTE_FANOUT_PER_MESSAGE, ROUTE_START_CONCURRENCY, WAIT_RESUMES_PER_BATCH } from "../constants";
 import type { Env } from "../env";
 import { matchesExpression } from "../expressions";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
@@ -23,6 +23,7 @@ export function functionMatches(fn: StoredFunction, event: StoredEvent): boolean
 
 /** The functions one event starts: its part's or target's alone when it has them, else every match. */
 function functionsFor(item: RoutedEvent, functions: StoredFunction[]): StoredFunction[] {
+  if (item.waitsOnly) return [];
   if (item.functions !== undefined) return functions.filter((fn) => item.functions!.includes(fn.id));
   if (item.target !== undefined) return functions.filter((fn) => fn.id === item.target);
   return functions.filter((fn) => functionMatches(fn, item.event));
@@ -35,7 +36,12 @@ export function runsStartedBy(item: RoutedEvent, functions: StoredFunction[]): n
 
 /** A whole (not a part): it is checked for duplicates, delivered to waits and marked when routed. */
 function isWhole(item: RoutedEvent): boolean {
-  return item.functions === undefined;
+  return item.functions === undefined && !item.waitsOnly;
+}
+
+/** Whether routing this item delivers its event to waiting runs: a whole, or a waits-only follow-up. */
+function deliversToWaits(item: RoutedEvent): boolean {
+  return isWhole(item) || item.waitsOnly === true;
 }
 
 /**
@@ -65,7 +71,8 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
   );
   const parts = routes.flatMap(({ item, index, matched }) => splitParts(item, matched).map((part) => ({ index, part })));
 
-  const [outcomes, waitFailures] = await Promise.all([
+  const waiting = uniqueEvents(live.filter(({ item }) => deliversToWaits(item)).map(({ item }) => item.event));
+  const [outcomes, waits] = await Promise.all([
     mapLimit(pairs, ROUTE_START_CONCURRENCY, async ({ index, event, fn }) => {
       try {
         return { event, fn, outcome: await routePair(env, event, fn, now) };
@@ -74,13 +81,20 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
         return null;
       }
     }),
-    resumePausedRuns(env, uniqueEvents(live.filter(({ item }) => isWhole(item)).map(({ item }) => item.event)), now),
+    resumePausedRuns(env, waiting, now, WAIT_RESUMES_PER_BATCH),
     enqueueParts(env, parts, failures),
   ]);
   for (const { item, index } of live) {
-    const failure = isWhole(item) ? waitFailures.get(item.event.internalId) : undefined;
+    const failure = deliversToWaits(item) ? waits.failures.get(item.event.internalId) : undefined;
     if (failure !== undefined && !failures.has(index)) failures.set(index, failure);
   }
+  // Runs past the budget get the event from a follow-up message, routed by a later batch.
+  const followUps = live.flatMap(({ item, index }) =>
+    deliversToWaits(item) && waits.unfinished.delete(item.event.internalId)
+      ? [{ index, part: { event: item.event, waitsOnly: true } satisfies RoutedEvent }]
+      : [],
+  );
+  await enqueueParts(env, followUps, failures);
 
   const done = outcomes.flatMap((o) => (o === null ? [] : [o]));
   const admitted = done.flatMap(({ outcome }) => (outcome.started ? [outcome.run] : []));

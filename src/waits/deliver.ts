@@ -25,18 +25,28 @@ export async function invokeResultMemo(env: Env, finished: StoredEvent): Promise
   return { data: output ?? null };
 }
 
+/** What delivering events to paused runs left to do. */
+export interface WaitDelivery {
+  /** The error of each event (by internal id) some run could not be resumed for. */
+  failures: Map<string, unknown>;
+  /** Events with more paused runs than this delivery's budget: deliver them again for the rest. */
+  unfinished: Set<string>;
+}
+
 /**
  * Delivers incoming events to the runs paused on them: a `waitForEvent` step gets the whole
- * event, a `step.invoke` its child's result, and a `cancelOn` listener cancels its run. Each
- * resume is idempotent in the run, so a redelivered batch resumes nothing twice. Returns the
- * error of each event (by internal id) some run could not be resumed for; their pauses stay, so
- * delivering the event again resumes them.
+ * event, a `step.invoke` its child's result, and a `cancelOn` listener cancels its run. At most
+ * `budget` runs are resumed; events with more are reported `unfinished`. Each resume is
+ * idempotent in the run and each delivered pause is deleted, so delivering an event again
+ * resumes only the runs not reached yet; pauses whose run could not be resumed stay, and their
+ * events are reported as failures.
  */
-export async function resumePausedRuns(env: Env, events: StoredEvent[], now: number): Promise<Map<string, unknown>> {
+export async function resumePausedRuns(env: Env, events: StoredEvent[], now: number, budget: number): Promise<WaitDelivery> {
   const failures = new Map<string, unknown>();
+  const unfinished = new Set<string>();
   const matches = await findPauseMatches(env.DB, events, now);
-  if (matches.length === 0) return failures;
-  const delivered = await mapLimit(matches, ROUTE_RESUME_CONCURRENCY, async ({ pause, event }) => {
+  for (const { event } of matches.slice(budget)) unfinished.add(event.internalId);
+  const delivered = await mapLimit(matches.slice(0, budget), ROUTE_RESUME_CONCURRENCY, async ({ pause, event }) => {
     try {
       const run = env.RUNS.getByName(pause.run_id);
       if (pause.kind === "cancel") await run.cancel();
@@ -47,8 +57,7 @@ export async function resumePausedRuns(env: Env, events: StoredEvent[], now: num
       return null;
     }
   });
-  // Cancellation listeners go when their run ends; a resumed wait's pause goes now.
-  const done = delivered.filter((pause) => pause !== null && pause.kind !== "cancel");
-  await deletePauses(env.DB, done.map((pause) => pause!.id));
-  return failures;
+  // A cancelled run has ended, so its listener is done too (the run's end removes any others).
+  await deletePauses(env.DB, delivered.flatMap((pause) => (pause === null ? [] : [pause.id])));
+  return { failures, unfinished };
 }

@@ -18,6 +18,7 @@ import {
   REDRIVE_BATCH_LIMIT,
   ROUTE_FANOUT_PER_MESSAGE,
   ROUTE_PAIRS_PER_BATCH,
+  WAIT_RESUMES_PER_BATCH,
   SWEEP_BATCH_LIMIT,
   SWEEP_OVERDUE_MS,
 } from "../../src/constants";
@@ -27,6 +28,7 @@ import { storeEvents } from "../../src/ingest/event-store";
 import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
 import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
+import { savePauses, type Pause } from "../../src/waits/pause";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
 import { countRows, rows } from "./helpers/d1";
 import { alarmOf, driveToEnd, runStart, runStub } from "./helpers/runs";
@@ -145,6 +147,36 @@ describe("subrequests per invocation", () => {
       return left === 0 ? true : undefined;
     }, 60_000);
     expect(await countRows("runs", "event_id IN (SELECT value FROM json_each(?))", ids)).toBe(events.length * fanOut);
+  });
+
+  it("one queue batch resumes at most WAIT_RESUMES_PER_BATCH waiting runs, and follow-ups resume the rest", { timeout: 90_000 }, async () => {
+    const now = Date.now();
+    const waiting = WAIT_RESUMES_PER_BATCH + 60;
+    // Runs waiting on one event name with no condition: every one matches the incoming event.
+    // Their objects are empty (they just answer), which is all delivery needs to be counted.
+    const pauses: Pause[] = Array.from({ length: waiting }, () => {
+      const runId = ulid();
+      const trigger = { name: "sr/start", data: {}, id: runId, ts: now, user: {} };
+      return { id: `${runId}:wait`, runId, stepId: "wait", kind: "wait", eventName: "sr/many-waiters", triggerEvent: trigger, createdAt: now - 1_000, expiresAt: now + 60 * 60 * 1000 };
+    });
+    for (let i = 0; i < pauses.length; i += 100) await savePauses(env.DB, pauses.slice(i, i + 100));
+    const internalId = ulid();
+    const event: StoredEvent = { name: "sr/many-waiters", data: {}, ts: Date.now(), user: {}, internalId, id: internalId };
+    await storeEvents(env.DB, [{ event }], Date.now());
+    const batch = createMessageBatch<unknown>("stepflare-events", [{ id: "waiters", timestamp: new Date(), attempts: 1, body: messageFor({ event }).body }]);
+    const { counts } = await meter.measure(async () => {
+      await (worker.queue as ExportedHandlerQueueHandler<typeof env, unknown>)(batch, env, createExecutionContext());
+    });
+    measured.waitDelivery = counts;
+    expect(counts.durableObject).toBe(WAIT_RESUMES_PER_BATCH);
+    expect(services(counts)).toBeLessThanOrEqual(FREE_SERVICE_SUBREQUESTS);
+    expect(counts.queue).toBe(1);
+    const ids = JSON.stringify(pauses.map((p) => p.id));
+    // The follow-up message reaches the rest; every delivered pause is removed.
+    await waitFor("every waiting run to get the event", async () => {
+      const left = await countRows("pauses", "id IN (SELECT value FROM json_each(?))", ids);
+      return left === 0 ? true : undefined;
+    }, 60_000);
   });
 
   it("one heartbeat re-drives and sweeps within the limits, and wakes a run whose alarm was lost", { timeout: 90_000 }, async () => {
