@@ -88,11 +88,12 @@ afterAll(async () => {
 });
 
 describe("an app that misbehaves", () => {
-  it("gets each call retried, then the run fails cleanly and onFailure runs", async () => {
+  // First attempt, the backoff before the retry (15 s plus up to 30 s of jitter), second attempt:
+  // on a loaded machine this can take minutes.
+  it("gets each call retried, then the run fails cleanly and onFailure runs", { timeout: 300_000 }, async () => {
     const ids = Object.keys(MISBEHAVIOURS);
     const eventIds = await sendEvents(server.url, ids.map((id) => ({ name: `test/${id}` })));
-    // First attempt, the backoff before the retry (15 s plus up to 30 s of jitter), second attempt.
-    const runs = await Promise.all(eventIds.map(async (eventId) => (await waitForEndedRuns(server.url, eventId, 1, 120_000))[0]!));
+    const runs = await Promise.all(eventIds.map(async (eventId) => (await waitForEndedRuns(server.url, eventId, 1, 200_000))[0]!));
 
     for (const [k, id] of ids.entries()) {
       const run = runs[k]!;

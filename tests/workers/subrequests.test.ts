@@ -157,7 +157,7 @@ describe("subrequests per invocation", () => {
     const pauses: Pause[] = Array.from({ length: waiting }, () => {
       const runId = ulid();
       const trigger = { name: "sr/start", data: {}, id: runId, ts: now, user: {} };
-      return { id: `${runId}:wait`, runId, stepId: "wait", kind: "wait", eventName: "sr/many-waiters", triggerEvent: trigger, createdAt: now - 1_000, expiresAt: now + 60 * 60 * 1000 };
+      return { id: `${runId}:wait`, runId, stepId: "wait", kind: "wait", eventName: "sr/many-waiters", expression: null, triggerEvent: trigger, createdAt: now - 1_000, expiresAt: now + 60 * 60 * 1000 };
     });
     for (let i = 0; i < pauses.length; i += 100) await savePauses(env.DB, pauses.slice(i, i + 100));
     const internalId = ulid();
