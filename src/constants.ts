@@ -328,3 +328,15 @@ export const MAX_FUNCTION_CONFIG_BYTES = 256 * 1024;
 export const MAX_SYNC_BODY_BYTES = 16 * 1024 * 1024;
 /** Latest time a query accepts (the end of year 9999, the last that RFC 3339 can write). */
 export const MAX_TIME_PARAM_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/* Hostile input: system events that trigger functions. */
+
+/**
+ * Most `inngest/function.finished|failed|cancelled` events in a row that start functions: a run
+ * started by an end event emits end events one deeper (`_inngest.depth`), and an end event deeper
+ * than this starts no function (the skip is kept, reason `chain_depth`), so functions triggered
+ * by each other's end events stop. Waiting runs (`step.invoke`) still receive it.
+ */
+export const MAX_FUNCTION_EVENT_DEPTH = 5;
+/** An error cut this small when an end event is still over MAX_EVENT_BYTES without its events, result and event. */
+export const SYSTEM_EVENT_SMALL_ERROR_BYTES = 4 * 1024;

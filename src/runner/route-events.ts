@@ -12,6 +12,7 @@ import { resumePausedRuns } from "../waits/deliver";
 import { findDuplicateEvents } from "./idempotency";
 import { routePair } from "../flow-control/route-pair";
 import type { AdmittedRun } from "./admit";
+import { chainSkipReason } from "./chain-guard";
 
 /** Whether any of the function's event triggers matches the event (name, then expression). */
 export function functionMatches(fn: StoredFunction, event: StoredEvent): boolean {
@@ -66,8 +67,12 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
   const live = items.map((item, index) => ({ item, index })).filter(({ item }) => !duplicates.has(item.event.internalId));
 
   const routes = live.map(({ item, index }) => ({ item, index, matched: functionsFor(item, functions) }));
-  const pairs = routes.flatMap(({ item, index, matched }) =>
-    matched.slice(0, ROUTE_FANOUT_PER_MESSAGE).map((fn) => ({ index, event: item.event, fn })),
+  const matchedPairs = routes.flatMap(({ item, index, matched }) =>
+    matched.slice(0, ROUTE_FANOUT_PER_MESSAGE).map((fn) => ({ index, event: item.event, fn, guard: chainSkipReason(item.event, fn) })),
+  );
+  const pairs = matchedPairs.filter((pair) => pair.guard === null);
+  const guarded = matchedPairs.flatMap(({ event, fn, guard }) =>
+    guard === null ? [] : [{ eventId: event.internalId, functionId: fn.id, reason: guard }],
   );
   const parts = routes.flatMap(({ item, index, matched }) => splitParts(item, matched).map((part) => ({ index, part })));
 
@@ -98,9 +103,12 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
 
   const done = outcomes.flatMap((o) => (o === null ? [] : [o]));
   const admitted = done.flatMap(({ outcome }) => (outcome.started ? [outcome.run] : []));
-  const skipped = done.flatMap(({ event, fn, outcome }) =>
-    !outcome.started && outcome.reason !== "buffered" ? [{ eventId: event.internalId, functionId: fn.id, reason: outcome.reason }] : [],
-  );
+  const skipped: SkippedRun[] = [
+    ...guarded,
+    ...done.flatMap(({ event, fn, outcome }) =>
+      !outcome.started && outcome.reason !== "buffered" ? [{ eventId: event.internalId, functionId: fn.id, reason: outcome.reason }] : [],
+    ),
+  ];
   const marked = (wanted: boolean) =>
     uniqueEvents(
       items.filter((item, index) => isWhole(item) && !failures.has(index) && duplicates.has(item.event.internalId) === wanted).map((item) => item.event),
@@ -157,8 +165,15 @@ export function recordQueuedRuns(db: D1Database, runs: AdmittedRun[], now: numbe
     .bind(JSON.stringify(runs), now);
 }
 
-/** Keeps the runs flow control skipped, so history shows why an event started nothing. */
-function recordSkippedRuns(db: D1Database, skips: { eventId: string; functionId: string; reason: string }[], now: number): D1PreparedStatement {
+/** A run not started: the event, the function, and why (flow control or the chain guard). */
+interface SkippedRun {
+  eventId: string;
+  functionId: string;
+  reason: string;
+}
+
+/** Keeps the runs flow control or the chain guard skipped, so history shows why an event started nothing. */
+function recordSkippedRuns(db: D1Database, skips: SkippedRun[], now: number): D1PreparedStatement {
   return db
     .prepare(
       `INSERT OR IGNORE INTO skipped_runs (event_id, function_id, reason, created_at)
