@@ -14,5 +14,5 @@
 export function isPermanentStorageError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const text = `${err.message} ${err.cause instanceof Error ? err.cause.message : ""}`;
-  return /SQLITE_TOOBIG|string or blob too big|too (large|big) for|malformed JSON|JSON nested too deep/i.test(text);
+  return /SQLITE_TOOBIG|string or blob too big|malformed JSON|JSON nested too deep/i.test(text);
 }
