@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { MAX_CHECKPOINT_BODY_BYTES, MAX_JSON_DEPTH, MAX_SYNC_BODY_BYTES } from "../../src/constants";
+import { installFetchRouter } from "./helpers/app-fetch";
 import { countRows } from "./helpers/d1";
 import { workerFetch } from "./helpers/worker";
 
@@ -112,6 +113,25 @@ describe("body caps on the register and checkpoint routes", () => {
       expect(status).toBe(413);
       expect(body).toEqual({ status: 413, error: `request body is over ${max} bytes; the limit is ${max} bytes` });
       expect(sent).toBeLessThan(max * 2);
+    });
+  }
+});
+
+describe("an app's in-band sync answer", () => {
+  const router = installFetchRouter();
+  const answers: Record<string, () => Response> = {
+    deep: () => new Response(`{"app_id":"deep-sync","x":${nested(1_000)}}`, { headers: { "x-inngest-sync-kind": "in_band" } }),
+    latin1: () => new Response(new Uint8Array([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]), { headers: { "x-inngest-sync-kind": "in_band" } }),
+  };
+  for (const [name, answer] of Object.entries(answers)) {
+    it(`refuses an answer that is ${name === "deep" ? "nested too deeply" : "not UTF-8"}, storing no app`, async () => {
+      router.route(`http://${name}-sync.test`, answer);
+      const before = await storedCounts();
+      const { status, body } = await post("/v0/apps/sync", JSON.stringify({ url: `http://${name}-sync.test/api/inngest` }));
+      expect(status).toBe(400);
+      expect(body.error).toContain(name === "deep" ? `nested deeper than ${MAX_JSON_DEPTH} levels` : "not valid UTF-8");
+      expect(body.error).toMatch(/^the app at http:\/\/.*-sync\.test\/api\/inngest answered the sync with a body/);
+      expect(await storedCounts()).toEqual(before);
     });
   }
 });
