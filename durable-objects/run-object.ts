@@ -16,6 +16,8 @@ import { flowSlots } from "../src/flow-control/slots";
 import { maxCallDurationMs } from "../src/runner/max-call-duration";
 import { checkpointArgsSchema, rerunSeedArgsSchema, resumeArgsSchema, stepIdSchema } from "../src/runner/run-rpc";
 import { failOnUnreadable } from "../src/runner/unreadable-run";
+import { isPermanentStorageError } from "../src/runner/storage-refusal";
+import { runError } from "../src/errors";
 import { parseRpcArgs } from "../src/util/rpc-args";
 
 /**
@@ -127,9 +129,22 @@ export class RunObject extends DurableObject<Env> {
     try {
       await failOnUnreadable(this.#store, () => this.#driver.wake(), Date.now);
     } catch (err) {
+      // Storage refusing one of the run's values for good fails the same way on every retry:
+      // the run ends as failed with a recorded error, and its end effects are carried out.
+      if (isPermanentStorageError(err)) {
+        console.error(`stepflare: run ${this.#store.run()?.id ?? "?"}: storage refused a value for good; the run fails`, err);
+        const ended = this.#store.failForGood(runError("StorageRefused", STORAGE_REFUSED), Date.now());
+        if (ended) {
+          await this.#store.alarm.rearm(Date.now());
+          return;
+        }
+      }
       // The platform retries a throwing alarm only a few times; keep the run alive ourselves.
       console.error(`stepflare: run ${this.#store.run()?.id ?? "?"} failed to make progress; retrying`, err);
       await this.ctx.storage.setAlarm(Date.now() + ALARM_ERROR_RETRY_MS);
     }
   }
 }
+
+/** The recorded error of a run whose state storage refused for good. */
+const STORAGE_REFUSED = "storage refused a value of this run: it is too large or nested too deeply to store";

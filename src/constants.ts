@@ -340,3 +340,18 @@ export const MAX_TIME_PARAM_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 export const MAX_FUNCTION_EVENT_DEPTH = 5;
 /** An error cut this small when an end event is still over MAX_EVENT_BYTES without its events, result and event. */
 export const SYSTEM_EVENT_SMALL_ERROR_BYTES = 4 * 1024;
+
+/* Hostile input: JSON depth, body encoding and size, errors retrying cannot fix. */
+
+/**
+ * Deepest nesting of objects and arrays accepted in any JSON the server reads (request bodies,
+ * SDK answers), counted from the top of the body. SQLite's JSON functions stop at 1000 levels;
+ * the server wraps values a few levels deeper in system events and history, so this stays far
+ * under that while leaving room for any reasonable document.
+ */
+export const MAX_JSON_DEPTH = 100;
+/**
+ * Largest `POST /v1/checkpoint/:runId/async` body read: the steps of one request, each output at
+ * most MAX_STEP_OUTPUT_BYTES, which together cannot outgrow the run's state cap anyway.
+ */
+export const MAX_CHECKPOINT_BODY_BYTES = MAX_RUN_STATE_BYTES;

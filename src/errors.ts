@@ -42,6 +42,10 @@ export const RUN_ERRORS = {
   NonRetriableError: "invoke_function_not_found",
   /** A run's stored state was written by a version whose shape this one cannot read; the run fails. */
   StoredStateUnreadable: "stored_state_unreadable",
+  /** The SDK answered with JSON nested deeper than MAX_JSON_DEPTH (a step output, an event, a payload). */
+  JsonTooDeep: "json_too_deep",
+  /** Storage refused a value of the run for good (too large or too deep for it); retrying cannot help. */
+  StorageRefused: "storage_refused",
 } as const;
 
 /** A server-made error name. */

@@ -1,41 +1,98 @@
 /**
- * Request bodies read with a size cap: a body declared larger than the cap is refused before any
- * of it is read, and one that turns out larger (no `Content-Length`, or a wrong one) is refused as
+ * Request bodies read with a size cap, as strict UTF-8, and JSON with a depth limit: the one way
+ * every public route reads its body. A body declared larger than the cap is refused before any of
+ * it is read, and one that turns out larger (no `Content-Length`, or a wrong one) is refused as
  * soon as the cap is passed, so an oversized request never sits whole in the isolate's memory.
+ * Bytes that are not UTF-8 are refused, never replaced, so what is stored is what was sent.
  * @module
  */
 import type { Context } from "hono";
-import { MAX_REQUEST_BODY_BYTES } from "../constants";
+import { MAX_JSON_DEPTH, MAX_REQUEST_BODY_BYTES } from "../constants";
+import { jsonNestsDeeperThan, tooDeepMessage } from "../util/json-depth";
 
-/** The body as text, or how it broke the cap. */
-export type BodyText = { ok: true; text: string } | { ok: false; error: string };
+/** Why a body was refused: 413 over its cap, 400 for anything wrong with its content. */
+export type BodyRefusal = { ok: false; status: 400 | 413; error: string };
+
+/** The body as text, or why it was refused. */
+export type BodyText = { ok: true; text: string } | BodyRefusal;
+
+/** The body parsed as JSON (`undefined` when empty), or why it was refused. */
+export type BodyJson = { ok: true; value: unknown } | BodyRefusal;
 
 /** Why a body was refused, in the words every 413 answer uses. */
-function tooLarge(what: string, max: number): BodyText {
-  return { ok: false, error: `request body ${what}; the limit is ${max} bytes` };
+function tooLarge(what: string, max: number): BodyRefusal {
+  return { ok: false, status: 413, error: `request body ${what}; the limit is ${max} bytes` };
 }
 
-/** Reads the request body as UTF-8 text, refusing it once it is over `max` bytes. */
-export async function readBodyText(c: Context, max = MAX_REQUEST_BODY_BYTES): Promise<BodyText> {
-  const declared = c.req.header("content-length");
-  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > max) {
+/** The answer to bytes that are not UTF-8. */
+const NOT_UTF8: BodyRefusal = { ok: false, status: 400, error: "request body is not valid UTF-8" };
+
+/**
+ * Reads a byte stream as strict UTF-8 text, stopping once it is over `max` bytes. `declared` is
+ * the sender's `Content-Length`, if any: a larger one is refused without reading.
+ */
+export async function readStreamText(
+  body: ReadableStream<Uint8Array> | null,
+  declared: string | null | undefined,
+  max: number,
+): Promise<BodyText> {
+  if (declared != null && /^\d+$/.test(declared) && Number(declared) > max) {
+    await body?.cancel();
     return tooLarge(`is ${declared} bytes`, max);
   }
-  const body = c.req.raw.body;
   if (body === null) return { ok: true, text: "" };
   const reader = body.getReader();
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
   let bytes = 0;
   let text = "";
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
+    bytes += value?.byteLength ?? 0;
     if (bytes > max) {
       await reader.cancel();
       return tooLarge(`is over ${max} bytes`, max);
     }
-    text += decoder.decode(value, { stream: true });
+    const piece = decodeStrict(decoder, value, !done);
+    if (piece === null) {
+      if (!done) await reader.cancel();
+      return NOT_UTF8;
+    }
+    text += piece;
+    if (done) return { ok: true, text };
   }
-  return { ok: true, text: text + decoder.decode() };
+}
+
+/** The text of `chunk` (the rest, when `more` is false), or null for bytes that are not UTF-8. */
+function decodeStrict(decoder: TextDecoder, chunk: Uint8Array | undefined, more: boolean): string | null {
+  try {
+    return decoder.decode(chunk, { stream: more });
+  } catch {
+    // A fatal decoder throws only on malformed input.
+    return null;
+  }
+}
+
+/** Reads the request body as UTF-8 text, refusing it once it is over `max` bytes. */
+export function readBodyText(c: Context, max = MAX_REQUEST_BODY_BYTES): Promise<BodyText> {
+  return readStreamText(c.req.raw.body, c.req.header("content-length"), max);
+}
+
+/**
+ * Parses `text` as JSON after checking it nests at most MAX_JSON_DEPTH levels; an empty text is
+ * `undefined`, for schemas with defaults. `what` names the text in the error.
+ */
+export function parseJsonText(text: string, what = "request body"): BodyJson {
+  if (text.trim() === "") return { ok: true, value: undefined };
+  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) return { ok: false, status: 400, error: tooDeepMessage(what, MAX_JSON_DEPTH) };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, status: 400, error: `${what} is not valid JSON` };
+  }
+}
+
+/** Reads the request body (at most `max` bytes, strict UTF-8) and parses it as JSON of bounded depth. */
+export async function readJsonBody(c: Context, max = MAX_REQUEST_BODY_BYTES): Promise<BodyJson> {
+  const body = await readBodyText(c, max);
+  return body.ok ? parseJsonText(body.text) : body;
 }

@@ -6,7 +6,8 @@ import { readBodyText } from "./body-limit";
 
 /**
  * `POST /e/:eventKey`: the event API the SDK's `inngest.send()` and `step.sendEvent` call. A body
- * over MAX_REQUEST_BODY_BYTES is refused with 413 before it is read.
+ * over MAX_REQUEST_BODY_BYTES is refused with 413 before it is read; one that is not UTF-8, or
+ * nests deeper than MAX_JSON_DEPTH, with 400.
  */
 export const eventRoutes = new Hono<{ Bindings: Env }>();
 
@@ -15,7 +16,7 @@ eventRoutes.post("/e/:eventKey", async (c) => {
     return c.json({ ids: [], status: 401, error: "Event key not found" }, 401);
   }
   const body = await readBodyText(c);
-  if (!body.ok) return c.json({ ids: [], status: 413, error: body.error }, 413);
+  if (!body.ok) return c.json({ ids: [], status: body.status, error: body.error }, body.status);
   const result = await acceptEvents(c.env, body.text, c.req.header("x-inngest-event-id-seed") ?? null, Date.now());
   if (!result.ok) return c.json({ ids: [], status: result.status, error: result.error }, result.status);
   return c.json({ ids: result.ids, status: 200 });

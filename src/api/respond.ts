@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { readBodyText } from "./body-limit";
+import { readJsonBody, type BodyJson } from "./body-limit";
 
 /** The `metadata` Inngest's v1 API attaches to every answer; nothing here is cached. */
 export function metadata() {
@@ -30,18 +30,9 @@ export function describeIssues(error: z.ZodError): string {
 
 /**
  * The request body parsed as JSON; an empty body is `undefined`, for schemas with defaults. A body
- * over MAX_REQUEST_BODY_BYTES is not read: the error says so.
+ * over MAX_REQUEST_BODY_BYTES is not read, and one that is not UTF-8 or nests deeper than
+ * MAX_JSON_DEPTH is refused: the error says which.
  */
-export async function jsonBody(c: Context): Promise<{ ok: true; value: unknown } | { ok: false; status: 400 | 413; error: string }> {
-  const body = await readBodyText(c);
-  if (!body.ok) return { ok: false, status: 413, error: body.error };
-  if (body.text.trim() === "") return { ok: true, value: undefined };
-  try {
-    return { ok: true, value: JSON.parse(body.text) as unknown };
-  } catch {
-    return { ok: false, status: 400, error: NOT_JSON };
-  }
+export function jsonBody(c: Context): Promise<BodyJson> {
+  return readJsonBody(c);
 }
-
-/** The answer to a body that is not JSON. */
-const NOT_JSON = "the request body is not valid JSON";

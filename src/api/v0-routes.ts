@@ -55,7 +55,7 @@ v0Routes.get("/v0/events", async (c) => {
 v0Routes.post("/v0/events", async (c) => {
   // The same validation and storage as `POST /e/:key`; the dashboard session stands in for a key.
   const body = await readBodyText(c);
-  if (!body.ok) return fail(c, 413, body.error);
+  if (!body.ok) return fail(c, body.status, body.error);
   const result = await acceptEvents(c.env, body.text, null, Date.now());
   if (!result.ok) return fail(c, result.status, result.error);
   return ok(c, { ids: result.ids });

@@ -8,9 +8,11 @@ import {
   MAX_EVENT_NAME_LENGTH,
   MAX_EVENT_TS,
   MAX_EVENTS_PER_REQUEST,
+  MAX_JSON_DEPTH,
   MIN_EVENT_TS,
   RESERVED_EVENT_PREFIX,
 } from "../constants";
+import { jsonNestsDeeperThan, tooDeepMessage } from "../util/json-depth";
 import { utf8Bytes } from "../util/utf8";
 import { type IncomingEvent, isJsonObject, jsonObjectSchema } from "./event";
 
@@ -45,12 +47,14 @@ const rawEventSchema = z.object(
 );
 
 /**
- * Parses and validates an ingest request body: one event object or an array of them.
+ * Parses and validates an ingest request body: one event object or an array of them, nested at
+ * most MAX_JSON_DEPTH levels deep (counted from the body's top).
  * All events are checked before any is accepted, so a request is taken whole or not at all.
  * Defaults follow the Go server: `data` and `user` become `{}`, a missing or zero `ts` becomes
  * `nowMs`, and `data._inngest` is removed (a forwarded invoke payload must not pose as one).
  */
 export function parseEventPayload(bodyText: string, nowMs: number): ParseEventsResult {
+  if (jsonNestsDeeperThan(bodyText, MAX_JSON_DEPTH)) return fail(tooDeepMessage("request body", MAX_JSON_DEPTH));
   let body: unknown;
   try {
     body = JSON.parse(bodyText);

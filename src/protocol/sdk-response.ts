@@ -3,9 +3,10 @@
  * @module
  */
 import { z } from "zod";
-import { ERROR_BODY_PREVIEW_CHARS } from "../constants";
+import { ERROR_BODY_PREVIEW_CHARS, MAX_JSON_DEPTH } from "../constants";
 import { runError } from "../errors";
 import { parseTimestampMs } from "../time/timestamp";
+import { jsonNestsDeeperThan, tooDeepMessage } from "../util/json-depth";
 import { opSchema, type Op } from "./ops";
 import { serializedErrorSchema, type SerializedError } from "./serialized-error";
 
@@ -40,7 +41,8 @@ const streamedSchema = z.object({
 /**
  * Interpret an SDK's response to a call request, per the Inngest wire protocol: `200` finished,
  * `206` ops, `201` streamed (the real response is inside), anything else an error. A 2xx without
- * `X-Inngest-SDK` did not come from an SDK and is a retriable error; so is a malformed body.
+ * `X-Inngest-SDK` did not come from an SDK and is a retriable error; so is a malformed body. A 2xx
+ * body nested deeper than MAX_JSON_DEPTH is a non-retriable `JsonTooDeep` error.
  */
 export function interpretSdkResponse(res: RawResponse, nowMs: number): SdkResponse {
   const isSuccess = res.status >= 200 && res.status < 300;
@@ -51,6 +53,7 @@ export function interpretSdkResponse(res: RawResponse, nowMs: number): SdkRespon
         "header. Check that the app URL points at the inngest serve() handler.",
     );
   }
+  if (isSuccess && jsonNestsDeeperThan(res.body, MAX_JSON_DEPTH)) return tooDeep(res);
   switch (res.status) {
     case 200:
       return withVersion({ kind: "complete", output: parseOutput(res.body) }, res.headers);
@@ -158,6 +161,19 @@ function parseErrorBody(status: number, body: string): SerializedError {
     // Not JSON: described below.
   }
   return runError("AppHttpError", `HTTP ${status}: ${body.slice(0, ERROR_BODY_PREVIEW_CHARS)}`);
+}
+
+/**
+ * A 2xx whose body nests deeper than MAX_JSON_DEPTH: storage could never hold its values, so the
+ * run fails at once instead of retrying an answer that would come back the same.
+ */
+function tooDeep(res: RawResponse): SdkResponse {
+  const message = tooDeepMessage(`The SDK's answer (HTTP ${res.status})`, MAX_JSON_DEPTH) +
+    "; return or pass step outputs, events and payloads that nest less deeply";
+  return withVersion(
+    { kind: "error", status: res.status, error: runError("JsonTooDeep", message), retriable: false },
+    res.headers,
+  );
 }
 
 /** A retriable error for a response that does not follow the protocol (wrong URL, proxy, bug). */

@@ -1,6 +1,7 @@
 import type { Env } from "../env";
 import { runError } from "../errors";
 import { UnreadableStateError } from "../util/stored-json";
+import { isPermanentStorageError } from "./storage-refusal";
 import { emitEvents, type EmittedEvent } from "../ingest/emit-events";
 import { applyLookback } from "../waits/lookback";
 import { deletePauses, savePauses, type Pause } from "../waits/pause";
@@ -37,34 +38,57 @@ export async function processOutbox(env: Env, store: RunStore, now: number): Pro
       store.failUnreadable(entry, now);
       continue;
     }
-    switch (entry.kind) {
-      case "pause":
-        await savePauses(env.DB, [entry.pause]);
-        await applyLookback(env, store, entry.pause, now);
-        break;
-      case "unpause":
-        await deletePauses(env.DB, entry.pauseIds);
-        break;
-      case "unpause_run":
-        await deleteRunPauses(env.DB, store.run()!.id);
-        break;
-      case "emit":
-        await emitEvents(env, entry.events, now);
-        break;
-      case "invoke":
-        if (!(await functionExists(env.DB, entry.functionId))) {
-          store.resolveWait(entry.stepId, { error: invokeNotFound(entry.functionId) }, now);
-          break;
-        }
-        // The pause is registered before the child can exist, so its finish cannot be missed.
-        await savePauses(env.DB, [entry.pause]);
-        await emitEvents(env, [entry.invoked], now);
-        break;
-      case "release_singleton":
-        await env.FLOWS.getByName(entry.flow).singletonRelease(store.run()!.id);
-        break;
+    try {
+      await carryOut(env, store, entry, now);
+    } catch (err) {
+      if (!isPermanentStorageError(err)) throw err;
+      refuseEntry(store, seq, entry, err, now);
+      continue;
     }
     store.deleteOutbox(seq);
+  }
+}
+
+/**
+ * An entry storage refuses for good (a value too large or too deep for D1) would block every
+ * effect after it on each retry: it is dropped with a note in the log, and a run still going
+ * fails with a recorded `StorageRefused` error. The entries after it are carried out.
+ */
+function refuseEntry(store: RunStore, seq: number, entry: OutboxEntry, err: unknown, now: number): void {
+  const runId = store.run()?.id ?? "?";
+  console.error(`stepflare: run ${runId}: storage refused its ${entry.kind} effect for good; the effect is dropped`, err);
+  store.deleteOutbox(seq);
+  store.failForGood(runError("StorageRefused", `storage refused the run's ${entry.kind} effect: a value in it is too large or nested too deeply to store`), now);
+}
+
+/** Carries out one entry. */
+async function carryOut(env: Env, store: RunStore, entry: OutboxEntry, now: number): Promise<void> {
+  switch (entry.kind) {
+    case "pause":
+      await savePauses(env.DB, [entry.pause]);
+      await applyLookback(env, store, entry.pause, now);
+      break;
+    case "unpause":
+      await deletePauses(env.DB, entry.pauseIds);
+      break;
+    case "unpause_run":
+      await deleteRunPauses(env.DB, store.run()!.id);
+      break;
+    case "emit":
+      await emitEvents(env, entry.events, now);
+      break;
+    case "invoke":
+      if (!(await functionExists(env.DB, entry.functionId))) {
+        store.resolveWait(entry.stepId, { error: invokeNotFound(entry.functionId) }, now);
+        break;
+      }
+      // The pause is registered before the child can exist, so its finish cannot be missed.
+      await savePauses(env.DB, [entry.pause]);
+      await emitEvents(env, [entry.invoked], now);
+      break;
+    case "release_singleton":
+      await env.FLOWS.getByName(entry.flow).singletonRelease(store.run()!.id);
+      break;
   }
 }
 

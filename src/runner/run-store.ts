@@ -10,7 +10,7 @@ import type { SdkEvent } from "../ingest/event";
 import type { RunStart } from "./run-start";
 import { migrate, RUN_MIGRATIONS } from "./run-schema";
 import { parseStoredJson, readStoredJson, UnreadableStateError } from "../util/stored-json";
-import { runError } from "../errors";
+import { runError, type RunError } from "../errors";
 import {
   storedConstraintsSchema, storedEventsSchema, storedMemoSchema, storedOutboxEntrySchema, storedThrottleSchema,
 } from "./stored-run-json";
@@ -294,6 +294,16 @@ export class RunStore {
       this.#end({ status: "failed", error: runError("StoredStateUnreadable", err.message) }, now);
       this.history.markDirty("run", this.#requireRun().id);
     });
+    return true;
+  }
+
+  /**
+   * Ends the run as failed with `error`, for a failure retrying cannot fix (storage refusing one
+   * of its values for good). False when the run had already ended.
+   */
+  failForGood(error: RunError, now: number): boolean {
+    if (!this.isActive()) return false;
+    this.#endNow({ status: "failed", error }, now);
     return true;
   }
 

@@ -4,7 +4,9 @@
  * Service Binding is asked through that binding, as its calls will be.
  * @module
  */
-import { APP_SYNC_TIMEOUT_MS } from "../constants";
+import { APP_SYNC_TIMEOUT_MS, MAX_JSON_DEPTH, MAX_SYNC_BODY_BYTES } from "../constants";
+import { readStreamText, type BodyText } from "../api/body-limit";
+import { jsonNestsDeeperThan, tooDeepMessage } from "../util/json-depth";
 import type { Env } from "../env";
 import { withDeadline } from "../util/deadline";
 import { serverKind } from "../mode";
@@ -39,15 +41,16 @@ export async function requestAppSync(
     headers.set("X-Inngest-Signature", await signRequestBody(body, env.INNGEST_SIGNING_KEY, nowMs));
   }
   let response: Response;
-  let text: string;
+  let read: BodyText;
   try {
-    ({ response, text } = await withDeadline(APP_SYNC_TIMEOUT_MS, async (signal) => {
+    ({ response, read } = await withDeadline(APP_SYNC_TIMEOUT_MS, async (signal) => {
       const init = { method: "PUT", headers, body, signal };
       // A binding reaches the bound Worker only; URLs are checked against the outbound policy,
       // redirects included, hop by hop in production mode (src/net/outbound.ts).
       const response =
         carrier.kind === "service" ? await carrier.fetch(appUrl, init) : await fetchWithinPolicy(appUrl, init, outboundPolicy(env));
-      return { response, text: await response.text() };
+      // Read like a request body: capped, strict UTF-8, so a hostile app cannot fill memory.
+      return { response, read: await readStreamText(response.body, response.headers.get("content-length"), MAX_SYNC_BODY_BYTES) };
     }));
   } catch (error) {
     // Why the request failed stays in the log: refused, reset or timed out would tell a caller
@@ -64,8 +67,16 @@ export async function requestAppSync(
             `its Inngest handler at that URL, and ${pointHint({ serverKind: kind, serverOrigin })}`,
     };
   }
+  const refused = refusedAnswer(read);
+  if (refused !== null) return { kind: "error", status: 400, error: `the app at ${appUrl} answered the sync with a ${refused}` };
   return interpretSyncResponse(
-    { status: response.status, syncKind: response.headers.get("X-Inngest-Sync-Kind"), body: text },
+    { status: response.status, syncKind: response.headers.get("X-Inngest-Sync-Kind"), body: read.ok ? read.text : "" },
     { appUrl, serverKind: kind, serverOrigin },
   );
+}
+
+/** What is wrong with the app's answer body (its size, encoding or depth), or null when nothing. */
+function refusedAnswer(read: BodyText): string | null {
+  if (!read.ok) return read.error.replace(/^request body/, "body");
+  return jsonNestsDeeperThan(read.text, MAX_JSON_DEPTH) ? tooDeepMessage("body", MAX_JSON_DEPTH) : null;
 }

@@ -13,6 +13,7 @@ import { isProduction, serverKind, signingKeys } from "../mode";
 import { outboundPolicy } from "../net/outbound";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
 import { handleError } from "../util/error-handler";
+import { readJsonBody, type BodyJson } from "../api/body-limit";
 import { requestAppSync } from "./app-sync";
 import type { FunctionConfig } from "./function-config";
 import { refusedSyncUrl } from "./outbound-urls";
@@ -53,20 +54,9 @@ const SDK_UNAUTHORIZED =
 /** Just enough of a rejected register body to record the error on a known app. */
 const appNameSchema = z.object({ appName: z.string().min(1).max(MAX_APP_ID_LENGTH) });
 
-const TOO_LARGE = `request body is larger than ${MAX_SYNC_BODY_BYTES} bytes`;
-
-/** The body as JSON, refused unread when it declares more than MAX_SYNC_BODY_BYTES. */
-async function readJson(c: AppContext): Promise<{ ok: true; value: unknown } | { ok: false; status: 400 | 413; error: string }> {
-  const declared = Number(c.req.header("Content-Length") ?? 0);
-  if (declared > MAX_SYNC_BODY_BYTES) return { ok: false, status: 413, error: TOO_LARGE };
-  const text = await c.req.text();
-  // Characters, not bytes: a cheap bound that only lets through bodies of at most 3x the size.
-  if (text.length > MAX_SYNC_BODY_BYTES) return { ok: false, status: 413, error: TOO_LARGE };
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false, status: 400, error: "request body is not valid JSON" };
-  }
+/** The body as JSON: at most MAX_SYNC_BODY_BYTES (refused unread beyond), UTF-8, of bounded depth. */
+function readJson(c: AppContext): Promise<BodyJson> {
+  return readJsonBody(c, MAX_SYNC_BODY_BYTES);
 }
 
 /** Keeps `p` running after the response; outside a request (in tests) it simply runs. */
@@ -128,7 +118,8 @@ const syncBodySchema = z.object({ url: appUrlSchema });
 // `/v0/*` sits behind the Worker's auth gate (src/api/auth.ts); only `/fn/register` checks itself.
 syncRoutes.post("/v0/apps/sync", async (c) => {
   const body = await readJson(c);
-  const parsed = syncBodySchema.safeParse(body.ok ? body.value : undefined);
+  if (!body.ok) return fail(c, body.status, body.error);
+  const parsed = syncBodySchema.safeParse(body.value);
   if (!parsed.success) return fail(c, 400, 'expected a JSON body { "url": "<the app\'s serve URL>" }');
   const appUrl = parsed.data.url;
   const policy = outboundPolicy(c.env);
