@@ -37,7 +37,8 @@ export async function readStreamText(
   max: number,
 ): Promise<BodyText> {
   if (declared != null && /^\d+$/.test(declared) && Number(declared) > max) {
-    await body?.cancel();
+    // Not a byte is read. The body is not cancelled either: cancelling resets the connection
+    // while the sender is still writing, and it would see that instead of the 413.
     return tooLarge(`is ${declared} bytes`, max);
   }
   if (body === null) return { ok: true, text: "" };
