@@ -91,6 +91,9 @@ export class RunDriver {
    * (ALARM_MAX_CALLS, for the platform's subrequest limit); what is left re-arms the alarm at once.
    */
   async #drive(): Promise<void> {
+    // An in-memory timer on purpose: it only keeps leases fresh while this invocation awaits its
+    // calls (no alarm can fire meanwhile). If the isolate dies, the leases simply expire, which
+    // is the durable outcome: the call is made again and the slots go to the next run.
     const renewal = setInterval(() => this.#renew(), CALL_LEASE_RENEW_MS);
     try {
       await this.#driveLoop();

@@ -3,6 +3,8 @@ import type { Env } from "../env";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
 import type { Memo } from "../runner/transition";
 import { mapLimit } from "../util/map-limit";
+import { readStoredJson } from "../util/stored-json";
+import { storedResultSchema } from "../runner/stored-run-json";
 import { findPauseMatches } from "./match-pauses";
 import { deletePauses } from "./pause";
 
@@ -21,8 +23,8 @@ export async function invokeResultMemo(env: Env, finished: StoredEvent): Promise
   if (error !== undefined && error !== null) return { error: error as { name: string; message: string } };
   if (meta?.omitted?.result === undefined || typeof runId !== "string") return { data: result ?? null };
   const stored = await env.RUNS.getByName(runId).result();
-  const { output } = (stored === null ? {} : JSON.parse(stored)) as { output?: unknown };
-  return { data: output ?? null };
+  const read = stored === null ? null : readStoredJson(storedResultSchema, stored);
+  return { data: read?.ok && "output" in read.value ? (read.value.output ?? null) : null };
 }
 
 /** What delivering events to paused runs left to do. */
