@@ -14,16 +14,7 @@ import {
   EXPRESSION_MAX_STRING_LENGTH,
   MAX_EXPRESSION_LENGTH,
 } from "../../src/constants";
-
-function errorOf(run: () => unknown): ExpressionError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ExpressionError) return error;
-    throw error;
-  }
-  throw new Error("expected an ExpressionError");
-}
+import { errorOf } from "./helpers/expression-error";
 
 const digits = "[0,1,2,3,4,5,6,7,8,9]";
 

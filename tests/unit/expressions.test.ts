@@ -6,6 +6,7 @@ import {
   matchesExpression,
   validateExpression,
 } from "../../src/expressions";
+import { errorOf } from "./helpers/expression-error";
 
 /** Events arrive as JSON, so every number in them is a double, never a CEL int. */
 const event = JSON.parse(
@@ -24,16 +25,6 @@ const event = JSON.parse(
   }),
 ) as unknown;
 const waiting = { data: { userId: "u-1" } };
-
-function errorOf(run: () => unknown): ExpressionError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ExpressionError) return error;
-    throw error;
-  }
-  throw new Error("expected an ExpressionError");
-}
 
 describe("matching an event against async (waitForEvent / cancelOn)", () => {
   it("compares event and async fields", () => {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { initialGcra, rateLimitAllow, throttleReserve, type GcraState } from "../../src/flow/gcra";
+import { seededRandom } from "../e2e/harness/random";
 
 const SECOND = 1000;
 const DAY = 24 * 60 * 60 * SECOND;
 const EPOCH = 1_767_225_600_000; // 2026-01-01, so rounding is tested at realistic magnitudes
 
-/** mulberry32: a small seeded PRNG, so property failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Most values of a list that fit in some half-open window `[x, x + width)`. */
 function maxInWindow(times: number[], width: number): number {
@@ -93,7 +83,7 @@ describe("throttleReserve", () => {
   });
 
   it("never returns a time before now", () => {
-    const rand = prng(7);
+    const rand = seededRandom(7);
     let state = initialGcra();
     for (const now of arrivals(rand, 2000, 3000)) {
       const r = throttleReserve(state, now, { limit: 3, periodMs: 3000, burst: 1 });
@@ -142,7 +132,7 @@ describe("throttleReserve", () => {
   });
 
   it("never fits more than limit + burst starts in any period window (random arrivals)", () => {
-    const rand = prng(42);
+    const rand = seededRandom(42);
     for (let round = 0; round < 200; round++) {
       const limit = 1 + Math.floor(rand() * 12);
       const burst = rand() < 0.5 ? 0 : Math.floor(rand() * 4);
@@ -227,7 +217,7 @@ describe("rateLimitAllow", () => {
   });
 
   it("never allows more than limit at an instant nor 2·limit − 1 in a period window (random arrivals)", () => {
-    const rand = prng(1234);
+    const rand = seededRandom(1234);
     for (let round = 0; round < 200; round++) {
       const limit = 1 + Math.floor(rand() * 10);
       const periodMs = rand() < 0.5 ? SECOND * (1 + Math.floor(rand() * 60)) : 1 + Math.floor(rand() * 100_000);

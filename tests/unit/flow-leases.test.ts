@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { acquire, expire, initialLeases, nextExpiry, release, renew, type LeaseState } from "../../src/flow/leases";
+import { seededRandom } from "../e2e/harness/random";
 
 const T0 = 1_767_225_600_000;
 const LEASE = 30_000;
 
-/** mulberry32: a small seeded PRNG, so property failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {
@@ -210,7 +200,7 @@ describe("renew", () => {
 
 describe("lease table under random interleavings", () => {
   it("never exceeds the limit, serves waiters in order and tells each holder once", () => {
-    const rand = prng(2026);
+    const rand = seededRandom(2026);
     for (let round = 0; round < 60; round++) {
       const limit = 1 + Math.floor(rand() * 4);
       let state = initialLeases();
