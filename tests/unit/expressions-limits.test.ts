@@ -2,7 +2,6 @@ import { describe, it, expect, vi } from "vitest";
 import {
   compileExpression,
   evaluateExpression,
-  ExpressionError,
   matchesExpression,
   validateExpression,
 } from "../../src/expressions";
