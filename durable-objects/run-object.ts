@@ -80,7 +80,7 @@ export class RunObject extends DurableObject<Env> {
     const steps = ops.filter((op) => op.op === "StepRun").map((op) => storedStepFromOp(op, 1));
     const accepted = this.#store.checkpoint(steps, Date.now());
     // Refused because the steps ended the run (its state cap): its end effects are now due.
-    if (!accepted && this.#store.hasOutbox()) await this.#store.alarm.rearm(Date.now());
+    if (!accepted && this.#store.outbox.has()) await this.#store.alarm.rearm(Date.now());
     return { accepted };
   }
 

@@ -126,7 +126,7 @@ export class RunDriver {
         // A copy already under way may predate the last changes, and carrying out the outbox
         // can itself create work (an invoke of an unknown function resolves its step).
         await this.#flushing;
-        if (store.hasOutbox() || store.history.hasDirty()) {
+        if (store.outbox.has() || store.history.hasDirty()) {
           this.#startFlush(true);
           await this.#flushing;
         }
@@ -245,7 +245,7 @@ export class RunDriver {
     const { store, effects, history, now } = this.#deps;
     if (this.#flushing) return;
     const copyHistory = final || now() - this.#historyAt >= HISTORY_FLUSH_INTERVAL_MS;
-    if (!store.hasOutbox() && !(copyHistory && store.history.hasDirty())) return;
+    if (!store.outbox.has() && !(copyHistory && store.history.hasDirty())) return;
     if (copyHistory) this.#historyAt = now();
     this.#flushing = (async () => {
       await effects();

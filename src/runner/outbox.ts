@@ -32,7 +32,7 @@ async function deleteRunPauses(db: D1Database, runId: string): Promise<void> {
  * carried out again.
  */
 export async function processOutbox(env: Env, store: RunStore, now: number): Promise<void> {
-  for (const { seq, entry } of store.outbox()) {
+  for (const { seq, entry } of store.outbox.entries()) {
     if (entry instanceof UnreadableStateError) {
       console.error(`stepflare: run ${store.run()?.id ?? "?"}: ${entry.message}; the entry is dropped and the run fails`);
       store.failUnreadable(entry, now);
@@ -45,7 +45,7 @@ export async function processOutbox(env: Env, store: RunStore, now: number): Pro
       refuseEntry(store, seq, entry, err, now);
       continue;
     }
-    store.deleteOutbox(seq);
+    store.outbox.delete(seq);
   }
 }
 
@@ -57,7 +57,7 @@ export async function processOutbox(env: Env, store: RunStore, now: number): Pro
 function refuseEntry(store: RunStore, seq: number, entry: OutboxEntry, err: unknown, now: number): void {
   const runId = store.run()?.id ?? "?";
   console.error(`stepflare: run ${runId}: storage refused its ${entry.kind} effect for good; the effect is dropped`, err);
-  store.deleteOutbox(seq);
+  store.outbox.delete(seq);
   store.failForGood(runError("StorageRefused", `storage refused the run's ${entry.kind} effect: a value in it is too large or nested too deeply to store`), now);
 }
 

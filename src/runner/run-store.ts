@@ -4,17 +4,17 @@ import type { ConcurrencyConstraint } from "../flow-control/concurrency";
 import type { Pause } from "../waits/pause";
 import { readBlob, writeBlob } from "./blobs";
 import type { RunFacts } from "./decide";
-import type { OutboxEntry } from "./outbox";
 import { CANCELLED_ERROR, runEndEvents, type FinalState } from "./run-end-events";
 import type { SdkEvent } from "../ingest/event";
 import type { RunStart } from "./run-start";
 import { migrate, RUN_MIGRATIONS } from "./run-schema";
-import { parseStoredJson, readStoredJson, UnreadableStateError } from "../util/stored-json";
+import { parseStoredJson, UnreadableStateError } from "../util/stored-json";
 import { runError, type RunError } from "../errors";
 import {
-  storedConstraintsSchema, storedEventsSchema, storedMemoSchema, storedOutboxEntrySchema, storedThrottleSchema,
+  storedConstraintsSchema, storedEventsSchema, storedMemoSchema, storedThrottleSchema,
 } from "./stored-run-json";
 import { RunAlarm } from "./run-alarm";
+import { RunOutbox } from "./run-outbox";
 import { RunHistory, type StepInfo } from "./run-history";
 import { RunStateSize } from "./run-state-size";
 import type { LeasedCall, RunRow, RunStatus, WaitRow } from "./run-rows";
@@ -33,13 +33,15 @@ const ACTIVE = new Set<RunStatus>(["queued", "running"]);
 export class RunStore {
   readonly #storage: DurableObjectStorage;
   readonly #sql: SqlStorage;
-  /** Parsed memos, loaded once; storage stays the source of truth and is written first. */
   /** The run's history rows and which of them D1 has yet to see. */
   readonly history: RunHistory;
   /** The object's one alarm, set to whatever the run owes next. */
   readonly alarm: RunAlarm;
+  /** Effects owed by stored changes, carried out after them. */
+  readonly outbox: RunOutbox;
   /** What the run's state weighs, held under the 32 MiB cap. */
   readonly #size: RunStateSize;
+  /** Parsed memos, loaded once; storage stays the source of truth and is written first. */
   #memos: Map<string, unknown> | null = null;
   #events: SdkEvent[] | null = null;
 
@@ -49,6 +51,7 @@ export class RunStore {
     migrate(this.#sql, RUN_MIGRATIONS);
     this.history = new RunHistory(storage);
     this.alarm = new RunAlarm(storage);
+    this.outbox = new RunOutbox(this.#sql);
     this.#size = new RunStateSize(this.#sql);
   }
 
@@ -81,7 +84,7 @@ export class RunStore {
         this.#sql.exec("INSERT OR IGNORE INTO stack (step_id) VALUES (?)", stepId);
       }
       if (start.timeouts.startMs !== undefined) this.#setTimer("start_timeout", start.queuedAt + start.timeouts.startMs);
-      for (const entry of cancelListeners(start, now)) this.#addOutbox(entry);
+      for (const entry of cancelListeners(start, now)) this.outbox.add(entry);
       this.#requestCall(DISCOVERY, start.startAt);
       this.history.markDirty("run", start.runId);
     });
@@ -243,7 +246,7 @@ export class RunStore {
     }
     this.#storage.transactionSync(() => {
       this.#sql.exec("DELETE FROM waits WHERE step_id = ?", stepId);
-      if (wait.kind !== "sleep") this.#addOutbox({ kind: "unpause", pauseIds: [`${this.#requireRun().id}:${stepId}`] });
+      if (wait.kind !== "sleep") this.outbox.add({ kind: "unpause", pauseIds: [`${this.#requireRun().id}:${stepId}`] });
       this.#storeStep(stepId, memo, { op: this.history.step(stepId)?.op ?? "Sleep" }, 1, now);
       if (this.#pendingCount() === 0) this.#finishGroup(now);
       this.history.markDirty("run", this.#requireRun().id);
@@ -324,27 +327,6 @@ export class RunStore {
     return this.#sql.exec("UPDATE calls SET due_at = ? WHERE target = ? AND leased_until IS NULL", now, target).rowsWritten > 0;
   }
 
-  /** Whether effects are waiting in the outbox. */
-  hasOutbox(): boolean {
-    return this.#sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
-  }
-
-  /** Effects still to carry out, oldest first; an entry this build cannot read comes back as its error. */
-  outbox(): { seq: number; entry: OutboxEntry | UnreadableStateError }[] {
-    return this.#sql
-      .exec<{ seq: number; body: string }>("SELECT seq, body FROM outbox ORDER BY seq")
-      .toArray()
-      .map((r) => {
-        const read = readStoredJson(storedOutboxEntrySchema, r.body);
-        return { seq: r.seq, entry: read.ok ? read.value : new UnreadableStateError({ table: "outbox", key: String(r.seq) }, read.error) };
-      });
-  }
-
-  /** Forgets an outbox entry once its effect is done. */
-  deleteOutbox(seq: number): void {
-    this.#sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
-  }
-
   /** The run's output or error JSON once ended. */
   result(): string | null {
     return readBlob(this.#sql, "result");
@@ -409,7 +391,7 @@ export class RunStore {
       wait,
       now,
     );
-    if (effect) this.#addOutbox(effect);
+    if (effect) this.outbox.add(effect);
   }
 
   #storeStep(stepId: string, memo: Memo, info: StepInfo, attempts: number, now: number, timing?: StoredStep["timing"]): void {
@@ -442,10 +424,10 @@ export class RunStore {
     const result = state.status === "completed" ? { output: state.output } : { error: state.status === "failed" ? state.error : CANCELLED_ERROR };
     writeBlob(this.#sql, "result", JSON.stringify(result));
     this.#sql.exec("DELETE FROM calls; DELETE FROM pending_plan; DELETE FROM waits; DELETE FROM run_timers");
-    this.#addOutbox({ kind: "unpause_run" });
-    if (run.singleton_flow) this.#addOutbox({ kind: "release_singleton", flow: run.singleton_flow });
+    this.outbox.add({ kind: "unpause_run" });
+    if (run.singleton_flow) this.outbox.add({ kind: "release_singleton", flow: run.singleton_flow });
     const ended = { id: run.id, functionId: run.function_id, endedAt: now, events: this.#eventsIfReadable() };
-    this.#addOutbox({ kind: "emit", events: runEndEvents(ended, state) });
+    this.outbox.add({ kind: "emit", events: runEndEvents(ended, state) });
   }
 
   /** The trigger events, or none when they cannot be read: a run failing for that reason still ends. */
@@ -457,10 +439,4 @@ export class RunStore {
       throw err;
     }
   }
-
-  #addOutbox(entry: OutboxEntry): void {
-    this.#sql.exec("INSERT INTO outbox (kind, body) VALUES (?, ?)", entry.kind, JSON.stringify(entry));
-  }
-
 }
-
