@@ -355,3 +355,13 @@ export const MAX_JSON_DEPTH = 100;
  * most MAX_STEP_OUTPUT_BYTES, which together cannot outgrow the run's state cap anyway.
  */
 export const MAX_CHECKPOINT_BODY_BYTES = MAX_RUN_STATE_BYTES;
+
+/* Function registry: the cached, versioned list of synced functions routing uses. */
+
+/** Name of the one RegistryObject that holds the registry's version. */
+export const REGISTRY_OBJECT_NAME = "registry";
+/**
+ * Longest an isolate routes with a cached function list without re-reading D1, even when the
+ * registry's version did not move: bounds the effect of a sync whose version bump failed.
+ */
+export const REGISTRY_MAX_AGE_MS = 60_000;

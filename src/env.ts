@@ -1,4 +1,5 @@
 import type { FlowObject } from "../durable-objects/flow-object";
+import type { RegistryObject } from "../durable-objects/registry-object";
 import type { RunObject } from "../durable-objects/run-object";
 import type { SchedulerObject } from "../durable-objects/scheduler-object";
 import type { QueueMessage } from "./ingest/queue-message";
@@ -10,6 +11,8 @@ export interface Env {
   RUNS: DurableObjectNamespace<RunObject>;
   SCHEDULER: DurableObjectNamespace<SchedulerObject>;
   FLOWS: DurableObjectNamespace<FlowObject>;
+  /** The function registry's version (src/sync/registry.ts). */
+  REGISTRY: DurableObjectNamespace<RegistryObject>;
   /** Production mode when set: requests to apps are signed and SDK calls are authenticated. */
   INNGEST_SIGNING_KEY?: string;
   INNGEST_SIGNING_KEY_FALLBACK?: string;

@@ -8,6 +8,7 @@ import { consumeEvents } from "./runner/consume-events";
 import { SCHEDULER_NAME } from "./scheduler/heartbeat";
 
 export { FlowObject } from "../durable-objects/flow-object";
+export { RegistryObject } from "../durable-objects/registry-object";
 export { RunObject } from "../durable-objects/run-object";
 export { SchedulerObject } from "../durable-objects/scheduler-object";
 

@@ -11,7 +11,8 @@ import { enqueueMessages, messageFor } from "../ingest/enqueue";
 import type { RoutedEvent } from "../ingest/routed-event";
 import { loadQueuedEvents, markEventFailed } from "../ingest/event-store";
 import { queueMessageSchema, type QueueMessage } from "../ingest/queue-message";
-import { listFunctions, type StoredFunction } from "../sync/store";
+import { currentFunctions } from "../sync/registry";
+import type { StoredFunction } from "../sync/store";
 import { splitUtf8 } from "../util/utf8";
 import { routeEvents, runsStartedBy } from "./route-events";
 
@@ -45,7 +46,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   let loaded: { routable: Routable[]; unroutable: { delivery: Delivery; error: string | null }[] };
   let functions: StoredFunction[];
   try {
-    [loaded, functions] = await Promise.all([resolveEvents(env, deliveries), listFunctions(env.DB)]);
+    [loaded, functions] = await Promise.all([resolveEvents(env, deliveries), currentFunctions(env)]);
   } catch (err) {
     // Reading D1 failed: nothing could be routed, so every message is tried again later.
     for (const d of deliveries) await retryOrFail(env, d, err, now);

@@ -18,10 +18,12 @@ import { requestAppSync } from "./app-sync";
 import type { FunctionConfig } from "./function-config";
 import { refusedSyncUrl } from "./outbound-urls";
 import { appUrlSchema, parseRegisterRequest } from "./register-request";
+import { publishFunctionsChanged } from "./registry";
 import {
   FunctionOwnershipError,
   type SyncedApp,
   findAppByUrl,
+  forgetChecksum,
   listApps,
   listFunctions,
   recordSyncError,
@@ -68,10 +70,25 @@ function inBackground(c: AppContext, p: Promise<unknown>): void {
   }
 }
 
+/**
+ * Tells routing the functions changed, before the sync answers, so an event sent right after it
+ * is routed with them. Should that fail, the app's checksum is cleared so that the next sync of
+ * the same functions counts as a change and publishes again; the sync answers with the error.
+ */
+async function publish(c: AppContext, appId: string): Promise<void> {
+  try {
+    await publishFunctionsChanged(c.env);
+  } catch (error) {
+    await forgetChecksum(c.env.DB, appId);
+    throw error;
+  }
+}
+
 /** Saves a validated sync, turning an ownership conflict into a 409 the SDK can show. */
 async function store(c: AppContext, app: SyncedApp, functions: FunctionConfig[]) {
   try {
     const saved = await saveApp(c.env.DB, app, functions, Date.now());
+    if (saved.modified) await publish(c, app.id);
     // Cron schedules follow the synced functions at once, not at the next heartbeat.
     if (saved.modified) refreshSchedulesSoon(c.env, (p) => inBackground(c, p));
     return { ok: true as const, ...saved };

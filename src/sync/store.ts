@@ -132,7 +132,15 @@ export async function recordSyncError(db: D1Database, appId: string, message: st
   await db.prepare("UPDATE apps SET sync_error = ?2 WHERE id = ?1").bind(appId, message).run();
 }
 
-/** Every function of every app, with its app's URL, in one query (the runner calls it per batch). */
+/**
+ * Makes the next sync of an app count as a change (`modified`), whatever it holds: used when the
+ * registry could not be told about a change, so that the next sync tells it.
+ */
+export async function forgetChecksum(db: D1Database, appId: string): Promise<void> {
+  await db.prepare("UPDATE apps SET checksum = '' WHERE id = ?1").bind(appId).run();
+}
+
+/** Every function of every app, with its app's URL, in one query (routing reads it through the cached registry, src/sync/registry.ts). */
 export async function listFunctions(db: D1Database): Promise<StoredFunction[]> {
   const { results } = await db.prepare(`${FUNCTION_SELECT} ORDER BY f.id`).all<FunctionJoinRow>();
   return results.map(toStoredFunction);

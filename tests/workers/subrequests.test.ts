@@ -137,7 +137,8 @@ describe("subrequests per invocation", () => {
     // others went back on the Queue, to batches of their own (counted apart from this one).
     const routedNow = Math.floor(ROUTE_PAIRS_PER_BATCH / fanOut);
     expect(counts.queue).toBeGreaterThanOrEqual(1);
-    expect(counts.durableObject).toBe(routedNow * fanOut);
+    // One start per pair, and the function registry's version (src/sync/registry.ts).
+    expect(counts.durableObject).toBe(routedNow * fanOut + 1);
     const ids = JSON.stringify(events.map((e) => e.internalId));
     const firstIds = JSON.stringify(events.slice(0, routedNow).map((e) => e.internalId));
     expect(await countRows("runs", "event_id IN (SELECT value FROM json_each(?))", firstIds)).toBe(routedNow * fanOut);
@@ -168,7 +169,8 @@ describe("subrequests per invocation", () => {
       await (worker.queue as ExportedHandlerQueueHandler<typeof env, unknown>)(batch, env, createExecutionContext());
     });
     measured.waitDelivery = counts;
-    expect(counts.durableObject).toBe(WAIT_RESUMES_PER_BATCH);
+    // One call per resumed run, and the function registry's version (src/sync/registry.ts).
+    expect(counts.durableObject).toBe(WAIT_RESUMES_PER_BATCH + 1);
     expect(services(counts)).toBeLessThanOrEqual(FREE_SERVICE_SUBREQUESTS);
     expect(counts.queue).toBe(1);
     const ids = JSON.stringify(pauses.map((p) => p.id));

@@ -1,0 +1,88 @@
+/**
+ * The cached, versioned function registry routing uses: one Durable Object call per read, D1
+ * only after a sync changed the functions, and a sync whose version bump fails repaired by the
+ * next sync.
+ */
+import { env } from "cloudflare:workers";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { currentFunctions } from "../../src/sync/registry";
+import { syncRoutes } from "../../src/sync/routes";
+import { meterSubrequests } from "./helpers/subrequests";
+
+const APP_URL = "http://registry-app.test/api/inngest";
+
+function fn(id: string) {
+  return {
+    id,
+    name: id,
+    triggers: [{ event: "registry/thing" }],
+    steps: { step: { id: "step", name: "step", runtime: { type: "http", url: `${APP_URL}?fnId=${id}&stepId=step` } } },
+  };
+}
+
+async function register(appName: string, ids: string[]) {
+  const body = { url: APP_URL, deployType: "ping", framework: "edge", appName, sdk: "js:v4.24.0", v: "0.1", functions: ids.map(fn) };
+  const res = await syncRoutes.request(
+    "/fn/register",
+    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
+    env,
+  );
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+const meter = meterSubrequests();
+afterAll(() => meter.restore());
+afterEach(() => vi.restoreAllMocks());
+
+/** The functions of `appId` as routing sees them, with the subrequests the read made. */
+async function read(appId: string) {
+  const { result, counts } = await meter.measure(() => currentFunctions(env));
+  return { ids: result.filter((f) => f.appId === appId).map((f) => f.id), counts };
+}
+
+describe("function registry", () => {
+  it("reads D1 once per change of the functions, and asks only the registry object otherwise", async () => {
+    expect((await register("reg-a", ["reg-a-1"])).body.modified).toBe(true);
+    expect((await read("reg-a")).ids).toEqual(["reg-a-1"]);
+    const again = await read("reg-a");
+    expect(again.ids).toEqual(["reg-a-1"]);
+    expect(again.counts).toMatchObject({ d1: 0, durableObject: 1 });
+
+    // A re-sync with the same functions changes nothing: no D1 read follows.
+    expect((await register("reg-a", ["reg-a-1"])).body.modified).toBe(false);
+    expect((await read("reg-a")).counts).toMatchObject({ d1: 0, durableObject: 1 });
+
+    // A change is seen by the very next read.
+    expect((await register("reg-a", ["reg-a-1", "reg-a-2"])).body.modified).toBe(true);
+    const changed = await read("reg-a");
+    expect(changed.ids).toEqual(["reg-a-1", "reg-a-2"]);
+    expect(changed.counts).toMatchObject({ d1: 1, durableObject: 1 });
+  });
+
+  it("a sync whose version bump fails answers an error, and the next sync of the same functions publishes them", async () => {
+    await register("reg-b", ["reg-b-1"]);
+    expect((await read("reg-b")).ids).toEqual(["reg-b-1"]);
+
+    const real = env.REGISTRY.getByName.bind(env.REGISTRY);
+    const spy = vi.spyOn(env.REGISTRY, "getByName").mockImplementation((name, options) => {
+      const stub = real(name, options);
+      return { version: () => stub.version(), bump: () => Promise.reject(new Error("registry unavailable")) } as never;
+    });
+    expect((await register("reg-b", ["reg-b-1", "reg-b-2"])).status).toBe(500);
+    spy.mockRestore();
+
+    const retried = await register("reg-b", ["reg-b-1", "reg-b-2"]);
+    expect(retried).toMatchObject({ status: 200, body: { modified: true } });
+    expect((await read("reg-b")).ids).toEqual(["reg-b-1", "reg-b-2"]);
+  });
+
+  it("reads D1 directly when the registry object cannot be reached", async () => {
+    await register("reg-c", ["reg-c-1"]);
+    vi.spyOn(env.REGISTRY, "getByName").mockImplementation(
+      () => ({ version: () => Promise.reject(new Error("registry unavailable")) }) as never,
+    );
+    const direct = await read("reg-c");
+    expect(direct.ids).toEqual(["reg-c-1"]);
+    expect(direct.counts.d1).toBe(1);
+  });
+});
