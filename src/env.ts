@@ -39,4 +39,9 @@ export interface Env {
    * step URLs, `step.fetch`); see src/net/outbound.ts.
    */
   STEPFLARE_ALLOW_PRIVATE_URLS?: string;
+  /**
+   * `true` (dev mode only) counts D1 statements by path and serves the counts at `/_bench/d1`,
+   * for `npm run bench` (src/metering/d1-meter.ts). Ignored in production mode.
+   */
+  STEPFLARE_COUNT_D1?: string;
 }

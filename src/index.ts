@@ -2,23 +2,34 @@
  * stepflare's Worker: the HTTP API, the events Queue consumer and the once-a-minute safety net.
  * @module
  */
+import { FlowObject } from "../durable-objects/flow-object";
+import { RegistryObject } from "../durable-objects/registry-object";
+import { RunObject } from "../durable-objects/run-object";
+import { SchedulerObject } from "../durable-objects/scheduler-object";
 import { app } from "./api/app";
 import type { Env } from "./env";
+import { meteredHandlers } from "./metering/handlers";
 import { consumeEvents } from "./runner/consume-events";
 import { SCHEDULER_NAME } from "./scheduler/heartbeat";
 
-export { FlowObject } from "../durable-objects/flow-object";
-export { RegistryObject } from "../durable-objects/registry-object";
-export { RunObject } from "../durable-objects/run-object";
-export { SchedulerObject } from "../durable-objects/scheduler-object";
+export { FlowObject, RegistryObject, RunObject, SchedulerObject };
 
-export default {
-  fetch: app.fetch,
-  queue: consumeEvents,
-  async scheduled(_controller, env) {
-    const scheduler = env.SCHEDULER.getByName(SCHEDULER_NAME);
-    // Re-arms a lost alarm and repairs schedules a missed refresh left stale, then beats once.
-    await scheduler.refreshSchedules();
-    await scheduler.beat();
+export default meteredHandlers(
+  {
+    fetch: app.fetch,
+    queue: consumeEvents,
+    async scheduled(_controller, env) {
+      const scheduler = env.SCHEDULER.getByName(SCHEDULER_NAME);
+      // Re-arms a lost alarm and repairs schedules a missed refresh left stale, then beats once.
+      await scheduler.refreshSchedules();
+      await scheduler.beat();
+    },
   },
-} satisfies ExportedHandler<Env, unknown>;
+  // Where each object's D1 work is counted when the bench's D1 meter is on.
+  [
+    [RunObject.prototype, { start: "run_start" }, "step"],
+    [FlowObject.prototype, {}, "flow"],
+    [SchedulerObject.prototype, {}, "scheduler"],
+    [RegistryObject.prototype, {}, "registry"],
+  ],
+) satisfies ExportedHandler<Env, unknown>;

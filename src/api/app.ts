@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import { serverKind } from "../mode";
 import { ensureHeartbeatOnce } from "../scheduler/heartbeat";
 import { dashboardRoutes } from "../dashboard/routes";
+import { meteringRoutes } from "../metering/routes";
 import { syncRoutes } from "../sync/routes";
 import { requireAuth } from "./auth";
 import { checkpointRoutes } from "./checkpoint-routes";
@@ -34,6 +35,7 @@ app.route("/", checkpointRoutes);
 app.route("/", v1Routes);
 app.route("/", v0Routes);
 app.route("/", dashboardRoutes);
+app.route("/", meteringRoutes);
 
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, status: 404 }, 404));
 
