@@ -12,6 +12,7 @@ import {
   CONCURRENCY_STEP_MS,
   CONCURRENCY_STEPS,
   EVENTS,
+  LOAD_STEPS,
   SLEEP_MS,
   STEP_COUNT,
   THROTTLE_LIMIT,
@@ -122,10 +123,20 @@ const throttled = inngest.createFunction(
   },
 );
 
+// The load run's function: LOAD_STEPS no-op steps, then one report when the run returns (the
+// code after the last step runs on the call that ends the run; a repeat is dropped by seq).
+const load = inngest.createFunction(
+  { id: "load", retries: 0, triggers: [{ event: EVENTS.load }] },
+  async ({ event, step }) => {
+    for (let i = 0; i < LOAD_STEPS; i++) await step.run(`step-${i}`, () => null);
+    process.send({ type: "load-done", seq: event.data.seq, at: Date.now() });
+  },
+);
+
 // An explicit origin and path, so the URL the SDK registers is the one the bench synced.
 const handler = serve({
   client: inngest,
-  functions: [firstStep, tenSteps, waitResume, sleeper, concurrencyLimited, concurrencyUnlimited, throttled],
+  functions: [firstStep, tenSteps, waitResume, sleeper, concurrencyLimited, concurrencyUnlimited, throttled, load],
   serveOrigin: `http://127.0.0.1:${port}`,
   servePath: SERVE_PATH,
 });

@@ -23,9 +23,10 @@ export const STARTUP_TIMEOUT_MS = 120_000;
 export const DRAIN_TIMEOUT_MS = 120_000;
 /**
  * The whole bench, servers included, is killed after this long. The full run takes about
- * 10 minutes on a 2-core machine, half of it bringing 10,000 runs to a waitForEvent.
+ * 10 minutes on a 2-core machine, half of it bringing 10,000 runs to a waitForEvent, plus the
+ * load run (LOAD_TIMEOUT_MS at most).
  */
-export const OVERALL_TIMEOUT_MS = 25 * 60_000;
+export const OVERALL_TIMEOUT_MS = 40 * 60_000;
 /** Event key used in `/e/:key`; the dev server accepts any key. */
 export const EVENT_KEY = "bench";
 
@@ -40,10 +41,11 @@ export const EVENTS = {
   concurrencyLimited: "bench/concurrency-limited",
   concurrencyUnlimited: "bench/concurrency-unlimited",
   throttle: "bench/throttle",
+  load: "bench/load",
 };
 
 /** Sections `--only <name>` accepts, in the order they run (`wait` last: it leaves runs waiting). */
-export const SECTIONS = ["workflows", "steps", "ingestion", "sleep", "concurrency", "throttle", "wait"];
+export const SECTIONS = ["workflows", "steps", "ingestion", "sleep", "concurrency", "throttle", "load", "wait"];
 
 /** The sleep every run of the sleep function takes; lateness is measured against it. */
 export const SLEEP_MS = 1_000;
@@ -95,6 +97,31 @@ export const WAIT_FILL_BATCH = 250;
 /** At most this many runs started but not yet waiting, so a timed-out fill leaves little in flight. */
 export const WAIT_FILL_IN_FLIGHT = 1_000;
 
+/** Steps in the load run's function (issue 9: a 3-step function). */
+export const LOAD_STEPS = 3;
+/** Runs in the full load run; `STEPFLARE_BENCH_LOAD_RUNS` sets another count (e.g. 200 for a try). */
+export const LOAD_RUNS = 10_000;
+/** Trigger events per request in the load run, and requests in flight at once. */
+export const LOAD_BATCH = 100;
+export const LOAD_CONCURRENCY = 8;
+/** Longest wait for every run of the load run to return. */
+export const LOAD_TIMEOUT_MS = 10 * 60_000;
+/**
+ * After the last run returned, how long the app must see no call (and so the runs' last history
+ * writes are done) before the D1 counts are read, and the longest that wait may take.
+ */
+export const LOAD_QUIET_MS = 2_000;
+export const LOAD_QUIET_TIMEOUT_MS = 60_000;
+
+/** The load run's size: STEPFLARE_BENCH_LOAD_RUNS if set, else LOAD_RUNS (a tenth with --quick). */
+function loadRuns(quick) {
+  const configured = process.env.STEPFLARE_BENCH_LOAD_RUNS;
+  if (configured === undefined || configured === "") return quick ? LOAD_RUNS / 10 : LOAD_RUNS;
+  const n = Number(configured);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`STEPFLARE_BENCH_LOAD_RUNS must be a positive integer, not "${configured}"`);
+  return n;
+}
+
 /** How many of each measurement to take. */
 export function workload(quick) {
   return {
@@ -119,5 +146,7 @@ export function workload(quick) {
     // How long bringing `waitingRuns` to the wait may take; the largest count reached is used
     // if it runs out.
     waitFillTimeoutMs: quick ? 60_000 : 300_000,
+    // Runs of the LOAD_STEPS-step function in the load run (issue 9).
+    loadRuns: loadRuns(quick),
   };
 }

@@ -13,7 +13,7 @@ import { round } from "./stats.mjs";
  * Targets from the issues: per-step p50 under 5 ms and no slower than Workflows; 2,000
  * events/s (foundation); resume with many runs waiting within 2× of one waiting, 1 s sleeps late
  * by under 500 ms at p95 (issue 3); concurrency peak equal to the limit, throttle periods within
- * 5% (issue 4).
+ * 5% (issue 4); no D1 statement per event, run or step on the hot path (issue 9).
  */
 const TARGETS = { perStepP50Ms: 5, ratioP50: 1.0, singleEps: 2_000 };
 
@@ -32,6 +32,8 @@ export function buildReport({ quick, only = null, work, loadAtStart, stepflare, 
   const sleep = stepflare.sleep_lateness ?? null;
   const concurrency = stepflare.concurrency ?? null;
   const throttle = stepflare.throttle ?? null;
+  const load = stepflare.load ?? null;
+  const d1 = load?.d1_statements ?? null;
   return {
     generated_at: new Date().toISOString(),
     quick,
@@ -63,6 +65,7 @@ export function buildReport({ quick, only = null, work, loadAtStart, stepflare, 
     concurrency,
     throttle,
     wait_resume: wait,
+    load,
     targets: {
       per_step_p50_under_5ms: check(perStep?.p50, (p50) => p50 < TARGETS.perStepP50Ms),
       ratio_p50_at_most_1: check(ratio, (r) => r <= TARGETS.ratioP50),
@@ -71,6 +74,7 @@ export function buildReport({ quick, only = null, work, loadAtStart, stepflare, 
       sleep_lateness_p95_under_500ms: check(sleep?.lateness_ms?.p95, (p95) => p95 < SLEEP_P95_TARGET_MS),
       concurrency_max_equals_limit: check(concurrency?.limited?.max_executing, (max) => max === CONCURRENCY_LIMIT),
       throttle_periods_within_5pct: check(throttle?.per_period?.n || null, () => throttle.all_periods_within_5pct),
+      no_d1_on_hot_path: check(d1?.hot_path_per_run, (n) => n === 0),
     },
     problems,
   };
@@ -104,6 +108,7 @@ export function toMarkdown(report) {
     ["Per-step p50, stepflare ÷ Workflows", num(report.ratio_p50), "1", "≤ 1.0", met(targets.ratio_p50_at_most_1)],
     ...timeRows(report),
     ...flowRows(report),
+    ...loadRows(report),
   ];
   const m = report.machine;
   const lines = [
@@ -194,6 +199,24 @@ function flowRows(report) {
       "",
       "",
     ],
+  ];
+}
+
+/** Rows for issue 9: the load run's throughput and D1 statements on the hot path. */
+function loadRows(report) {
+  const { load: l, targets } = report;
+  const d1 = l?.d1_statements;
+  const runs = l ? `${num(l.runs_completed, 0)} of ${num(l.runs, 0)} × ${l.steps_per_run}-step runs` : "N × 3-step runs";
+  return [
+    [`Load run, ${runs}: events accepted/s; runs/s sustained (first send → last run returned)`, l ? `${num(l.ingest_events_per_s, 0)}; ${num(l.runs_per_s, 1)}` : "–", "–", "", ""],
+    [
+      "…D1 statements per event ingested / routed; per run started; per step completed",
+      d1 ? `${num(d1.per_event_ingested, 3)} / ${num(d1.routing_per_event, 3)}; ${num(d1.per_run_started, 3)}; ${num(d1.per_step_completed, 3)}` : "–",
+      "–",
+      "0",
+      "",
+    ],
+    ["…D1 statements on the hot path per run, all told", d1 ? num(d1.hot_path_per_run, 3) : "–", "–", "0", met(targets.no_d1_on_hot_path)],
   ];
 }
 

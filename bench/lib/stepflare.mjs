@@ -1,7 +1,8 @@
 /**
  * The stepflare half of the bench: starts the dev server and the SDK app, syncs the app, then
  * measures event-to-first-step latency, per-step overhead and ingestion throughput here, and
- * sleep lateness, the concurrency limit, throttle accuracy and waitForEvent resume latency in
+ * sleep lateness, the concurrency limit, throttle accuracy, the load run (D1 statements per
+ * event, run and step; sustained runs/s) and waitForEvent resume latency in
  * their own modules, all against the same server.
  * @module
  */
@@ -16,6 +17,7 @@ import { concurrencyLimit } from "./concurrency.mjs";
 import { DRAIN_TIMEOUT_MS, EVENTS, POLL_INTERVAL_MS, RUN_TIMEOUT_MS, STARTUP_TIMEOUT_MS } from "./config.mjs";
 import { addOnce, EVENT_PATH, sendEvent } from "./events.mjs";
 import { createClient, runPool } from "./http.mjs";
+import { loadRun } from "./load.mjs";
 import { freePort, offlineEnv, startNode, stop, waitForHealthy } from "./processes.mjs";
 import { sleepLateness } from "./sleep-lateness.mjs";
 import { msPerStep, round, summarize } from "./stats.mjs";
@@ -67,7 +69,10 @@ export async function benchStepflare({ work, sourceDir, persistDir, logDir, prob
   const origin = `http://127.0.0.1:${port}`;
   const source = sourceState();
   const devScript = snapshotSources(sourceDir);
-  const server = startNode("stepflare dev server", devScript, ["--port", String(port), "--persist-to", persistDir], {
+  // The D1 meter (src/metering/d1-meter.ts) is on for the whole bench: the load run reads it;
+  // for the other sections it only counts.
+  const serverArgs = ["--port", String(port), "--persist-to", persistDir, "--var", "STEPFLARE_COUNT_D1:true"];
+  const server = startNode("stepflare dev server", devScript, serverArgs, {
     cwd: sourceDir,
     env: offlineEnv(),
     logPath: path.join(logDir, "stepflare.log"),
@@ -101,6 +106,7 @@ export async function benchStepflare({ work, sourceDir, persistDir, logDir, prob
       ["sleep", "sleep_lateness", sleepLateness],
       ["concurrency", "concurrency", concurrencyLimit],
       ["throttle", "throttle", throttleAccuracy],
+      ["load", "load", loadRun],
       ["wait", "wait_resume", waitResume],
     ];
     for (const [name, key, measure] of timed) {
