@@ -56,7 +56,8 @@ export function installD1Meter(db: D1Database): void {
 export function meterMethods(proto: object, paths: Record<string, string>, fallback: string): void {
   const target = proto as Record<string, unknown>;
   for (const name of Object.getOwnPropertyNames(proto)) {
-    const original = target[name];
+    // Read through the descriptor: a getter on the prototype must not run here.
+    const original: unknown = Object.getOwnPropertyDescriptor(proto, name)?.value;
     if (name === "constructor" || typeof original !== "function") continue;
     const path = paths[name] ?? fallback;
     target[name] = function (this: unknown, ...args: unknown[]) {
