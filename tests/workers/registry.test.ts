@@ -3,10 +3,16 @@
  * only after a sync changed the functions, and a sync whose version bump fails repaired by the
  * next sync.
  */
+import { createExecutionContext, createMessageBatch, getQueueResult, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { ulid } from "ulid";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
+import type { StoredEvent } from "../../src/ingest/event";
+import { storeEvents } from "../../src/ingest/event-store";
 import { currentFunctions } from "../../src/sync/registry";
 import { syncRoutes } from "../../src/sync/routes";
+import { rows } from "./helpers/d1";
 import { meterSubrequests } from "./helpers/subrequests";
 
 const APP_URL = "http://registry-app.test/api/inngest";
@@ -31,7 +37,25 @@ async function register(appName: string, ids: string[]) {
 }
 
 const meter = meterSubrequests();
-afterAll(() => meter.restore());
+afterAll(async () => {
+  meter.restore();
+  // The runs started here wait for their events' time; their alarms must not outlive the file.
+  for (const id of await listDurableObjectIds(env.RUNS)) {
+    await runInDurableObject(env.RUNS.get(id), (_instance, state) => state.storage.deleteAlarm());
+  }
+});
+
+/** Stores an event dated an hour ahead (its runs wait instead of calling the app) and routes it through the queue handler. */
+async function route(name: string): Promise<string[]> {
+  const internalId = ulid();
+  const event: StoredEvent = { name, data: {}, ts: Date.now() + 60 * 60 * 1000, user: {}, internalId, id: internalId };
+  await storeEvents(env.DB, [{ event }], Date.now());
+  const batch = createMessageBatch<unknown>("stepflare-events", [{ id: "m", timestamp: new Date(), attempts: 1, body: { kind: "event", event } }]);
+  const ctx = createExecutionContext();
+  await (worker.queue as ExportedHandlerQueueHandler<typeof env, unknown>)(batch, env, ctx);
+  expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m"]);
+  return (await rows<{ function_id: string }>("SELECT function_id FROM runs WHERE event_id = ? ORDER BY function_id", internalId)).map((r) => r.function_id);
+}
 afterEach(() => vi.restoreAllMocks());
 
 /** The functions of `appId` as routing sees them, with the subrequests the read made. */
@@ -57,6 +81,22 @@ describe("function registry", () => {
     const changed = await read("reg-a");
     expect(changed.ids).toEqual(["reg-a-1", "reg-a-2"]);
     expect(changed.counts).toMatchObject({ d1: 1, durableObject: 1 });
+  });
+
+  it("routes an event sent right after a sync with the functions that sync stored", async () => {
+    await register("reg-d", ["reg-d-1"]);
+    // The consumer's isolate now holds the list with reg-d-1 only.
+    expect(await route("registry/thing")).toContain("reg-d-1");
+    expect(await route("registry/thing")).not.toContain("reg-d-2");
+    await register("reg-d", ["reg-d-1", "reg-d-2"]);
+    const started = await route("registry/thing");
+    expect(started).toContain("reg-d-1");
+    expect(started).toContain("reg-d-2");
+    // And a function a sync removed starts no more runs.
+    await register("reg-d", ["reg-d-2"]);
+    const after = await route("registry/thing");
+    expect(after).toContain("reg-d-2");
+    expect(after).not.toContain("reg-d-1");
   });
 
   it("a sync whose version bump fails answers an error, and the next sync of the same functions publishes them", async () => {
