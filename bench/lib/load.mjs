@@ -77,7 +77,8 @@ export async function loadRun(bench, work) {
     seconds: round((lastDoneAt - startedAt) / 1000),
     d1_statements: {
       per_event_ingested: per(statements("ingest"), accepted),
-      routing_per_event: per(statements("routing"), accepted),
+      // The consumer routes each run's `inngest/function.finished` as well as the events sent.
+      routing_per_event: per(statements("routing"), accepted + completed),
       per_run_started: per(statements("run_start"), completed),
       per_step_completed: per(statements("step"), completed * LOAD_STEPS),
       hot_path_per_run: per(["ingest", "routing", "run_start", "step"].reduce((sum, p) => sum + statements(p), 0), completed),

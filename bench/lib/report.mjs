@@ -210,7 +210,7 @@ function loadRows(report) {
   return [
     [`Load run, ${runs}: events accepted/s; runs/s sustained (first send → last run returned)`, l ? `${num(l.ingest_events_per_s, 0)}; ${num(l.runs_per_s, 1)}` : "–", "–", "", ""],
     [
-      "…D1 statements per event ingested / routed; per run started; per step completed",
+      "…D1 statements per event ingested / routed (sent and end events); per run started; per step completed",
       d1 ? `${num(d1.per_event_ingested, 3)} / ${num(d1.routing_per_event, 3)}; ${num(d1.per_run_started, 3)}; ${num(d1.per_step_completed, 3)}` : "–",
       "–",
       "0",
