@@ -355,3 +355,20 @@ export const MAX_JSON_DEPTH = 100;
  * most MAX_STEP_OUTPUT_BYTES, which together cannot outgrow the run's state cap anyway.
  */
 export const MAX_CHECKPOINT_BODY_BYTES = MAX_RUN_STATE_BYTES;
+
+/* Hostile input: bounded reads of answers, invoke chains (issue 8, remaining items). */
+
+/**
+ * Largest answer to a call request read from an app, in bytes: Inngest's own cap
+ * (`MaxSDKResponseBodySize`, a step's output of 4 MiB plus a step's input of 4 MiB, so a full
+ * output still fits with the envelope and escaping of a streamed answer). Reading stops past
+ * it; the attempt fails with `StepOutputTooLarge`, not retried.
+ */
+export const MAX_SDK_RESPONSE_BYTES = 8 * 1024 * 1024;
+/**
+ * Largest `step.fetch` response body read. It becomes the step's output, which may not exceed
+ * MAX_STEP_OUTPUT_BYTES anyway, so reading further could never help.
+ */
+export const MAX_FETCH_RESPONSE_BYTES = MAX_STEP_OUTPUT_BYTES;
+/** Largest `POST /login` form read: a signing key and a `next` path need far less. */
+export const MAX_LOGIN_BODY_BYTES = 16 * 1024;
