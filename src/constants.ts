@@ -372,3 +372,19 @@ export const MAX_SDK_RESPONSE_BYTES = 8 * 1024 * 1024;
 export const MAX_FETCH_RESPONSE_BYTES = MAX_STEP_OUTPUT_BYTES;
 /** Largest `POST /login` form read: a signing key and a `next` path need far less. */
 export const MAX_LOGIN_BODY_BYTES = 16 * 1024;
+/**
+ * Longest regular expression `matches()` compiles, literal or taken from data: no longer than an
+ * expression may be, so a pattern from event data is held to what a literal one could be.
+ */
+export const EXPRESSION_MAX_REGEX_LENGTH = MAX_EXPRESSION_LENGTH;
+/**
+ * Most instructions a `matches()` pattern may compile to in RE2. Compiling takes about a
+ * microsecond per instruction and matching about a nanosecond per instruction and character,
+ * so this keeps one compile near 5 ms; `[a-z]{1000}` is 1,000.
+ */
+export const EXPRESSION_MAX_REGEX_PROGRAM = 5_000;
+/**
+ * RE2 steps (program instructions × text characters) one cost unit pays for: about 0.1 µs,
+ * as one unit is elsewhere, measured with re2js on Node 20.
+ */
+export const EXPRESSION_REGEX_STEPS_PER_UNIT = 100;
