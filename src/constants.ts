@@ -356,7 +356,7 @@ export const MAX_JSON_DEPTH = 100;
  */
 export const MAX_CHECKPOINT_BODY_BYTES = MAX_RUN_STATE_BYTES;
 
-/* Hostile input: bounded reads of answers, invoke chains (issue 8, remaining items). */
+/* Hostile input: bounded reads of answers, invoke chains, regular expressions (issue 8, remaining items). */
 
 /**
  * Largest answer to a call request read from an app, in bytes: Inngest's own cap
@@ -372,6 +372,13 @@ export const MAX_SDK_RESPONSE_BYTES = 8 * 1024 * 1024;
 export const MAX_FETCH_RESPONSE_BYTES = MAX_STEP_OUTPUT_BYTES;
 /** Largest `POST /login` form read: a signing key and a `next` path need far less. */
 export const MAX_LOGIN_BODY_BYTES = 16 * 1024;
+/**
+ * Most `step.invoke` calls nested in one chain (a run invoked by a run invoked by ...). Inngest
+ * publishes no number; 100 is far beyond any real call tree, and stops a function that invokes
+ * itself (or A invokes B invokes A) without end: the invoke that would go deeper fails its step
+ * with `InvokeDepthExceeded` and starts no child.
+ */
+export const MAX_INVOKE_DEPTH = 100;
 /**
  * Longest regular expression `matches()` compiles, literal or taken from data: no longer than an
  * expression may be, so a pattern from event data is held to what a literal one could be.

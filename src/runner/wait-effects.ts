@@ -6,6 +6,7 @@ import type { OutboxEntry } from "./outbox";
 import type { SdkEvent } from "../ingest/event";
 import type { RunStart } from "./run-start";
 import type { StepWait } from "./transition";
+import { invokeDepthOf } from "./invoke-depth";
 
 /** The run facts a wait's effects need. */
 export interface WaitingRun {
@@ -54,6 +55,7 @@ export function waitEffects(run: WaitingRun, wait: StepWait, now: number): Outbo
           source_fn_id: run.functionId,
           source_run_id: run.id,
           expire: wait.wakeAt,
+          invoke_depth: invokeDepthOf(run.trigger) + 1,
         },
       },
       ts: now,
