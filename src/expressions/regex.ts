@@ -119,9 +119,12 @@ export function estimatedProgramSize(pattern: string): number {
         atom(1);
         continue;
       }
-      const times = Math.max(Number(count[1]), count[3] ? Number(count[3]) : Number(count[1]) + 1);
-      frame.current += frame.last * (times - 1) + times;
-      frame.last *= times;
+      // x{n} copies x n times; x{n,m} adds a split per optional copy; x{n,} ends in x*.
+      const least = Number(count[1]);
+      const most = count[2] === undefined ? least : count[3] ? Number(count[3]) : least + 1;
+      const copies = Math.max(least, most, 1);
+      frame.current += frame.last * (copies - 1) + (most - least);
+      frame.last *= copies;
       i += count[0].length - 1;
     } else {
       atom(1);
