@@ -365,3 +365,43 @@ export const REGISTRY_OBJECT_NAME = "registry";
  * registry's version did not move: bounds the effect of a sync whose version bump failed.
  */
 export const REGISTRY_MAX_AGE_MS = 60_000;
+
+/* Hostile input: bounded reads of answers, invoke chains, regular expressions (issue 8, remaining items). */
+
+/**
+ * Largest answer to a call request read from an app, in bytes: Inngest's own cap
+ * (`MaxSDKResponseBodySize`, a step's output of 4 MiB plus a step's input of 4 MiB, so a full
+ * output still fits with the envelope and escaping of a streamed answer). Reading stops past
+ * it; the attempt fails with `StepOutputTooLarge`, not retried.
+ */
+export const MAX_SDK_RESPONSE_BYTES = 8 * 1024 * 1024;
+/**
+ * Largest `step.fetch` response body read. It becomes the step's output, which may not exceed
+ * MAX_STEP_OUTPUT_BYTES anyway, so reading further could never help.
+ */
+export const MAX_FETCH_RESPONSE_BYTES = MAX_STEP_OUTPUT_BYTES;
+/** Largest `POST /login` form read: a signing key and a `next` path need far less. */
+export const MAX_LOGIN_BODY_BYTES = 16 * 1024;
+/**
+ * Most `step.invoke` calls nested in one chain (a run invoked by a run invoked by ...). Inngest
+ * publishes no number; 100 is far beyond any real call tree, and stops a function that invokes
+ * itself (or A invokes B invokes A) without end: the invoke that would go deeper fails its step
+ * with `InvokeDepthExceeded` and starts no child.
+ */
+export const MAX_INVOKE_DEPTH = 100;
+/**
+ * Longest regular expression `matches()` compiles, literal or taken from data: no longer than an
+ * expression may be, so a pattern from event data is held to what a literal one could be.
+ */
+export const EXPRESSION_MAX_REGEX_LENGTH = MAX_EXPRESSION_LENGTH;
+/**
+ * Most instructions a `matches()` pattern may compile to in RE2. Compiling takes about a
+ * microsecond per instruction and matching about a nanosecond per instruction and character,
+ * so this keeps one compile near 5 ms; `[a-z]{1000}` is 1,000.
+ */
+export const EXPRESSION_MAX_REGEX_PROGRAM = 5_000;
+/**
+ * RE2 steps (program instructions × text characters) one cost unit pays for: about 0.1 µs,
+ * as one unit is elsewhere, measured with re2js on Node 20.
+ */
+export const EXPRESSION_REGEX_STEPS_PER_UNIT = 100;

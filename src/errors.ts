@@ -46,6 +46,8 @@ export const RUN_ERRORS = {
   JsonTooDeep: "json_too_deep",
   /** Storage refused a value of the run for good (too large or too deep for it); retrying cannot help. */
   StorageRefused: "storage_refused",
+  /** `step.invoke` would nest deeper than MAX_INVOKE_DEPTH invokes (a function invoking itself without end). */
+  InvokeDepthExceeded: "invoke_depth_exceeded",
 } as const;
 
 /** A server-made error name. */

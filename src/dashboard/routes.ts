@@ -6,12 +6,13 @@
 import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { SESSION_TTL_MS } from "../constants";
+import { MAX_LOGIN_BODY_BYTES, SESSION_TTL_MS } from "../constants";
 import { createSession, sameSiteNext, SESSION_COOKIE } from "../api/session";
 import type { Env } from "../env";
 import { isProduction, signingKeys } from "../mode";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
 import { DASHBOARD_JS } from "./client/bundle";
+import { readLoginForm } from "./login-form";
 import { loginPage, shellPage } from "./pages";
 import { STYLES } from "./styles";
 
@@ -63,7 +64,8 @@ const loginForm = z.object({ key: z.string().trim().min(1), next: z.string().opt
 
 dashboardRoutes.post("/login", async (c) => {
   if (!isProduction(c.env)) return c.redirect("/");
-  const body = await c.req.formData().catch(() => new FormData());
+  const body = await readLoginForm(c.req.raw);
+  if (body === null) return c.json({ error: `login form is over ${MAX_LOGIN_BODY_BYTES} bytes`, status: 413 }, 413);
   const form = loginForm.safeParse(Object.fromEntries(body));
   const next = sameSiteNext(form.success ? form.data.next : undefined);
   const keys = signingKeys(c.env);

@@ -15,7 +15,7 @@ import { ExpressionError, toExpressionError } from "./errors";
 import { estimateCost } from "./estimate";
 import { LruCache } from "./cache";
 import { LimitExceeded, meterNodes, withBudget } from "./meter";
-import { regexHazard } from "./regex-hazard";
+import { compileRegex } from "./regex";
 import { toPlainValue } from "./values";
 
 /** Values bound to the expression's variables; a missing one is bound to an empty map. */
@@ -96,8 +96,8 @@ function compileUncached(source: string): CompiledExpression {
       `expression is too costly: its estimated cost of ${cost} exceeds the limit of ${EXPRESSION_MAX_ESTIMATED_COST} (comprehensions nested over large lists)`,
     );
   }
-  const hazard = literalRegexHazard(root);
-  if (hazard) throw new ExpressionError(source, "limit", hazard);
+  const refused = literalRegexRefusal(root);
+  if (refused) throw new ExpressionError(source, refused.reason, refused.error);
   meterNodes(root);
   return {
     source,
@@ -106,13 +106,16 @@ function compileUncached(source: string): CompiledExpression {
   };
 }
 
-/** Why a literal `matches()` pattern is refused, so a sync or API call is refused up front. */
-function literalRegexHazard(root: ExpressionNode): string | null {
+/**
+ * Why a literal `matches()` pattern is refused (not RE2 syntax, or too large to compile), so a
+ * sync or API call is refused up front rather than every evaluation failing.
+ */
+function literalRegexRefusal(root: ExpressionNode): { reason: "syntax" | "limit"; error: string } | null {
   for (const node of allNodes(root)) {
     const pattern = regexPatternNode(node);
     const literal = pattern && stringLiteral(pattern);
-    const hazard = literal === undefined ? null : regexHazard(literal);
-    if (hazard) return hazard;
+    const compiled = literal === undefined ? undefined : compileRegex(literal);
+    if (compiled && !compiled.ok) return compiled;
   }
   return null;
 }

@@ -15,7 +15,7 @@ import {
   EXPRESSION_MAX_STRING_LENGTH,
 } from "../constants";
 import { allNodes, comprehensionParts, regexPatternNode, type EvaluateNode, type ExpressionNode } from "./ast";
-import { regexHazard } from "./regex-hazard";
+import { compileRegex, regexMatchCost, regexMatches } from "./regex";
 
 /** Why an evaluation was stopped; rethrown by every node after the first, so it cannot be caught. */
 export class LimitExceeded extends Error {
@@ -55,14 +55,11 @@ export function withBudget<T>(evaluate: () => T): T {
 export function meterNodes(root: ExpressionNode): void {
   const nodes = allNodes(root);
   const halts = new Map<ExpressionNode, boolean>();
-  const patterns = new Set<ExpressionNode>();
   for (const node of nodes) {
     const halt = quantifierHalt(node);
     if (halt) halts.set(halt.step, halt.value);
-    const pattern = regexPatternNode(node);
-    if (pattern) patterns.add(pattern);
   }
-  for (const node of nodes) node.evaluate = metered(node, halts.get(node), patterns.has(node));
+  for (const node of nodes) node.evaluate = metered(node, halts.get(node));
 }
 
 /**
@@ -80,11 +77,8 @@ function quantifierHalt(node: ExpressionNode): { step: ExpressionNode; value: bo
   return { step: parts.step, value: !initial };
 }
 
-/**
- * `halt`: the value a quantifier's step yields once stopped. `pattern`: the node yields a
- * regular expression for `matches()`, checked before the regular expression can run.
- */
-function metered(node: ExpressionNode, halt: boolean | undefined, pattern: boolean): EvaluateNode {
+/** `halt`: the value a quantifier's step yields once stopped. */
+function metered(node: ExpressionNode, halt: boolean | undefined): EvaluateNode {
   const builds = BUILDING_OPS.has(node.op);
   let inner: ((evaluator: unknown, context: unknown) => unknown) | undefined;
   return (evaluator, _node, context) => {
@@ -93,12 +87,8 @@ function metered(node: ExpressionNode, halt: boolean | undefined, pattern: boole
       throw stopped;
     }
     if (--remaining < 0) stop(budgetSpent);
-    inner ??= unmetered(node);
+    inner ??= regexCall(node) ?? unmetered(node);
     const value = inner(evaluator, context);
-    if (pattern && typeof value === "string") {
-      const hazard = regexHazard(value);
-      if (hazard) stop(hazard);
-    }
     const size = sizeOf(value);
     if (size > 0) {
       if (builds) checkBuilt(value, size);
@@ -121,6 +111,35 @@ function unmetered(node: ExpressionNode): (evaluator: unknown, context: unknown)
     return (evaluator, context) => macro.evaluate.call(macro, evaluator, asNode, context);
   }
   return (evaluator, context) => evaluate.call(node, evaluator, node, context);
+}
+
+/**
+ * `text.matches(pattern)` on RE2 instead of the library's JavaScript RegExp, charged for the work
+ * matching does (program size × text length) before it runs; undefined for any other node.
+ */
+function regexCall(node: ExpressionNode): ((evaluator: unknown, context: unknown) => unknown) | undefined {
+  const pattern = regexPatternNode(node);
+  if (!pattern) return undefined;
+  const receiver = (node.args as [unknown, ExpressionNode])[1];
+  return (evaluator, context) => {
+    const text = receiver.evaluate(evaluator, receiver, context);
+    const source = pattern.evaluate(evaluator, pattern, context);
+    if (typeof text !== "string" || typeof source !== "string") {
+      throw new TypeError(`found no matching overload for '${typeName(text)}.matches(${typeName(source)})'`);
+    }
+    const compiled = compileRegex(source);
+    if (!compiled.ok) {
+      if (compiled.reason === "limit") stop(compiled.error);
+      throw new RangeError(compiled.error);
+    }
+    remaining -= regexMatchCost(compiled.regex, text);
+    if (remaining < 0) stop(budgetSpent);
+    return regexMatches(compiled.regex, text);
+  };
+}
+
+function typeName(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "list" : typeof value;
 }
 
 const budgetSpent = `it exceeded the evaluation budget of ${EXPRESSION_MAX_COST} cost units`;

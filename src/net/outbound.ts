@@ -66,7 +66,7 @@ export async function fetchWithinPolicy(
   url: string,
   init: OutboundRequest,
   policy: OutboundPolicy,
-  fetcher: typeof fetch = fetch,
+  fetcher: (url: string, init: RequestInit) => Promise<Response> = fetch,
 ): Promise<Response> {
   const first = refusedUrl(url, policy);
   if (first !== null) throw new OutboundRefusedError(first);

@@ -5,6 +5,7 @@ import type { SerializedError } from "../protocol/serialized-error";
 import { DurationError, resolveWakeTime } from "../time/duration";
 import type { GatewayRequest, Memo, WaitDetail } from "./transition";
 import { runError } from "../errors";
+import { waitExpressionRefusal } from "../waits/wait-expression";
 
 /** What an op that does not run code in the app turns into. */
 export type AsyncOpPlan =
@@ -17,7 +18,9 @@ const str = (v: unknown): string | undefined => (typeof v === "string" ? v : und
 
 /**
  * Plans a `Sleep`, `WaitForEvent`, `InvokeFunction` or `Gateway` op. A sleep that has already
- * ended, or a wait whose timeout has passed, resolves at once with a `null` memo.
+ * ended, or a wait whose timeout has passed, resolves at once with a `null` memo. A wait whose
+ * `if` fails the expression checks and limits is invalid: the run fails with `InvalidStep`
+ * instead of storing a pause that could never match.
  */
 export function planAsyncOp(op: Op, now: number): AsyncOpPlan {
   const opts = op.opts ?? {};
@@ -33,8 +36,11 @@ export function planAsyncOp(op: Op, now: number): AsyncOpPlan {
         if (!eventName) return invalid(op, "names no event to wait for");
         const timeout = str(opts["timeout"]);
         const wakeAt = timeout ? resolveWakeTime(timeout, now) : now;
+        const expression = str(opts["if"]) ?? null;
+        const refused = waitExpressionRefusal(expression);
+        if (refused !== null) return invalid(op, `waits with an "if" expression that is refused: ${refused}`);
         if (wakeAt <= now) return { kind: "resolved", memo: null };
-        return { kind: "wait", wakeAt, detail: { kind: "event", eventName, expression: str(opts["if"]) ?? null } };
+        return { kind: "wait", wakeAt, detail: { kind: "event", eventName, expression } };
       }
       case "InvokeFunction": {
         const functionId = str(opts["function_id"]);

@@ -1,16 +1,19 @@
-import { MAX_CALL_DURATION_MS } from "../constants";
+import { MAX_CALL_DURATION_MS, MAX_FETCH_RESPONSE_BYTES } from "../constants";
 import type { Env } from "../env";
 import { fetchWithinPolicy, OutboundRefusedError, outboundPolicy, type OutboundPolicy } from "../net/outbound";
 import { withDeadline } from "../util/deadline";
 import type { CallOutcome } from "./decide";
 import type { GatewayRequest } from "./transition";
 import { runError } from "../errors";
+import { readBoundedText } from "../util/read-bounded";
 
 /**
  * Makes a `step.fetch` request on the run's behalf and reports it as the SDK would report a
  * step: a `StepRun` with `{url, status_code, headers, body}`, or a retriable `StepError` when the
  * request could not be made (any HTTP status, 4xx and 5xx included, is a result, not an error).
- * A URL the outbound policy refuses fails the step at once, without a request or a retry.
+ * A URL the outbound policy refuses fails the step at once, without a request or a retry; so
+ * does a response body over MAX_FETCH_RESPONSE_BYTES (`StepOutputTooLarge`), which is read no
+ * further than that.
  */
 export async function performGateway(
   stepId: string,
@@ -26,8 +29,13 @@ export async function performGateway(
       res.headers.forEach((value, name) => {
         headers[name] = value;
       });
-      return { url: request.url, status_code: res.status, headers, body: await res.text() };
+      const read = await readBoundedText(res.body, MAX_FETCH_RESPONSE_BYTES);
+      return read.ok ? { url: request.url, status_code: res.status, headers, body: read.text } : null;
     });
+    if (data === null) {
+      const message = `step.fetch to ${request.url} answered with a body over ${MAX_FETCH_RESPONSE_BYTES} bytes, the most a step's output may hold`;
+      return { kind: "ops", noRetry: true, ops: [{ id: stepId, op: "StepError", error: runError("StepOutputTooLarge", message) }] };
+    }
     return { kind: "ops", noRetry: false, ops: [{ id: stepId, op: "StepRun", data }] };
   } catch (err) {
     if (err instanceof OutboundRefusedError) {

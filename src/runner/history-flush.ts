@@ -38,9 +38,38 @@ export async function flushHistory(db: D1Database, store: RunStore, now: number)
       // A value D1 refuses for good would stop the history copy (the run's status with it) on
       // every retry: the rows are copied again without their output values.
       console.error(`stepflare: run ${run.id}: history refused a value for good; copied without outputs`, err);
-      await copyRows(db, store, run, slice, now, false);
+      await copyWithoutValues(db, store, run, slice, now);
     }
     store.history.clearDirty(slice);
+  }
+}
+
+/**
+ * Copies a batch without output values; if D1 still refuses it for good (a step's error, name or
+ * other field it cannot hold), each row is copied on its own and a row refused even so is left
+ * out of history with a log line naming it, so that one row never stops the copy (and the run's
+ * status in history) for ever.
+ */
+async function copyWithoutValues(
+  db: D1Database,
+  store: RunStore,
+  run: RunRow,
+  slice: ReturnType<RunStore["history"]["dirty"]>,
+  now: number,
+): Promise<void> {
+  try {
+    await copyRows(db, store, run, slice, now, false);
+    return;
+  } catch (err) {
+    if (!isPermanentStorageError(err)) throw err;
+  }
+  for (const row of slice) {
+    try {
+      await copyRows(db, store, run, [row], now, false);
+    } catch (err) {
+      if (!isPermanentStorageError(err)) throw err;
+      console.error(`stepflare: run ${run.id}: history refused its ${row.kind} row ${row.key} for good, even without outputs; it is left out of history`, err);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Env } from "../env";
 import { runError } from "../errors";
 import { UnreadableStateError } from "../util/stored-json";
+import { invokeDepthError, invokeDepthOf } from "./invoke-depth";
 import { isPermanentStorageError } from "./storage-refusal";
 import { emitEvents, type EmittedEvent } from "../ingest/emit-events";
 import { applyLookback } from "../waits/lookback";
@@ -77,7 +78,12 @@ async function carryOut(env: Env, store: RunStore, entry: OutboxEntry, now: numb
     case "emit":
       await emitEvents(env, entry.events, now);
       break;
-    case "invoke":
+    case "invoke": {
+      const tooDeep = invokeDepthError(invokeDepthOf(entry.invoked), entry.functionId);
+      if (tooDeep) {
+        store.resolveWait(entry.stepId, { error: tooDeep }, now);
+        break;
+      }
       if (!(await functionExists(env.DB, entry.functionId))) {
         store.resolveWait(entry.stepId, { error: invokeNotFound(entry.functionId) }, now);
         break;
@@ -86,6 +92,7 @@ async function carryOut(env: Env, store: RunStore, entry: OutboxEntry, now: numb
       await savePauses(env.DB, [entry.pause]);
       await emitEvents(env, [entry.invoked], now);
       break;
+    }
     case "release_singleton":
       await env.FLOWS.getByName(entry.flow).singletonRelease(store.run()!.id);
       break;

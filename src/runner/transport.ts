@@ -1,10 +1,19 @@
+import { MAX_SDK_RESPONSE_BYTES } from "../constants";
 import type { Env } from "../env";
+import {
+  fetchWithinPolicy,
+  OutboundRefusedError,
+  outboundPolicy,
+  type OutboundPolicy,
+  type OutboundRequest,
+} from "../net/outbound";
 import { signRequestBody } from "../protocol/signing";
 import { interpretSdkResponse } from "../protocol/sdk-response";
 import { appCarriers, type AppFetch } from "../sync/app-carrier";
 import type { CallOutcome } from "./decide";
 import type { CallRequest } from "./call-request";
 import { runError } from "../errors";
+import { readBoundedText } from "../util/read-bounded";
 
 /**
  * Sends a call request to the app and interprets the answer. `signal` aborts the request when
@@ -14,7 +23,7 @@ export type Transport = (request: CallRequest, signal?: AbortSignal) => Promise<
 
 /** How a transport carries the request, for what it does on failure and says in errors. */
 interface Carrier {
-  fetch: AppFetch;
+  fetch: (url: string, init: OutboundRequest) => Promise<Response>;
   /** Appended to "could not reach <url>" when the call fails. */
   via: string;
   /**
@@ -26,7 +35,12 @@ interface Carrier {
   resendOnFailure: boolean;
 }
 
-/** Sends one call over `carrier`; failures to reach the app become a retriable `unreachable` outcome. */
+/**
+ * Sends one call over `carrier`; failures to reach the app become a retriable `unreachable`
+ * outcome. The answer is read up to MAX_SDK_RESPONSE_BYTES: a longer one fails the attempt with
+ * `StepOutputTooLarge`, not retried, since the same code would answer the same again. A URL the
+ * carrier's outbound policy refuses fails with `PrivateUrlRefused`, not retried either.
+ */
 async function sendCall(
   request: CallRequest,
   signingKey: string | undefined,
@@ -42,28 +56,45 @@ async function sendCall(
   if (signingKey) headers["X-Inngest-Signature"] = await signRequestBody(request.body, signingKey, Date.now());
   const send = async () => {
     const res = await carrier.fetch(request.url, { method: "POST", headers, body: request.body, signal });
-    return { res, body: await res.text() };
+    return { res, read: await readBoundedText(res.body, MAX_SDK_RESPONSE_BYTES) };
   };
-  let answer: { res: Response; body: string };
+  let answer: Awaited<ReturnType<typeof send>>;
   try {
     answer = await send().catch((err: unknown) => {
-      if (!carrier.resendOnFailure) throw err;
+      if (!carrier.resendOnFailure || err instanceof OutboundRefusedError) throw err;
       if (signal?.aborted) throw err;
       return send();
     });
   } catch (err) {
+    if (err instanceof OutboundRefusedError) {
+      // No HTTP answer was had (status 0): the policy stopped the request before it was sent.
+      return { kind: "error", status: 0, error: runError("PrivateUrlRefused", `call refused: ${err.message}`), retriable: false };
+    }
     const message = err instanceof Error ? err.message : String(err);
     return { kind: "unreachable", error: runError("AppUnreachable", `could not reach ${request.url}${carrier.via}: ${message}`) };
   }
-  return interpretSdkResponse({ status: answer.res.status, headers: answer.res.headers, body: answer.body }, Date.now());
+  const { res, read } = answer;
+  if (!read.ok) {
+    const message =
+      `the app's answer (HTTP ${res.status}) from ${request.url}${carrier.via} is over ${MAX_SDK_RESPONSE_BYTES} bytes, ` +
+      "the most one answer may carry; return smaller step outputs (at most 4 MiB each)";
+    return { kind: "error", status: res.status, error: runError("StepOutputTooLarge", message), retriable: false };
+  }
+  return interpretSdkResponse({ status: res.status, headers: res.headers, body: read.text }, Date.now());
 }
 
 /**
  * The `http` transport: POSTs the call to the app's serve URL, signed with the signing key in
- * production mode.
+ * production mode. The URL (and every redirect) is checked against the outbound policy at each
+ * call, not only at sync: a URL stored before the policy changed is refused too.
  */
-export function httpTransport(signingKey: string | undefined, fetcher: AppFetch = (url, init) => fetch(url, init)): Transport {
-  return (request, signal) => sendCall(request, signingKey, { fetch: fetcher, via: "", resendOnFailure: true }, signal);
+export function httpTransport(
+  signingKey: string | undefined,
+  policy: OutboundPolicy,
+  fetcher: AppFetch = (url, init) => fetch(url, init),
+): Transport {
+  const policed: Carrier["fetch"] = (url, init) => fetchWithinPolicy(url, init, policy, fetcher);
+  return (request, signal) => sendCall(request, signingKey, { fetch: policed, via: "", resendOnFailure: true }, signal);
 }
 
 /**
@@ -71,9 +102,11 @@ export function httpTransport(signingKey: string | undefined, fetcher: AppFetch 
  * Service Binding that `STEPFLARE_APP_BINDINGS` names for the call's URL) or `http` for any other
  * URL. A setting that names no usable binding fails the call with the cause, as an unreachable app.
  */
-export function appTransport(env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_APP_BINDINGS">): Transport {
+export function appTransport(
+  env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_APP_BINDINGS" | "STEPFLARE_ALLOW_PRIVATE_URLS">,
+): Transport {
   const carrierFor = appCarriers(env);
-  const http = httpTransport(env.INNGEST_SIGNING_KEY);
+  const http = httpTransport(env.INNGEST_SIGNING_KEY, outboundPolicy(env));
   return (request, signal) => {
     const carrier = carrierFor(request.url);
     if (!carrier.ok) return Promise.resolve({ kind: "unreachable", error: runError("AppUnreachable", carrier.error) });

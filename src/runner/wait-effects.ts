@@ -1,10 +1,12 @@
 import { CANCEL_LISTENER_DEFAULT_MS } from "../constants";
 import { resolveWakeTime } from "../time/duration";
 import type { Pause } from "../waits/pause";
+import { waitExpressionRefusal } from "../waits/wait-expression";
 import type { OutboxEntry } from "./outbox";
 import type { SdkEvent } from "../ingest/event";
 import type { RunStart } from "./run-start";
 import type { StepWait } from "./transition";
+import { invokeDepthOf } from "./invoke-depth";
 
 /** The run facts a wait's effects need. */
 export interface WaitingRun {
@@ -53,6 +55,7 @@ export function waitEffects(run: WaitingRun, wait: StepWait, now: number): Outbo
           source_fn_id: run.functionId,
           source_run_id: run.id,
           expire: wait.wakeAt,
+          invoke_depth: invokeDepthOf(run.trigger) + 1,
         },
       },
       ts: now,
@@ -62,9 +65,20 @@ export function waitEffects(run: WaitingRun, wait: StepWait, now: number): Outbo
   };
 }
 
-/** The pauses that listen for the events cancelling a run (`cancelOn`), registered when it starts. */
+/**
+ * The pauses that listen for the events cancelling a run (`cancelOn`), registered when it starts.
+ * Sync refuses a `cancelOn.if` over the expression limits; one stored before those limits (or
+ * by a version that did not check them) could never match, so its listener is not registered
+ * and the refusal is logged with the run and the rule.
+ */
 export function cancelListeners(start: RunStart, now: number): OutboxEntry[] {
-  return start.cancel.map((rule, i) => ({
+  const rules = start.cancel.flatMap((rule, i) => {
+    const refused = waitExpressionRefusal(rule.if);
+    if (refused === null) return [{ rule, i }];
+    console.warn(`run ${start.runId}: cancelOn rule ${i} (event ${rule.event}) is not registered: its "if" is refused: ${refused}`);
+    return [];
+  });
+  return rules.map(({ rule, i }) => ({
     kind: "pause",
     pause: {
       id: `${start.runId}:cancel:${i}`,

@@ -10,6 +10,8 @@ import {
   EXPRESSION_MAX_COST,
   EXPRESSION_MAX_DEPTH,
   EXPRESSION_MAX_LIST_LENGTH,
+  EXPRESSION_MAX_REGEX_LENGTH,
+  EXPRESSION_MAX_REGEX_PROGRAM,
   EXPRESSION_MAX_STRING_LENGTH,
   MAX_EXPRESSION_LENGTH,
 } from "../../src/constants";
@@ -208,25 +210,63 @@ describe("matching with an expression that hits a limit", () => {
 });
 
 describe("regular expressions in matches()", () => {
-  it("refuses a literal catastrophic pattern at compile time", () => {
-    for (const pattern of ["(a+)+$", "^(\\\\w+\\\\s?)*$", "(x*){2,}", "(a|(b+))*c"]) {
+  /** Patterns a backtracking engine takes exponential or polynomial time on, with a text that does not match. */
+  const pathological: Array<[string, string]> = [
+    ["(a|a)*$b", "a".repeat(5_000)],
+    ["^(a|ab)*c$", "ab".repeat(2_500)],
+    ["^(\\\\w+\\\\s?)*$", `${"word ".repeat(1_000)}!`],
+    ["^(a+)+$", `${"a".repeat(5_000)}!`],
+    ["(x*){2,}y", "x".repeat(5_000)],
+    ["^(a|(b+))*c", "ab".repeat(2_500)],
+    ["(.*a){20}", "a".repeat(19)],
+  ];
+
+  it.each(pathological)("runs %s in linear time, literal or from event data", (pattern, text) => {
+    expect(evaluateExpression(`event.data.s.matches("${pattern}")`, { event: { data: { s: text } } })).toBe(false);
+    const fromData = { event: { data: { s: text, p: pattern.replaceAll("\\\\", "\\") } } };
+    expect(evaluateExpression("event.data.s.matches(event.data.p)", fromData)).toBe(false);
+  });
+
+  it("refuses backreferences and lookaround, which RE2 (and so CEL and Inngest) does not have", () => {
+    for (const pattern of ["(a)\\\\1", "a(?=b)", "(?<!a)b"]) {
       const error = errorOf(() => compileExpression(`event.data.s.matches("${pattern}")`));
-      expect(error.reason, pattern).toBe("limit");
-      expect(error.message).toContain("repeats a group that itself repeats");
+      expect(error.reason, pattern).toBe("syntax");
+      expect(error.message).toContain("RE2 syntax");
     }
   });
 
-  it("refuses backreferences and lookaround, which RE2 does not support", () => {
-    expect(validateExpression('event.data.s.matches("(a)\\\\1")')).toMatch(/backreference/);
-    expect(validateExpression('event.data.s.matches("a(?=b)")')).toMatch(/lookaround/);
-    expect(validateExpression('event.data.s.matches("(?<!a)b")')).toMatch(/lookaround/);
+  it("fails the evaluation, not the server, on an invalid pattern taken from event data", () => {
+    const event = { data: { s: "aa", p: "(a)\\1" } };
+    expect(errorOf(() => evaluateExpression("event.data.s.matches(event.data.p)", { event })).reason).toBe("evaluation");
   });
 
-  it("refuses a catastrophic pattern taken from event data before running it", () => {
-    const event = { data: { s: `${"a".repeat(40)}!`, p: "^(a+)+$" } };
+  it("refuses a pattern that compiles to too large a program, before compiling it", () => {
+    const pattern = "[a-z]{1000}".repeat(6);
+    const error = errorOf(() => compileExpression(`event.data.s.matches("${pattern}")`));
+    expect(error.reason).toBe("limit");
+    expect(error.message).toContain(`the most allowed is ${EXPRESSION_MAX_REGEX_PROGRAM}`);
+    const event = { data: { s: "abc", p: pattern } };
+    expect(errorOf(() => evaluateExpression("event.data.s.matches(event.data.p)", { event })).reason).toBe("limit");
+    expect(matchesExpression("event.data.s.matches(event.data.p)", { event })).toBe(false);
+  });
+
+  it("refuses a pattern longer than EXPRESSION_MAX_REGEX_LENGTH taken from event data", () => {
+    const event = { data: { s: "abc", p: "a".repeat(EXPRESSION_MAX_REGEX_LENGTH + 1) } };
     const error = errorOf(() => evaluateExpression("event.data.s.matches(event.data.p)", { event }));
     expect(error.reason).toBe("limit");
-    expect(matchesExpression("event.data.s.matches(event.data.p)", { event })).toBe(false);
+    expect(error.message).toContain(`the most allowed is ${EXPRESSION_MAX_REGEX_LENGTH}`);
+  });
+
+  it("charges matching to the evaluation budget: a large program over a long text is stopped", () => {
+    const event = { data: { s: "a".repeat(200_000) } };
+    const error = errorOf(() => evaluateExpression('event.data.s.matches("[ab]{1000}c")', { event }));
+    expect(error.reason).toBe("limit");
+    expect(error.message).toContain("evaluation budget");
+    expect(evaluateExpression('event.data.s.matches("[ab]{1000}c")', { event: { data: { s: `${"a".repeat(1000)}c` } } })).toBe(true);
+  });
+
+  it("answers no such overload for a receiver that is not a string", () => {
+    expect(errorOf(() => evaluateExpression('event.data.n.matches("1")', { event: { data: { n: 1 } } })).reason).toBe("evaluation");
   });
 
   it.each([
@@ -237,7 +277,12 @@ describe("regular expressions in matches()", () => {
     ["^[(a+)+]$", "+", true],
     ["^(a+)?b$", "aab", true],
     ["^(\\\\w{2})*$", "abcd", true],
-  ])("allows %s", (pattern, text, expected) => {
+    ["b", "abc", true],
+    ["^b", "abc", false],
+    ["(?i)^ADA$", "ada", true],
+    ["^(?P<user>[a-z]+)@x\\\\z", "ada@x", true],
+    ["^\\\\pL+$", "\u00e9t\u00e9", true],
+  ])("allows %s (RE2 syntax, matching anywhere unless anchored)", (pattern, text, expected) => {
     expect(evaluateExpression(`event.data.s.matches("${pattern}")`, { event: { data: { s: text } } })).toBe(expected);
   });
 });

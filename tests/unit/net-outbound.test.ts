@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { fetchWithinPolicy, OutboundRefusedError, outboundPolicy, refusedUrl } from "../../src/net/outbound";
+import { MAX_FETCH_RESPONSE_BYTES } from "../../src/constants";
 import { performGateway } from "../../src/runner/gateway";
+import { endlessBody } from "./helpers/endless-body";
 
 const STRICT = { allowPrivate: false };
 const OPEN = { allowPrivate: true };
@@ -162,5 +164,18 @@ describe("performGateway (step.fetch)", () => {
     const fetcher = vi.fn<typeof fetch>(async () => new Response("ok", { status: 201 }));
     const outcome = await performGateway("s1", { url: "http://127.0.0.1/x", method: "GET", headers: {} }, OPEN, fetcher);
     expect(outcome).toMatchObject({ kind: "ops", noRetry: false, ops: [{ op: "StepRun", data: { status_code: 201, body: "ok" } }] });
+  });
+
+  it("fails the step, not retried, when the response body passes MAX_FETCH_RESPONSE_BYTES, reading no further", async () => {
+    const body = endlessBody(1024 * 1024, 1024);
+    const fetcher = vi.fn<typeof fetch>(async () => new Response(body.stream, { status: 200 }));
+    const outcome = await performGateway("s1", { url: "https://big.example/", method: "GET", headers: {} }, STRICT, fetcher);
+    expect(outcome).toMatchObject({
+      kind: "ops",
+      noRetry: true,
+      ops: [{ id: "s1", op: "StepError", error: { name: "StepOutputTooLarge", code: "step_output_too_large" } }],
+    });
+    expect(body.produced()).toBeLessThanOrEqual(MAX_FETCH_RESPONSE_BYTES + 2 * 1024 * 1024);
+    expect(body.cancelled()).toBe(true);
   });
 });
