@@ -216,7 +216,7 @@ describe("subrequests per invocation", () => {
     const result = await scheduler.beat();
     const counts = beats[0]!;
     measured.heartbeat = counts;
-    expect(result).toEqual({ redriven: REDRIVE_BATCH_LIMIT, woken: SWEEP_BATCH_LIMIT });
+    expect(result).toMatchObject({ redriven: REDRIVE_BATCH_LIMIT, woken: SWEEP_BATCH_LIMIT });
     expect(counts.fetch).toBe(0);
     expect(services(counts)).toBeLessThanOrEqual(FREE_SERVICE_SUBREQUESTS);
 
