@@ -377,7 +377,10 @@ export const HISTORY_INLINE_VALUE_BYTES = 16 * 1000;
  * HISTORY_CONSUMER_BATCH_SIZE messages holds at most this many times 2 × HISTORY_MAX_VALUE_BYTES each.
  */
 export const HISTORY_REFS_PER_MESSAGE = 2;
-/** Messages the history consumer takes per batch (`max_batch_size` in wrangler.toml). */
+/**
+ * Messages the history consumer writes in one D1 batch: `max_batch_size` in wrangler.toml (a
+ * larger delivered batch is written in slices of this size).
+ */
 export const HISTORY_CONSUMER_BATCH_SIZE = 25;
 /**
  * Largest JSON array of rows bound to one D1 statement by the history consumer, under the 2 MB

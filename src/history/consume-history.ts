@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { HISTORY_CONSUMER_BATCH_SIZE } from "../constants";
 import type { Env } from "../env";
 import { historyMessageSchema, type HistoryMessage, type HistoryValue, type RunHistoryMessage } from "../runner/history-message";
 import { isPermanentStorageError } from "../runner/storage-refusal";
@@ -28,11 +29,14 @@ export async function consumeHistory(batch: MessageBatch<unknown>, env: Env): Pr
     if (parsed.success) messages.push(parsed.data);
     else console.error(`stepflare: dropping a malformed history message: ${z.prettifyError(parsed.error)}`);
   }
-  if (messages.length === 0) return;
-  const resolved = await mapLimit(messages, RPC_CONCURRENCY, async (m): Promise<HistoryMessage> => (m.kind === "run_history" ? resolveRefs(env, m) : m));
-  const writes = collect(resolved);
-  await writeAll(env.DB, writes);
-  await confirm(env, resolved);
+  // Slices of the configured batch size keep the values held in memory and the row-by-row
+  // fallback's D1 calls bounded, even if the Queue is set to deliver larger batches.
+  for (let i = 0; i < messages.length; i += HISTORY_CONSUMER_BATCH_SIZE) {
+    const slice = messages.slice(i, i + HISTORY_CONSUMER_BATCH_SIZE);
+    const resolved = await mapLimit(slice, RPC_CONCURRENCY, async (m): Promise<HistoryMessage> => (m.kind === "run_history" ? resolveRefs(env, m) : m));
+    await writeAll(env.DB, collect(resolved));
+    await confirm(env, resolved);
+  }
 }
 
 /** Values a message carried by reference, read from the run's object (null when it no longer has them). */
