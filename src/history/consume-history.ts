@@ -87,8 +87,10 @@ function collect(messages: HistoryMessage[]): HistoryWrites {
  * a row that can never be written is not retried forever.
  */
 async function writeAll(db: D1Database, writes: HistoryWrites): Promise<void> {
+  const statements = historyStatements(db, writes);
+  if (statements.length === 0) return;
   try {
-    await db.batch(historyStatements(db, writes));
+    await db.batch(statements);
     return;
   } catch (err) {
     if (!isPermanentStorageError(err)) throw err;
@@ -100,15 +102,18 @@ async function writeAll(db: D1Database, writes: HistoryWrites): Promise<void> {
   } catch (err) {
     if (!isPermanentStorageError(err)) throw err;
   }
+  // Runs and steps one by one (at most HISTORY_MESSAGE_MAX_ROWS per message); routing's rows,
+  // small and made of ids alone, together.
   const single = [
     ...writes.runs.map((row) => ({ ...emptyWrites(), runs: [row] })),
     ...writes.steps.map((row) => ({ ...emptyWrites(), steps: [row] })),
-    ...writes.queued.map((row) => ({ ...emptyWrites(), queued: [row] })),
-    ...writes.skipped.map((row) => ({ ...emptyWrites(), skipped: [row] })),
+    { ...emptyWrites(), queued: writes.queued, skipped: writes.skipped },
   ];
   for (const one of single) {
+    const statements = historyStatements(db, one, false);
+    if (statements.length === 0) continue;
     try {
-      await db.batch(historyStatements(db, one, false));
+      await db.batch(statements);
     } catch (err) {
       if (!isPermanentStorageError(err)) throw err;
       console.error(`stepflare: history row refused for good even without values; skipped: ${JSON.stringify({ ...one, runs: one.runs.map((r) => r.runId), steps: one.steps.map((s) => [s.runId, s.stepId]) })}`, err);
