@@ -24,7 +24,10 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: { TEST_MIGRATIONS: migrations },
-                queueConsumers: { "stepflare-events": { maxBatchTimeout: 0.05 } },
+                queueConsumers: {
+                  "stepflare-events": { maxBatchTimeout: 0.05 },
+                  "stepflare-history": { maxBatchTimeout: 0.05 },
+                },
                 compatibilityFlags: ["service_binding_extra_handlers"],
               },
             }),

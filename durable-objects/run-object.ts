@@ -4,7 +4,9 @@ import type { Env } from "../src/env";
 import type { Op } from "../src/protocol/ops";
 import { storedStepFromOp } from "../src/runner/decide";
 import { RunDriver } from "../src/runner/driver";
-import { flushHistory } from "../src/runner/history-flush";
+import { sendHistory } from "../src/runner/history-flush";
+import { buildHistoryRows } from "../src/runner/history-rows";
+import { retentionMs } from "../src/history/retention-setting";
 import { processOutbox } from "../src/runner/outbox";
 import { runStartSchema, type RunStartInput } from "../src/runner/run-start";
 import type { RunRow } from "../src/runner/run-rows";
@@ -14,7 +16,9 @@ import { appTransport } from "../src/runner/transport";
 import { gatewayFor } from "../src/runner/gateway";
 import { flowSlots } from "../src/flow-control/slots";
 import { maxCallDurationMs } from "../src/runner/max-call-duration";
-import { checkpointArgsSchema, rerunSeedArgsSchema, resumeArgsSchema, stepIdSchema } from "../src/runner/run-rpc";
+import {
+  checkpointArgsSchema, historyValuesArgsSchema, historyWrittenArgsSchema, rerunSeedArgsSchema, resumeArgsSchema, stepIdSchema,
+} from "../src/runner/run-rpc";
 import { failOnUnreadable } from "../src/runner/unreadable-run";
 import { isPermanentStorageError } from "../src/runner/storage-refusal";
 import { runError } from "../src/errors";
@@ -30,7 +34,7 @@ export class RunObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#store = new RunStore(ctx.storage);
+    this.#store = new RunStore(ctx.storage, { retentionMs: retentionOrForever(env) });
     this.#driver = new RunDriver({
       store: this.#store,
       transport: appTransport(env),
@@ -42,7 +46,7 @@ export class RunObject extends DurableObject<Env> {
       })),
       throttle: (spec) => env.FLOWS.getByName(spec.flow).throttleReserve(spec),
       effects: () => processOutbox(env, this.#store, Date.now()),
-      history: () => flushHistory(env.DB, this.#store, Date.now()),
+      history: () => sendHistory(env.HISTORY, this.#store, Date.now()),
       maxCallMs: maxCallDurationMs(env),
     });
   }
@@ -64,7 +68,7 @@ export class RunObject extends DurableObject<Env> {
    * how a parent's `step.invoke` reads an output too large for the finished event.
    */
   async result(): Promise<string | null> {
-    return this.#store.result();
+    return this.#store.run() ? this.#store.result() : null;
   }
 
   /** Cancels the run unless it already ended. */
@@ -79,6 +83,7 @@ export class RunObject extends DurableObject<Env> {
     ops = parseRpcArgs(checkpointArgsSchema, ops, "RunObject.checkpoint");
     const steps = ops.filter((op) => op.op === "StepRun").map((op) => storedStepFromOp(op, 1));
     const accepted = this.#store.checkpoint(steps, Date.now());
+    if (!this.#store.run()) return { accepted };
     // Refused because the steps ended the run (its state cap): its end effects are now due.
     if (!accepted && this.#store.outbox.has()) await this.#store.alarm.rearm(Date.now());
     return { accepted };
@@ -106,6 +111,7 @@ export class RunObject extends DurableObject<Env> {
   /** Resumes a waiting step with its memo (a matched event, a child's result). */
   async resume(stepId: string, memo: Memo): Promise<{ resumed: boolean }> {
     [stepId, memo] = parseRpcArgs(resumeArgsSchema, [stepId, memo], "RunObject.resume");
+    if (!this.#store.run()) return { resumed: false };
     const resumed = this.#store.resolveWait(stepId, memo, Date.now());
     if (resumed) await this.#store.alarm.rearm(Date.now());
     return { resumed };
@@ -117,6 +123,7 @@ export class RunObject extends DurableObject<Env> {
    */
   async rerunSeed(stepId?: string): Promise<{ stack: string[]; memos: Record<string, unknown> }> {
     stepId = parseRpcArgs(rerunSeedArgsSchema, stepId, "RunObject.rerunSeed");
+    if (!this.#store.run()) return { stack: [], memos: {} };
     const stack = this.#store.stack();
     const cut = stepId === undefined ? 0 : stack.indexOf(stepId);
     const kept = cut < 0 ? stack : stack.slice(0, cut);
@@ -124,8 +131,44 @@ export class RunObject extends DurableObject<Env> {
     return { stack: kept, memos: Object.fromEntries(kept.map((id) => [id, memos.get(id) ?? null])) };
   }
 
+  /**
+   * The history consumer confirms that D1 has these versions of the run's rows: they are no
+   * longer sent again (a row changed since stays due).
+   */
+  async historyWritten(rows: { kind: "run" | "step"; key: string; rev: number }[]): Promise<void> {
+    rows = parseRpcArgs(historyWrittenArgsSchema, rows, "RunObject.historyWritten");
+    if (!this.#store.run()) return;
+    this.#store.history.clearDirty(rows);
+    await this.#store.alarm.rearm();
+  }
+
+  /**
+   * The full values (output and error JSON) of history rows a message carried by reference,
+   * read now; rows the object no longer has are left out.
+   */
+  async historyValues(refs: { kind: "run" | "step"; key: string }[]): Promise<{ kind: "run" | "step"; key: string; output: string | null; error: string | null }[]> {
+    refs = parseRpcArgs(historyValuesArgsSchema, refs, "RunObject.historyValues");
+    const run = this.#store.run();
+    if (!run) return [];
+    const built = buildHistoryRows(this.#store, run, refs.map((r) => ({ ...r, rev: 0 })), Date.now());
+    return [
+      ...(built.run ? [{ kind: "run" as const, key: run.id, output: built.run.output, error: built.run.error }] : []),
+      ...built.steps.map((step) => ({ kind: "step" as const, key: step.stepId, output: step.output, error: step.error })),
+    ];
+  }
+
   override async alarm(): Promise<void> {
     this.#store.alarm.fired();
+    if (!this.#store.run()) {
+      // Nothing is stored (retention deleted the run): nothing is owed.
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    const expiresAt = this.#store.expiresAt();
+    if (expiresAt !== null && expiresAt <= Date.now()) {
+      await this.#expire();
+      return;
+    }
     try {
       await failOnUnreadable(this.#store, () => this.#driver.wake(), Date.now);
     } catch (err) {
@@ -143,6 +186,30 @@ export class RunObject extends DurableObject<Env> {
       console.error(`stepflare: run ${this.#store.run()?.id ?? "?"} failed to make progress; retrying`, err);
       await this.ctx.storage.setAlarm(Date.now() + ALARM_ERROR_RETRY_MS);
     }
+  }
+
+  /**
+   * Deletes the ended run's whole storage once it is older than the retention: the object is then
+   * empty, and any later request answers as for a run that does not exist.
+   */
+  async #expire(): Promise<void> {
+    console.info(`stepflare: run ${this.#store.run()?.id ?? "?"} ended longer ago than the retention; deleting its storage`);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.#store.forget();
+  }
+}
+
+/**
+ * The configured retention, or null (keep forever) when STEPFLARE_RETENTION cannot be read: an
+ * object never deletes a run on a setting it cannot read. The heartbeat reports the same error.
+ */
+function retentionOrForever(env: Env): number | null {
+  try {
+    return retentionMs(env);
+  } catch (err) {
+    console.error(`stepflare: run objects keep ended runs until this is fixed: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
   }
 }
 

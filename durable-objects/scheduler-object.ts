@@ -7,6 +7,7 @@ import { ScheduleStore } from "../src/cron/schedule-store";
 import { tickEvent } from "../src/cron/tick-event";
 import type { Env } from "../src/env";
 import { emitEvents } from "../src/ingest/emit-events";
+import { deleteExpiredHistory } from "../src/history/retention";
 import { redrivePendingEvents } from "../src/scheduler/redrive";
 import { sweepOverdueRuns } from "../src/scheduler/sweep";
 import { listFunctions } from "../src/sync/store";
@@ -34,13 +35,24 @@ export class SchedulerObject extends DurableObject<Env> {
   }
 
   /**
-   * Runs one heartbeat now: re-drives events never routed and wakes runs whose alarm was lost.
-   * Returns how many of each it handled.
+   * Runs one heartbeat now: re-drives events never routed, wakes runs whose alarm was lost and
+   * deletes history past its retention. Returns how many of each it handled.
    */
-  async beat(): Promise<{ redriven: number; woken: number }> {
+  async beat(): Promise<{ redriven: number; woken: number; expired: number }> {
     const now = Date.now();
-    const [redriven, woken] = await Promise.all([redrivePendingEvents(this.env, now), sweepOverdueRuns(this.env, now)]);
-    return { redriven, woken };
+    const [redriven, woken, expired] = await Promise.all([
+      redrivePendingEvents(this.env, now),
+      sweepOverdueRuns(this.env, now),
+      // Apart, so that a retention that fails (a setting it cannot read) stops nothing else.
+      deleteExpiredHistory(this.env, now).then(
+        (pass) => pass.deleted,
+        (err: unknown) => {
+          console.error("stepflare: deleting history past its retention failed", err);
+          return 0;
+        },
+      ),
+    ]);
+    return { redriven, woken, expired };
   }
 
   /**

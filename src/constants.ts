@@ -76,9 +76,9 @@ export const HEARTBEAT_INTERVAL_MS = 30_000;
 /** Most events one heartbeat re-drives. */
 export const REDRIVE_BATCH_LIMIT = 500;
 
-/** While a run is busy, its history is copied to D1 at most this often (and always when it goes idle). */
+/** While a run is busy, its history is sent to the history Queue at most this often (and always when it goes idle). */
 export const HISTORY_FLUSH_INTERVAL_MS = 250;
-/** Route history rows to D1 in batches of at most this many statements per call. */
+/** Most history rows one flush of a run sends; the rest stay due and go with the next flush. */
 export const HISTORY_FLUSH_MAX_ROWS = 50;
 
 /** Longest event name or cron expression a function trigger may use (Inngest's limit). */
@@ -405,3 +405,52 @@ export const EXPRESSION_MAX_REGEX_PROGRAM = 5_000;
  * as one unit is elsewhere, measured with re2js on Node 20.
  */
 export const EXPRESSION_REGEX_STEPS_PER_UNIT = 100;
+
+/* History behind the hot path (the HISTORY Queue) and retention. */
+
+/**
+ * Largest history Queue message the server makes (UTF-8 bytes of its JSON body): under the
+ * 128 KB a Queue message may carry, with room for the Queue's own envelope.
+ */
+export const HISTORY_MESSAGE_MAX_BYTES = 100 * 1000;
+/** Most history rows in one Queue message, so a consumer batch's row-by-row fallback stays bounded. */
+export const HISTORY_MESSAGE_MAX_ROWS = 20;
+/**
+ * Largest value (a step's or run's output or error, as JSON) carried inline in a history message;
+ * a larger one (up to HISTORY_MAX_VALUE_BYTES) is sent by reference and the consumer reads it
+ * from the run's object. Two inline values of this size always fit one message.
+ */
+export const HISTORY_INLINE_VALUE_BYTES = 16 * 1000;
+/**
+ * Most values sent by reference in one message: each is read from the run's object by the
+ * consumer (one RPC per message) and held in memory until the batch is written, so a batch of
+ * HISTORY_CONSUMER_BATCH_SIZE messages holds at most this many times 2 × HISTORY_MAX_VALUE_BYTES each.
+ */
+export const HISTORY_REFS_PER_MESSAGE = 2;
+/**
+ * Messages the history consumer writes in one D1 batch: `max_batch_size` in wrangler.toml (a
+ * larger delivered batch is written in slices of this size).
+ */
+export const HISTORY_CONSUMER_BATCH_SIZE = 25;
+/**
+ * Largest JSON array of rows bound to one D1 statement by the history consumer, under the 2 MB
+ * a D1 string may hold.
+ */
+export const HISTORY_STATEMENT_MAX_BYTES = 1_000_000;
+/**
+ * How long a run's object waits for the consumer to confirm history it sent before sending it
+ * again. Local Queues live in memory: a dev server killed with messages unconsumed loses them,
+ * and the object's alarm sends the rows again this long after.
+ */
+export const HISTORY_RESEND_AFTER_MS = 10_000;
+/** How long history, event rows, claims and ended runs' objects are kept by default (STEPFLARE_RETENTION). */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+/** Rows one retention statement deletes from one table (each table is deleted from in its own statement). */
+export const RETENTION_ROWS_PER_STATEMENT = 1000;
+/**
+ * Rounds of deletion (one D1 batch each, a statement per table) per heartbeat: with
+ * RETENTION_ROWS_PER_STATEMENT that bounds the rows and the D1 calls of one invocation.
+ */
+export const RETENTION_ROUNDS_PER_BEAT = 20;
+/** Wall time one heartbeat spends deleting old rows before it leaves the rest to the next beat. */
+export const RETENTION_BUDGET_MS = 20_000;

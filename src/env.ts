@@ -3,11 +3,14 @@ import type { RegistryObject } from "../durable-objects/registry-object";
 import type { RunObject } from "../durable-objects/run-object";
 import type { SchedulerObject } from "../durable-objects/scheduler-object";
 import type { QueueMessage } from "./ingest/queue-message";
+import type { HistoryMessage } from "./runner/history-message";
 
 /** Bindings and variables the Worker and its Durable Objects receive. */
 export interface Env {
   DB: D1Database;
   EVENTS: Queue<QueueMessage>;
+  /** Run, step and skipped-run history on its way to D1 (src/history/consume-history.ts). */
+  HISTORY: Queue<HistoryMessage>;
   RUNS: DurableObjectNamespace<RunObject>;
   SCHEDULER: DurableObjectNamespace<SchedulerObject>;
   FLOWS: DurableObjectNamespace<FlowObject>;
@@ -44,4 +47,9 @@ export interface Env {
    * for `npm run bench` (src/metering/d1-meter.ts). Ignored in production mode.
    */
   STEPFLARE_COUNT_D1?: string;
+  /**
+   * A duration such as `7d` (the default): history, event rows and claims older than this are
+   * deleted by the heartbeat, and an ended run's object deletes its storage this long after it ended.
+   */
+  STEPFLARE_RETENTION?: string;
 }

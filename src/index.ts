@@ -1,5 +1,6 @@
 /**
- * stepflare's Worker: the HTTP API, the events Queue consumer and the once-a-minute safety net.
+ * stepflare's Worker: the HTTP API, the events and history Queue consumers and the once-a-minute
+ * safety net.
  * @module
  */
 import { FlowObject } from "../durable-objects/flow-object";
@@ -8,16 +9,20 @@ import { RunObject } from "../durable-objects/run-object";
 import { SchedulerObject } from "../durable-objects/scheduler-object";
 import { app } from "./api/app";
 import type { Env } from "./env";
+import { consumeHistory } from "./history/consume-history";
 import { meteredHandlers } from "./metering/handlers";
 import { consumeEvents } from "./runner/consume-events";
 import { SCHEDULER_NAME } from "./scheduler/heartbeat";
 
 export { FlowObject, RegistryObject, RunObject, SchedulerObject };
 
+/** The history Queue's name (wrangler.toml); every other batch is from the events Queue. */
+const HISTORY_QUEUE = "stepflare-history";
+
 export default meteredHandlers(
   {
     fetch: app.fetch,
-    queue: consumeEvents,
+    queue: (batch: MessageBatch<unknown>, env: Env) => (batch.queue === HISTORY_QUEUE ? consumeHistory(batch, env) : consumeEvents(batch, env)),
     async scheduled(_controller, env) {
       const scheduler = env.SCHEDULER.getByName(SCHEDULER_NAME);
       // Re-arms a lost alarm and repairs schedules a missed refresh left stale, then beats once.

@@ -14,8 +14,8 @@ export function messageFor({ event, target, functions, waitsOnly }: RoutedEvent)
 }
 
 /** Sends messages in as few `sendBatch` calls as the Queue's per-call limits allow. */
-export async function enqueueMessages(queue: Queue<QueueMessage>, messages: { body: QueueMessage; bytes: number }[]): Promise<void> {
-  let batch: { body: QueueMessage }[] = [];
+export async function enqueueMessages<T>(queue: Queue<T>, messages: { body: T; bytes: number }[]): Promise<void> {
+  let batch: { body: T }[] = [];
   let bytes = 0;
   const sends: Promise<void>[] = [];
   for (const m of messages) {

@@ -27,7 +27,7 @@ export interface DriverDeps {
   transport: Transport;
   /** Carries out the outbox (pauses, events); failures are retried later. */
   effects: () => Promise<void>;
-  /** Copies changed run and step history to D1; failures are retried later. */
+  /** Sends changed run and step history towards D1 (the history Queue); failures are retried later. */
   history: () => Promise<void>;
   /** Concurrency slots for calls that run the app's code. */
   slots: SlotClient;
@@ -126,7 +126,7 @@ export class RunDriver {
         // A copy already under way may predate the last changes, and carrying out the outbox
         // can itself create work (an invoke of an unknown function resolves its step).
         await this.#flushing;
-        if (store.outbox.has() || store.history.hasDirty()) {
+        if (store.outbox.has() || store.history.hasDue(now())) {
           this.#startFlush(true);
           await this.#flushing;
         }
@@ -237,15 +237,15 @@ export class RunDriver {
   }
 
   /**
-   * Starts carrying out effects (at once) and copying history (at most every
+   * Starts carrying out effects (at once) and sending history (at most every
    * HISTORY_FLUSH_INTERVAL_MS, or when `final`), unless a flush is already running. Never
-   * blocks a step: D1 is not on the path from one step to the next.
+   * blocks a step: neither the Queue nor D1 is on the path from one step to the next.
    */
   #startFlush(final = false): void {
     const { store, effects, history, now } = this.#deps;
     if (this.#flushing) return;
     const copyHistory = final || now() - this.#historyAt >= HISTORY_FLUSH_INTERVAL_MS;
-    if (!store.outbox.has() && !(copyHistory && store.history.hasDirty())) return;
+    if (!store.outbox.has() && !(copyHistory && store.history.hasDue(now()))) return;
     if (copyHistory) this.#historyAt = now();
     this.#flushing = (async () => {
       await effects();

@@ -13,6 +13,7 @@ import { findDuplicateEvents } from "./idempotency";
 import { routePair } from "../flow-control/route-pair";
 import type { AdmittedRun } from "./admit";
 import { chainSkipReason } from "./chain-guard";
+import { recordRoutedRuns, type SkippedRun } from "./history-record";
 
 /** Whether any of the function's event triggers matches the event (name, then expression). */
 export function functionMatches(fn: StoredFunction, event: StoredEvent): boolean {
@@ -113,9 +114,8 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
     uniqueEvents(
       items.filter((item, index) => isWhole(item) && !failures.has(index) && duplicates.has(item.event.internalId) === wanted).map((item) => item.event),
     );
+  await recordRoutedRuns(env.HISTORY, admitted, skipped, now);
   await env.DB.batch([
-    recordQueuedRuns(env.DB, admitted, now),
-    recordSkippedRuns(env.DB, skipped, now),
     markEvents(env.DB, marked(false), "routed", now),
     markEvents(env.DB, marked(true), "duplicate", now),
   ]);
@@ -163,23 +163,6 @@ export function recordQueuedRuns(db: D1Database, runs: AdmittedRun[], now: numbe
        FROM json_each(?1)`,
     )
     .bind(JSON.stringify(runs), now);
-}
-
-/** A run not started: the event, the function, and why (flow control or the chain guard). */
-interface SkippedRun {
-  eventId: string;
-  functionId: string;
-  reason: string;
-}
-
-/** Keeps the runs flow control or the chain guard skipped, so history shows why an event started nothing. */
-function recordSkippedRuns(db: D1Database, skips: SkippedRun[], now: number): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT OR IGNORE INTO skipped_runs (event_id, function_id, reason, created_at)
-       SELECT value ->> '$.eventId', value ->> '$.functionId', value ->> '$.reason', ?2 FROM json_each(?1)`,
-    )
-    .bind(JSON.stringify(skips), now);
 }
 
 /** Marks events routed or duplicate; a `failed` mark stays (a later success would need a new event). */

@@ -1,4 +1,4 @@
-import { HISTORY_MAX_VALUE_BYTES } from "../constants";
+import { HISTORY_MAX_VALUE_BYTES, HISTORY_RESEND_AFTER_MS } from "../constants";
 import { utf8Bytes } from "../util/utf8";
 import type { StepRow } from "./run-rows";
 
@@ -15,13 +15,13 @@ export function fitForHistory(json: string | null): string | null {
 /** What history shows of a step besides its status: its names and the op that made it. */
 export type StepInfo = { name?: string; displayName?: string; op: string };
 
-/** A history row that changed since it was last copied to D1. */
+/** A history row that changed since D1 last confirmed it; `rev` is the version to confirm. */
 export type DirtyRow = { kind: "run" | "step"; key: string; rev: number };
 
 /**
  * A run's history inside its object: one row per step, and markers for the rows D1 has not yet
- * seen. Written in the same transactions as the run's state; copied to D1 later, off the path
- * of a step (see history-flush.ts).
+ * confirmed. Written in the same transactions as the run's state; sent to D1 later through the
+ * history Queue, off the path of a step (see history-flush.ts).
  */
 export class RunHistory {
   readonly #storage: DurableObjectStorage;
@@ -47,26 +47,51 @@ export class RunHistory {
     this.markDirty("step", stepId);
   }
 
-  /** Notes that a row changed and D1 should get it. */
+  /**
+   * Notes that a row changed and D1 should get it: a new version (the run's next sequence
+   * number), not yet sent.
+   */
   markDirty(kind: DirtyRow["kind"], key: string): void {
+    const { seq } = this.#sql.exec<{ seq: number }>("UPDATE history_seq SET seq = seq + 1 RETURNING seq").one();
     this.#sql.exec(
-      `INSERT INTO dirty (kind, key, rev) VALUES (?, ?, 1)
-       ON CONFLICT (kind, key) DO UPDATE SET rev = rev + 1`,
-      kind, key,
+      `INSERT INTO dirty (kind, key, rev, sent_at) VALUES (?, ?, ?, NULL)
+       ON CONFLICT (kind, key) DO UPDATE SET rev = excluded.rev, sent_at = NULL`,
+      kind, key, seq,
     );
   }
 
-  /** Whether anything changed since it was last copied to D1. */
-  hasDirty(): boolean {
-    return this.#sql.exec("SELECT 1 FROM dirty LIMIT 1").toArray().length > 0;
+  /**
+   * Whether anything is due to be sent at `now`: never sent, or sent HISTORY_RESEND_AFTER_MS
+   * ago without a confirmation.
+   */
+  hasDue(now: number): boolean {
+    return this.#sql.exec("SELECT 1 FROM dirty WHERE sent_at IS NULL OR sent_at <= ? LIMIT 1", now - HISTORY_RESEND_AFTER_MS).toArray().length > 0;
   }
 
-  /** The rows changed since they were last copied to D1. */
-  dirty(): DirtyRow[] {
-    return this.#sql.exec<DirtyRow>("SELECT kind, key, rev FROM dirty").toArray();
+  /** Up to `limit` rows due to be sent at `now`, the run's own row first. */
+  due(now: number, limit: number): DirtyRow[] {
+    return this.#sql
+      .exec<DirtyRow>(
+        "SELECT kind, key, rev FROM dirty WHERE sent_at IS NULL OR sent_at <= ? ORDER BY kind = 'step', rev LIMIT ?",
+        now - HISTORY_RESEND_AFTER_MS, limit,
+      )
+      .toArray();
   }
 
-  /** Forgets markers copied to D1, unless the row changed again since. */
+  /** Notes that these versions were handed to the Queue at `now`. */
+  markSent(rows: DirtyRow[], now: number): void {
+    this.#storage.transactionSync(() => {
+      for (const r of rows) this.#sql.exec("UPDATE dirty SET sent_at = ? WHERE kind = ? AND key = ? AND rev = ?", now, r.kind, r.key, r.rev);
+    });
+  }
+
+  /** When rows sent but not confirmed are next due to be sent again; null when none wait. */
+  resendAt(): number | null {
+    const at = this.#sql.exec<{ at: number | null }>("SELECT min(coalesce(sent_at, 0)) AS at FROM dirty").one().at;
+    return at === null ? null : at + HISTORY_RESEND_AFTER_MS;
+  }
+
+  /** Forgets markers D1 confirmed, unless the row changed again since. */
   clearDirty(rows: DirtyRow[]): void {
     this.#storage.transactionSync(() => {
       for (const r of rows) this.#sql.exec("DELETE FROM dirty WHERE kind = ? AND key = ? AND rev = ?", r.kind, r.key, r.rev);

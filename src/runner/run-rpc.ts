@@ -18,3 +18,12 @@ export const resumeArgsSchema = z.tuple([stepIdSchema, storedMemoSchema]);
 
 /** `rerunSeed(stepId?)`. */
 export const rerunSeedArgsSchema = stepIdSchema.optional();
+
+/** A history row named by kind and key: the run's own row (key: its id) or a step's (key: step id). */
+const historyKeySchema = z.object({ kind: z.enum(["run", "step"]), key: z.string().min(1) });
+
+/** `historyWritten(rows)`: the versions of rows D1 now has. */
+export const historyWrittenArgsSchema = z.array(historyKeySchema.extend({ rev: z.number().int() }));
+
+/** `historyValues(rows)`: the rows whose values a history message carried by reference. */
+export const historyValuesArgsSchema = z.array(historyKeySchema);

@@ -87,7 +87,21 @@ export const RUN_MIGRATIONS: readonly string[] = [
      rev   INTEGER NOT NULL,
      PRIMARY KEY (kind, key)
    );`,
+  // History goes to D1 through a Queue (history-flush.ts): a row stays dirty until the consumer
+  // confirms it, and is sent again if that takes too long. `rev` becomes a sequence number shared
+  // by every row of the run, so D1 can tell a newer version of a row from an older one.
+  `ALTER TABLE dirty ADD COLUMN sent_at INTEGER;
+   CREATE TABLE history_seq (
+     singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+     seq        INTEGER NOT NULL
+   );
+   INSERT INTO history_seq (singleton, seq) SELECT 1, coalesce(max(rev), 0) FROM dirty;`,
 ];
+
+/** Whether the object has a schema yet (it gets one with its run). */
+export function hasSchema(sql: SqlStorage): boolean {
+  return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").toArray().length > 0;
+}
 
 /** Applies the migrations not yet applied, tracked in `_migrations` (PRAGMA user_version is unavailable). */
 export function migrate(sql: SqlStorage, migrations: readonly string[]): void {

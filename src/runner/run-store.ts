@@ -7,7 +7,7 @@ import type { RunFacts } from "./decide";
 import { CANCELLED_ERROR, runEndEvents, type FinalState } from "./run-end-events";
 import type { SdkEvent } from "../ingest/event";
 import type { RunStart } from "./run-start";
-import { migrate, RUN_MIGRATIONS } from "./run-schema";
+import { hasSchema, migrate, RUN_MIGRATIONS } from "./run-schema";
 import { parseStoredJson, UnreadableStateError } from "../util/stored-json";
 import { runError, type RunError } from "../errors";
 import {
@@ -44,20 +44,43 @@ export class RunStore {
   /** Parsed memos, loaded once; storage stays the source of truth and is written first. */
   #memos: Map<string, unknown> | null = null;
   #events: SdkEvent[] | null = null;
+  /** How long the object keeps an ended run before deleting its storage; null: forever. */
+  readonly #retentionMs: number | null;
+  /**
+   * Whether the schema exists. An object without a run gets none until `init`: an object whose
+   * storage retention deleted stays empty when asked about its run (it answers "no run").
+   */
+  #ready: boolean;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: DurableObjectStorage, { retentionMs = null }: { retentionMs?: number | null } = {}) {
     this.#storage = storage;
     this.#sql = storage.sql;
-    migrate(this.#sql, RUN_MIGRATIONS);
+    this.#retentionMs = retentionMs;
+    this.#ready = hasSchema(this.#sql);
+    if (this.#ready) migrate(this.#sql, RUN_MIGRATIONS);
     this.history = new RunHistory(storage);
-    this.alarm = new RunAlarm(storage);
+    this.alarm = new RunAlarm(storage, () => (this.#ready ? [this.history.resendAt(), this.expiresAt()] : []));
     this.outbox = new RunOutbox(this.#sql);
     this.#size = new RunStateSize(this.#sql);
   }
 
-  /** The run, or null before `init`. */
+  /** The run, or null before `init` (and once retention deleted it). */
   run(): RunRow | null {
+    if (!this.#ready) return null;
     return this.#sql.exec<RunRow>("SELECT * FROM run").toArray()[0] ?? null;
+  }
+
+  /** When the ended run's storage is due to be deleted; null while it runs or when kept forever. */
+  expiresAt(): number | null {
+    const endedAt = this.run()?.ended_at ?? null;
+    return endedAt === null || this.#retentionMs === null ? null : endedAt + this.#retentionMs;
+  }
+
+  /** Forgets everything held in memory after the object's storage was deleted: it has no run now. */
+  forget(): void {
+    this.#ready = false;
+    this.#memos = null;
+    this.#events = null;
   }
 
   /** Whether the run has not ended. */
@@ -69,6 +92,10 @@ export class RunStore {
   /** Stores a new run, its cancellation listeners and its first discovery request. False if it exists. */
   init(start: RunStart, now: number): boolean {
     if (this.run()) return false;
+    if (!this.#ready) {
+      migrate(this.#sql, RUN_MIGRATIONS);
+      this.#ready = true;
+    }
     this.#storage.transactionSync(() => {
       this.#sql.exec(
         `INSERT INTO run (singleton, id, function_id, app_id, event_id, step_url, status, max_attempts, finish_timeout,

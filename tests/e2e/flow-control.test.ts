@@ -198,7 +198,11 @@ describe("flow control", () => {
       const statuses = await Promise.all(ids.map((id) => eventStatus(server.url, id)));
       return statuses.every((s) => s === "routed") ? true : undefined;
     });
-    const perEvent = await Promise.all(ids.map((id) => runsOf(server.url, id)));
+    // History reaches D1 through its own Queue, shortly after routing.
+    const perEvent = await waitFor(async () => {
+      const runs = await Promise.all(ids.map((id) => runsOf(server.url, id)));
+      return runs.flat().length > 0 ? runs : undefined;
+    });
     expect(perEvent.flat()).toHaveLength(1);
     await waitForEndedRuns(server.url, ids[perEvent.findIndex((runs) => runs.length === 1)]!, 1);
     expect(runsSeen.get("rate-limited")).toHaveLength(1);

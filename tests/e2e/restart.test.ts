@@ -7,6 +7,8 @@ import { waitFor } from "./harness/wait";
 let server: DevServer;
 let app: TestApp;
 const effects: string[] = [];
+/** Set when the last step of a `recorded` run has run. */
+let recordedDone = false;
 /** Holds the second step until the test has restarted the server. */
 let releaseSecondStep: () => void = () => {};
 const secondStepGate = new Promise<void>((r) => (releaseSecondStep = r));
@@ -30,7 +32,15 @@ beforeAll(async () => {
     });
     return [first, second, third];
   });
-  app = await serveApp(inngest, [survivor]);
+  const recorded = inngest.createFunction({ id: "recorded", triggers: { event: "test/recorded" } }, async ({ step }) => {
+    const one = await step.run("one", () => 1);
+    const two = await step.run("two", () => {
+      recordedDone = true;
+      return one + 1;
+    });
+    return two;
+  });
+  app = await serveApp(inngest, [survivor, recorded]);
   await syncApp(server.url, app.url);
 });
 
@@ -55,5 +65,24 @@ describe("durability across a dev server restart", () => {
     // The step that had finished before the kill never runs again; the one in flight may.
     expect(effects.filter((e) => e === "first")).toHaveLength(1);
     expect(effects.filter((e) => e === "third")).toHaveLength(1);
+  });
+
+  it("writes a run's whole history after the server is killed as the run ends, before its history reached D1", async () => {
+    const [id] = await sendEvents(server.url, { name: "test/recorded" });
+    await waitFor(() => (recordedDone ? true : undefined), 30_000, "the last step to run");
+    // History waits up to a second in the local Queue (its batch timeout), which lives in memory:
+    // killed now, the server loses what the run just sent. The run sends it again after a restart.
+    await new Promise((r) => setTimeout(r, 100));
+    await server.stop();
+    await server.start();
+
+    const [run] = await waitForEndedRuns(server.url, id!, 1, 90_000);
+    expect(run).toMatchObject({ status: "Completed", output: 2 });
+    const steps = await waitFor(async () => {
+      const res = await fetch(`${server.url}/v0/runs/${run!.run_id}`);
+      const body = (await res.json()) as { data: { steps: { name: string; status: string; output: unknown }[] } };
+      return body.data.steps.length === 2 ? body.data.steps : undefined;
+    }, 30_000, "both steps in the run's timeline");
+    expect(steps.map((s) => [s.name, s.status])).toEqual([["one", "completed"], ["two", "completed"]]);
   });
 });

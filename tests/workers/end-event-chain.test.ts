@@ -17,6 +17,7 @@ import { listFunctions, saveApp } from "../../src/sync/store";
 import { jsonBytes } from "../../src/util/utf8";
 import { installFetchRouter } from "./helpers/app-fetch";
 import { rows } from "./helpers/d1";
+import { routedHistoryWritten, watchHistoryQueue } from "./helpers/history-queue";
 
 const APP_ID = "chain-app";
 const APP_URL = "http://chain.test/api/inngest";
@@ -35,6 +36,7 @@ function fn(id: string, triggers: FunctionConfig["triggers"]): FunctionConfig {
 }
 
 beforeAll(async () => {
+  watchHistoryQueue();
   installFetchRouter().route("http://chain.test", () => new Response('"done"', { status: 200, headers: { "x-inngest-sdk": "js:v4.24.0" } }));
   // Both listen to every function's end, with no filter: each would start the other (and itself) forever.
   await saveApp(env.DB, { id: APP_ID, url: APP_URL }, [fn(PING, [{ event: "inngest/function.finished" }]), fn(PONG, [{ event: "inngest/function.*" }])], Date.now());
@@ -51,6 +53,7 @@ async function route(event: StoredEvent): Promise<string[]> {
   await storeEvents(env.DB, [{ event }], Date.now());
   const failures = await routeEvents(env, [{ event }], await listFunctions(env.DB), Date.now());
   expect(failures.size).toBe(0);
+  await routedHistoryWritten();
   return (await rows<{ function_id: string }>("SELECT function_id FROM runs WHERE event_id = ? ORDER BY function_id", event.internalId)).map((r) => r.function_id);
 }
 

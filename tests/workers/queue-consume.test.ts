@@ -20,6 +20,7 @@ import { saveApp } from "../../src/sync/store";
 import { installFetchRouter } from "./helpers/app-fetch";
 import { rows, type EventRow, type RunHistoryRow } from "./helpers/d1";
 import { waitFor } from "./helpers/wait";
+import { routedHistoryWritten, watchHistoryQueue } from "./helpers/history-queue";
 import { workerFetch } from "./helpers/worker";
 
 const APP_ID = "queue-app";
@@ -50,6 +51,7 @@ async function poison(event: StoredEvent): Promise<StoredEvent> {
 }
 
 beforeAll(async () => {
+  watchHistoryQueue();
   const real = env.RUNS.getByName.bind(env.RUNS);
   vi.spyOn(env.RUNS, "getByName").mockImplementation((name, options) =>
     refused.has(name) ? ({ start: () => Promise.reject(new Error("Durable Object is overloaded")) } as never) : real(name, options),
@@ -105,6 +107,7 @@ async function eventRow(internalId: string): Promise<EventRow | undefined> {
 }
 
 async function runsOf(eventId: string): Promise<RunHistoryRow[]> {
+  await routedHistoryWritten();
   return rows<RunHistoryRow>("SELECT * FROM runs WHERE event_id = ? ORDER BY function_id", eventId);
 }
 

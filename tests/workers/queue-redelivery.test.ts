@@ -19,6 +19,7 @@ import { runIdFor } from "../../src/runs/run-id";
 import { listFunctions } from "../../src/sync/store";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
 import { rows } from "./helpers/d1";
+import { routedHistoryWritten, watchHistoryQueue } from "./helpers/history-queue";
 import { sendJson } from "./helpers/history";
 import { driveToEnd, runStub } from "./helpers/runs";
 import { waitFor } from "./helpers/wait";
@@ -35,6 +36,7 @@ function effect(key: string): void {
 }
 
 beforeAll(async () => {
+  watchHistoryQueue();
   const client = new Inngest({ id: APP_ID });
   const functions = [
     client.createFunction({ id: "ok", triggers: [{ event: "rd/ok" }] }, async ({ step, runId }) =>
@@ -90,7 +92,8 @@ async function messagesFor(internalIds: string[]): Promise<unknown[]> {
 }
 
 /** Run history rows of an event, one per function it started. */
-function runsOf(eventId: string) {
+async function runsOf(eventId: string) {
+  await routedHistoryWritten();
   return rows<{ id: string; function_id: string; queued_at: number }>(
     "SELECT id, function_id, queued_at FROM runs WHERE event_id = ? ORDER BY function_id",
     eventId,

@@ -21,6 +21,7 @@ import { installFetchRouter } from "./helpers/app-fetch";
 import { rows, type EventRow, type RunHistoryRow } from "./helpers/d1";
 import { alarmOf, objectRows, runStub } from "./helpers/runs";
 import { waitFor } from "./helpers/wait";
+import { routedHistoryWritten, watchHistoryQueue } from "./helpers/history-queue";
 
 const APP_ID = "route-app";
 const APP_URL = "http://app.test/api/inngest";
@@ -45,6 +46,7 @@ const FN = {
 };
 
 beforeAll(async () => {
+  watchHistoryQueue();
   // Should any run come due, the app answers as an SDK that finished the function.
   installFetchRouter().route("http://app.test", () => new Response('"done"', { status: 200, headers: { "x-inngest-sdk": "js:v4.24.0" } }));
   await saveApp(
@@ -100,6 +102,7 @@ function expectAllAcked(result: Awaited<ReturnType<typeof deliver>>, count: numb
 const inline = (event: StoredEvent, target?: string): QueueMessage => ({ kind: "event", event, ...(target ? { target } : {}) });
 
 async function runsOf(eventId: string): Promise<RunHistoryRow[]> {
+  await routedHistoryWritten();
   return rows<RunHistoryRow>("SELECT * FROM runs WHERE event_id = ? ORDER BY function_id", eventId);
 }
 

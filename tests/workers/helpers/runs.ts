@@ -5,7 +5,7 @@ import type { RunStartInput } from "../../../src/runner/run-start";
 import type { RunObject } from "../../../durable-objects/run-object";
 import type { RunHistoryRow, StepHistoryRow } from "./d1";
 import { rows } from "./d1";
-import { sleep } from "./wait";
+import { sleep, waitFor } from "./wait";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
@@ -81,6 +81,11 @@ export function runAlarm(runId: string): Promise<boolean> {
 /** When the object's alarm is set for, or null. */
 export function alarmOf(runId: string): Promise<number | null> {
   return runInDurableObject(runStub(runId), (_instance, state) => state.storage.getAlarm());
+}
+
+/** Waits until the object's alarm is set for `at` (history confirmed, nothing else owed sooner). */
+export async function alarmSettlesAt(runId: string, at: number, timeoutMs = 10_000): Promise<void> {
+  await waitFor(`run ${runId}'s alarm to be set for ${at}`, async () => ((await alarmOf(runId)) === at ? true : undefined), timeoutMs);
 }
 
 /** Deletes the object's alarm, so nothing fires after the test that armed it. */

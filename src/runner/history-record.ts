@@ -1,0 +1,46 @@
+import { HISTORY_MESSAGE_MAX_BYTES } from "../constants";
+import { enqueueMessages } from "../ingest/enqueue";
+import { utf8Bytes } from "../util/utf8";
+import type { AdmittedRun } from "./admit";
+import type { HistoryMessage, SKIP_REASONS } from "./history-message";
+import type { SizedMessage } from "./history-pack";
+
+/** A run not started: the event, the function, and why (flow control or the chain guard). */
+export interface SkippedRun {
+  eventId: string;
+  functionId: string;
+  reason: (typeof SKIP_REASONS)[number];
+}
+
+/** Splits `items` into messages made by `wrap`, each under HISTORY_MESSAGE_MAX_BYTES. */
+function packItems<T>(items: T[], wrap: (items: T[]) => HistoryMessage): SizedMessage<HistoryMessage>[] {
+  const base = utf8Bytes(JSON.stringify(wrap([])));
+  const messages: SizedMessage<HistoryMessage>[] = [];
+  let current: T[] = [];
+  let bytes = base;
+  for (const item of items) {
+    const size = utf8Bytes(JSON.stringify(item)) + 1;
+    if (current.length > 0 && bytes + size > HISTORY_MESSAGE_MAX_BYTES) {
+      messages.push({ body: wrap(current), bytes });
+      current = [];
+      bytes = base;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) messages.push({ body: wrap(current), bytes });
+  return messages;
+}
+
+/**
+ * Sends `queued` history rows for admitted runs and the runs flow control or the chain guard
+ * skipped to the history Queue; a failed send throws (the caller's routing is retried, and is
+ * idempotent). A `queued` row never replaces the run's own row, whichever arrives first.
+ */
+export async function recordRoutedRuns(queue: Queue<HistoryMessage>, admitted: AdmittedRun[], skipped: SkippedRun[], now: number): Promise<void> {
+  const runs = admitted.map(({ runId, functionId, appId, eventId }) => ({ runId, functionId, appId, eventId }));
+  await enqueueMessages(queue, [
+    ...packItems(runs, (items) => ({ kind: "queued_runs", at: now, runs: items })),
+    ...packItems(skipped, (items) => ({ kind: "skipped_runs", at: now, skips: items })),
+  ]);
+}
