@@ -7,7 +7,6 @@ import { ScheduleStore } from "../src/cron/schedule-store";
 import { tickEvent } from "../src/cron/tick-event";
 import type { Env } from "../src/env";
 import { emitEvents } from "../src/ingest/emit-events";
-import { redrivePendingEvents } from "../src/scheduler/redrive";
 import { sweepOverdueRuns } from "../src/scheduler/sweep";
 import { listFunctions } from "../src/sync/store";
 
@@ -34,13 +33,11 @@ export class SchedulerObject extends DurableObject<Env> {
   }
 
   /**
-   * Runs one heartbeat now: re-drives events never routed and wakes runs whose alarm was lost.
-   * Returns how many of each it handled.
+   * Runs one heartbeat now: wakes runs whose alarm was lost (events never routed are re-driven
+   * by their event shard). Returns how many it woke.
    */
-  async beat(): Promise<{ redriven: number; woken: number }> {
-    const now = Date.now();
-    const [redriven, woken] = await Promise.all([redrivePendingEvents(this.env, now), sweepOverdueRuns(this.env, now)]);
-    return { redriven, woken };
+  async beat(): Promise<{ woken: number }> {
+    return { woken: await sweepOverdueRuns(this.env, Date.now()) };
   }
 
   /**

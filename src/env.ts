@@ -1,3 +1,4 @@
+import type { EventShardObject } from "../durable-objects/event-shard-object";
 import type { FlowObject } from "../durable-objects/flow-object";
 import type { RunObject } from "../durable-objects/run-object";
 import type { SchedulerObject } from "../durable-objects/scheduler-object";
@@ -10,6 +11,7 @@ export interface Env {
   RUNS: DurableObjectNamespace<RunObject>;
   SCHEDULER: DurableObjectNamespace<SchedulerObject>;
   FLOWS: DurableObjectNamespace<FlowObject>;
+  EVENT_SHARDS: DurableObjectNamespace<EventShardObject>;
   /** Production mode when set: requests to apps are signed and SDK calls are authenticated. */
   INNGEST_SIGNING_KEY?: string;
   INNGEST_SIGNING_KEY_FALLBACK?: string;

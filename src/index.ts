@@ -7,6 +7,7 @@ import type { Env } from "./env";
 import { consumeEvents } from "./runner/consume-events";
 import { SCHEDULER_NAME } from "./scheduler/heartbeat";
 
+export { EventShardObject } from "../durable-objects/event-shard-object";
 export { FlowObject } from "../durable-objects/flow-object";
 export { RunObject } from "../durable-objects/run-object";
 export { SchedulerObject } from "../durable-objects/scheduler-object";
