@@ -15,6 +15,7 @@ import {
 import { migrate } from "../runner/run-schema";
 import { utf8Bytes } from "../util/utf8";
 import { deduplicates } from "./event-shard-key";
+import type { EventHistoryRow } from "./event-store";
 import type { RoutedEvent } from "./routed-event";
 
 /** The shard's schema, as numbered migrations. */
@@ -75,7 +76,7 @@ export interface DueEvent {
 export interface UnwrittenEvent {
   internalId: string;
   version: number;
-  /** The row as one JSON object, in the shape writeEventHistory binds. */
+  /** The row as one JSON object, an {@link EventHistoryRow}. */
   json: string;
   bytes: number;
 }
@@ -208,10 +209,16 @@ export class EventShardStore {
   unwritten(maxRows: number, maxBytes: number): UnwrittenEvent[] {
     const out: UnwrittenEvent[] = [];
     let bytes = 0;
+    // Built from the row's own columns, so it is valid JSON whatever the stored event holds: an
+    // event that no longer parses (a build changed its shape) is written as it is and cannot
+    // hold up the rows beside it; readers report it as invalid.
     const cursor = this.#sql.exec<{ json: string; internal_id: string; version: number }>(
-      `SELECT internal_id, version,
-         '{"event":' || event || ',"target":' || json_quote(target) || ',"receivedAt":' || received_at ||
-         ',"status":"' || status || '","routedAt":' || json_quote(routed_at) || ',"error":' || json_quote(error) || '}' AS json
+      `SELECT internal_id, version, json_object(
+         'internalId', internal_id, 'id', id,
+         'name', coalesce(CASE WHEN json_valid(event) THEN json_extract(event, '$.name') END, ''),
+         'ts', coalesce(CASE WHEN json_valid(event) THEN json_extract(event, '$.ts') END, received_at),
+         'event', CASE WHEN json_valid(event) THEN json(event) ELSE event END,
+         'target', target, 'receivedAt', received_at, 'status', status, 'routedAt', routed_at, 'error', error) AS json
        FROM events WHERE written < version LIMIT ?`,
       maxRows,
     );

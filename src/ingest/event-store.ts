@@ -3,10 +3,26 @@ import { EVENT_INSERT_MAX_BYTES } from "../constants";
 import { storedEventSchema } from "./event";
 import type { RoutedEvent } from "./routed-event";
 
+/** One event's history row as an event shard hands it over (JSON), column by column. */
+export interface EventHistoryRow {
+  internalId: string;
+  id: string;
+  name: string;
+  ts: number;
+  /** The stored event (a string when it is no longer JSON). */
+  event: unknown;
+  target: string | null;
+  receivedAt: number;
+  status: "pending" | "routed" | "duplicate" | "failed";
+  routedAt: number | null;
+  error: string | null;
+}
+
 /**
- * Writes event rows to D1 history, as an event shard's alarm hands them over: inserted when new,
- * else their status, routing time and error updated, so writing a row again is harmless. Rows
- * go in from one JSON parameter per statement through `json_each`, a few statements per call.
+ * Writes event rows ({@link EventHistoryRow} as JSON) to D1 history, as an event shard's alarm
+ * hands them over: inserted when new, else their status, routing time and error updated, so
+ * writing a row again is harmless. Rows go in from one JSON parameter per statement through
+ * `json_each`, a few statements per call.
  */
 export async function writeEventHistory(db: D1Database, rows: { json: string; bytes: number }[]): Promise<void> {
   const statements: D1PreparedStatement[] = [];
@@ -18,8 +34,9 @@ export async function writeEventHistory(db: D1Database, rows: { json: string; by
       db
         .prepare(
           `INSERT INTO events (internal_id, id, name, data, ts, received_at, target, status, routed_at, error)
-           SELECT value ->> '$.event.internalId', value ->> '$.event.id', value ->> '$.event.name', value -> '$.event',
-             value ->> '$.event.ts', value ->> '$.receivedAt', value ->> '$.target', value ->> '$.status',
+           SELECT value ->> '$.internalId', value ->> '$.id', value ->> '$.name',
+             CASE json_type(value, '$.event') WHEN 'text' THEN value ->> '$.event' ELSE value -> '$.event' END,
+             value ->> '$.ts', value ->> '$.receivedAt', value ->> '$.target', value ->> '$.status',
              value ->> '$.routedAt', value ->> '$.error'
            FROM json_each(?1) WHERE true
            ON CONFLICT (internal_id) DO UPDATE SET status = excluded.status, routed_at = excluded.routed_at, error = excluded.error`,

@@ -21,7 +21,7 @@ import { runShardAlarm } from "../../src/ingest/event-shard-alarm";
 import { eventShardOf } from "../../src/ingest/event-shard-key";
 import { EventShardStore } from "../../src/ingest/event-shard-store";
 import { storeInShards } from "../../src/ingest/event-shards";
-import { writeEventHistory } from "../../src/ingest/event-store";
+import { writeEventHistory, type EventHistoryRow } from "../../src/ingest/event-store";
 import type { QueueMessage } from "../../src/ingest/queue-message";
 import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
@@ -234,8 +234,11 @@ describe("confirmation and re-drive", { timeout: 60_000 }, () => {
 describe("history behind the hot path", { timeout: 60_000 }, () => {
   it("writes rows idempotently: again is harmless, a newer status replaces the old", async () => {
     const event = makeEvent("shard/history");
-    const row = (status: string, routedAt: number | null) => {
-      const json = JSON.stringify({ event, target: null, receivedAt: 1_000, status, routedAt, error: null });
+    const row = (status: EventHistoryRow["status"], routedAt: number | null) => {
+      const json = JSON.stringify({
+        internalId: event.internalId, id: event.id, name: event.name, ts: event.ts, event,
+        target: null, receivedAt: 1_000, status, routedAt, error: null,
+      } satisfies EventHistoryRow);
       return { json, bytes: json.length };
     };
     await writeEventHistory(env.DB, [row("pending", null)]);
