@@ -121,10 +121,13 @@ describe("cron schedules in the scheduler object", () => {
       user: {},
       data: { cron, scheduledAt: rfc3339(tick), fireAt: rfc3339(tick) },
     });
-    const runs = await env.DB.prepare("SELECT function_id FROM runs WHERE event_id = (SELECT internal_id FROM events WHERE target = ?)")
-      .bind("cron-yearly")
-      .all<{ function_id: string }>();
-    expect(runs.results).toEqual([{ function_id: "cron-yearly" }]);
+    const runs = await poll(async () => {
+      const { results } = await env.DB.prepare("SELECT function_id FROM runs WHERE event_id = (SELECT internal_id FROM events WHERE target = ?)")
+        .bind("cron-yearly")
+        .all<{ function_id: string }>();
+      return results.length > 0 ? results : undefined;
+    }, "the tick's event and run in history");
+    expect(runs).toEqual([{ function_id: "cron-yearly" }]);
   });
 
   it("follows re-syncs: adds, keeps, changes and removes schedules", async () => {
