@@ -2,8 +2,8 @@ import { DurableObject } from "cloudflare:workers";
 import { EVENT_HISTORY_WRITE_DELAY_MS } from "../src/constants";
 import type { Env } from "../src/env";
 import { runShardAlarm } from "../src/ingest/event-shard-alarm";
-import { acceptArgsSchema, loadArgsSchema, markArgsSchema } from "../src/ingest/event-shard-rpc";
-import { EventShardStore, type HeldEvent } from "../src/ingest/event-shard-store";
+import { acceptArgsSchema, loadArgsSchema, markArgsSchema, unwrittenNamedArgsSchema } from "../src/ingest/event-shard-rpc";
+import { EventShardStore, type HeldEvent, type RecentEvent } from "../src/ingest/event-shard-store";
 import type { RoutedEvent } from "../src/ingest/routed-event";
 import { parseRpcArgs } from "../src/util/rpc-args";
 
@@ -32,6 +32,12 @@ export class EventShardObject extends DurableObject<Env> {
   /** The stored events among `internalIds`, as JSON for the caller to parse. */
   async load(internalIds: string[]): Promise<HeldEvent[]> {
     return this.#store.load(parseRpcArgs(loadArgsSchema, internalIds, "EventShardObject.load"));
+  }
+
+  /** Events named `name` received in [from, to) not yet in D1 history (see EventShardStore.unwrittenNamed). */
+  async unwrittenNamed(name: string, from: number, to: number, limit: number): Promise<RecentEvent[]> {
+    [name, from, to, limit] = parseRpcArgs(unwrittenNamedArgsSchema, [name, from, to, limit], "EventShardObject.unwrittenNamed");
+    return this.#store.unwrittenNamed(name, from, to, limit);
   }
 
   /** Records how routing settled events; returns the ids this shard does not hold. */

@@ -27,3 +27,6 @@ export const markArgsSchema = z.tuple([
   ),
   time,
 ]);
+
+/** `unwrittenNamed(name, from, to, limit)`. */
+export const unwrittenNamedArgsSchema = z.tuple([z.string().min(1), time, time, z.number().int().min(1).max(EVENT_SHARD_LOADS_PER_CALL)]);

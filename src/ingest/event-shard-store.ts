@@ -63,6 +63,13 @@ export interface HeldEvent {
   target: string | null;
 }
 
+/** A recently received event: its JSON and when it was received. */
+export interface RecentEvent {
+  internalId: string;
+  event: string;
+  receivedAt: number;
+}
+
 /** A pending event due to be sent again: whole when it fits a message, else by reference. */
 export interface DueEvent {
   internalId: string;
@@ -146,6 +153,26 @@ export class EventShardStore {
       if (row) held.push({ internalId, event: row.event, target: row.target });
     }
     return held;
+  }
+
+  /**
+   * Events named `name` received in [from, to) that D1 history does not hold yet, oldest first
+   * (duplicates left out): what a reader of recent history adds to what D1 answers.
+   */
+  unwrittenNamed(name: string, from: number, to: number, limit: number): RecentEvent[] {
+    return this.#sql
+      .exec<{ internal_id: string; event: string; received_at: number }>(
+        `SELECT internal_id, event, received_at FROM events
+         WHERE written < version AND written = 0 AND status != 'duplicate' AND received_at >= ? AND received_at < ?
+           AND json_valid(event) AND json_extract(event, '$.name') = ?
+         ORDER BY received_at LIMIT ?`,
+        from,
+        to,
+        name,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ internalId: r.internal_id, event: r.event, receivedAt: r.received_at }));
   }
 
   /**

@@ -5,12 +5,13 @@
  */
 import { EVENT_SHARD_COUNT, EVENT_SHARD_LOADS_PER_CALL } from "../constants";
 import type { Env } from "../env";
-import type { StoredEvent } from "./event";
+import { storedEventSchema, type StoredEvent } from "./event";
 import { eventShardName, eventShardOf } from "./event-shard-key";
-import type { EventMark } from "./event-shard-store";
+import type { EventMark, RecentEvent } from "./event-shard-store";
 import { addStoredEvent, loadEvents, loadQueuedEvents, markEventFailed, markEventRouted, type LoadedEvents } from "./event-store";
 import type { QueueMessage } from "./queue-message";
 import type { RoutedEvent } from "./routed-event";
+import { readStoredJson } from "../util/stored-json";
 
 /** A mark for the event in `shard`; without a shard (a message from before shards) it goes to D1 history. */
 export type ShardMark = EventMark & { shard: number | undefined };
@@ -71,6 +72,34 @@ export async function loadEventsAnywhere(env: Env, internalIds: string[]): Promi
     for (const item of loaded.found) found.set(item.event.internalId, item.event);
   }
   return internalIds.flatMap((id) => found.get(id) ?? []);
+}
+
+/**
+ * Events named `name` received in [from, to), oldest first, at most `limit`: from D1 history and,
+ * for the last moments it has not caught up with, from every shard (one call each, in parallel).
+ */
+export async function recentEventsNamed(env: Env, name: string, from: number, to: number, limit: number): Promise<StoredEvent[]> {
+  const [written, ...unwritten] = await Promise.all([
+    env.DB.prepare(
+      `SELECT internal_id AS internalId, data AS event, received_at AS receivedAt FROM events
+       WHERE name = ? AND received_at >= ? AND received_at < ? AND status != 'duplicate' ORDER BY received_at LIMIT ?`,
+    )
+      .bind(name, from, to, limit)
+      .all<RecentEvent>(),
+    ...Array.from({ length: EVENT_SHARD_COUNT }, (_, shard) =>
+      shardStub(env, shard).unwrittenNamed(name, from, to, Math.min(limit, EVENT_SHARD_LOADS_PER_CALL)),
+    ),
+  ]);
+  const byId = new Map<string, { event: StoredEvent; receivedAt: number }>();
+  for (const r of [...written.results, ...unwritten.flat()]) {
+    const read = readStoredJson(storedEventSchema, r.event);
+    if (read.ok) byId.set(r.internalId, { event: read.value, receivedAt: r.receivedAt });
+    else console.error(`stepflare: event ${r.internalId} is left out of a lookback: stored event is invalid: ${read.error}`);
+  }
+  return [...byId.values()]
+    .sort((a, b) => a.receivedAt - b.receivedAt)
+    .slice(0, limit)
+    .map((e) => e.event);
 }
 
 /**

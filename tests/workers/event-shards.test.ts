@@ -20,7 +20,7 @@ import type { StoredEvent } from "../../src/ingest/event";
 import { runShardAlarm } from "../../src/ingest/event-shard-alarm";
 import { eventShardOf } from "../../src/ingest/event-shard-key";
 import { EventShardStore } from "../../src/ingest/event-shard-store";
-import { storeInShards } from "../../src/ingest/event-shards";
+import { recentEventsNamed, storeInShards } from "../../src/ingest/event-shards";
 import { writeEventHistory, type EventHistoryRow } from "../../src/ingest/event-store";
 import type { QueueMessage } from "../../src/ingest/queue-message";
 import type { FunctionConfig } from "../../src/sync/function-config";
@@ -265,5 +265,25 @@ describe("history behind the hot path", { timeout: 60_000 }, () => {
       return state.storage.sql.exec<{ internal_id: string }>("SELECT internal_id FROM events ORDER BY internal_id").toArray().map((r) => r.internal_id);
     });
     expect(left).toEqual([recent.internalId, unwritten.internalId].sort());
+  });
+
+  it("lets a reader of recent events (a wait's lookback) see events D1 does not hold yet", async () => {
+    const now = Date.now();
+    const [older, newer] = [makeEvent("shard/recent"), makeEvent("shard/recent")];
+    // `older` is in D1 history already; `newer` is only in its shard, its alarm not yet run.
+    await storeInShards(env, [{ event: older }], now - 2_000);
+    await waitFor("the older event in D1", async () => ((await eventRows([older.internalId])).length === 1 ? true : undefined));
+    const stub = env.EVENT_SHARDS.getByName(`events-${eventShardOf(newer)}`);
+    await runInDurableObject(stub, (_instance, state) => {
+      new EventShardStore(state.storage).accept([{ event: newer }], now - 1_000);
+    });
+    try {
+      const recent = await recentEventsNamed(env, "shard/recent", now - 10_000, now, 10);
+      expect(recent.map((e) => e.internalId)).toEqual([older.internalId, newer.internalId]);
+      expect(await recentEventsNamed(env, "shard/recent", now - 1_500, now, 10)).toEqual([newer]);
+    } finally {
+      // Its alarm writes it now, so nothing is left behind for other tests.
+      await runInDurableObject(stub, (_instance, state) => state.storage.setAlarm(Date.now()));
+    }
   });
 });
