@@ -181,17 +181,24 @@ describe("confirmation and re-drive", { timeout: 60_000 }, () => {
     const stub = env.EVENT_SHARDS.getByName("bounded-redrive-test");
     const now = Date.now();
     const events = Array.from({ length: EVENT_REDRIVES_PER_ALARM + 10 }, () => makeEvent("shard/none"));
+    const [fresh, routed] = [makeEvent("shard/none"), makeEvent("shard/none")];
     const send = vi.spyOn(env.EVENTS, "sendBatch").mockResolvedValue(undefined as never);
     try {
       const sent = await runInDurableObject(stub, async (_instance, state) => {
         await state.storage.deleteAlarm();
         const store = new EventShardStore(state.storage);
         store.accept(events.map((event) => ({ event })), now - EVENT_REDRIVE_AFTER_MS - 1_000);
+        // Not due: one accepted just now, one confirmed routed.
+        store.accept([{ event: fresh }, { event: routed }], now - 1_000);
+        store.mark([{ internalId: routed.internalId, status: "routed" }], now);
         await runShardAlarm(env, store, now);
         return send.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body as QueueMessage));
       });
       expect(sent).toHaveLength(EVENT_REDRIVES_PER_ALARM);
       expect(sent.every((m) => m.kind === "event")).toBe(true);
+      const sentIds = sent.map((m) => (m.kind === "event" ? m.event.internalId : m.internalId));
+      expect(sentIds).not.toContain(fresh.internalId);
+      expect(sentIds).not.toContain(routed.internalId);
       const redriven = await runInDurableObject(stub, (_instance, state) =>
         state.storage.sql.exec<{ redrive_at: number }>("SELECT redrive_at FROM events WHERE redrives = 1").toArray(),
       );
