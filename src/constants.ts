@@ -389,3 +389,5 @@ export const EVENT_SHARD_KEEP_MS = 5 * 60 * 1000;
 export const EVENT_SHARD_DELETES_PER_ALARM = 1_000;
 /** Most events one call reads back from a shard: 32 of the largest events stay well under an RPC's 32 MiB. */
 export const EVENT_SHARD_LOADS_PER_CALL = 32;
+/** UTF-8 bytes of recent events one shard answers a lookback with (at least one event): 16 shards stay near 16 MB. */
+export const EVENT_SHARD_RECENT_BYTES = 1_000_000;

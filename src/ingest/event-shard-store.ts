@@ -10,6 +10,7 @@ import {
   EVENT_REDRIVE_AFTER_MS,
   EVENT_REDRIVE_MAX_MS,
   EVENT_SHARD_KEEP_MS,
+  EVENT_SHARD_RECENT_BYTES,
   MAX_INLINE_QUEUE_EVENT_BYTES,
 } from "../constants";
 import { migrate } from "../runner/run-schema";
@@ -160,19 +161,25 @@ export class EventShardStore {
    * (duplicates left out): what a reader of recent history adds to what D1 answers.
    */
   unwrittenNamed(name: string, from: number, to: number, limit: number): RecentEvent[] {
-    return this.#sql
-      .exec<{ internal_id: string; event: string; received_at: number }>(
-        `SELECT internal_id, event, received_at FROM events
-         WHERE written < version AND written = 0 AND status != 'duplicate' AND received_at >= ? AND received_at < ?
-           AND json_valid(event) AND json_extract(event, '$.name') = ?
-         ORDER BY received_at LIMIT ?`,
-        from,
-        to,
-        name,
-        limit,
-      )
-      .toArray()
-      .map((r) => ({ internalId: r.internal_id, event: r.event, receivedAt: r.received_at }));
+    const out: RecentEvent[] = [];
+    let bytes = 0;
+    const cursor = this.#sql.exec<{ internal_id: string; event: string; received_at: number }>(
+      `SELECT internal_id, event, received_at FROM events
+       WHERE written < version AND written = 0 AND status != 'duplicate' AND received_at >= ? AND received_at < ?
+         AND json_valid(event) AND json_extract(event, '$.name') = ?
+       ORDER BY received_at LIMIT ?`,
+      from,
+      to,
+      name,
+      limit,
+    );
+    // Bounded in bytes too: a reader asks every shard at once, and events may be 512 KiB each.
+    for (const r of cursor) {
+      bytes += utf8Bytes(r.event);
+      if (out.length > 0 && bytes > EVENT_SHARD_RECENT_BYTES) break;
+      out.push({ internalId: r.internal_id, event: r.event, receivedAt: r.received_at });
+    }
+    return out;
   }
 
   /**
