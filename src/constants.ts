@@ -387,7 +387,12 @@ export const EVENT_REDRIVE_MAX_MS = 10 * 60 * 1000;
 export const EVENT_SHARD_KEEP_MS = 5 * 60 * 1000;
 /** Most expired dedupe claims, and most settled events, one shard alarm deletes. */
 export const EVENT_SHARD_DELETES_PER_ALARM = 1_000;
-/** Most events one call reads back from a shard: 32 of the largest events stay well under an RPC's 32 MiB. */
+/** Most events the consumer reads back from a shard per call: 32 of the largest events stay well under an RPC's 32 MiB. */
 export const EVENT_SHARD_LOADS_PER_CALL = 32;
+/**
+ * Most event ids one shard read names. A buffered start reads its events (at most BATCH_MAX_BYTES
+ * in all) this many at a time; the consumer reads fewer (EVENT_SHARD_LOADS_PER_CALL).
+ */
+export const EVENT_SHARD_IDS_PER_LOAD = 1_000;
 /** UTF-8 bytes of recent events one shard answers a lookback with (at least one event): 16 shards stay near 16 MB. */
 export const EVENT_SHARD_RECENT_BYTES = 1_000_000;

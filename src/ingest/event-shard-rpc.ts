@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { EVENT_SHARD_LOADS_PER_CALL } from "../constants";
+import { EVENT_SHARD_IDS_PER_LOAD, EVENT_SHARD_LOADS_PER_CALL } from "../constants";
 import { storedEventSchema } from "./event";
 
 const time = z.number().int().min(0);
@@ -13,7 +13,7 @@ const time = z.number().int().min(0);
 export const acceptArgsSchema = z.tuple([z.array(z.object({ event: storedEventSchema, target: z.string().optional() })), time]);
 
 /** `load(internalIds)`. */
-export const loadArgsSchema = z.array(z.string().min(1)).max(EVENT_SHARD_LOADS_PER_CALL);
+export const loadArgsSchema = z.array(z.string().min(1)).max(EVENT_SHARD_IDS_PER_LOAD);
 
 /** `mark(marks, now)`: how routing settled events. */
 export const markArgsSchema = z.tuple([

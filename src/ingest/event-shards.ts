@@ -3,11 +3,11 @@
  * consumer, and reporting how routing settled them. One call per shard, the shards in parallel.
  * @module
  */
-import { EVENT_SHARD_COUNT, EVENT_SHARD_LOADS_PER_CALL } from "../constants";
+import { EVENT_SHARD_COUNT, EVENT_SHARD_IDS_PER_LOAD, EVENT_SHARD_LOADS_PER_CALL } from "../constants";
 import type { Env } from "../env";
 import { storedEventSchema, type StoredEvent } from "./event";
 import { eventShardName, eventShardOf } from "./event-shard-key";
-import type { EventMark, RecentEvent } from "./event-shard-store";
+import type { EventMark, HeldEvent, RecentEvent } from "./event-shard-store";
 import { addStoredEvent, loadEvents, loadQueuedEvents, markEventFailed, markEventRouted, type LoadedEvents } from "./event-store";
 import type { QueueMessage } from "./queue-message";
 import type { RoutedEvent } from "./routed-event";
@@ -58,18 +58,25 @@ export async function loadReferencedEvents(env: Env, refs: { internalId: string;
 
 /**
  * Reads events by internal id alone (buffered starts keep no more): from D1 history, then any not
- * written there yet from every shard, which is rare (a batch full within a second of its events).
+ * written there yet from their shard, which is rare (a batch full within a second of its events):
+ * first the shard of the internal id, where every event without a sender's id is, then every
+ * shard for the rest. A batch holds at most BATCH_MAX_BYTES of events, so no read returns more.
  */
 export async function loadEventsAnywhere(env: Env, internalIds: string[]): Promise<StoredEvent[]> {
   const found = new Map((await loadEvents(env.DB, internalIds)).map((item) => [item.event.internalId, item.event]));
-  const rest = internalIds.filter((id) => !found.has(id));
-  if (rest.length > 0) {
+  const missing = () => internalIds.filter((id) => !found.has(id));
+  const read = async (calls: Promise<HeldEvent[]>[]) => {
     const loaded: LoadedEvents = { found: [], missing: [], invalid: [] };
-    const calls = Array.from({ length: EVENT_SHARD_COUNT }, (_, shard) =>
-      chunks(rest, EVENT_SHARD_LOADS_PER_CALL).map((ids) => shardStub(env, shard).load(ids)),
-    ).flat();
     for (const held of (await Promise.all(calls)).flat()) addStoredEvent(loaded, held.internalId, held.event, held.target);
     for (const item of loaded.found) found.set(item.event.internalId, item.event);
+  };
+  const byOwnShard = groupBy(missing(), (internalId) => eventShardOf({ internalId }));
+  await read([...byOwnShard].flatMap(([shard, ids]) => chunks(ids, EVENT_SHARD_IDS_PER_LOAD).map((part) => shardStub(env, shard).load(part))));
+  const rest = missing();
+  if (rest.length > 0) {
+    await read(
+      Array.from({ length: EVENT_SHARD_COUNT }, (_, shard) => chunks(rest, EVENT_SHARD_IDS_PER_LOAD).map((part) => shardStub(env, shard).load(part))).flat(),
+    );
   }
   return internalIds.flatMap((id) => found.get(id) ?? []);
 }

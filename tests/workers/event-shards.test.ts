@@ -20,7 +20,7 @@ import type { StoredEvent } from "../../src/ingest/event";
 import { runShardAlarm } from "../../src/ingest/event-shard-alarm";
 import { eventShardOf } from "../../src/ingest/event-shard-key";
 import { EventShardStore } from "../../src/ingest/event-shard-store";
-import { recentEventsNamed, storeInShards } from "../../src/ingest/event-shards";
+import { loadEventsAnywhere, recentEventsNamed, storeInShards } from "../../src/ingest/event-shards";
 import { writeEventHistory, type EventHistoryRow } from "../../src/ingest/event-store";
 import type { QueueMessage } from "../../src/ingest/queue-message";
 import type { FunctionConfig } from "../../src/sync/function-config";
@@ -291,6 +291,25 @@ describe("history behind the hot path", { timeout: 60_000 }, () => {
     } finally {
       // Its alarm writes it now, so nothing is left behind for other tests.
       await runInDurableObject(stub, (_instance, state) => state.storage.setAlarm(Date.now()));
+    }
+  });
+
+  it("finds a buffered start's events by internal id alone, in D1 or, before they are written there, in their shards", async () => {
+    const now = Date.now();
+    const written = makeEvent("shard/batch");
+    const [plain, keyed] = [makeEvent("shard/batch"), makeEvent("shard/batch", "batch-key-1")];
+    await storeInShards(env, [{ event: written }], now);
+    await waitFor("the first event in D1", async () => ((await eventRows([written.internalId])).length === 1 ? true : undefined));
+    const stubs = [plain, keyed].map((e) => env.EVENT_SHARDS.getByName(`events-${eventShardOf(e)}`));
+    for (const [i, e] of [plain, keyed].entries()) {
+      await runInDurableObject(stubs[i]!, (_instance, state) => {
+        new EventShardStore(state.storage).accept([{ event: e }], now);
+      });
+    }
+    try {
+      expect(await loadEventsAnywhere(env, [keyed.internalId, written.internalId, plain.internalId, ulid()])).toEqual([keyed, written, plain]);
+    } finally {
+      for (const stub of stubs) await runInDurableObject(stub, (_instance, state) => state.storage.setAlarm(Date.now()));
     }
   });
 });
