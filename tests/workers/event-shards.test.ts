@@ -27,7 +27,7 @@ import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
 import { installFetchRouter } from "./helpers/app-fetch";
 import { rows, type EventRow, type RunHistoryRow } from "./helpers/d1";
-import { shardRows } from "./helpers/event-shards";
+import { clearShardAlarms, shardRows } from "./helpers/event-shards";
 import { meterSubrequests } from "./helpers/subrequests";
 import { waitFor } from "./helpers/wait";
 import { postEvents } from "./helpers/worker";
@@ -50,6 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await clearShardAlarms();
   for (const id of await listDurableObjectIds(env.RUNS)) {
     await runInDurableObject(env.RUNS.get(id), (_instance, state) => state.storage.deleteAlarm());
   }

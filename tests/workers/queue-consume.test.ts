@@ -20,7 +20,7 @@ import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
 import { installFetchRouter } from "./helpers/app-fetch";
 import { rows, type EventRow, type RunHistoryRow } from "./helpers/d1";
-import { historyWritten, shardStub } from "./helpers/event-shards";
+import { clearShardAlarms, historyWritten, shardStub } from "./helpers/event-shards";
 import { waitFor } from "./helpers/wait";
 import { workerFetch } from "./helpers/worker";
 
@@ -71,6 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.restoreAllMocks();
+  await clearShardAlarms();
   for (const id of await listDurableObjectIds(env.RUNS)) {
     await runInDurableObject(env.RUNS.get(id), (_instance, state) => state.storage.deleteAlarm());
   }

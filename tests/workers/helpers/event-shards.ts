@@ -40,3 +40,10 @@ export async function historyWritten(ids?: string[], timeoutMs = 20_000): Promis
 export async function eventsInHistory(timeoutMs = 20_000): Promise<void> {
   await waitFor("event shards to insert their events in D1", async () => ((await countInShards("written = 0")) === 0 ? true : undefined), timeoutMs);
 }
+
+/** Deletes every shard's alarm, so no re-drive or history write of a test file fires into the next. */
+export async function clearShardAlarms(): Promise<void> {
+  for (let shard = 0; shard < EVENT_SHARD_COUNT; shard++) {
+    await runInDurableObject(shardStub(shard), (_instance, state) => state.storage.deleteAlarm());
+  }
+}
