@@ -8,7 +8,6 @@ import { tickEvent } from "../src/cron/tick-event";
 import type { Env } from "../src/env";
 import { emitEvents } from "../src/ingest/emit-events";
 import { deleteExpiredHistory } from "../src/history/retention";
-import { redrivePendingEvents } from "../src/scheduler/redrive";
 import { sweepOverdueRuns } from "../src/scheduler/sweep";
 import { listFunctions } from "../src/sync/store";
 
@@ -35,13 +34,13 @@ export class SchedulerObject extends DurableObject<Env> {
   }
 
   /**
-   * Runs one heartbeat now: re-drives events never routed, wakes runs whose alarm was lost and
-   * deletes history past its retention. Returns how many of each it handled.
+   * Runs one heartbeat now: wakes runs whose alarm was lost and deletes history past its
+   * retention (events never routed are re-driven by their event shard). Returns how many of each
+   * it handled.
    */
-  async beat(): Promise<{ redriven: number; woken: number; expired: number }> {
+  async beat(): Promise<{ woken: number; expired: number }> {
     const now = Date.now();
-    const [redriven, woken, expired] = await Promise.all([
-      redrivePendingEvents(this.env, now),
+    const [woken, expired] = await Promise.all([
       sweepOverdueRuns(this.env, now),
       // Apart, so that a retention that fails (a setting it cannot read) stops nothing else.
       deleteExpiredHistory(this.env, now).then(
@@ -52,7 +51,7 @@ export class SchedulerObject extends DurableObject<Env> {
         },
       ),
     ]);
-    return { redriven, woken, expired };
+    return { woken, expired };
   }
 
   /**

@@ -69,12 +69,10 @@ export const ALARM_WORK_BUDGET_MS = 60_000;
 /** When a RunObject's alarm fails unexpectedly, it tries again after this long. */
 export const ALARM_ERROR_RETRY_MS = 5_000;
 
-/** Events accepted but not yet routed for this long are re-driven by the heartbeat. */
+/** Events accepted but not yet routed for this long are re-driven by their event shard. */
 export const EVENT_REDRIVE_AFTER_MS = 30_000;
 /** How often the scheduler's heartbeat alarm runs. */
 export const HEARTBEAT_INTERVAL_MS = 30_000;
-/** Most events one heartbeat re-drives. */
-export const REDRIVE_BATCH_LIMIT = 500;
 
 /** While a run is busy, its history is sent to the history Queue at most this often (and always when it goes idle). */
 export const HISTORY_FLUSH_INTERVAL_MS = 250;
@@ -454,3 +452,46 @@ export const RETENTION_ROWS_PER_STATEMENT = 1000;
 export const RETENTION_ROUNDS_PER_BEAT = 20;
 /** Wall time one heartbeat spends deleting old rows before it leaves the rest to the next beat. */
 export const RETENTION_BUDGET_MS = 20_000;
+
+/* Event shards: accepted events durable in Durable Objects, history written behind (issue 9, part 1). */
+
+/**
+ * Event shard objects (`EventShardObject`). An ingest request makes one call per shard its
+ * events fall in, so the count bounds that fan-out: 16 calls stay far under a Free-plan
+ * invocation's 50 external / 1,000 service subrequests next to its Queue sends. A Durable Object
+ * serves on the order of 1,000 small calls/s, so 16 shards take about 16,000 single-event
+ * requests/s (and many times that in events when requests carry several), past the 10,000
+ * events/s target, while each shard still sees enough events that its history writes to D1 are
+ * real batches. Changing it moves user ids to other shards (dedupe would restart) and strands
+ * confirmations of events in flight: change it only on an empty Queue.
+ */
+export const EVENT_SHARD_COUNT = 16;
+/**
+ * A shard writes the events it accepted or changed to D1 history this long after the first of
+ * them, in one batch: `GET /v1/events/:id` and the dashboard see an event within about this.
+ */
+export const EVENT_HISTORY_WRITE_DELAY_MS = 250;
+/** Most event rows one shard alarm writes to D1 history; more are written by the next alarm, right after. */
+export const EVENT_HISTORY_ROWS_PER_ALARM = 1_000;
+/** UTF-8 bytes of event rows one shard alarm writes to D1 (a few statements of EVENT_INSERT_MAX_BYTES). */
+export const EVENT_HISTORY_BYTES_PER_ALARM = 6_000_000;
+/** Most unconfirmed events one shard alarm re-drives (each read back whole when it fits a message). */
+export const EVENT_REDRIVES_PER_ALARM = 100;
+/** A re-driven event not confirmed again waits twice as long each time, up to this. */
+export const EVENT_REDRIVE_MAX_MS = 10 * 60 * 1000;
+/**
+ * A shard keeps an event this long after routing settled it and its history row was written, so
+ * a late fan-out part or buffered start still finds it there; after that it is read from D1.
+ */
+export const EVENT_SHARD_KEEP_MS = 5 * 60 * 1000;
+/** Most expired dedupe claims, and most settled events, one shard alarm deletes. */
+export const EVENT_SHARD_DELETES_PER_ALARM = 1_000;
+/** Most events the consumer reads back from a shard per call: 32 of the largest events stay well under an RPC's 32 MiB. */
+export const EVENT_SHARD_LOADS_PER_CALL = 32;
+/**
+ * Most event ids one shard read names. A buffered start reads its events (at most BATCH_MAX_BYTES
+ * in all) this many at a time; the consumer reads fewer (EVENT_SHARD_LOADS_PER_CALL).
+ */
+export const EVENT_SHARD_IDS_PER_LOAD = 1_000;
+/** UTF-8 bytes of recent events one shard answers a lookback with (at least one event): 16 shards stay near 16 MB. */
+export const EVENT_SHARD_RECENT_BYTES = 1_000_000;

@@ -1,3 +1,4 @@
+import type { EventShardObject } from "../durable-objects/event-shard-object";
 import type { FlowObject } from "../durable-objects/flow-object";
 import type { RegistryObject } from "../durable-objects/registry-object";
 import type { RunObject } from "../durable-objects/run-object";
@@ -16,6 +17,8 @@ export interface Env {
   FLOWS: DurableObjectNamespace<FlowObject>;
   /** The function registry's version (src/sync/registry.ts). */
   REGISTRY: DurableObjectNamespace<RegistryObject>;
+  /** The event shards: accepted events, their dedupe claims and re-drive (src/ingest/event-shards.ts). */
+  EVENT_SHARDS: DurableObjectNamespace<EventShardObject>;
   /** Production mode when set: requests to apps are signed and SDK calls are authenticated. */
   INNGEST_SIGNING_KEY?: string;
   INNGEST_SIGNING_KEY_FALLBACK?: string;

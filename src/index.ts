@@ -3,6 +3,7 @@
  * safety net.
  * @module
  */
+import { EventShardObject } from "../durable-objects/event-shard-object";
 import { FlowObject } from "../durable-objects/flow-object";
 import { RegistryObject } from "../durable-objects/registry-object";
 import { RunObject } from "../durable-objects/run-object";
@@ -14,7 +15,7 @@ import { meteredHandlers } from "./metering/handlers";
 import { consumeEvents } from "./runner/consume-events";
 import { SCHEDULER_NAME } from "./scheduler/heartbeat";
 
-export { FlowObject, RegistryObject, RunObject, SchedulerObject };
+export { EventShardObject, FlowObject, RegistryObject, RunObject, SchedulerObject };
 
 /** The history Queue's name (wrangler.toml); every other batch is from the events Queue. */
 const HISTORY_QUEUE = "stepflare-history";
@@ -36,5 +37,6 @@ export default meteredHandlers(
     [FlowObject.prototype, {}, "flow"],
     [SchedulerObject.prototype, {}, "scheduler"],
     [RegistryObject.prototype, {}, "registry"],
+    [EventShardObject.prototype, {}, "event_shard"],
   ],
 ) satisfies ExportedHandler<Env, unknown>;

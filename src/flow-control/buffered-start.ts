@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Env } from "../env";
-import { loadEvents } from "../ingest/event-store";
+import { loadEventsAnywhere } from "../ingest/event-shards";
 import { admitRun } from "../runner/admit";
 import { recordQueuedRuns } from "../runner/route-events";
 import { findFunction } from "../sync/store";
@@ -22,8 +22,7 @@ export async function flushBuffered(env: Env, start: BufferedStart, internalIds:
     console.warn(`stepflare: function "${start.functionId}" was removed; its ${internalIds.length} buffered event(s) start no run`);
     return;
   }
-  const byId = new Map((await loadEvents(env.DB, internalIds)).map((item) => [item.event.internalId, item.event]));
-  const events = internalIds.flatMap((id) => byId.get(id) ?? []);
+  const events = await loadEventsAnywhere(env, internalIds);
   if (events.length === 0) return;
   const now = Date.now();
   const outcome = await admitRun(env, fn, events, now);

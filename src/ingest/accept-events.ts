@@ -2,7 +2,7 @@ import type { Env } from "../env";
 import type { RoutedEvent } from "./routed-event";
 import { newEventIds } from "./event-ids";
 import { enqueueMessages, messageFor } from "./enqueue";
-import { storeEvents } from "./event-store";
+import { storeInShards } from "./event-shards";
 import { parseEventPayload } from "./validate-events";
 
 /** The answer to an ingest request, in the body shape the SDK checks (`status` must be 200). */
@@ -11,9 +11,11 @@ export type AcceptResult =
   | { ok: false; status: 400; error: string };
 
 /**
- * Validates, stores and enqueues the events of one ingest request. Events are durable in D1
- * before their ids are returned; if the Queue send fails they stay `pending` and the heartbeat
- * re-drives them, so an accepted event is never lost.
+ * Validates, stores and enqueues the events of one ingest request. Events are durable in their
+ * event shards (Durable Objects, one call per shard in parallel) before their ids are returned;
+ * nothing on this path touches D1. Duplicates of a sender's id are stored as such and not
+ * enqueued. If the Queue send fails the events stay pending and their shard re-drives them, so
+ * an accepted event is never lost.
  */
 export async function acceptEvents(env: Env, body: string, seedHeader: string | null, now: number): Promise<AcceptResult> {
   const parsed = parseEventPayload(body, now);
@@ -22,11 +24,11 @@ export async function acceptEvents(env: Env, body: string, seedHeader: string | 
   const stored: RoutedEvent[] = parsed.events.map((event, i) => ({
     event: { ...event, internalId: ids[i]!, id: event.id ?? ids[i]! },
   }));
-  await storeEvents(env.DB, stored, now);
+  const pending = await storeInShards(env, stored, now);
   try {
-    await enqueueMessages(env.EVENTS, stored.map(messageFor));
+    await enqueueMessages(env.EVENTS, pending.map(messageFor));
   } catch (err) {
-    console.error("stepflare: enqueueing events failed; the heartbeat will re-drive them", err);
+    console.error("stepflare: enqueueing events failed; their shards will re-drive them", err);
   }
   return { ok: true, ids };
 }

@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import { hashedUlid } from "../runs/run-id";
 import { enqueueMessages, messageFor } from "./enqueue";
-import { storeEvents } from "./event-store";
+import { storeInShards } from "./event-shards";
 import type { RoutedEvent } from "./routed-event";
 
 /** An event the server emits itself (system events, invokes, cron ticks). */
@@ -18,9 +18,9 @@ export interface EmittedEvent {
 }
 
 /**
- * Stores and enqueues server-emitted events. Their internal ids derive from `key` and `ts`, so a
- * retried emission (after a crash, a redelivery) is a no-op: the row already exists and the
- * run ids derived from it are the same.
+ * Stores server-emitted events in their shards and enqueues them. Their internal ids derive from
+ * `key` and `ts`, so a retried emission (after a crash, a redelivery) stores nothing twice and
+ * enqueues only what routing has not settled yet; the run ids derived from it are the same.
  */
 export async function emitEvents(env: Env, events: EmittedEvent[], now: number): Promise<string[]> {
   const items: RoutedEvent[] = await Promise.all(
@@ -29,7 +29,7 @@ export async function emitEvents(env: Env, events: EmittedEvent[], now: number):
       return { event: { name: e.name, data: e.data, ts: e.ts, user: {}, internalId, id: e.id ?? internalId }, target: e.target };
     }),
   );
-  await storeEvents(env.DB, items, now);
-  await enqueueMessages(env.EVENTS, items.map(messageFor));
+  const pending = await storeInShards(env, items, now);
+  await enqueueMessages(env.EVENTS, pending.map(messageFor));
   return items.map((i) => i.event.internalId);
 }

@@ -1,15 +1,24 @@
 import { MAX_INLINE_QUEUE_EVENT_BYTES, QUEUE_BATCH_MAX_BYTES, QUEUE_BATCH_MAX_MESSAGES } from "../constants";
 import { utf8Bytes } from "../util/utf8";
+import { eventShardOf, type ShardPlacement } from "./event-shard-key";
 import type { QueueMessage } from "./queue-message";
 import type { RoutedEvent } from "./routed-event";
 
-/** The Queue message for an event: inline when it fits, else a reference to its stored row. */
+/** The Queue message for an event: inline when it fits, else a reference to it in its shard. */
 export function messageFor({ event, target, functions, waitsOnly }: RoutedEvent): { body: QueueMessage; bytes: number } {
   const part = { ...(functions === undefined ? {} : { functions }), ...(waitsOnly ? { waitsOnly } : {}) };
   const inline: QueueMessage = { kind: "event", event, target, ...part };
   const bytes = utf8Bytes(JSON.stringify(inline));
   if (bytes <= MAX_INLINE_QUEUE_EVENT_BYTES) return { body: inline, bytes };
-  const ref: QueueMessage = { kind: "event_ref", internalId: event.internalId, ...part };
+  return referenceMessage({ internalId: event.internalId, id: event.id, target }, part);
+}
+
+/** The Queue message that refers to an event by its internal id and the shard holding it. */
+export function referenceMessage(
+  placement: ShardPlacement,
+  part: Pick<QueueMessage & { kind: "event_ref" }, "functions" | "waitsOnly"> = {},
+): { body: QueueMessage; bytes: number } {
+  const ref: QueueMessage = { kind: "event_ref", internalId: placement.internalId, shard: eventShardOf(placement), ...part };
   return { body: ref, bytes: utf8Bytes(JSON.stringify(ref)) };
 }
 

@@ -1,15 +1,30 @@
 import { z } from "zod";
 import { EVENT_INSERT_MAX_BYTES } from "../constants";
-import { utf8Bytes } from "../util/utf8";
 import { storedEventSchema } from "./event";
 import type { RoutedEvent } from "./routed-event";
 
+/** One event's history row as an event shard hands it over (JSON), column by column. */
+export interface EventHistoryRow {
+  internalId: string;
+  id: string;
+  name: string;
+  ts: number;
+  /** The stored event (a string when it is no longer JSON). */
+  event: unknown;
+  target: string | null;
+  receivedAt: number;
+  status: "pending" | "routed" | "duplicate" | "failed";
+  routedAt: number | null;
+  error: string | null;
+}
+
 /**
- * Stores events durably as `pending`. Ids are primary keys, so a retried send with the same
- * seeded ids stores nothing twice. Rows are inserted from one JSON parameter per statement
- * through `json_each`, which keeps a 5,000-event request to a handful of statements.
+ * Writes event rows ({@link EventHistoryRow} as JSON) to D1 history, as an event shard's alarm
+ * hands them over: inserted when new, else their status, routing time and error updated, so
+ * writing a row again is harmless. Rows go in from one JSON parameter per statement through
+ * `json_each`, a few statements per call.
  */
-export async function storeEvents(db: D1Database, events: RoutedEvent[], receivedAt: number): Promise<void> {
+export async function writeEventHistory(db: D1Database, rows: { json: string; bytes: number }[]): Promise<void> {
   const statements: D1PreparedStatement[] = [];
   let chunk: string[] = [];
   let size = 0;
@@ -18,22 +33,23 @@ export async function storeEvents(db: D1Database, events: RoutedEvent[], receive
     statements.push(
       db
         .prepare(
-          `INSERT OR IGNORE INTO events (internal_id, id, name, data, ts, received_at, target, status)
-           SELECT value ->> '$.event.internalId', value ->> '$.event.id', value ->> '$.event.name', value -> '$.event',
-             value ->> '$.event.ts', ?2, value ->> '$.target', 'pending'
-           FROM json_each(?1)`,
+          `INSERT INTO events (internal_id, id, name, data, ts, received_at, target, status, routed_at, error)
+           SELECT value ->> '$.internalId', value ->> '$.id', value ->> '$.name',
+             CASE json_type(value, '$.event') WHEN 'text' THEN value ->> '$.event' ELSE value -> '$.event' END,
+             value ->> '$.ts', value ->> '$.receivedAt', value ->> '$.target', value ->> '$.status',
+             value ->> '$.routedAt', value ->> '$.error'
+           FROM json_each(?1) WHERE true
+           ON CONFLICT (internal_id) DO UPDATE SET status = excluded.status, routed_at = excluded.routed_at, error = excluded.error`,
         )
-        .bind(`[${chunk.join(",")}]`, receivedAt),
+        .bind(`[${chunk.join(",")}]`),
     );
     chunk = [];
     size = 0;
   };
-  for (const item of events) {
-    const json = JSON.stringify(item);
-    const bytes = utf8Bytes(json) + 1;
-    if (size + bytes > EVENT_INSERT_MAX_BYTES) flush();
-    chunk.push(json);
-    size += bytes;
+  for (const row of rows) {
+    if (size + row.bytes + 1 > EVENT_INSERT_MAX_BYTES) flush();
+    chunk.push(row.json);
+    size += row.bytes + 1;
   }
   flush();
   if (statements.length > 0) await db.batch(statements);
@@ -67,26 +83,29 @@ export async function loadQueuedEvents(db: D1Database, internalIds: string[]): P
     .prepare("SELECT internal_id, data, target FROM events WHERE internal_id IN (SELECT value FROM json_each(?))")
     .bind(JSON.stringify(internalIds))
     .all<{ internal_id: string; data: string; target: string | null }>();
-  for (const row of results) {
-    let json: unknown;
-    try {
-      json = JSON.parse(row.data);
-    } catch (err) {
-      loaded.invalid.push({ internalId: row.internal_id, error: `stored event is not JSON: ${String(err)}` });
-      continue;
-    }
-    const parsed = storedEventSchema.safeParse(json);
-    if (parsed.success) loaded.found.push({ event: parsed.data, target: row.target ?? undefined });
-    else loaded.invalid.push({ internalId: row.internal_id, error: `stored event is invalid: ${z.prettifyError(parsed.error)}` });
-  }
+  for (const row of results) addStoredEvent(loaded, row.internal_id, row.data, row.target);
   const seen = new Set(results.map((r) => r.internal_id));
   loaded.missing = internalIds.filter((id) => !seen.has(id));
   return loaded;
 }
 
+/** Parses one stored event (from D1 or a shard) into `loaded`: found, or invalid with why. */
+export function addStoredEvent(loaded: LoadedEvents, internalId: string, data: string, target: string | null): void {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch (err) {
+    loaded.invalid.push({ internalId, error: `stored event is not JSON: ${String(err)}` });
+    return;
+  }
+  const parsed = storedEventSchema.safeParse(json);
+  if (parsed.success) loaded.found.push({ event: parsed.data, target: target ?? undefined });
+  else loaded.invalid.push({ internalId, error: `stored event is invalid: ${z.prettifyError(parsed.error)}` });
+}
+
 /**
  * Marks an event `failed` with the reason, so `/v1/events/:id` and the dashboard show why it
- * started nothing (or not everything) and the heartbeat stops re-driving it. `onlyPending`
+ * started nothing (or not everything) and nothing re-drives it. Used for events their shard no longer holds. `onlyPending`
  * leaves an event that was routed as it is.
  */
 export async function markEventFailed(db: D1Database, internalId: string, reason: string, now: number, onlyPending = false): Promise<void> {
@@ -97,11 +116,7 @@ export async function markEventFailed(db: D1Database, internalId: string, reason
     .run();
 }
 
-/** Events still pending after `olderThan`, oldest first: accepted, but not yet routed. */
-export async function pendingEventIds(db: D1Database, olderThan: number, limit: number): Promise<string[]> {
-  const { results } = await db
-    .prepare("SELECT internal_id FROM events WHERE status = 'pending' AND received_at < ? ORDER BY received_at LIMIT ?")
-    .bind(olderThan, limit)
-    .all<{ internal_id: string }>();
-  return results.map((r) => r.internal_id);
+/** Marks a pending event `routed` in D1 history (for events their shard no longer holds). */
+export async function markEventRouted(db: D1Database, internalId: string, now: number): Promise<void> {
+  await db.prepare("UPDATE events SET status = 'routed', routed_at = ?2 WHERE internal_id = ?1 AND status = 'pending'").bind(internalId, now).run();
 }

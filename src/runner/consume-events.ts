@@ -1,5 +1,6 @@
 import {
   EVENT_FAILURE_REASON_MAX_BYTES,
+  EVENT_SHARD_COUNT,
   QUEUE_MAX_ATTEMPTS,
   QUEUE_MAX_RETRY_DELAY_SECONDS,
   QUEUE_RETRY_DELAY_SECONDS,
@@ -9,7 +10,8 @@ import { z } from "zod";
 import type { Env } from "../env";
 import { enqueueMessages, messageFor } from "../ingest/enqueue";
 import type { RoutedEvent } from "../ingest/routed-event";
-import { loadQueuedEvents, markEventFailed } from "../ingest/event-store";
+import { loadReferencedEvents, markInShards, shardOfMessage } from "../ingest/event-shards";
+import { eventShardOf } from "../ingest/event-shard-key";
 import { queueMessageSchema, type QueueMessage } from "../ingest/queue-message";
 import { currentFunctions } from "../sync/registry";
 import type { StoredFunction } from "../sync/store";
@@ -48,7 +50,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   try {
     [loaded, functions] = await Promise.all([resolveEvents(env, deliveries), currentFunctions(env)]);
   } catch (err) {
-    // Reading D1 failed: nothing could be routed, so every message is tried again later.
+    // Reading the events or the functions failed: nothing could be routed, so every message is tried again later.
     for (const d of deliveries) await retryOrFail(env, d, err, now);
     return;
   }
@@ -113,13 +115,13 @@ async function routeAndSettle(env: Env, routable: Routable[], functions: StoredF
 }
 
 /**
- * Attaches each delivery's event: inline ones as they are, references read from D1. The rest
+ * Attaches each delivery's event: inline ones as they are, references read from their shard. The rest
  * cannot be routed: a reference to an event that is not stored (`error` null), or to a row that
  * no longer parses (`error` says why).
  */
 async function resolveEvents(env: Env, deliveries: Delivery[]) {
-  const refs = deliveries.flatMap((d) => (d.body.kind === "event_ref" ? [d.body.internalId] : []));
-  const loaded = await loadQueuedEvents(env.DB, [...new Set(refs)]);
+  const refs = deliveries.flatMap((d) => (d.body.kind === "event_ref" ? [{ internalId: d.body.internalId, shard: d.body.shard }] : []));
+  const loaded = await loadReferencedEvents(env, refs);
   const found = new Map(loaded.found.map((item) => [item.event.internalId, item]));
   const invalid = new Map(loaded.invalid.map((i) => [i.internalId, i.error]));
   const routable: Routable[] = [];
@@ -149,7 +151,7 @@ async function settleUnroutable(env: Env, d: Delivery, error: string | null, now
   }
   console.error(`stepflare: event ${internalId} cannot be routed: ${error}`);
   try {
-    await markEventFailed(env.DB, internalId, cut(error), now);
+    await markInShards(env, [{ internalId, shard: shardOfMessage(d.body), status: "failed", error: cut(error) }], now);
     d.message.ack();
   } catch (err) {
     await retryOrFail(env, d, err, now);
@@ -178,7 +180,7 @@ async function retryOrFail(env: Env, d: Delivery, err: unknown, now: number): Pr
   const message = cut(`routing failed after ${d.message.attempts} attempts${part}: ${reason}`);
   console.error(`stepflare: event ${internalId}: ${message}`);
   try {
-    await markEventFailed(env.DB, internalId, message, now);
+    await markInShards(env, [{ internalId, shard: shardOfMessage(d.body), status: "failed", error: message }], now);
     d.message.ack();
   } catch (markErr) {
     // The mark could not be stored: leave the message to the Queue, which retries it once more
@@ -195,10 +197,12 @@ async function retryOrFail(env: Env, d: Delivery, err: unknown, now: number): Pr
  */
 async function dropMalformed(env: Env, message: Message<unknown>, problem: string, now: number): Promise<void> {
   console.error("stepflare: malformed queue message", message.id, problem);
-  const internalId = referencedEvent(message.body);
-  if (internalId !== undefined) {
+  const named = referencedEvent(message.body);
+  if (named !== undefined) {
+    const { internalId, shard } = named;
     try {
-      await markEventFailed(env.DB, internalId, cut(`its queue message was malformed: ${problem}`), now, true);
+      const mark = { internalId, shard, status: "failed" as const, error: cut(`its queue message was malformed: ${problem}`), onlyPending: true };
+      await markInShards(env, [mark], now);
     } catch (err) {
       console.error(`stepflare: could not mark event ${internalId} failed`, err);
     }
@@ -206,13 +210,16 @@ async function dropMalformed(env: Env, message: Message<unknown>, problem: strin
   message.ack();
 }
 
-/** The internal id a malformed message seems to be about, if any. */
-function referencedEvent(body: unknown): string | undefined {
+/** The event a malformed message seems to be about, if any, and its shard when the message says or implies it. */
+function referencedEvent(body: unknown): { internalId: string; shard: number | undefined } | undefined {
   if (typeof body !== "object" || body === null) return undefined;
-  const { internalId, event } = body as { internalId?: unknown; event?: { internalId?: unknown } };
-  if (typeof internalId === "string") return internalId;
+  const { internalId, shard, event, target } = body as { internalId?: unknown; shard?: unknown; event?: { internalId?: unknown; id?: unknown }; target?: unknown };
+  if (typeof internalId === "string") {
+    return { internalId, shard: typeof shard === "number" && Number.isInteger(shard) && shard >= 0 && shard < EVENT_SHARD_COUNT ? shard : undefined };
+  }
   const nested = typeof event === "object" && event !== null ? event.internalId : undefined;
-  return typeof nested === "string" ? nested : undefined;
+  if (typeof nested !== "string") return undefined;
+  return { internalId: nested, shard: eventShardOf({ internalId: nested, id: event!.id ?? nested, target }) };
 }
 
 function describe(err: unknown): string {

@@ -3,13 +3,13 @@ import type { Env } from "../env";
 import { matchesExpression } from "../expressions";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
 import { enqueueMessages, messageFor } from "../ingest/enqueue";
+import { markInShards, shardOfItem } from "../ingest/event-shards";
 import type { RoutedEvent } from "../ingest/routed-event";
 import { isCronTrigger, triggersOf } from "../sync/function-config";
 import type { StoredFunction } from "../sync/store";
 import { eventNameMatches } from "../triggers/event-name";
 import { mapLimit } from "../util/map-limit";
 import { resumePausedRuns } from "../waits/deliver";
-import { findDuplicateEvents } from "./idempotency";
 import { routePair } from "../flow-control/route-pair";
 import type { AdmittedRun } from "./admit";
 import { chainSkipReason } from "./chain-guard";
@@ -36,7 +36,7 @@ export function runsStartedBy(item: RoutedEvent, functions: StoredFunction[]): n
   return Math.min(functionsFor(item, functions).length, ROUTE_FANOUT_PER_MESSAGE);
 }
 
-/** A whole (not a part): it is checked for duplicates, delivered to waits and marked when routed. */
+/** A whole (not a part): it is delivered to waits and marked when routed. */
 function isWhole(item: RoutedEvent): boolean {
   return item.functions === undefined && !item.waitsOnly;
 }
@@ -48,24 +48,23 @@ function deliversToWaits(item: RoutedEvent): boolean {
 
 /**
  * Routes stored events to the functions they trigger: one run per (event, function), whose id
- * is derived from both, so a redelivered event starts nothing twice. Events whose user-given id
- * was already used within 24 h start nothing; events dated in the future start their runs then.
+ * is derived from both, so a redelivered event starts nothing twice. Events dated in the future
+ * start their runs then. (An event whose user-given id was used within 24 h never gets here: its
+ * shard stored it as a duplicate.)
  *
  * An event that matches more than ROUTE_FANOUT_PER_MESSAGE functions starts the first of them
  * here and is split into parts (Queue messages naming the rest, that many per message), so one
  * message carries a bounded amount of work however many functions an event triggers.
  *
  * Returns the error of each item that could not be routed, by index; the others are done and
- * marked. Throws only when something every item depends on fails (reading D1).
+ * marked in their shards. Throws only when something every item depends on fails (recording
+ * history, marking the events).
  */
 export async function routeEvents(env: Env, items: RoutedEvent[], functions: StoredFunction[], now: number): Promise<Map<number, unknown>> {
   const failures = new Map<number, unknown>();
   if (items.length === 0) return failures;
-  // Only senders' ids deduplicate; server-emitted (targeted) events are made idempotent by their
-  // own keys, and two functions' cron ticks at the same time share an id without being duplicates.
-  const untargeted = items.filter((item) => isWhole(item) && item.target === undefined).map((item) => item.event);
-  const duplicates = await findDuplicateEvents(env.DB, untargeted, now);
-  const live = items.map((item, index) => ({ item, index })).filter(({ item }) => !duplicates.has(item.event.internalId));
+  // Duplicates of a sender's id never get here: their event shard settles them at acceptance.
+  const live = items.map((item, index) => ({ item, index }));
 
   const routes = live.map(({ item, index }) => ({ item, index, matched: functionsFor(item, functions) }));
   const matchedPairs = routes.flatMap(({ item, index, matched }) =>
@@ -110,14 +109,10 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
       !outcome.started && outcome.reason !== "buffered" ? [{ eventId: event.internalId, functionId: fn.id, reason: outcome.reason }] : [],
     ),
   ];
-  const marked = (wanted: boolean) =>
-    uniqueEvents(
-      items.filter((item, index) => isWhole(item) && !failures.has(index) && duplicates.has(item.event.internalId) === wanted).map((item) => item.event),
-    );
-  await recordRoutedRuns(env.HISTORY, admitted, skipped, now);
-  await env.DB.batch([
-    markEvents(env.DB, marked(false), "routed", now),
-    markEvents(env.DB, marked(true), "duplicate", now),
+  const routed = uniqueItems(items.filter((item, index) => isWhole(item) && !failures.has(index)));
+  await Promise.all([
+    recordRoutedRuns(env.HISTORY, admitted, skipped, now),
+    markInShards(env, routed.map((item) => ({ internalId: item.event.internalId, shard: shardOfItem(item), status: "routed" })), now),
   ]);
   return failures;
 }
@@ -149,6 +144,12 @@ async function enqueueParts(env: Env, parts: { index: number; part: RoutedEvent 
 }
 
 /** Each event once, for work that is per event rather than per message. */
+function uniqueItems(items: RoutedEvent[]): RoutedEvent[] {
+  const seen = new Set<string>();
+  return items.filter((i) => !seen.has(i.event.internalId) && seen.add(i.event.internalId));
+}
+
+/** Each event once, for work that is per event rather than per message. */
 function uniqueEvents(events: StoredEvent[]): StoredEvent[] {
   const seen = new Set<string>();
   return events.filter((e) => !seen.has(e.internalId) && seen.add(e.internalId));
@@ -163,11 +164,4 @@ export function recordQueuedRuns(db: D1Database, runs: AdmittedRun[], now: numbe
        FROM json_each(?1)`,
     )
     .bind(JSON.stringify(runs), now);
-}
-
-/** Marks events routed or duplicate; a `failed` mark stays (a later success would need a new event). */
-function markEvents(db: D1Database, events: StoredEvent[], status: "routed" | "duplicate", now: number): D1PreparedStatement {
-  return db
-    .prepare("UPDATE events SET status = ?1, routed_at = ?2 WHERE internal_id IN (SELECT value FROM json_each(?3)) AND status != 'failed'")
-    .bind(status, now, JSON.stringify(events.map((e) => e.internalId)));
 }

@@ -1,6 +1,7 @@
 import { WAIT_LOOKBACK_MAX_EVENTS } from "../constants";
 import type { Env } from "../env";
-import { storedEventSchema, toSdkEvent } from "../ingest/event";
+import { toSdkEvent } from "../ingest/event";
+import { recentEventsNamed } from "../ingest/event-shards";
 import type { RunStore } from "../runner/run-store";
 import { DurationError, parseDurationMs } from "../time/duration";
 import { pauseSatisfiedBy } from "./match-pauses";
@@ -29,15 +30,9 @@ export function lookbackMs(env: Pick<Env, "STEPFLARE_WAIT_LOOKBACK">): number {
 export async function applyLookback(env: Env, store: RunStore, pause: Pause, now: number): Promise<void> {
   const windowMs = lookbackMs(env);
   if (windowMs <= 0 || pause.kind !== "wait" || pause.stepId === null) return;
-  const { results } = await env.DB.prepare(
-    `SELECT data FROM events WHERE name = ? AND received_at >= ? AND received_at < ? AND status != 'duplicate'
-     ORDER BY received_at LIMIT ?`,
-  )
-    .bind(pause.eventName, pause.createdAt - windowMs, pause.createdAt, WAIT_LOOKBACK_MAX_EVENTS)
-    .all<{ data: string }>();
+  const recent = await recentEventsNamed(env, pause.eventName, pause.createdAt - windowMs, pause.createdAt, WAIT_LOOKBACK_MAX_EVENTS);
   const row = toPauseRow(pause);
-  for (const { data } of results) {
-    const event = storedEventSchema.parse(JSON.parse(data));
+  for (const event of recent) {
     if (!pauseSatisfiedBy(row, event)) continue;
     if (store.resolveWait(pause.stepId, toSdkEvent(event), now)) await deletePauses(env.DB, [pause.id]);
     return;

@@ -106,7 +106,11 @@ describe("Inngest v1 REST: events and runs", () => {
   it("shows a stored event with its received time and routing status", async () => {
     const sent = await postEvents({ name: "api/unmatched", data: { a: 1 }, id: "sender-id-1" });
     const eventId = sent.body.ids[0]!;
-    const res = await getJson<{ data: Record<string, unknown>; metadata: Record<string, unknown> }>(`/v1/events/${eventId}`);
+    // History is written behind the ingest path: the event is readable within about a second.
+    const res = await waitFor("the event in the API", async () => {
+      const found = await getJson<{ data: Record<string, unknown>; metadata: Record<string, unknown> }>(`/v1/events/${eventId}`);
+      return found.status === 200 ? found : undefined;
+    });
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({
       internal_id: eventId,

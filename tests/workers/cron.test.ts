@@ -8,6 +8,7 @@ import worker from "../../src/index";
 import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
 import { functionConfigSchema } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
+import { eventsInHistory } from "./helpers/event-shards";
 
 const APP_URL = "http://app.test/api/inngest";
 const scheduler = () => env.SCHEDULER.getByName(SCHEDULER_NAME);
@@ -45,7 +46,9 @@ interface EventRow {
   status: string;
 }
 
+/** The tick events stored for `functionId`, once the event shards have written them to D1. */
 async function tickEventsOf(functionId: string): Promise<EventRow[]> {
+  await eventsInHistory();
   const { results } = await env.DB.prepare("SELECT id, name, data, ts, target, status FROM events WHERE target = ?")
     .bind(functionId)
     .all<EventRow>();
@@ -127,7 +130,7 @@ describe("cron schedules in the scheduler object", () => {
         .bind("cron-yearly")
         .all<{ function_id: string }>();
       return results.length > 0 ? results : undefined;
-    }, "the tick's run in history");
+    }, "the tick's event and run in history");
     expect(runs).toEqual([{ function_id: "cron-yearly" }]);
   });
 

@@ -9,7 +9,7 @@ import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_EVENT_BYTES, MAX_FUNCTION_EVENT_DEPTH } from "../../src/constants";
 import { toSdkEvent, type StoredEvent } from "../../src/ingest/event";
-import { storeEvents } from "../../src/ingest/event-store";
+import { storeInShards } from "../../src/ingest/event-shards";
 import { routeEvents } from "../../src/runner/route-events";
 import { runEndEvents } from "../../src/runner/run-end-events";
 import type { FunctionConfig } from "../../src/sync/function-config";
@@ -50,7 +50,7 @@ afterAll(async () => {
 
 /** Stores and routes one event as the Queue consumer does; returns the functions it started. */
 async function route(event: StoredEvent): Promise<string[]> {
-  await storeEvents(env.DB, [{ event }], Date.now());
+  await storeInShards(env, [{ event }], Date.now());
   const failures = await routeEvents(env, [{ event }], await listFunctions(env.DB), Date.now());
   expect(failures.size).toBe(0);
   await routedHistoryWritten();

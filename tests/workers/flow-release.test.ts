@@ -9,7 +9,7 @@ import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { FlowObject } from "../../durable-objects/flow-object";
 import type { StoredEvent } from "../../src/ingest/event";
-import { storeEvents } from "../../src/ingest/event-store";
+import { storeInShards } from "../../src/ingest/event-shards";
 import { runIdFor } from "../../src/runs/run-id";
 import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
@@ -58,7 +58,7 @@ async function storedEvents(name: string, n: number): Promise<StoredEvent[]> {
     const internalId = ulid();
     return { name, data: { i }, ts: LATER, user: {}, internalId, id: internalId };
   });
-  await storeEvents(env.DB, events.map((event) => ({ event })), Date.now());
+  await storeInShards(env, events.map((event) => ({ event })), Date.now());
   return events;
 }
 

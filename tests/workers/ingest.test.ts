@@ -1,6 +1,7 @@
 /**
- * `POST /e/:key` through the Worker's fetch handler: accepted events are stored in D1 before
- * their ids are returned, invalid requests store nothing, production mode checks event keys.
+ * `POST /e/:key` through the Worker's fetch handler: accepted events are durable in their event
+ * shards before their ids are returned and reach D1 history right after, invalid requests store
+ * nothing, production mode checks event keys.
  */
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -10,12 +11,15 @@ import { app } from "../../src/api/app";
 import { MAX_EVENT_BYTES, MAX_EVENTS_PER_REQUEST } from "../../src/constants";
 import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
 import { countRows, rows, type EventRow } from "./helpers/d1";
+import { eventsInHistory, historyWritten } from "./helpers/event-shards";
 import { waitFor } from "./helpers/wait";
 import { postEvents, type IngestBody } from "./helpers/worker";
 
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 
+/** The D1 history rows of `ids`, once the shards have written what they hold. */
 async function eventRows(ids: string[]): Promise<EventRow[]> {
+  await historyWritten(ids);
   return rows<EventRow>("SELECT * FROM events WHERE internal_id IN (SELECT value FROM json_each(?)) ORDER BY internal_id", JSON.stringify(ids));
 }
 
@@ -78,6 +82,7 @@ describe("POST /e/:key accepts events", () => {
     const seedMillis = Date.UTC(2026, 0, 2, 3, 4, 5);
     const headers = { "x-inngest-event-id-seed": `${seedMillis},AAECAwQFBgcICQ==` };
     const payload = [{ name: "seeded/one" }, { name: "seeded/two" }];
+    await eventsInHistory();
     const total = await countRows("events");
 
     const first = await postEvents(payload, { headers });
@@ -86,6 +91,7 @@ describe("POST /e/:key accepts events", () => {
     expect(second.body).toEqual(first.body);
     expect(first.body.ids.map((id) => decodeTime(id))).toEqual([seedMillis, seedMillis]);
     expect(new Set(first.body.ids).size).toBe(2);
+    await eventsInHistory();
     expect(await countRows("events")).toBe(total + 2);
     expect(await eventRows(first.body.ids)).toHaveLength(2);
 
@@ -95,12 +101,13 @@ describe("POST /e/:key accepts events", () => {
     expect(other.body.ids.some((id) => first.body.ids.includes(id))).toBe(false);
   });
 
-  it(`accepts ${MAX_EVENTS_PER_REQUEST} events in one request`, async () => {
+  it(`accepts ${MAX_EVENTS_PER_REQUEST} events in one request`, { timeout: 60_000 }, async () => {
+    await eventsInHistory();
     const total = await countRows("events");
     const res = await postEvents(Array.from({ length: MAX_EVENTS_PER_REQUEST }, (_, i) => ({ name: "bulk/item", data: { i } })));
     expect(res.status).toBe(200);
     expect(new Set(res.body.ids).size).toBe(MAX_EVENTS_PER_REQUEST);
-    expect(await countRows("events")).toBe(total + MAX_EVENTS_PER_REQUEST);
+    await waitFor("every event to reach D1 history", async () => ((await countRows("events")) === total + MAX_EVENTS_PER_REQUEST ? true : undefined), 30_000);
   });
 });
 
@@ -132,10 +139,12 @@ describe("POST /e/:key rejects invalid requests whole", () => {
   ];
 
   it.each(cases)("rejects $what with 400 and stores nothing", async ({ body, error }) => {
+    await eventsInHistory();
     const before = await countRows("events");
     const res = await postEvents(body);
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ ids: [], status: 400, error: expect.stringMatching(error) } satisfies IngestBody);
+    await eventsInHistory();
     expect(await countRows("events")).toBe(before);
   });
 });
@@ -155,6 +164,7 @@ describe("POST /e/:key in production mode", () => {
   }
 
   it("refuses an unknown event key with 401 and stores nothing", async () => {
+    await eventsInHistory();
     const before = await countRows("events");
     for (const key of ["k3", "k", "signkey-test-abcd"]) {
       expect(await postProd(key, { name: "prod/event" })).toEqual({
@@ -163,6 +173,7 @@ describe("POST /e/:key in production mode", () => {
         kind: "cloud",
       });
     }
+    await eventsInHistory();
     expect(await countRows("events")).toBe(before);
   });
 

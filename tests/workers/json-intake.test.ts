@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_CHECKPOINT_BODY_BYTES, MAX_JSON_DEPTH, MAX_SYNC_BODY_BYTES } from "../../src/constants";
 import { installFetchRouter } from "./helpers/app-fetch";
 import { countRows } from "./helpers/d1";
+import { eventsInHistory } from "./helpers/event-shards";
 import { workerFetch } from "./helpers/worker";
 
 /** `{"a":{"a":...{}...}}` with `depth` objects. */
@@ -31,6 +32,7 @@ async function post(path: string, body: BodyInit, headers: Record<string, string
 }
 
 async function storedCounts() {
+  await eventsInHistory();
   return { events: await countRows("events"), apps: await countRows("apps"), runs: await countRows("runs") };
 }
 

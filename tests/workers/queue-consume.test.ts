@@ -1,7 +1,7 @@
 /**
  * The events Queue consumer message by message: each message acknowledged or retried on its own,
- * a poison event next to good ones, the `failed` state after the last attempt (in D1, the REST
- * API and the dashboard's stream, and never re-driven), malformed messages, and an event that
+ * a poison event next to good ones, the `failed` state after the last attempt (in its shard, D1,
+ * the REST API and the dashboard's stream, and never re-driven), malformed messages, and an event that
  * matches more functions than one message may start being split into bounded parts.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
@@ -11,14 +11,16 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { QUEUE_MAX_ATTEMPTS, QUEUE_RETRY_DELAY_SECONDS, ROUTE_FANOUT_PER_MESSAGE } from "../../src/constants";
 import type { StoredEvent } from "../../src/ingest/event";
-import { storeEvents } from "../../src/ingest/event-store";
+import { eventShardOf } from "../../src/ingest/event-shard-key";
+import { EventShardStore } from "../../src/ingest/event-shard-store";
+import { storeInShards } from "../../src/ingest/event-shards";
 import type { QueueMessage } from "../../src/ingest/queue-message";
 import { runIdFor } from "../../src/runs/run-id";
-import { redrivePendingEvents } from "../../src/scheduler/redrive";
 import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
 import { installFetchRouter } from "./helpers/app-fetch";
 import { rows, type EventRow, type RunHistoryRow } from "./helpers/d1";
+import { clearShardAlarms, historyWritten, shardStub } from "./helpers/event-shards";
 import { waitFor } from "./helpers/wait";
 import { routedHistoryWritten, watchHistoryQueue } from "./helpers/history-queue";
 import { workerFetch } from "./helpers/worker";
@@ -71,6 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.restoreAllMocks();
+  await clearShardAlarms();
   for (const id of await listDurableObjectIds(env.RUNS)) {
     await runInDurableObject(env.RUNS.get(id), (_instance, state) => state.storage.deleteAlarm());
   }
@@ -82,7 +85,7 @@ function makeEvent(name: string): StoredEvent {
 }
 
 async function store(...events: StoredEvent[]): Promise<void> {
-  await storeEvents(env.DB, events.map((event) => ({ event })), Date.now());
+  await storeInShards(env, events.map((event) => ({ event })), Date.now());
 }
 
 const inline = (event: StoredEvent): QueueMessage => ({ kind: "event", event });
@@ -102,7 +105,9 @@ async function deliver(bodies: unknown[], attempts = 1) {
   return { ...result, retryDelays };
 }
 
+/** The event's D1 history row, once its shard has written its current state. */
 async function eventRow(internalId: string): Promise<EventRow | undefined> {
+  await historyWritten([internalId]);
   return (await rows<EventRow>("SELECT * FROM events WHERE internal_id = ?", internalId))[0];
 }
 
@@ -143,8 +148,8 @@ describe("an event that keeps failing", () => {
   it("ends failed at the last attempt, with the reason, visible in the APIs and never re-driven", async () => {
     const bad = await poison(makeEvent("q/poison"));
     const good = makeEvent("q/good");
-    // Stored a minute ago, so the heartbeat would consider the poison event for re-driving.
-    await storeEvents(env.DB, [{ event: bad }, { event: good }], Date.now() - 60_000);
+    // Stored a minute ago, so its shard would consider the poison event for re-driving.
+    await storeInShards(env, [{ event: bad }, { event: good }], Date.now() - 60_000);
 
     const result = await deliver([inline(bad), inline(good)], QUEUE_MAX_ATTEMPTS);
     expect([...result.explicitAcks].sort()).toEqual(["msg-0", "msg-1"]);
@@ -164,14 +169,11 @@ describe("an event that keeps failing", () => {
     const routed = (await (await workerFetch(`/v1/events/${good.internalId}`)).json()) as { data: Record<string, unknown> };
     expect(routed.data).not.toHaveProperty("error");
 
-    const send = vi.spyOn(env.EVENTS, "sendBatch").mockResolvedValue(undefined as never);
-    try {
-      await redrivePendingEvents(env, Date.now());
-      const sent = send.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body));
-      expect(sent).not.toContainEqual({ kind: "event_ref", internalId: bad.internalId });
-    } finally {
-      send.mockRestore();
-    }
+    // Settled in its shard: nothing re-drives it.
+    const due = await runInDurableObject(shardStub(eventShardOf(bad)), (_instance, state) =>
+      new EventShardStore(state.storage).dueRedrives(Date.now() + 24 * 60 * 60 * 1000, 1_000).map((d) => d.internalId),
+    );
+    expect(due).not.toContain(bad.internalId);
   });
 
   it("stays failed when the same event is later delivered fine by another message", async () => {
@@ -217,8 +219,10 @@ describe("malformed messages", () => {
   it("fail an event whose stored row no longer parses", async () => {
     const event = makeEvent("q/good");
     await store(event);
-    await env.DB.prepare("UPDATE events SET data = '{\"name\":1}' WHERE internal_id = ?").bind(event.internalId).run();
-    const result = await deliver([{ kind: "event_ref", internalId: event.internalId }]);
+    await runInDurableObject(shardStub(eventShardOf(event)), (_instance, state) => {
+      state.storage.sql.exec("UPDATE events SET event = '{\"name\":1}' WHERE internal_id = ?", event.internalId);
+    });
+    const result = await deliver([{ kind: "event_ref", internalId: event.internalId, shard: eventShardOf(event) }]);
     expect(result.explicitAcks).toEqual(["msg-0"]);
     const row = await eventRow(event.internalId);
     expect(row?.status).toBe("failed");
@@ -265,7 +269,12 @@ describe("fan-out", () => {
   it("routes a part to its functions alone, without checking the event again", async () => {
     const event = makeEvent("q/fanout");
     await store(event);
-    const part: QueueMessage = { kind: "event_ref", internalId: event.internalId, functions: [`${APP_ID}-fan-07`, `${APP_ID}-good`] };
+    const part: QueueMessage = {
+      kind: "event_ref",
+      internalId: event.internalId,
+      shard: eventShardOf(event),
+      functions: [`${APP_ID}-fan-07`, `${APP_ID}-good`],
+    };
     expect((await deliver([part])).explicitAcks).toEqual(["msg-0"]);
     expect((await runsOf(event.internalId)).map((r) => r.function_id)).toEqual([`${APP_ID}-fan-07`, `${APP_ID}-good`]);
     // Marking the event is the job of the message that split it.
@@ -278,7 +287,8 @@ describe("fan-out", () => {
     const functions = Array.from({ length: ROUTE_FANOUT_PER_MESSAGE + 1 }, (_, i) => `${APP_ID}-fan-${String(i).padStart(2, "0")}`);
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     try {
-      expect((await deliver([{ kind: "event_ref", internalId: event.internalId, functions }])).explicitAcks).toEqual(["msg-0"]);
+      const ref = { kind: "event_ref", internalId: event.internalId, shard: eventShardOf(event), functions };
+      expect((await deliver([ref])).explicitAcks).toEqual(["msg-0"]);
     } finally {
       errors.mockRestore();
     }

@@ -13,12 +13,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { messageFor } from "../../src/ingest/enqueue";
 import type { StoredEvent } from "../../src/ingest/event";
-import { loadEvents, storeEvents } from "../../src/ingest/event-store";
+import { loadEventsAnywhere, storeInShards } from "../../src/ingest/event-shards";
 import { admitRun } from "../../src/runner/admit";
 import { runIdFor } from "../../src/runs/run-id";
 import { listFunctions } from "../../src/sync/store";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
 import { rows } from "./helpers/d1";
+import { eventsInHistory } from "./helpers/event-shards";
 import { routedHistoryWritten, watchHistoryQueue } from "./helpers/history-queue";
 import { sendJson } from "./helpers/history";
 import { driveToEnd, runStub } from "./helpers/runs";
@@ -66,7 +67,7 @@ beforeAll(async () => {
 async function storedEvent(name: string): Promise<StoredEvent> {
   const internalId = ulid();
   const event: StoredEvent = { name, data: {}, ts: Date.now(), user: {}, internalId, id: internalId };
-  await storeEvents(env.DB, [{ event }], Date.now());
+  await storeInShards(env, [{ event }], Date.now());
   return event;
 }
 
@@ -88,7 +89,7 @@ async function deliver(bodies: unknown[]): Promise<boolean> {
 
 /** The Queue messages the server sends for stored events. */
 async function messagesFor(internalIds: string[]): Promise<unknown[]> {
-  return (await loadEvents(env.DB, internalIds)).map((item) => messageFor(item).body);
+  return (await loadEventsAnywhere(env, internalIds)).map((event) => messageFor({ event }).body);
 }
 
 /** Run history rows of an event, one per function it started. */
@@ -157,6 +158,7 @@ describe("Queue redelivery", () => {
     // The objects were not started again: same state, nothing new to do.
     expect(await Promise.all([okRun, failsRun, handlerRun].map((id) => runStub(id).status()))).toEqual(before);
 
+    await eventsInHistory();
     expect((await systemEventsOf(okRun)).map((e) => e.name)).toEqual(["inngest/function.finished"]);
     expect((await systemEventsOf(failsRun)).map((e) => e.name)).toEqual(["inngest/function.failed", "inngest/function.finished"]);
     expect((await systemEventsOf(handlerRun)).map((e) => e.name)).toEqual(["inngest/function.finished"]);
@@ -183,6 +185,7 @@ describe("Queue redelivery", () => {
 
     expect((await deliver(await messagesFor([ok.internalId])))).toBe(true);
     expect(await runsOf(ok.internalId)).toEqual(recorded);
+    await eventsInHistory();
     expect((await systemEventsOf(runId)).map((e) => e.name)).toEqual(["inngest/function.finished"]);
     expect(effects.get(`${runId}:only`)).toBe(1);
   });

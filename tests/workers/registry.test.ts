@@ -9,10 +9,10 @@ import { ulid } from "ulid";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import type { StoredEvent } from "../../src/ingest/event";
-import { storeEvents } from "../../src/ingest/event-store";
 import { currentFunctions } from "../../src/sync/registry";
 import { syncRoutes } from "../../src/sync/routes";
 import { rows } from "./helpers/d1";
+import { routedHistoryWritten, watchHistoryQueue } from "./helpers/history-queue";
 import { meterSubrequests } from "./helpers/subrequests";
 
 const APP_URL = "http://registry-app.test/api/inngest";
@@ -45,15 +45,17 @@ afterAll(async () => {
   }
 });
 
-/** Stores an event dated an hour ahead (its runs wait instead of calling the app) and routes it through the queue handler. */
+/** Routes an event dated an hour ahead (its runs wait instead of calling the app) through the queue handler. */
 async function route(name: string): Promise<string[]> {
   const internalId = ulid();
   const event: StoredEvent = { name, data: {}, ts: Date.now() + 60 * 60 * 1000, user: {}, internalId, id: internalId };
-  await storeEvents(env.DB, [{ event }], Date.now());
+  watchHistoryQueue();
   const batch = createMessageBatch<unknown>("stepflare-events", [{ id: "m", timestamp: new Date(), attempts: 1, body: { kind: "event", event } }]);
   const ctx = createExecutionContext();
   await (worker.queue as ExportedHandlerQueueHandler<typeof env, unknown>)(batch, env, ctx);
   expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m"]);
+  // The runs routing queued reach D1 through the history Queue, shortly after.
+  await routedHistoryWritten();
   return (await rows<{ function_id: string }>("SELECT function_id FROM runs WHERE event_id = ? ORDER BY function_id", internalId)).map((r) => r.function_id);
 }
 afterEach(() => vi.restoreAllMocks());

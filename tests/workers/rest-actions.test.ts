@@ -202,7 +202,11 @@ describe("POST /v0/functions/:id/invoke and POST /v0/events", () => {
     const res = await sendJson<{ data: { event_id: string } }>("POST", `/v0/functions/${APP_ID}-three-steps/invoke`, { data: { n: 10 } });
     expect(res.status).toBe(200);
     const eventId = res.body.data.event_id;
-    const event = await getJson<{ data: { name: string; data: unknown } }>(`/v1/events/${eventId}`);
+    // History is written behind the hot path: the event is readable within about a second.
+    const event = await waitFor("the invoke event in the API", async () => {
+      const found = await getJson<{ data: { name: string; data: unknown } }>(`/v1/events/${eventId}`);
+      return found.status === 200 ? found : undefined;
+    });
     expect(event.body.data).toMatchObject({ name: "inngest/function.invoked", data: { n: 10 } });
     const runs = await waitFor(
       "the invoked run",
@@ -225,7 +229,11 @@ describe("POST /v0/functions/:id/invoke and POST /v0/events", () => {
   it("stores a sent event with the event API's validation", async () => {
     const ok = await sendJson<{ data: { ids: string[] } }>("POST", "/v0/events", { name: "act/nothing", data: { x: 1 } });
     expect(ok.status).toBe(200);
-    expect((await getJson<{ data: { name: string } }>(`/v1/events/${ok.body.data.ids[0]}`)).body.data.name).toBe("act/nothing");
+    const stored = await waitFor("the sent event in the API", async () => {
+      const found = await getJson<{ data: { name: string } }>(`/v1/events/${ok.body.data.ids[0]}`);
+      return found.status === 200 ? found : undefined;
+    });
+    expect(stored.body.data.name).toBe("act/nothing");
     const bad = await sendJson<{ status: number; error: string }>("POST", "/v0/events", { data: {} });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/name/);

@@ -1,24 +1,25 @@
 /**
  * The events Queue consumer: matching stored events to synced functions, one run (and one
- * RunObject) per (event, function) however often a batch is delivered, event idempotency, event
- * references, and the heartbeat's re-drive of events that never reached the consumer.
+ * RunObject) per (event, function) however often a batch is delivered, event idempotency, and
+ * event references read back from their shard.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { ulid } from "ulid";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { messageFor } from "../../src/ingest/enqueue";
 import { toSdkEvent, type StoredEvent } from "../../src/ingest/event";
-import { storeEvents } from "../../src/ingest/event-store";
+import { eventShardOf } from "../../src/ingest/event-shard-key";
+import { storeInShards } from "../../src/ingest/event-shards";
 import type { QueueMessage } from "../../src/ingest/queue-message";
 import { routeEvents } from "../../src/runner/route-events";
 import { runIdFor } from "../../src/runs/run-id";
-import { redrivePendingEvents } from "../../src/scheduler/redrive";
 import type { FunctionConfig } from "../../src/sync/function-config";
 import { listFunctions, saveApp } from "../../src/sync/store";
 import { installFetchRouter } from "./helpers/app-fetch";
 import { rows, type EventRow, type RunHistoryRow } from "./helpers/d1";
+import { historyWritten } from "./helpers/event-shards";
 import { alarmOf, objectRows, runStub } from "./helpers/runs";
 import { waitFor } from "./helpers/wait";
 import { routedHistoryWritten, watchHistoryQueue } from "./helpers/history-queue";
@@ -75,9 +76,9 @@ function makeEvent(name: string, data: Record<string, unknown> = {}, id?: string
   return { name, data, ts: LATER, user: {}, internalId, id: id ?? internalId };
 }
 
-/** Stores events as the event API does, before they are enqueued. */
-async function store(...events: StoredEvent[]): Promise<void> {
-  await storeEvents(env.DB, events.map((event) => ({ event })), Date.now());
+/** Stores events in their shards as the event API does; returns those it would enqueue (not duplicates). */
+async function store(...events: StoredEvent[]): Promise<StoredEvent[]> {
+  return (await storeInShards(env, events.map((event) => ({ event })), Date.now())).map((item) => item.event);
 }
 
 /** Delivers one batch to the Worker's queue handler and returns what it acknowledged. */
@@ -106,7 +107,9 @@ async function runsOf(eventId: string): Promise<RunHistoryRow[]> {
   return rows<RunHistoryRow>("SELECT * FROM runs WHERE event_id = ? ORDER BY function_id", eventId);
 }
 
+/** The event's D1 history row, once its shard has written its current state. */
 async function eventRow(internalId: string): Promise<EventRow | undefined> {
+  await historyWritten([internalId]);
   return (await rows<EventRow>("SELECT * FROM events WHERE internal_id = ?", internalId))[0];
 }
 
@@ -158,7 +161,7 @@ describe("routing events to functions", () => {
 
   it("routes an event with a target to that function alone", async () => {
     const event = makeEvent("x/a", { n: 9 });
-    await storeEvents(env.DB, [{ event, target: FN.other }], Date.now());
+    await storeInShards(env, [{ event, target: FN.other }], Date.now());
     await deliver([inline(event, FN.other)]);
     expect((await runsOf(event.internalId)).map((r) => r.function_id)).toEqual([FN.other]);
   });
@@ -176,9 +179,10 @@ describe("event idempotency (a sender's event id)", () => {
   it("marks a later event with a claimed id duplicate and starts nothing for it", async () => {
     const original = makeEvent("x/a", { n: 0 }, "order-42");
     const repeat = makeEvent("x/a", { n: 0 }, "order-42");
-    await store(original, repeat);
+    expect(await store(original)).toEqual([original]);
+    // The shard settles the repeat as a duplicate when it is accepted: it is never enqueued.
+    expect(await store(repeat)).toEqual([]);
     await deliver([inline(original)]);
-    await deliver([inline(repeat)]);
 
     expect(await runsOf(original.internalId)).toHaveLength(2);
     expect(await eventRow(original.internalId)).toMatchObject({ status: "routed" });
@@ -186,7 +190,8 @@ describe("event idempotency (a sender's event id)", () => {
     expect(await eventRow(repeat.internalId)).toMatchObject({ status: "duplicate" });
     expect(await runStub(await runIdFor(repeat.internalId, FN.plain)).status()).toBeNull();
 
-    // Redelivering the original finds its own claim: still routed, nothing new.
+    // A retried send of the original is no duplicate of itself, and redelivering it starts nothing new.
+    expect(await store(original)).toEqual([]);
     await deliver([inline(original)]);
     expect(await eventRow(original.internalId)).toMatchObject({ status: "routed" });
     expect(await runsOf(original.internalId)).toHaveLength(2);
@@ -195,8 +200,8 @@ describe("event idempotency (a sender's event id)", () => {
   it("lets the first of two events with one id in a batch claim it", async () => {
     const first = makeEvent("y/other", {}, "order-43");
     const second = makeEvent("y/other", {}, "order-43");
-    await store(first, second);
-    await deliver([inline(first), inline(second)]);
+    expect(await store(first, second)).toEqual([first]);
+    await deliver([inline(first)]);
     expect((await runsOf(first.internalId)).map((r) => r.function_id)).toEqual([FN.other]);
     expect(await runsOf(second.internalId)).toEqual([]);
     expect(await eventRow(second.internalId)).toMatchObject({ status: "duplicate" });
@@ -204,10 +209,10 @@ describe("event idempotency (a sender's event id)", () => {
 });
 
 describe("events sent by reference", () => {
-  it("loads an event too large for a Queue message from D1", async () => {
+  it("loads an event too large for a Queue message from its shard", async () => {
     const event = makeEvent("y/other", { blob: "z".repeat(150_000) });
     const message = messageFor({ event });
-    expect(message.body).toEqual({ kind: "event_ref", internalId: event.internalId });
+    expect(message.body).toEqual({ kind: "event_ref", internalId: event.internalId, shard: eventShardOf(event) });
     await store(event);
     await deliver([message.body]);
 
@@ -220,42 +225,20 @@ describe("events sent by reference", () => {
 
   it("acknowledges a reference to an event that is not stored, starting nothing", async () => {
     const missing = ulid();
-    expectAllAcked(await deliver([{ kind: "event_ref", internalId: missing }]), 1);
+    expectAllAcked(await deliver([{ kind: "event_ref", internalId: missing, shard: eventShardOf({ internalId: missing }) }, { kind: "event_ref", internalId: missing }]), 2);
     expect(await runsOf(missing)).toEqual([]);
   });
-});
 
-describe("redrivePendingEvents", () => {
-  it("re-enqueues by reference the events still pending after 30 s, and only those", async () => {
-    const now = Date.now();
-    const stale = makeEvent("y/other");
-    const fresh = makeEvent("y/other");
-    const routed = makeEvent("y/other");
-    await storeEvents(env.DB, [{ event: stale }, { event: routed }], now - 60_000);
-    await storeEvents(env.DB, [{ event: fresh }], now - 1_000);
-    await env.DB.prepare("UPDATE events SET status = 'routed' WHERE internal_id = ?").bind(routed.internalId).run();
-
-    const send = vi.spyOn(env.EVENTS, "sendBatch").mockResolvedValue(undefined as never);
-    try {
-      const count = await redrivePendingEvents(env, now);
-      const sent = send.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body));
-      expect(sent).toContainEqual({ kind: "event_ref", internalId: stale.internalId });
-      expect(sent).not.toContainEqual({ kind: "event_ref", internalId: fresh.internalId });
-      expect(sent).not.toContainEqual({ kind: "event_ref", internalId: routed.internalId });
-      expect(count).toBe(sent.length);
-
-      // Delivered, the re-driven reference is routed like any event.
-      await deliver(sent);
-      expect(await eventRow(stale.internalId)).toMatchObject({ status: "routed" });
-      expect((await runsOf(stale.internalId)).map((r) => r.function_id)).toEqual([FN.other]);
-      send.mockClear();
-      await redrivePendingEvents(env, now);
-      expect(send.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body))).not.toContainEqual({
-        kind: "event_ref",
-        internalId: stale.internalId,
-      });
-    } finally {
-      send.mockRestore();
-    }
+  it("reads an event its shard no longer holds from D1 history", async () => {
+    const event = makeEvent("y/other", { blob: "h".repeat(150_000) });
+    await store(event);
+    await historyWritten([event.internalId]);
+    await runInDurableObject(env.EVENT_SHARDS.getByName(`events-${eventShardOf(event)}`), (_instance, state) => {
+      state.storage.sql.exec("DELETE FROM events WHERE internal_id = ?", event.internalId);
+    });
+    expectAllAcked(await deliver([messageFor({ event }).body]), 1);
+    expect((await runsOf(event.internalId)).map((r) => r.function_id)).toEqual([FN.other]);
+    // Its shard no longer holds it, so the routed mark went to D1 history.
+    expect(await eventRow(event.internalId)).toMatchObject({ status: "routed" });
   });
 });

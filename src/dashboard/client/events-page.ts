@@ -121,7 +121,9 @@ async function renderEvent(main, match) {
       h("h2", null, "Payload"), jsonBlock(event));
   }
   append(main, [h("div", { class: "small" }, link("/events", "← All events")), body]);
-  await load();
+  // History is written about a second behind ingestion: a page opened right after sending or
+  // invoking shows a note and fills in on a later poll instead of failing for good.
+  await load().catch((err) => fill(body, h("div", { class: "muted" }, "Not in history yet (" + String(err.message || err) + "); checking again…")));
   return load;
 }
 

@@ -1,0 +1,62 @@
+import { DurableObject } from "cloudflare:workers";
+import { EVENT_HISTORY_WRITE_DELAY_MS } from "../src/constants";
+import type { Env } from "../src/env";
+import { runShardAlarm } from "../src/ingest/event-shard-alarm";
+import { acceptArgsSchema, loadArgsSchema, markArgsSchema, unwrittenNamedArgsSchema } from "../src/ingest/event-shard-rpc";
+import { EventShardStore, type HeldEvent, type RecentEvent } from "../src/ingest/event-shard-store";
+import type { RoutedEvent } from "../src/ingest/routed-event";
+import { parseRpcArgs } from "../src/util/rpc-args";
+
+/**
+ * One of EVENT_SHARD_COUNT event shards: accepted events are durable here before their ids
+ * return, the 24 h dedupe claims of the sender ids that fall here are decided here, and the
+ * events stay until routing confirms them. Its alarm re-drives unconfirmed events and writes
+ * history to D1 behind the hot path. A thin shell over EventShardStore and runShardAlarm.
+ */
+export class EventShardObject extends DurableObject<Env> {
+  readonly #store: EventShardStore;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#store = new EventShardStore(ctx.storage);
+  }
+
+  /** Stores events received at `receivedAt`; returns the internal ids to enqueue (not duplicates, not settled). */
+  async accept(items: RoutedEvent[], receivedAt: number): Promise<string[]> {
+    [items, receivedAt] = parseRpcArgs(acceptArgsSchema, [items, receivedAt], "EventShardObject.accept");
+    const pending = this.#store.accept(items, receivedAt);
+    await this.#armSoon();
+    return pending;
+  }
+
+  /** The stored events among `internalIds`, as JSON for the caller to parse. */
+  async load(internalIds: string[]): Promise<HeldEvent[]> {
+    return this.#store.load(parseRpcArgs(loadArgsSchema, internalIds, "EventShardObject.load"));
+  }
+
+  /** Events named `name` received in [from, to) not yet in D1 history (see EventShardStore.unwrittenNamed). */
+  async unwrittenNamed(name: string, from: number, to: number, limit: number): Promise<RecentEvent[]> {
+    [name, from, to, limit] = parseRpcArgs(unwrittenNamedArgsSchema, [name, from, to, limit], "EventShardObject.unwrittenNamed");
+    return this.#store.unwrittenNamed(name, from, to, limit);
+  }
+
+  /** Records how routing settled events; returns the ids this shard does not hold. */
+  async mark(marks: { internalId: string; status: "routed" | "failed"; error?: string; onlyPending?: boolean }[], now: number): Promise<string[]> {
+    [marks, now] = parseRpcArgs(markArgsSchema, [marks, now], "EventShardObject.mark");
+    const notHeld = this.#store.mark(marks, now);
+    await this.#armSoon();
+    return notHeld;
+  }
+
+  override async alarm(): Promise<void> {
+    const next = await runShardAlarm(this.env, this.#store, Date.now());
+    if (next !== null) await this.ctx.storage.setAlarm(next);
+  }
+
+  /** History is written one batch at a time: the alarm rings soon, unless it already will. */
+  async #armSoon(): Promise<void> {
+    const at = Date.now() + EVENT_HISTORY_WRITE_DELAY_MS;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+}
