@@ -25,7 +25,7 @@ export const FUZZ_APP_URL = "https://fuzz-app.example/api/inngest";
 export const FUZZ_APP_IDS = ["fuzz-app", "fuzz-app-2"] as const;
 
 /** Event names fuzzed functions trigger on and fuzzed events carry. */
-export const FUZZ_EVENT_NAMES = ["fuzz/evt", "fuzz/other"] as const;
+export const FUZZ_EVENT_NAMES = ["fuzz/evt", "fuzz/other", "fuzz/resume", "fuzz/cancel"] as const;
 
 const appUrl = fc.oneof(
   { arbitrary: fc.constant(FUZZ_APP_URL), weight: 6 },

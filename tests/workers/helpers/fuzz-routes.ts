@@ -43,6 +43,8 @@ export interface FuzzContext {
   invalidAuth: Record<string, string>[];
   /** An event key the production server accepts. */
   eventKey: string;
+  /** Ids of runs and events that exist, so id routes reach past their "not found". */
+  knownIds: string[];
 }
 
 /** One generated request, compact enough to print when it fails. */
@@ -70,9 +72,9 @@ export interface FuzzRoute {
   request: (ctx: FuzzContext) => fc.Arbitrary<RequestParts>;
 }
 
-/** A path segment: plausible, or percent-encoded junk, or mis-encoded, or huge. */
-const segment = fc.oneof(
-  { arbitrary: fc.constantFrom("01JZZZZZZZZZZZZZZZZZZZZZZZ", "fuzz-app", "fuzz-app-fn-0", "x"), weight: 3 },
+/** A path segment: an id that exists, plausible, percent-encoded junk, mis-encoded, or huge. */
+const segment = (ctx: FuzzContext) => fc.oneof(
+  { arbitrary: fc.constantFrom(...ctx.knownIds, "01JZZZZZZZZZZZZZZZZZZZZZZZ", "fuzz-app", "fuzz-app-fn-0"), weight: 4 },
   { arbitrary: fc.string({ maxLength: 20 }).map(encodeURIComponent), weight: 2 },
   { arbitrary: fc.constantFrom("%ff", "%ed%a0%80", "%00", "%", "%zz", "a%2Fb", "..%2F..", "%2e%2e", "%F0%9F%98%80", "a;b=c"), weight: 2 },
   { arbitrary: fc.constantFrom(9_000, 60_000).map((n) => "a".repeat(n)), weight: 1 },
@@ -143,7 +145,7 @@ function requests(method: FuzzRoute["method"], auth: AuthRule, shape: Shape) {
     const body: fc.Arbitrary<TextSpec | undefined> = shape.rawBody ?? (shape.body ? hostileBody(shape.body) : fc.constant(undefined));
     return fc
       .record({
-        segments: fc.array(segment, { minLength: params, maxLength: params }),
+        segments: fc.array(segment(ctx), { minLength: params, maxLength: params }),
         query: shape.queryNames ? query(shape.queryNames) : fc.oneof(fc.constant(""), query(["unknown"])),
         body,
         contentType,
@@ -167,11 +169,13 @@ function requests(method: FuzzRoute["method"], auth: AuthRule, shape: Shape) {
 
 /** An event key: the configured one, or a wrong one. */
 function eventKeyPath(ctx: FuzzContext) {
-  return fc.oneof({ arbitrary: fc.constant(ctx.eventKey), weight: 3 }, { arbitrary: segment, weight: 2 });
+  return fc.oneof({ arbitrary: fc.constant(ctx.eventKey), weight: 3 }, { arbitrary: segment(ctx), weight: 2 });
 }
 
-/** Everything an accepted event may lead to: its row, runs and their steps, waits, skips. */
-const EVENT_EFFECTS = ["events", "event_idempotency", "runs", "steps", "pauses", "skipped_runs"];
+/** What changing a run may lead to: runs and their steps, waits, skips, and system events. */
+const RUN_EFFECTS = ["events", "event_idempotency", "runs", "steps", "pauses", "skipped_runs"];
+/** What an accepted event may lead to: its own row, and whatever the runs it starts do. */
+const EVENT_EFFECTS = [...RUN_EFFECTS, "events(sent)"];
 
 const loginForm = fc
   .record({ key: fc.oneof(fc.constant("signkey-prod-wrong"), nastyString), next: fc.oneof(fc.constantFrom("/runs", "//evil.example", "/\t/evil.example", "/%0d%0aSet-Cookie:x=1", "https://evil.example"), nastyString) })
@@ -202,7 +206,7 @@ const routeList: FuzzRoute[] = [
     method: "POST",
     path: "/v1/checkpoint/:runId/async",
     auth: "gate",
-    mayStore: [],
+    mayStore: RUN_EFFECTS,
     request: requests("POST", "gate", { path: "/v1/checkpoint/:runId/async", body: checkpointBody }),
   },
   {
@@ -215,13 +219,13 @@ const routeList: FuzzRoute[] = [
   { method: "GET", path: "/v1/events/:eventId", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v1/events/:eventId" }) },
   { method: "GET", path: "/v1/events/:eventId/runs", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v1/events/:eventId/runs" }) },
   { method: "GET", path: "/v1/runs/:runId", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v1/runs/:runId" }) },
-  { method: "DELETE", path: "/v1/runs/:runId", auth: "gate", mayStore: EVENT_EFFECTS, request: requests("DELETE", "gate", { path: "/v1/runs/:runId" }) },
+  { method: "DELETE", path: "/v1/runs/:runId", auth: "gate", mayStore: RUN_EFFECTS, request: requests("DELETE", "gate", { path: "/v1/runs/:runId" }) },
   { method: "GET", path: "/v1/apps/:appId/functions", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v1/apps/:appId/functions" }) },
   {
     method: "POST",
     path: "/v1/cancellations",
     auth: "gate",
-    mayStore: EVENT_EFFECTS,
+    mayStore: RUN_EFFECTS,
     request: requests("POST", "gate", { path: "/v1/cancellations", body: cancellationBody }),
   },
   {
@@ -244,14 +248,14 @@ const routeList: FuzzRoute[] = [
     method: "POST",
     path: "/v0/runs/:runId/rerun",
     auth: "gate",
-    mayStore: [...EVENT_EFFECTS, "run_reruns"],
+    mayStore: [...RUN_EFFECTS, "run_reruns"],
     request: requests("POST", "gate", { path: "/v0/runs/:runId/rerun", body: rerunBody }),
   },
   {
     method: "POST",
     path: "/v0/functions/:functionId/invoke",
     auth: "gate",
-    mayStore: EVENT_EFFECTS,
+    mayStore: RUN_EFFECTS,
     request: (ctx) =>
       fc
         .tuple(requests("POST", "gate", { path: "/v0/functions/:functionId/invoke", body: invokeBody })(ctx), fc.constantFrom(...FUZZ_APP_IDS), fc.boolean())

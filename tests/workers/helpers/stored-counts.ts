@@ -8,8 +8,9 @@ const BOOKKEEPING = /^(d1_migrations$|_cf_|sqlite_)/;
 
 /**
  * Counts the rows of every table requests can store into. The D1 tables are listed from the
- * schema, so a table added by a migration is counted without changing this helper. Storage that
- * moves out of D1 (into Durable Objects) adds its own `<place>:<table>` keys here.
+ * schema, so a table added by a migration is counted without changing this helper; `events(sent)`
+ * counts the events requests sent, apart from the ones the server emits. Storage that moves out
+ * of D1 (into Durable Objects) adds its own `<place>:<table>` keys here.
  */
 export async function storedCounts(): Promise<StoredCounts> {
   const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all<{ name: string }>();
@@ -19,6 +20,9 @@ export async function storedCounts(): Promise<StoredCounts> {
     const row = await env.DB.prepare(`SELECT count(*) AS n FROM "${name}"`).first<{ n: number }>();
     counts[`d1:${name}`] = row?.n ?? 0;
   }
+  // Events that requests send, apart from those the server emits itself (run ends, invocations).
+  const sent = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE name NOT LIKE 'inngest/%'").first<{ n: number }>();
+  counts["d1:events(sent)"] = sent?.n ?? 0;
   return counts;
 }
 
