@@ -56,6 +56,8 @@ export interface RequestSpec {
   path: string;
   headers: Record<string, string>;
   body?: TextSpec;
+  /** Where the body is cut into stream chunks (fractions of its length), sent without a length. */
+  cuts?: number[];
   /** Whether the request carries credentials the route's rule accepts (always true in dev mode). */
   authorized: boolean;
 }
@@ -80,8 +82,24 @@ const segment = (ctx: FuzzContext) => fc.oneof(
   { arbitrary: fc.constantFrom(9_000, 60_000).map((n) => "a".repeat(n)), weight: 1 },
 );
 
+/** Event field searches (`field=`) that are costly or odd for the JSON path they become. */
+const fieldFilter = fc.constantFrom(
+  "data.x%5B99999999999999999999%5D%3D1",
+  "data.x%5B-1%5D%3D1",
+  `data.${"a.".repeat(2_000)}b%3D1`,
+  `data.x%3D${"%5B".repeat(1_500)}1${"%5D".repeat(1_500)}`,
+  `data.x%3D${"%5B".repeat(50)}1${"%5D".repeat(50)}`,
+  "data.x%3D%7B%22a%22%3A1%7D",
+  "data.x%3D1e400",
+  "data.%22%3D1",
+  "data.%24%3D1",
+  "%5B0%5D%3D1",
+  "data.x%3D%ed%a0%80",
+);
+
 /** A query value: plausible for some parameter, or hostile. */
 const queryValue = fc.oneof(
+  fieldFilter,
   fc.constantFrom("1", "0", "-1", "100", "1000000", "NaN", "1e400", "2020-01-01T00:00:00Z", "+010000-01-01", "queued,running", "nope", "data.x=1", "data.=", "data.a.b.c.d.e=1", "true", "%ff", "%ed%a0%80", "%", ""),
   fc.string({ maxLength: 15 }).map(encodeURIComponent),
   fc.constant("x".repeat(9_000)),
@@ -149,6 +167,7 @@ function requests(method: FuzzRoute["method"], auth: AuthRule, shape: Shape) {
         query: shape.queryNames ? query(shape.queryNames) : fc.oneof(fc.constant(""), query(["unknown"])),
         body,
         contentType,
+        cuts: fc.option(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 3 }), { nil: undefined }),
         creds: credentials(ctx, auth),
         from: provenance(ctx, method),
         extra: fc.dictionary(
@@ -157,12 +176,13 @@ function requests(method: FuzzRoute["method"], auth: AuthRule, shape: Shape) {
           { maxKeys: 2 },
         ),
       })
-      .map(({ segments, query, body, contentType, creds, from, extra }) => {
+      .map(({ segments, query, body, contentType, cuts, creds, from, extra }) => {
         let i = 0;
         const path = shape.path.replace(/:[A-Za-z]+/g, () => segments[i++] ?? "x") + query;
         const headers: Record<string, string> = { ...extra, ...creds.headers, ...from.headers };
         if (body !== undefined && contentType !== "") headers["Content-Type"] = contentType;
-        return { path, headers, ...(body === undefined ? {} : { body }), authorized: creds.valid && from.valid };
+        const sent = body === undefined ? {} : cuts === undefined ? { body } : { body, cuts };
+        return { path, headers, ...sent, authorized: creds.valid && from.valid };
       });
   };
 }
@@ -279,9 +299,25 @@ function malformedOrHuge(): fc.Arbitrary<TextSpec> {
 /** Every public route, keyed `METHOD /path` as Hono lists them. */
 export const ROUTES: ReadonlyMap<string, FuzzRoute> = new Map(routeList.map((r) => [`${r.method} ${r.path}`, r]));
 
-/** Hostile requests to any route, each route about equally often. */
+/** The key of requests that match no route: a method a path does not serve, or no such path. */
+export const UNROUTED = "unrouted";
+
+/** Requests no route serves: other methods on known paths, unknown paths, odd ones. */
+function unrouted(ctx: FuzzContext): fc.Arbitrary<RequestSpec> {
+  const paths = [...ROUTES.values()].map((r) => r.path.replace(/:[A-Za-z]+/g, "x"));
+  return fc
+    .record({
+      method: fc.constantFrom("PUT", "PATCH", "OPTIONS", "HEAD", "DELETE", "POST", "GET"),
+      path: fc.oneof(fc.constantFrom(...paths), fc.constantFrom("/v2/events", "/e", "/e/", "/fn/register/", "//health", "/%2e%2e/health", "/v1/../v0/apps", "/api/inngest", "/e/k/extra", "/_dashboard/../v0/apps")),
+      creds: credentials(ctx, "gate"),
+    })
+    .map(({ method, path, creds }): RequestSpec => ({ route: UNROUTED, method, path, headers: creds.headers, authorized: true }));
+}
+
+/** Hostile requests to any route, each route about equally often, and to no route at all. */
 export function anyRequest(ctx: FuzzContext): fc.Arbitrary<RequestSpec> {
   return fc.oneof(
     ...[...ROUTES].map(([key, route]) => route.request(ctx).map((parts): RequestSpec => ({ route: key, method: route.method, ...parts }))),
+    unrouted(ctx),
   );
 }
