@@ -14,10 +14,11 @@ import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { app } from "../../src/api/app";
+import { MAX_SYNC_BODY_BYTES } from "../../src/constants";
 import type { Env } from "../../src/env";
 import { hashSigningKey, signRequestBody } from "../../src/protocol/signing";
 import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
-import { FUZZ_APP_URL } from "./helpers/fuzz-bodies";
+import { FUZZ_APP_URL, HOSTILE_APP_ORIGIN } from "./helpers/fuzz-bodies";
 import { anyRequest, type FuzzContext, type Mode, type RequestSpec, ROUTES } from "./helpers/fuzz-routes";
 import { buildText } from "./helpers/fuzz-values";
 import { growth, type StoredCounts, storedCounts } from "./helpers/stored-counts";
@@ -51,6 +52,33 @@ function seedFor(mode: Mode): number {
   return mode === "dev" ? base : (base + 1) | 0;
 }
 
+/** The answer of an app at HOSTILE_APP_ORIGIN: what its path names, to a sync or a call alike. */
+function hostileAnswer(kind: string, headers: Record<string, string>): Response {
+  const sdk = { ...headers, "Content-Type": "application/json", "X-Inngest-Sync-Kind": "in_band" };
+  switch (kind) {
+    case "deep":
+      return new Response(`${"[".repeat(10_000)}${"]".repeat(10_000)}`, { headers: sdk });
+    case "utf8":
+      return new Response(new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), { headers: sdk });
+    case "huge":
+      return new Response(`"${"x".repeat(MAX_SYNC_BODY_BYTES + 1)}"`, { headers: sdk });
+    case "html":
+      return new Response("<html>internal admin page: secret=42</html>", { headers: { "Content-Type": "text/html" } });
+    case "error":
+      return new Response("stack trace at /srv/app.js:1:1 secret=42", { status: 500 });
+    case "unauthorized":
+      return Response.json({ message: "Unauthorized" }, { status: 401, headers });
+    case "register-failed":
+      return Response.json({ message: "the server said no", modified: false }, { status: 500, headers });
+    case "bad-config":
+      return Response.json({ app_id: "", url: 5, functions: [{ id: 1 }] }, { headers: sdk });
+    case "redirect":
+      return new Response(null, { status: 302, headers: { Location: "http://127.0.0.1:8288/v0/apps" } });
+    default:
+      throw new TypeError("connection refused");
+  }
+}
+
 /** Ops the fuzz app answers for its functions: one waits for an event, one sleeps, others complete. */
 const APP_OPS: Record<string, unknown[]> = {
   "fuzz-app-fn-1": [{ id: "wait", op: "WaitForEvent", name: "fuzz/resume", opts: { event: "fuzz/resume", timeout: "1h", if: "async.data.x == event.data.x" } }],
@@ -59,15 +87,18 @@ const APP_OPS: Record<string, unknown[]> = {
 
 /**
  * Answers every outbound request in place of the network, as an SDK would: a sync `PUT` gets an
- * in-band config of one function, a call gets the ops of {@link APP_OPS} or a completed run. No
- * request leaves the test, whatever URL was synced.
+ * in-band config of one function, a call gets the ops of {@link APP_OPS} or a completed run; an
+ * app at HOSTILE_APP_ORIGIN answers with {@link hostileAnswer}. No request leaves the test,
+ * whatever URL was synced.
  */
 function stubNetwork() {
   vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const request = new Request(input, init);
+    const url = new URL(request.url);
     const headers = { "X-Inngest-SDK": "js:v4.24.0", "X-Inngest-Req-Version": "2" };
+    if (url.origin === HOSTILE_APP_ORIGIN) return hostileAnswer(url.pathname.slice(1), headers);
     if (request.method !== "PUT") {
-      const ops = APP_OPS[new URL(request.url).searchParams.get("fnId") ?? ""];
+      const ops = APP_OPS[url.searchParams.get("fnId") ?? ""];
       return ops ? Response.json(ops, { status: 206, headers }) : Response.json({ fuzz: "done" }, { headers });
     }
     const fn = { id: "fuzz-synced-fn", name: "synced", triggers: [{ event: "fuzz/synced" }], steps: { step: { id: "step", name: "step", runtime: { type: "http", url: request.url } } } };
@@ -138,13 +169,26 @@ function streamed(body: string | Uint8Array, cuts: number[]): ReadableStream<Uin
 
 /** The POST /login form re-renders the login page on a wrong key: a page for a browser, not JSON. */
 function isLoginPage(spec: RequestSpec, status: number, mode: Mode): boolean {
-  return mode === "production" && spec.route === "POST /login" && status === 401;
+  return mode === "production" && spec.method === "POST" && new URL(spec.path, ORIGIN).pathname === "/login" && status === 401;
 }
+
+/**
+ * The one 5xx allowed: `POST /v0/apps/sync` answers 502 when the app at the URL, not the request,
+ * failed (unreachable, or not answering as an SDK). That answer must still be a JSON error that
+ * repeats nothing the app sent.
+ */
+function isGatewayError(spec: RequestSpec, status: number): boolean {
+  return spec.route === "POST /v0/apps/sync" && status === 502;
+}
+
+/** What hostile apps put in their answers (see hostileAnswer); no answer of the server may repeat it. */
+const APP_SECRET = /secret=42|\/srv\/app\.js/;
 
 /** What is wrong with the answer to `spec`, or null. */
 async function problemWith(spec: RequestSpec, res: Response, mode: Mode): Promise<string | null> {
   const text = await res.text();
-  if (res.status >= 500) return `answered ${res.status}: ${text.slice(0, 300)}`;
+  if (APP_SECRET.test(text)) return `${res.status} repeats what an app answered: ${text.slice(0, 300)}`;
+  if (res.status >= 500 && !isGatewayError(spec, res.status)) return `answered ${res.status}: ${text.slice(0, 300)}`;
   if (mode === "production" && !spec.authorized && res.status >= 200 && res.status < 300) {
     return `accepted (${res.status}) without valid credentials`;
   }
@@ -168,6 +212,10 @@ async function problemWith(spec: RequestSpec, res: Response, mode: Mode): Promis
 /** What the accepted requests of a run may have added, for the stored-rows check. */
 interface Accepted {
   routes: Set<string>;
+  /** Answers by status, for the run's summary. */
+  statuses: Record<number, number>;
+  /** The slowest request and how long it took, for the run's summary. */
+  slowest: { ms: number; spec?: RequestSpec };
   /** Events accepted by the event routes. */
   events: number;
   syncs: number;
@@ -234,13 +282,17 @@ async function seedState(mode: Mode): Promise<string[]> {
 async function fuzz(mode: Mode): Promise<{ accepted: Accepted; before: StoredCounts; seed: number; sent: number }> {
   const ctx = await fuzzContext(mode, await seedState(mode));
   const seed = seedFor(mode);
-  const accepted: Accepted = { routes: new Set(), events: 0, syncs: 0 };
+  const accepted: Accepted = { routes: new Set(), statuses: {}, slowest: { ms: 0 }, events: 0, syncs: 0 };
   const before = await settledCounts();
   let sent = 0;
   const property = fc.asyncProperty(anyRequest(ctx), async (spec) => {
     sent++;
+    const started = Date.now();
     const res = await send(spec, mode);
     const status = res.status;
+    const ms = Date.now() - started;
+    if (ms > accepted.slowest.ms) accepted.slowest = { ms, spec };
+    accepted.statuses[status] = (accepted.statuses[status] ?? 0) + 1;
     if (status >= 200 && status < 300) {
       accepted.routes.add(spec.route);
       const body = (await res.clone().json().catch(() => null)) as { ids?: unknown; data?: { ids?: unknown } } | null;
@@ -285,7 +337,11 @@ describe("the request fuzzer", () => {
       expect(sent).toBe(RUNS_PER_MODE);
       await expectHealthy(mode, sent);
       expectNothingRefusedStored(before, await settledCounts(), accepted, seed);
-      console.log(`fuzz ${mode}: ${sent} requests, seed ${seed}, accepted on ${[...accepted.routes].sort().join(", ") || "no route"}`);
+      const { slowest } = accepted;
+      console.log(
+        `fuzz ${mode}: ${sent} requests, seed ${seed}; answers by status ${JSON.stringify(accepted.statuses)}; ` +
+          `${accepted.routes.size} routes accepted some; slowest ${slowest.ms} ms: ${slowest.spec?.method} ${slowest.spec?.path.slice(0, 80)}`,
+      );
     }, 600_000);
   }
 });

@@ -5,6 +5,7 @@
  * @module
  */
 import fc from "fast-check";
+import { MAX_EVENTS_PER_REQUEST } from "../../../src/constants";
 import {
   deepJson,
   edgeNumberLiteral,
@@ -27,8 +28,15 @@ export const FUZZ_APP_IDS = ["fuzz-app", "fuzz-app-2"] as const;
 /** Event names fuzzed functions trigger on and fuzzed events carry. */
 export const FUZZ_EVENT_NAMES = ["fuzz/evt", "fuzz/other", "fuzz/resume", "fuzz/cancel"] as const;
 
+/** Where an app answers the server with a hostile answer of the kind its path names. */
+export const HOSTILE_APP_ORIGIN = "https://hostile.example";
+
+/** The hostile answers an app at {@link HOSTILE_APP_ORIGIN} gives; see the test's network stub. */
+export const HOSTILE_ANSWERS = ["deep", "utf8", "huge", "html", "error", "unauthorized", "register-failed", "bad-config", "redirect", "unreachable"] as const;
+
 const appUrl = fc.oneof(
   { arbitrary: fc.constant(FUZZ_APP_URL), weight: 6 },
+  { arbitrary: fc.constantFrom(...HOSTILE_ANSWERS).map((kind) => `${HOSTILE_APP_ORIGIN}/${kind}`), weight: 2 },
   {
     arbitrary: fc.constantFrom(
       "http://127.0.0.1:3000/api/inngest",
@@ -68,6 +76,14 @@ const event = fc.record(
 
 /** One event or a batch, as `POST /e/:key` and `POST /v0/events` take. */
 export const eventsBody = fc.oneof(event, fc.array(event, { minLength: 0, maxLength: 4 }));
+
+/**
+ * Batches at and past MAX_EVENTS_PER_REQUEST, of an event no function triggers on; the one at
+ * the limit is accepted and stores every event.
+ */
+export const eventFlood = fc
+  .constantFrom(MAX_EVENTS_PER_REQUEST - 1, MAX_EVENTS_PER_REQUEST, 100_000)
+  .map((n): TextSpec => ({ repeat: { prefix: "[", unit: '{"name":"fuzz/flood"},', count: n, suffix: '{"name":"fuzz/flood"}]' } }));
 
 const functionConfig = fc
   .record({

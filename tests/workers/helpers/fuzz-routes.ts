@@ -8,6 +8,7 @@ import fc from "fast-check";
 import {
   cancellationBody,
   checkpointBody,
+  eventFlood,
   eventsBody,
   FUZZ_APP_IDS,
   hostileBody,
@@ -154,13 +155,16 @@ interface Shape {
   body?: fc.Arbitrary<unknown>;
   /** A body that is not JSON (the login form). */
   rawBody?: fc.Arbitrary<TextSpec>;
+  /** Bodies sent now and then besides the hostile variants of `body`. */
+  rareBody?: fc.Arbitrary<TextSpec>;
 }
 
 /** Requests for one route of `method` shaped like `shape`. */
 function requests(method: FuzzRoute["method"], auth: AuthRule, shape: Shape) {
   return (ctx: FuzzContext): fc.Arbitrary<RequestParts> => {
     const params = shape.path.split("/").filter((p) => p.startsWith(":")).length;
-    const body: fc.Arbitrary<TextSpec | undefined> = shape.rawBody ?? (shape.body ? hostileBody(shape.body) : fc.constant(undefined));
+    const usual: fc.Arbitrary<TextSpec | undefined> = shape.rawBody ?? (shape.body ? hostileBody(shape.body) : fc.constant(undefined));
+    const body = shape.rareBody ? fc.oneof({ arbitrary: usual, weight: 60 }, { arbitrary: shape.rareBody, weight: 1 }) : usual;
     return fc
       .record({
         segments: fc.array(segment(ctx), { minLength: params, maxLength: params }),
@@ -213,7 +217,7 @@ const routeList: FuzzRoute[] = [
     auth: "event-key",
     mayStore: EVENT_EFFECTS,
     request: (ctx) =>
-      fc.tuple(requests("POST", "event-key", { path: "/e/KEY", body: eventsBody })(ctx), eventKeyPath(ctx)).map(([parts, key]) => ({
+      fc.tuple(requests("POST", "event-key", { path: "/e/KEY", body: eventsBody, rareBody: eventFlood })(ctx), eventKeyPath(ctx)).map(([parts, key]) => ({
         ...parts,
         path: parts.path.replace("/e/KEY", `/e/${key}`),
         authorized: parts.authorized && (ctx.mode === "dev" || key === ctx.eventKey),
@@ -255,7 +259,7 @@ const routeList: FuzzRoute[] = [
     mayStore: [],
     request: requests("GET", "gate", { path: "/v0/events", queryNames: ["name", "field", "after", "before", "internal", "cursor", "limit"] }),
   },
-  { method: "POST", path: "/v0/events", auth: "gate", mayStore: EVENT_EFFECTS, request: requests("POST", "gate", { path: "/v0/events", body: eventsBody }) },
+  { method: "POST", path: "/v0/events", auth: "gate", mayStore: EVENT_EFFECTS, request: requests("POST", "gate", { path: "/v0/events", body: eventsBody, rareBody: eventFlood }) },
   {
     method: "GET",
     path: "/v0/runs",
