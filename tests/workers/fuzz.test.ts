@@ -274,7 +274,8 @@ async function seedState(mode: Mode): Promise<string[]> {
     await new Promise((r) => setTimeout(r, 200));
     runs = (await env.DB.prepare("SELECT id FROM runs WHERE event_id = ?").bind(eventId).all<{ id: string }>()).results;
   }
-  expect(runs, "the seeded event starts a run of each fuzz function").toHaveLength(functions.length);
+  const stored = await env.DB.prepare("SELECT status, error FROM events WHERE internal_id = ?").bind(eventId).first();
+  expect(runs, `the seeded event (${JSON.stringify(stored)}) starts a run of each fuzz function`).toHaveLength(functions.length);
   return [eventId, ...runs.map((r) => r.id)];
 }
 
