@@ -203,8 +203,10 @@ async function problemWith(spec: RequestSpec, res: Response, mode: Mode): Promis
   } catch {
     return `${res.status} body does not parse: ${text.slice(0, 200)}`;
   }
-  const error = (body as { error?: unknown }).error;
+  const { error, status } = body as { error?: unknown; status?: unknown };
   if (typeof error !== "string" || error.length === 0) return `${res.status} without an error message: ${text.slice(0, 200)}`;
+  // The SDK reads the status in the body, not the HTTP one: the two must agree.
+  if (status !== undefined && status !== res.status) return `${res.status} says status ${String(status)} in its body`;
   if (INTERNAL_TEXT.test(error)) return `${res.status} reveals internal text: ${error.slice(0, 300)}`;
   return null;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import fc from "fast-check";
-import { MAX_EVENTS_PER_REQUEST } from "../../../src/constants";
+import { MAX_EVENTS_PER_REQUEST, MAX_STEP_OUTPUT_BYTES } from "../../../src/constants";
 import {
   deepJson,
   edgeNumberLiteral,
@@ -129,6 +129,44 @@ const op = fc.record(
     error: fc.jsonValue({ maxDepth: 2 }),
   },
   { requiredKeys: ["id", "op"] },
+);
+
+/** Checkpoints of very many steps, or of one step with an output past MAX_STEP_OUTPUT_BYTES. */
+export const checkpointFlood = fc.constantFrom<TextSpec>(
+  { repeat: { prefix: '{"steps":[', unit: '{"id":"s#","op":"StepRun","data":{"n":#}},', count: 20_000, suffix: '{"id":"last","op":"StepRun"}]}', numbered: true } },
+  { repeat: { prefix: '{"steps":[', unit: '{"id":"same","op":"Sleep","name":"1h"},', count: 5_000, suffix: '{"id":"same","op":"StepRun"}]}' } },
+  { repeat: { prefix: '{"steps":[{"id":"big","op":"StepRun","data":"', unit: "x", count: MAX_STEP_OUTPUT_BYTES + 1, suffix: '"}]}' } },
+);
+
+/** Syncs of very many functions (distinct ids), or of one function with very many triggers or steps. */
+export const registerFlood = fc.constantFrom<TextSpec>(
+  {
+    repeat: {
+      prefix: `{"url":"${FUZZ_APP_URL}","deployType":"ping","framework":"fuzz","appName":"fuzz-flood","sdk":"js:v4.24.0","v":"0.1","functions":[`,
+      unit: `{"id":"fuzz-flood-f#","name":"f#","triggers":[{"event":"fuzz/flood"}],"steps":{"step":{"id":"step","name":"step","runtime":{"type":"http","url":"${FUZZ_APP_URL}"}}}},`,
+      count: 3_000,
+      suffix: `{"id":"fuzz-flood-last","name":"last","triggers":[{"event":"fuzz/flood"}],"steps":{"step":{"id":"step","name":"step","runtime":{"type":"http","url":"${FUZZ_APP_URL}"}}}}]}`,
+      numbered: true,
+    },
+  },
+  {
+    repeat: {
+      prefix: `{"url":"${FUZZ_APP_URL}","deployType":"ping","framework":"fuzz","appName":"fuzz-flood","sdk":"js:v4.24.0","v":"0.1","functions":[{"id":"fuzz-flood-many","name":"many","triggers":[`,
+      unit: '{"event":"fuzz/t#","expression":"event.data.x == #"},',
+      count: 10_000,
+      suffix: '{"event":"fuzz/last"}],"steps":{}}]}',
+      numbered: true,
+    },
+  },
+  {
+    repeat: {
+      prefix: `{"url":"${FUZZ_APP_URL}","deployType":"ping","framework":"fuzz","appName":"fuzz-flood","sdk":"js:v4.24.0","v":"0.1","functions":[{"id":"fuzz-flood-steps","name":"steps","triggers":[{"event":"fuzz/flood"}],"steps":{`,
+      unit: `"s#":{"id":"s#","name":"s#","runtime":{"type":"http","url":"${FUZZ_APP_URL}"}},`,
+      count: 20_000,
+      suffix: '"last":{"id":"last","name":"last","runtime":{"type":"http","url":"https://x.example"}}}}]}',
+      numbered: true,
+    },
+  },
 );
 
 /** A v4 SDK's async checkpoint (`POST /v1/checkpoint/:runId/async`). */

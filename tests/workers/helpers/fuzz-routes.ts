@@ -8,12 +8,14 @@ import fc from "fast-check";
 import {
   cancellationBody,
   checkpointBody,
+  checkpointFlood,
   eventFlood,
   eventsBody,
   FUZZ_APP_IDS,
   hostileBody,
   invokeBody,
   registerBody,
+  registerFlood,
   rerunBody,
   syncBody,
 } from "./fuzz-bodies";
@@ -223,7 +225,7 @@ const routeList: FuzzRoute[] = [
         authorized: parts.authorized && (ctx.mode === "dev" || key === ctx.eventKey),
       })),
   },
-  { method: "POST", path: "/fn/register", auth: "sdk-bearer", mayStore: ["apps", "functions"], request: requests("POST", "sdk-bearer", { path: "/fn/register", body: registerBody }) },
+  { method: "POST", path: "/fn/register", auth: "sdk-bearer", mayStore: ["apps", "functions"], request: requests("POST", "sdk-bearer", { path: "/fn/register", body: registerBody, rareBody: registerFlood }) },
   { method: "POST", path: "/v0/apps/sync", auth: "gate", mayStore: ["apps", "functions"], request: requests("POST", "gate", { path: "/v0/apps/sync", body: syncBody }) },
   { method: "GET", path: "/v0/apps", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v0/apps" }) },
   {
@@ -231,7 +233,7 @@ const routeList: FuzzRoute[] = [
     path: "/v1/checkpoint/:runId/async",
     auth: "gate",
     mayStore: RUN_EFFECTS,
-    request: requests("POST", "gate", { path: "/v1/checkpoint/:runId/async", body: checkpointBody }),
+    request: requests("POST", "gate", { path: "/v1/checkpoint/:runId/async", body: checkpointBody, rareBody: checkpointFlood }),
   },
   {
     method: "GET",

@@ -9,9 +9,12 @@
 import fc from "fast-check";
 import { MAX_EXPRESSION_LENGTH, MAX_JSON_DEPTH, MAX_REQUEST_BODY_BYTES } from "../../../src/constants";
 
-/** A text built at send time: `prefix + unit × count + suffix`. */
+/**
+ * A text built at send time: `prefix + unit × count + suffix`; with `numbered`, each `#` of the
+ * unit becomes the copy's index, so repeated entries can have distinct ids.
+ */
 export interface Repeated {
-  repeat: { prefix: string; unit: string; count: number; suffix: string };
+  repeat: { prefix: string; unit: string; count: number; suffix: string; numbered?: true };
 }
 
 /** A request body or value as generated: literal text, raw bytes, or a repeated unit. */
@@ -21,8 +24,9 @@ export type TextSpec = string | Repeated | { bytes: number[] };
 export function buildText(spec: TextSpec): string | Uint8Array<ArrayBuffer> {
   if (typeof spec === "string") return spec;
   if ("bytes" in spec) return new Uint8Array(spec.bytes);
-  const { prefix, unit, count, suffix } = spec.repeat;
-  return prefix + unit.repeat(count) + suffix;
+  const { prefix, unit, count, suffix, numbered } = spec.repeat;
+  if (!numbered) return prefix + unit.repeat(count) + suffix;
+  return prefix + Array.from({ length: count }, (_, i) => unit.replaceAll("#", String(i))).join("") + suffix;
 }
 
 /** A lone (unpaired) UTF-16 surrogate. */
