@@ -322,7 +322,17 @@ function expectNothingRefusedStored(before: StoredCounts, after: StoredCounts, a
   expect(grown["d1:apps"] ?? 0, `seed ${seed}: apps stored`).toBeLessThanOrEqual(accepted.syncs);
 }
 
-beforeAll(() => stubNetwork());
+/**
+ * What the Worker logs when something went wrong that no answer shows: a run whose alarm keeps
+ * failing (it retries forever) or a request that failed inside. The log is watched during the run.
+ */
+const WEDGED = /failed to make progress|request failed \(reference/;
+let errorLog: { mock: { calls: unknown[][] }; mockClear(): void };
+
+beforeAll(() => {
+  stubNetwork();
+  errorLog = vi.spyOn(console, "error");
+});
 afterAll(async () => {
   vi.restoreAllMocks();
   await runInDurableObject(env.SCHEDULER.getByName(SCHEDULER_NAME), (_instance, state) => state.storage.deleteAlarm());
@@ -336,10 +346,13 @@ describe("the request fuzzer", () => {
 
   for (const mode of ["dev", "production"] as const) {
     it(`answers ${RUNS_PER_MODE} hostile requests in ${mode} mode with no 5xx, JSON 4xx and nothing refused stored`, async () => {
+      errorLog.mockClear();
       const { accepted, before, seed, sent } = await fuzz(mode);
       expect(sent).toBe(RUNS_PER_MODE);
       await expectHealthy(mode, sent);
       expectNothingRefusedStored(before, await settledCounts(), accepted, seed);
+      const wedged = errorLog.mock.calls.map((args) => args.map(String).join(" ")).filter((line) => WEDGED.test(line));
+      expect(wedged, `seed ${seed}: runs or requests failing inside`).toEqual([]);
       const { slowest } = accepted;
       console.log(
         `fuzz ${mode}: ${sent} requests, seed ${seed}; answers by status ${JSON.stringify(accepted.statuses)}; ` +
