@@ -46,6 +46,8 @@ export const RUN_ERRORS = {
   JsonTooDeep: "json_too_deep",
   /** Storage refused a value of the run for good (too large or too deep for it); retrying cannot help. */
   StorageRefused: "storage_refused",
+  /** The SDK answered text that is not Unicode (a lone UTF-16 surrogate in a step output, an event, a payload). */
+  TextNotUnicode: "text_not_unicode",
 } as const;
 
 /** A server-made error name. */

@@ -8,8 +8,8 @@
  */
 import type { Context } from "hono";
 import { MAX_JSON_DEPTH, MAX_REQUEST_BODY_BYTES } from "../constants";
-import { loneSurrogatePath } from "../sync/well-formed";
 import { jsonNestsDeeperThan, tooDeepMessage } from "../util/json-depth";
+import { loneSurrogatePath } from "../util/well-formed";
 
 /** Why a body was refused: 413 over its cap, 400 for anything wrong with its content. */
 export type BodyRefusal = { ok: false; status: 400 | 413; error: string };
