@@ -60,6 +60,9 @@ function hostileAnswer(kind: string, headers: Record<string, string>): Response 
       return new Response(`${"[".repeat(10_000)}${"]".repeat(10_000)}`, { headers: sdk });
     case "utf8":
       return new Response(new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), { headers: sdk });
+    case "surrogate":
+      // A step whose output is a lone surrogate, as JSON.stringify writes it.
+      return new Response('[{"id":"s","op":"StepRun","data":"\\ud800"}]', { status: 206, headers: sdk });
     case "huge":
       return new Response(`"${"x".repeat(MAX_SYNC_BODY_BYTES + 1)}"`, { headers: sdk });
     case "html":
@@ -252,19 +255,21 @@ async function sendValid(mode: Mode, path: string, body: unknown, headers: Recor
 }
 
 /**
- * Syncs the fuzz app (one function completes, one waits for an event, one sleeps) and starts a
- * run of each, so that id routes, cancellation, rerun and checkpoints meet real runs. Returns the
+ * Syncs the fuzz app (one function completes, one waits for an event, one sleeps, one is served
+ * by a hostile app) and starts a run of each, so that id routes, cancellation, rerun and checkpoints meet real runs. Returns the
  * ids of those runs and of the event.
  */
 async function seedState(mode: Mode): Promise<string[]> {
-  const fn = (n: number, extra: object = {}) => ({
+  const fn = (n: number, extra: object = {}, url = FUZZ_APP_URL) => ({
     id: `fuzz-app-fn-${n}`,
     name: `fuzz ${n}`,
     triggers: [{ event: "fuzz/evt" }],
-    steps: { step: { id: "step", name: "step", runtime: { type: "http", url: `${FUZZ_APP_URL}?fnId=fuzz-app-fn-${n}&step=step` } } },
+    steps: { step: { id: "step", name: "step", runtime: { type: "http", url: `${url}?fnId=fuzz-app-fn-${n}&step=step` } } },
     ...extra,
   });
-  const functions = [fn(0), fn(1, { cancel: [{ event: "fuzz/cancel", if: "async.data.x == event.data.x" }] }), fn(2)];
+  const cancellable = { cancel: [{ event: "fuzz/cancel", if: "async.data.x == event.data.x" }] };
+  // The last one's step answers with an output that is not Unicode (see hostileAnswer).
+  const functions = [fn(0), fn(1, cancellable), fn(2), fn(3, {}, `${HOSTILE_APP_ORIGIN}/surrogate`)];
   const register = { url: FUZZ_APP_URL, deployType: "ping", framework: "fuzz", appName: "fuzz-app", sdk: "js:v4.24.0", v: "0.1", functions };
   const sdkAuth: Record<string, string> = mode === "production" ? { Authorization: `Bearer ${await hashSigningKey(KEY)}` } : {};
   await sendValid(mode, "/fn/register", register, sdkAuth);

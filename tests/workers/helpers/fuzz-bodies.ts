@@ -32,7 +32,7 @@ export const FUZZ_EVENT_NAMES = ["fuzz/evt", "fuzz/other", "fuzz/resume", "fuzz/
 export const HOSTILE_APP_ORIGIN = "https://hostile.example";
 
 /** The hostile answers an app at {@link HOSTILE_APP_ORIGIN} gives; see the test's network stub. */
-export const HOSTILE_ANSWERS = ["deep", "utf8", "huge", "html", "error", "unauthorized", "register-failed", "bad-config", "redirect", "unreachable"] as const;
+export const HOSTILE_ANSWERS = ["deep", "utf8", "surrogate", "huge", "html", "error", "unauthorized", "register-failed", "bad-config", "redirect", "unreachable"] as const;
 
 const appUrl = fc.oneof(
   { arbitrary: fc.constant(FUZZ_APP_URL), weight: 6 },
