@@ -82,6 +82,9 @@ function hostileAnswer(kind: string, headers: Record<string, string>): Response 
   }
 }
 
+/** The hostile answers seeded runs get to their calls (the huge one is left to the transport's own tests). */
+const HOSTILE_CALL_ANSWERS = ["deep", "utf8", "surrogate", "html", "error", "unauthorized", "redirect", "unreachable"];
+
 /** Ops the fuzz app answers for its functions: one waits for an event, one sleeps, others complete. */
 const APP_OPS: Record<string, unknown[]> = {
   "fuzz-app-fn-1": [{ id: "wait", op: "WaitForEvent", name: "fuzz/resume", opts: { event: "fuzz/resume", timeout: "1h", if: "async.data.x == event.data.x" } }],
@@ -255,8 +258,8 @@ async function sendValid(mode: Mode, path: string, body: unknown, headers: Recor
 }
 
 /**
- * Syncs the fuzz app (one function completes, one waits for an event, one sleeps, one is served
- * by a hostile app) and starts a run of each, so that id routes, cancellation, rerun and checkpoints meet real runs. Returns the
+ * Syncs the fuzz app (one function completes, one waits for an event, one sleeps, the others are
+ * served by hostile apps) and starts a run of each, so that id routes, cancellation, rerun and checkpoints meet real runs. Returns the
  * ids of those runs and of the event.
  */
 async function seedState(mode: Mode): Promise<string[]> {
@@ -268,8 +271,9 @@ async function seedState(mode: Mode): Promise<string[]> {
     ...extra,
   });
   const cancellable = { cancel: [{ event: "fuzz/cancel", if: "async.data.x == event.data.x" }] };
-  // The last one's step answers with an output that is not Unicode (see hostileAnswer).
-  const functions = [fn(0), fn(1, cancellable), fn(2), fn(3, {}, `${HOSTILE_APP_ORIGIN}/surrogate`)];
+  // The others are served by hostile apps (see hostileAnswer); their runs must end or retry, never wedge.
+  const hostile = HOSTILE_CALL_ANSWERS.map((kind, i) => fn(3 + i, {}, `${HOSTILE_APP_ORIGIN}/${kind}`));
+  const functions = [fn(0), fn(1, cancellable), fn(2), ...hostile];
   const register = { url: FUZZ_APP_URL, deployType: "ping", framework: "fuzz", appName: "fuzz-app", sdk: "js:v4.24.0", v: "0.1", functions };
   const sdkAuth: Record<string, string> = mode === "production" ? { Authorization: `Bearer ${await hashSigningKey(KEY)}` } : {};
   await sendValid(mode, "/fn/register", register, sdkAuth);
