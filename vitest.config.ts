@@ -23,7 +23,12 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations },
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  // The request fuzzer's seed and size (tests/workers/fuzz.test.ts), to replay a failure.
+                  STEPFLARE_FUZZ_SEED: process.env.STEPFLARE_FUZZ_SEED ?? "",
+                  STEPFLARE_FUZZ_RUNS: process.env.STEPFLARE_FUZZ_RUNS ?? "",
+                },
                 queueConsumers: {
                   "stepflare-events": { maxBatchTimeout: 0.05 },
                   "stepflare-history": { maxBatchTimeout: 0.05 },

@@ -9,6 +9,7 @@
 import type { Context } from "hono";
 import { MAX_JSON_DEPTH, MAX_REQUEST_BODY_BYTES } from "../constants";
 import { jsonNestsDeeperThan, tooDeepMessage } from "../util/json-depth";
+import { loneSurrogatePath } from "../util/well-formed";
 
 /** Why a body was refused: 413 over its cap, 400 for anything wrong with its content. */
 export type BodyRefusal = { ok: false; status: 400 | 413; error: string };
@@ -96,4 +97,17 @@ export function parseJsonText(text: string, what = "request body"): BodyJson {
 export async function readJsonBody(c: Context, max = MAX_REQUEST_BODY_BYTES): Promise<BodyJson> {
   const body = await readBodyText(c, max);
   return body.ok ? parseJsonText(body.text) : body;
+}
+
+/**
+ * `body`, or its refusal when a string or key in it holds a lone UTF-16 surrogate (a `\udXXX`
+ * escape without its pair). Such text is not Unicode: it cannot be stored as sent, and a run
+ * whose state held it could never be canonicalised into a signed call request again.
+ */
+export function refuseLoneSurrogates(body: BodyJson, what = "request body"): BodyJson {
+  if (!body.ok) return body;
+  const path = loneSurrogatePath(body.value);
+  if (path === null) return body;
+  const where = path.length === 0 ? "" : ` at ${path.map(String).join(".")}`;
+  return { ok: false, status: 400, error: `${what}${where} contains a lone UTF-16 surrogate; text must be valid Unicode` };
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Env } from "../env";
 import { MAX_CHECKPOINT_BODY_BYTES } from "../constants";
 import { opSchema } from "../protocol/ops";
-import { readJsonBody } from "./body-limit";
+import { readJsonBody, refuseLoneSurrogates } from "./body-limit";
 
 /** The body of a v4 SDK's async checkpoint; fields the server does not need are not required. */
 const checkpointBodySchema = z.looseObject({ run_id: z.string().optional(), steps: z.array(opSchema) });
@@ -12,12 +12,13 @@ const checkpointBodySchema = z.looseObject({ run_id: z.string().optional(), step
  * `POST /v1/checkpoint/:runId/async`: a v4 SDK in async-checkpointing mode reports the steps it
  * ran inside one request, so consecutive steps cost one round trip each instead of one request
  * to the app each. Answers 409 when the run has ended, which tells the SDK to stop. The body is
- * read like every other (src/api/body-limit.ts), capped at MAX_CHECKPOINT_BODY_BYTES.
+ * read like every other (src/api/body-limit.ts), capped at MAX_CHECKPOINT_BODY_BYTES; step outputs
+ * holding a lone surrogate are refused, since the run could not send them back to the SDK.
  */
 export const checkpointRoutes = new Hono<{ Bindings: Env }>();
 
 checkpointRoutes.post("/v1/checkpoint/:runId/async", async (c) => {
-  const body = await readJsonBody(c, MAX_CHECKPOINT_BODY_BYTES);
+  const body = refuseLoneSurrogates(await readJsonBody(c, MAX_CHECKPOINT_BODY_BYTES));
   if (!body.ok) return c.json({ error: body.error, status: body.status }, body.status);
   const parsed = checkpointBodySchema.safeParse(body.value);
   if (!parsed.success) {

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { readJsonBody, type BodyJson } from "./body-limit";
+import { readJsonBody, refuseLoneSurrogates, type BodyJson } from "./body-limit";
 
 /** The `metadata` Inngest's v1 API attaches to every answer; nothing here is cached. */
 export function metadata() {
@@ -31,8 +31,8 @@ export function describeIssues(error: z.ZodError): string {
 /**
  * The request body parsed as JSON; an empty body is `undefined`, for schemas with defaults. A body
  * over MAX_REQUEST_BODY_BYTES is not read, and one that is not UTF-8 or nests deeper than
- * MAX_JSON_DEPTH is refused: the error says which.
+ * MAX_JSON_DEPTH, or holds a lone UTF-16 surrogate, is refused: the error says which.
  */
-export function jsonBody(c: Context): Promise<BodyJson> {
-  return readJsonBody(c);
+export async function jsonBody(c: Context): Promise<BodyJson> {
+  return refuseLoneSurrogates(await readJsonBody(c));
 }

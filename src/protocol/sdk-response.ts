@@ -7,6 +7,7 @@ import { ERROR_BODY_PREVIEW_CHARS, MAX_JSON_DEPTH } from "../constants";
 import { runError } from "../errors";
 import { parseTimestampMs } from "../time/timestamp";
 import { jsonNestsDeeperThan, tooDeepMessage } from "../util/json-depth";
+import { loneSurrogatePath } from "../util/well-formed";
 import { opSchema, type Op } from "./ops";
 import { serializedErrorSchema, type SerializedError } from "./serialized-error";
 
@@ -42,7 +43,9 @@ const streamedSchema = z.object({
  * Interpret an SDK's response to a call request, per the Inngest wire protocol: `200` finished,
  * `206` ops, `201` streamed (the real response is inside), anything else an error. A 2xx without
  * `X-Inngest-SDK` did not come from an SDK and is a retriable error; so is a malformed body. A 2xx
- * body nested deeper than MAX_JSON_DEPTH is a non-retriable `JsonTooDeep` error.
+ * body nested deeper than MAX_JSON_DEPTH is a non-retriable `JsonTooDeep` error, and one holding a
+ * lone UTF-16 surrogate a non-retriable `TextNotUnicode` error: the run could never send such a
+ * value back in a (canonicalised, signed) call request.
  */
 export function interpretSdkResponse(res: RawResponse, nowMs: number): SdkResponse {
   const isSuccess = res.status >= 200 && res.status < 300;
@@ -54,6 +57,7 @@ export function interpretSdkResponse(res: RawResponse, nowMs: number): SdkRespon
     );
   }
   if (isSuccess && jsonNestsDeeperThan(res.body, MAX_JSON_DEPTH)) return tooDeep(res);
+  if (isSuccess && holdsLoneSurrogate(res.body)) return notUnicode(res);
   switch (res.status) {
     case 200:
       return withVersion({ kind: "complete", output: parseOutput(res.body) }, res.headers);
@@ -172,6 +176,27 @@ function tooDeep(res: RawResponse): SdkResponse {
     "; return or pass step outputs, events and payloads that nest less deeply";
   return withVersion(
     { kind: "error", status: res.status, error: runError("JsonTooDeep", message), retriable: false },
+    res.headers,
+  );
+}
+
+/** Whether a JSON text holds a lone surrogate; only a `\udXXX` escape can put one there. */
+function holdsLoneSurrogate(body: string): boolean {
+  if (!/\\u[dD][89a-fA-F]/.test(body)) return false;
+  try {
+    return loneSurrogatePath(JSON.parse(body)) !== null;
+  } catch {
+    // Not JSON: the protocol checks below say what is wrong with it.
+    return false;
+  }
+}
+
+function notUnicode(res: RawResponse): SdkResponse {
+  const message =
+    `The SDK's answer (HTTP ${res.status}) holds text that is not valid Unicode (a lone UTF-16 surrogate); ` +
+    "return or pass step outputs, events and payloads made of whole characters";
+  return withVersion(
+    { kind: "error", status: res.status, error: runError("TextNotUnicode", message), retriable: false },
     res.headers,
   );
 }
