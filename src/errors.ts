@@ -48,7 +48,7 @@ export const RUN_ERRORS = {
   StorageRefused: "storage_refused",
   /** `step.invoke` would nest deeper than MAX_INVOKE_DEPTH invokes (a function invoking itself without end). */
   InvokeDepthExceeded: "invoke_depth_exceeded",
-  /** The SDK answered text that is not Unicode (a lone UTF-16 surrogate in a step output, an event, a payload). */
+  /** The SDK answered text that is not Unicode (bytes that are not UTF-8, or a lone UTF-16 surrogate in a step output, an event, a payload). */
   TextNotUnicode: "text_not_unicode",
 } as const;
 

@@ -60,6 +60,11 @@ dashboardRoutes.get("/login", (c) => {
   return c.html(loginPage(sameSiteNext(c.req.query("next")), null), 200, PAGE_HEADERS);
 });
 
+/** Whether a request's Accept header asks for an HTML page, as a browser's navigation does. */
+function acceptsHtml(accept: string | undefined): boolean {
+  return accept !== undefined && /\btext\/html\b/i.test(accept);
+}
+
 const loginForm = z.object({ key: z.string().trim().min(1), next: z.string().optional() });
 
 dashboardRoutes.post("/login", async (c) => {
@@ -70,7 +75,10 @@ dashboardRoutes.post("/login", async (c) => {
   const next = sameSiteNext(form.success ? form.data.next : undefined);
   const keys = signingKeys(c.env);
   if (!form.success || !(await isAuthorizedSdkBearer(`Bearer ${form.data.key}`, keys))) {
-    return c.html(loginPage(next, "That is not this server's signing key."), 401, PAGE_HEADERS);
+    const problem = "That is not this server's signing key.";
+    // A browser's form post gets the page again with the problem; any other client a JSON error.
+    if (acceptsHtml(c.req.header("accept"))) return c.html(loginPage(next, problem), 401, PAGE_HEADERS);
+    return c.json({ error: problem, status: 401 }, 401);
   }
   const expiresAt = Date.now() + SESSION_TTL_MS;
   setCookie(c, SESSION_COOKIE, await createSession(keys[0]!, expiresAt), {

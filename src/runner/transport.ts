@@ -13,7 +13,8 @@ import { appCarriers, type AppFetch } from "../sync/app-carrier";
 import type { CallOutcome } from "./decide";
 import type { CallRequest } from "./call-request";
 import { runError } from "../errors";
-import { readBoundedText } from "../util/read-bounded";
+import { readBounded } from "../util/read-bounded";
+import { decodeUtf8Strictly } from "../util/utf8";
 
 /**
  * Sends a call request to the app and interprets the answer. `signal` aborts the request when
@@ -56,7 +57,7 @@ async function sendCall(
   if (signingKey) headers["X-Inngest-Signature"] = await signRequestBody(request.body, signingKey, Date.now());
   const send = async () => {
     const res = await carrier.fetch(request.url, { method: "POST", headers, body: request.body, signal });
-    return { res, read: await readBoundedText(res.body, MAX_SDK_RESPONSE_BYTES) };
+    return { res, read: await readBounded(res.body, MAX_SDK_RESPONSE_BYTES) };
   };
   let answer: Awaited<ReturnType<typeof send>>;
   try {
@@ -80,8 +81,15 @@ async function sendCall(
       "the most one answer may carry; return smaller step outputs (at most 4 MiB each)";
     return { kind: "error", status: res.status, error: runError("StepOutputTooLarge", message), retriable: false };
   }
-  return interpretSdkResponse({ status: res.status, headers: res.headers, body: read.text }, Date.now());
+  const text = decodeUtf8Strictly(read.bytes);
+  if (text === null) {
+    // Decoding with replacement characters would store mangled outputs as if the app sent them.
+    const message = `the app's answer (HTTP ${res.status}) from ${request.url}${carrier.via} is not valid UTF-8`;
+    return { kind: "error", status: res.status, error: runError("TextNotUnicode", message), retriable: false };
+  }
+  return interpretSdkResponse({ status: res.status, headers: res.headers, body: text }, Date.now());
 }
+
 
 /**
  * The `http` transport: POSTs the call to the app's serve URL, signed with the signing key in

@@ -58,7 +58,7 @@ export async function requestAppSync(
     console.warn(`stepflare: sync request to ${appUrl} failed:`, error);
     return {
       kind: "error",
-      status: 502,
+      status: 422,
       error:
         carrier.kind === "service"
           ? `could not reach the app at ${appUrl} through Service Binding ${carrier.binding}; ` +

@@ -63,13 +63,13 @@ export function interpretSyncResponse(res: SyncResponse, ctx: SyncContext): Sync
   const answer = outOfBandBodySchema.safeParse(json);
   if (answer.success) return outOfBandOutcome(res.status, answer.data, ctx);
   // The SDK's own 401 (`{"message":"Unauthorized"}`) has no `modified`, unlike a register outcome.
-  if (res.status === 401 && isSdkUnauthorized(json)) return { kind: "error", status: 502, error: unauthorizedMessage(ctx) };
+  if (res.status === 401 && isSdkUnauthorized(json)) return { kind: "error", status: 422, error: unauthorizedMessage(ctx) };
   // Anything else is not an SDK: its status and body stay in the log, so that sync cannot be used
   // to read what a URL answers.
   console.warn(`stepflare: ${ctx.appUrl} answered the sync with HTTP ${res.status}, not as an Inngest SDK`);
   return {
     kind: "error",
-    status: 502,
+    status: 422,
     error:
       `${ctx.appUrl} did not answer the sync as an Inngest SDK; ` +
       `check that the URL is the app's Inngest serve endpoint (e.g. http://localhost:3000/api/inngest)`,
@@ -83,7 +83,8 @@ function isSdkUnauthorized(json: unknown): boolean {
 /**
  * The SDK answers the PUT with the status from this server's `/fn/register` body. 400 and 409
  * are that route rejecting the app's functions, which the caller must fix in the app; any other
- * failure means the app could not register here (unreachable, wrong key), so it is a 502.
+ * failure means the app could not register here (unreachable, wrong key), so it is a 422: the request named an app that cannot be synced, which the server
+ * cannot fix by retrying (and a 5xx would blame the server).
  */
 function outOfBandOutcome(
   status: number,
@@ -93,7 +94,7 @@ function outOfBandOutcome(
   if (status >= 200 && status < 300) return { kind: "out_of_band", modified, message };
   if (status === 400 || status === 409) return { kind: "error", status, error: message };
   const error = `the app could not register with this server: ${message}; ${pointHint(ctx)}`;
-  return { kind: "error", status: 502, error };
+  return { kind: "error", status: 422, error };
 }
 
 function unauthorizedMessage(ctx: SyncContext): string {

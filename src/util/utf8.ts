@@ -55,3 +55,12 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
   if (start < text.length || pieces.length === 0) pieces.push(text.slice(start));
   return pieces;
 }
+
+/** The bytes as UTF-8 text, or null when they are not valid UTF-8 (nothing is replaced). */
+export function decodeUtf8Strictly(bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return null;
+  }
+}

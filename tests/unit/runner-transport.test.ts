@@ -69,6 +69,14 @@ describe("httpTransport: bounded answers", () => {
     expect(body.cancelled()).toBe(true);
   });
 
+  it("fails the attempt for good on an answer that is not valid UTF-8, instead of storing replacement characters", async () => {
+    const bytes = new Uint8Array([0x22, 0x61, 0xff, 0xfe, 0x62, 0x22]);
+    const transport = httpTransport(undefined, OPEN, async () => new Response(bytes, { status: 200, headers: { "X-Inngest-SDK": "inngest-js:v4.24.0" } }));
+    const outcome = await transport(request);
+    expect(outcome).toMatchObject({ kind: "error", retriable: false, error: { name: "TextNotUnicode", code: "text_not_unicode" } });
+    expect(JSON.stringify(outcome)).toContain("not valid UTF-8");
+  });
+
   it("reads an answer of exactly the cap", async () => {
     const output = "x".repeat(MAX_SDK_RESPONSE_BYTES - 2);
     const transport = httpTransport(undefined, OPEN, async () =>

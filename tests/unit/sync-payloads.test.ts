@@ -89,10 +89,10 @@ describe("interpretSyncResponse", () => {
   it("explains a 401 by the mode the app and the server run in", () => {
     const res = { status: 401, syncKind: null, body: '{"message":"Unauthorized"}' };
     expect(interpretSyncResponse(res, DEV)).toMatchObject({
-      status: 502,
+      status: 422,
       error: expect.stringContaining("INNGEST_DEV=http://127.0.0.1:8288"),
     });
-    expect(interpretSyncResponse(res, CLOUD)).toMatchObject({ status: 502, error: expect.stringContaining("INNGEST_SIGNING_KEY") });
+    expect(interpretSyncResponse(res, CLOUD)).toMatchObject({ status: 422, error: expect.stringContaining("INNGEST_SIGNING_KEY") });
   });
 
   it("reports an out-of-band outcome, or its failure", () => {
@@ -109,11 +109,11 @@ describe("interpretSyncResponse", () => {
     expect(interpretSyncResponse(oob(409, "taken"), DEV)).toEqual({ kind: "error", status: 409, error: "taken" });
     // This server's register route refused the app's key: the app is at fault, not the caller.
     expect(interpretSyncResponse(oob(401, "missing or invalid signing key"), CLOUD)).toMatchObject({
-      status: 502,
+      status: 422,
       error: expect.stringMatching(/^the app could not register with this server: missing or invalid signing key; /),
     });
     expect(interpretSyncResponse(oob(500, "Failed to register; fetch failed"), DEV)).toMatchObject({
-      status: 502,
+      status: 422,
       error: expect.stringMatching(/fetch failed; run the app with INNGEST_DEV=/),
     });
   });
@@ -126,7 +126,7 @@ describe("interpretSyncResponse", () => {
       [503, "upstream internal-db.corp unavailable"],
     ] as const) {
       const outcome = interpretSyncResponse({ status, syncKind: null, body }, DEV);
-      expect(outcome).toMatchObject({ kind: "error", status: 502, error: expect.stringContaining("did not answer the sync as an Inngest SDK") });
+      expect(outcome).toMatchObject({ kind: "error", status: 422, error: expect.stringContaining("did not answer the sync as an Inngest SDK") });
       const error = (outcome as { error: string }).error;
       expect(error).not.toContain(String(status));
       expect(error).not.toContain(body);

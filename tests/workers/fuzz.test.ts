@@ -112,25 +112,17 @@ function streamed(body: string | Uint8Array, cuts: number[]): ReadableStream<Uin
   });
 }
 
-/** The POST /login form re-renders the login page on a wrong key: a page for a browser, not JSON. */
+/** The POST /login form re-renders the login page on a wrong key for a browser (one that asks for HTML). */
 function isLoginPage(spec: RequestSpec, status: number, mode: Mode): boolean {
-  return mode === "production" && spec.method === "POST" && new URL(spec.path, ORIGIN).pathname === "/login" && status === 401;
-}
-
-/**
- * The one 5xx allowed: `POST /v0/apps/sync` answers 502 when the app at the URL, not the request,
- * failed (unreachable, or not answering as an SDK). That answer must still be a JSON error that
- * repeats nothing the app sent.
- */
-function isGatewayError(spec: RequestSpec, status: number): boolean {
-  return spec.route === "POST /v0/apps/sync" && status === 502;
+  const asksForHtml = Object.entries(spec.headers).some(([name, value]) => name.toLowerCase() === "accept" && value.includes("text/html"));
+  return mode === "production" && asksForHtml && spec.method === "POST" && new URL(spec.path, ORIGIN).pathname === "/login" && status === 401;
 }
 
 /** What is wrong with the answer to `spec`, or null. */
 async function problemWith(spec: RequestSpec, res: Response, mode: Mode): Promise<string | null> {
   const text = await res.text();
   if (APP_SECRET.test(text)) return `${res.status} repeats what an app answered: ${text.slice(0, 300)}`;
-  if (res.status >= 500 && !isGatewayError(spec, res.status)) return `answered ${res.status}: ${text.slice(0, 300)}`;
+  if (res.status >= 500) return `answered ${res.status}: ${text.slice(0, 300)}`;
   if (mode === "production" && !spec.authorized && res.status >= 200 && res.status < 300) {
     return `accepted (${res.status}) without valid credentials`;
   }

@@ -75,7 +75,7 @@ describe("the outbound policy at sync", () => {
     for (const bindings of [env, PROD_ALLOWING_PRIVATE]) {
       const res = await json(await postJson("/v0/apps/sync", { url: "http://127.0.0.1:3000/api/inngest" }, bindings, BEARER));
       // Allowed: the server tried to reach it (and nobody listens in this test).
-      expect(res.status).toBe(502);
+      expect(res.status).toBe(422);
       expect(res.body.error).toMatch(/^could not reach the app at http:\/\/127\.0\.0\.1:3000\/api\/inngest;/);
     }
     expect(fetchSpy).toHaveBeenCalledTimes(2);
@@ -133,7 +133,7 @@ describe("sync errors", () => {
   it("do not repeat the status or body of a target that is not an Inngest SDK", async () => {
     vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("internal admin panel: token=abc123", { status: 418 }));
     const res = await json(await postJson("/v0/apps/sync", { url: "https://intranet.example/admin" }, PROD, BEARER));
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(422);
     expect(res.body.error).toMatch(/did not answer the sync as an Inngest SDK/);
     expect(res.body.error).not.toMatch(/418|admin panel|abc123/);
   });
@@ -141,14 +141,14 @@ describe("sync errors", () => {
   it("do not say why a target could not be reached", async () => {
     vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("connect ECONNREFUSED 203.0.113.7:6379"));
     const res = await json(await postJson("/v0/apps/sync", { url: "https://cache.example/" }, PROD, BEARER));
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(422);
     expect(res.body.error).not.toMatch(/ECONNREFUSED|6379|203\.0\.113/);
   });
 
   it("refuse a redirect to a private address in production mode", async () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response(null, { status: 307, headers: { Location: "http://127.0.0.1:8288/v0/apps" } }));
     const res = await json(await postJson("/v0/apps/sync", { url: "https://redirector.example/" }, PROD, BEARER));
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(422);
     expect(fetchSpy).toHaveBeenCalledTimes(1);
   });
 });

@@ -28,8 +28,8 @@ async function prod(path: string, init: RequestInit = {}): Promise<Response> {
 }
 
 /** Logs in with `key`; returns the response and the session cookie it set, if any. */
-async function login(key: string, next = "/runs") {
-  const res = await prod("/login", { method: "POST", body: new URLSearchParams({ key, next }) });
+async function login(key: string, headers: Record<string, string> = {}, next = "/runs") {
+  const res = await prod("/login", { method: "POST", headers, body: new URLSearchParams({ key, next }) });
   const cookie = /stepflare_session=[^;]+/.exec(res.headers.get("set-cookie") ?? "")?.[0];
   return { res, cookie };
 }
@@ -71,15 +71,19 @@ describe("the dashboard in production mode", () => {
     expect(await page.text()).toContain('name="next" value="/events"');
   });
 
-  it("refuses a wrong key at login without setting a cookie", async () => {
-    const { res, cookie } = await login("signkey-prod-nope");
+  it("refuses a wrong key at login without setting a cookie: the page again for a browser, JSON otherwise", async () => {
+    const { res, cookie } = await login("signkey-prod-nope", { Accept: "text/html,application/xhtml+xml" });
     expect(res.status).toBe(401);
     expect(cookie).toBeUndefined();
     expect(await res.text()).toContain("not this server&#39;s signing key");
+    const plain = await login("signkey-prod-nope");
+    expect(plain.res.status).toBe(401);
+    expect(plain.cookie).toBeUndefined();
+    expect(await plain.res.json()).toEqual({ status: 401, error: "That is not this server's signing key." });
   });
 
   it("logs in with the signing key: an HttpOnly, SameSite=Strict session that opens pages and the API", async () => {
-    const { res, cookie } = await login(KEY, "/events");
+    const { res, cookie } = await login(KEY, {}, "/events");
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/events");
     const setCookie = res.headers.get("set-cookie")!;
@@ -96,7 +100,7 @@ describe("the dashboard in production mode", () => {
   });
 
   it("accepts the hashed key at login, and never redirects off-site after it", async () => {
-    const { res } = await login(await hashSigningKey(KEY), "//evil.example/x");
+    const { res } = await login(await hashSigningKey(KEY), {}, "//evil.example/x");
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/");
   });

@@ -235,7 +235,7 @@ describe("POST /v0/apps/sync", () => {
 
     serveApp("other-key", { signingKey: FALLBACK_KEY.replace("fedcba", "aaaaaa"), serverEnv: PROD_ENV });
     expect(await sync(APP_URL, PROD_ENV, auth)).toMatchObject({
-      status: 502,
+      status: 422,
       body: { error: expect.stringContaining("rejected the sync request's signature") },
     });
   });
@@ -243,12 +243,12 @@ describe("POST /v0/apps/sync", () => {
   it("explains an unreachable or wrong URL", async () => {
     vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("connection refused"));
     expect(await sync("http://down.test/api/inngest")).toMatchObject({
-      status: 502,
-      body: { status: 502, error: expect.stringMatching(/could not reach the app at http:\/\/down\.test\/api\/inngest; .*INNGEST_DEV=/) },
+      status: 422,
+      body: { status: 422, error: expect.stringMatching(/could not reach the app at http:\/\/down\.test\/api\/inngest; .*INNGEST_DEV=/) },
     });
     serveApp("wrong");
     expect(await sync("http://app.test/elsewhere")).toMatchObject({
-      status: 502,
+      status: 422,
       body: { error: expect.stringContaining("did not answer the sync as an Inngest SDK") },
     });
   });
