@@ -213,6 +213,9 @@ const PAGES = ["/", "/runs", "/runs/:runId", "/events", "/events/:eventId", "/fu
 const routeList: FuzzRoute[] = [
   { method: "GET", path: "/health", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/health" }) },
   { method: "GET", path: "/dev", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/dev" }) },
+  // The bench's D1 meter: off here, so both answer the Worker's 404.
+  { method: "GET", path: "/_bench/d1", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/_bench/d1" }) },
+  { method: "POST", path: "/_bench/d1/reset", auth: "open", mayStore: [], request: requests("POST", "open", { path: "/_bench/d1/reset" }) },
   {
     method: "POST",
     path: "/e/:eventKey",
