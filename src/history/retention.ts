@@ -1,6 +1,7 @@
 /**
- * Retention in D1: history, event rows and claims older than STEPFLARE_RETENTION are deleted by
- * the heartbeat, in bounded batches.
+ * Retention in D1: history and event rows older than STEPFLARE_RETENTION are deleted by the
+ * heartbeat, in bounded batches. (Claims of senders' event ids live in the event shards, which
+ * delete them when their 24 h window is over.)
  * @module
  */
 import { RETENTION_BUDGET_MS, RETENTION_ROUNDS_PER_BEAT, RETENTION_ROWS_PER_STATEMENT } from "../constants";
@@ -8,32 +9,21 @@ import type { Env } from "../env";
 import { retentionMs } from "./retention-setting";
 
 /**
- * One statement per table. Each deletes at most ?2 rows from before ?1: the retention's cutoff,
- * or now for claims. Steps go before their run, so a run row is deleted only once it has no steps left: a run is
+ * One statement per table. Each deletes at most ?2 rows from before ?1, the retention's cutoff.
+ * Steps go before their run, so a run row is deleted only once it has no steps left: a run is
  * never half-deleted in a way the reads would show. Runs still active are kept however old
- * (they are history in the making), and so are events not yet routed (the heartbeat re-drives
- * them). A claim (a sender's event id, deduplicated for 24 h) is deleted once its window is
- * over: it deduplicates nothing after that, and a retention shorter than 24 h does not shorten it.
+ * (they are history in the making), and so are events not yet routed (their shard re-drives
+ * them).
  */
-const DELETIONS: readonly { sql: string; before: "cutoff" | "now" }[] = [
-  {
-    sql: `DELETE FROM steps WHERE rowid IN (
-            SELECT s.rowid FROM runs r JOIN steps s ON s.run_id = r.id WHERE r.ended_at < ?1 LIMIT ?2)`,
-    before: "cutoff",
-  },
-  {
-    sql: `DELETE FROM runs WHERE id IN (
-            SELECT r.id FROM runs r WHERE r.ended_at < ?1 AND NOT EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id) LIMIT ?2)`,
-    before: "cutoff",
-  },
-  { sql: "DELETE FROM run_reruns WHERE run_id IN (SELECT run_id FROM run_reruns WHERE created_at < ?1 LIMIT ?2)", before: "cutoff" },
-  { sql: "DELETE FROM skipped_runs WHERE rowid IN (SELECT rowid FROM skipped_runs WHERE created_at < ?1 LIMIT ?2)", before: "cutoff" },
-  {
-    sql: `DELETE FROM events WHERE internal_id IN (
-            SELECT internal_id FROM events WHERE received_at < ?1 AND status != 'pending' LIMIT ?2)`,
-    before: "cutoff",
-  },
-  { sql: "DELETE FROM event_idempotency WHERE key IN (SELECT key FROM event_idempotency WHERE expires_at <= ?1 LIMIT ?2)", before: "now" },
+const DELETIONS: readonly string[] = [
+  `DELETE FROM steps WHERE rowid IN (
+     SELECT s.rowid FROM runs r JOIN steps s ON s.run_id = r.id WHERE r.ended_at < ?1 LIMIT ?2)`,
+  `DELETE FROM runs WHERE id IN (
+     SELECT r.id FROM runs r WHERE r.ended_at < ?1 AND NOT EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id) LIMIT ?2)`,
+  "DELETE FROM run_reruns WHERE run_id IN (SELECT run_id FROM run_reruns WHERE created_at < ?1 LIMIT ?2)",
+  "DELETE FROM skipped_runs WHERE rowid IN (SELECT rowid FROM skipped_runs WHERE created_at < ?1 LIMIT ?2)",
+  `DELETE FROM events WHERE internal_id IN (
+     SELECT internal_id FROM events WHERE received_at < ?1 AND status != 'pending' LIMIT ?2)`,
 ];
 
 /** How much one pass deleted. */
@@ -59,7 +49,7 @@ export async function deleteExpiredHistory(env: Pick<Env, "DB" | "STEPFLARE_RETE
   const pass: RetentionPass = { deleted: 0, rounds: 0, more: false };
   while (pass.rounds < RETENTION_ROUNDS_PER_BEAT && Date.now() < stopAt) {
     const results = await env.DB.batch(
-      DELETIONS.map(({ sql, before }) => env.DB.prepare(sql).bind(before === "now" ? now : cutoff, RETENTION_ROWS_PER_STATEMENT)),
+      DELETIONS.map((sql) => env.DB.prepare(sql).bind(cutoff, RETENTION_ROWS_PER_STATEMENT)),
     );
     pass.rounds++;
     const changes = results.map((r) => r.meta.changes ?? 0);

@@ -1,5 +1,5 @@
 /**
- * Retention (STEPFLARE_RETENTION): history, event rows and claims past it are deleted from D1 in
+ * Retention (STEPFLARE_RETENTION): history and event rows past it are deleted from D1 in
  * bounded batches, and an ended run's object deletes its own storage, after which it answers as
  * an object that never had a run.
  */
@@ -26,7 +26,7 @@ function countIn(table: string, column: string, ids: string[]): Promise<number> 
 }
 
 describe("retention in D1", () => {
-  it("deletes history, events and claims past the retention, and keeps what is newer, active or unrouted", async () => {
+  it("deletes history and events past the retention, and keeps what is newer, active or unrouted", async () => {
     const now = Date.now();
     const old = now - RETENTION_MS - 60_000;
     const [oldEvent, pendingEvent, newEvent] = await seedEvents([
@@ -56,8 +56,6 @@ describe("retention in D1", () => {
     await env.DB.prepare("INSERT INTO skipped_runs (event_id, function_id, reason, created_at) VALUES (?, 'ret-fn', 'singleton', ?)").bind(keptSkip, now).run();
     await env.DB.prepare("INSERT INTO run_reruns (run_id, rerun_of, created_at) VALUES (?, ?, ?), (?, ?, ?)")
       .bind("ret-rerun-old", ended.id, old, "ret-rerun-new", recent.id, now).run();
-    await env.DB.prepare("INSERT INTO event_idempotency (key, internal_id, expires_at) VALUES (?, ?, ?), (?, ?, ?)")
-      .bind("ret-claim-expired", oldEvent!.internalId, now - 1, "ret-claim-live", newEvent!.internalId, now + 60_000).run();
 
     const pass = await deleteExpiredHistory({ DB: env.DB, STEPFLARE_RETENTION: RETENTION }, now);
     expect(pass.rounds).toBe(2);
@@ -72,8 +70,6 @@ describe("retention in D1", () => {
     expect(await countIn("skipped_runs", "event_id", skipped)).toBe(0);
     expect(await countIn("skipped_runs", "event_id", [keptSkip])).toBe(1);
     expect(await countIn("run_reruns", "run_id", ["ret-rerun-old", "ret-rerun-new"])).toBe(1);
-    expect(await countIn("event_idempotency", "key", ["ret-claim-expired", "ret-claim-live"])).toBe(1);
-    expect(await countIn("event_idempotency", "key", ["ret-claim-live"])).toBe(1);
     // A whole pass later nothing is left to delete.
     expect(await deleteExpiredHistory({ DB: env.DB, STEPFLARE_RETENTION: RETENTION }, now)).toMatchObject({ rounds: 1, more: false });
   });

@@ -199,7 +199,7 @@ function eventKeyPath(ctx: FuzzContext) {
 }
 
 /** What changing a run may lead to: runs and their steps, waits, skips, and system events. */
-const RUN_EFFECTS = ["events", "event_idempotency", "runs", "steps", "pauses", "skipped_runs"];
+const RUN_EFFECTS = ["events", "runs", "steps", "pauses", "skipped_runs"];
 /** What an accepted event may lead to: its own row, and whatever the runs it starts do. */
 const EVENT_EFFECTS = [...RUN_EFFECTS, "events(sent)"];
 
