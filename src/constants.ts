@@ -355,3 +355,24 @@ export const MAX_JSON_DEPTH = 100;
  * most MAX_STEP_OUTPUT_BYTES, which together cannot outgrow the run's state cap anyway.
  */
 export const MAX_CHECKPOINT_BODY_BYTES = MAX_RUN_STATE_BYTES;
+
+/* Waits: the wait index in WaitShardObjects (src/waits/). */
+
+/**
+ * Most match paths (`data.orderId`, `data.correlation_id`, ...) one event name's registry lists.
+ * Every incoming event of that name is looked up once per listed path, so this bounds the work
+ * per event. A wait registered while its name's registry is full is kept, unindexed, in the name
+ * shard and found by evaluating its expression (documented in README, "Waits").
+ */
+export const WAIT_MATCH_PATHS_PER_NAME = 8;
+/**
+ * Most wait shards one queue batch looks up (one Durable Object call each: the name shard of
+ * each event name, and one equality shard per path and value an event carries). Events whose
+ * lookups do not fit are delivered to waits by a follow-up message. An event alone always fits
+ * (1 + WAIT_MATCH_PATHS_PER_NAME), so delivery always makes progress.
+ */
+export const WAIT_SHARD_LOOKUPS_PER_BATCH = 150;
+/** Wait shards looked up at once while delivering a batch. */
+export const WAIT_SHARD_LOOKUP_CONCURRENCY = 25;
+/** Expired waits one shard alarm deletes; the alarm re-arms at once for the rest. */
+export const WAIT_EXPIRE_BATCH = 1_000;

@@ -1,6 +1,7 @@
 import type { FlowObject } from "../durable-objects/flow-object";
 import type { RunObject } from "../durable-objects/run-object";
 import type { SchedulerObject } from "../durable-objects/scheduler-object";
+import type { WaitShardObject } from "../durable-objects/wait-shard-object";
 import type { QueueMessage } from "./ingest/queue-message";
 
 /** Bindings and variables the Worker and its Durable Objects receive. */
@@ -10,6 +11,8 @@ export interface Env {
   RUNS: DurableObjectNamespace<RunObject>;
   SCHEDULER: DurableObjectNamespace<SchedulerObject>;
   FLOWS: DurableObjectNamespace<FlowObject>;
+  /** The wait index: runs paused on events, sharded by event name and matched value. */
+  WAIT_SHARDS: DurableObjectNamespace<WaitShardObject>;
   /** Production mode when set: requests to apps are signed and SDK calls are authenticated. */
   INNGEST_SIGNING_KEY?: string;
   INNGEST_SIGNING_KEY_FALLBACK?: string;

@@ -10,6 +10,7 @@ import { SCHEDULER_NAME } from "./scheduler/heartbeat";
 export { FlowObject } from "../durable-objects/flow-object";
 export { RunObject } from "../durable-objects/run-object";
 export { SchedulerObject } from "../durable-objects/scheduler-object";
+export { WaitShardObject } from "../durable-objects/wait-shard-object";
 
 export default {
   fetch: app.fetch,
