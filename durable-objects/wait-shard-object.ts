@@ -26,11 +26,11 @@ export class WaitShardObject extends DurableObject<Env> {
     await this.#rearm();
   }
 
-  /** Lists a match path for an event name in this name shard; false when the registry is full. */
-  async notePath(eventName: string, path: string, expiresAt: number, now: number): Promise<boolean> {
-    [eventName, path, expiresAt, now] = parseRpcArgs(notePathArgsSchema, [eventName, path, expiresAt, now], "WaitShardObject.notePath");
-    const listed = this.#store.notePath(eventName, path, expiresAt, now);
-    if (listed) await this.#rearm();
+  /** Lists a match path for an event name in this name shard: until when, or null when the registry is full. */
+  async notePath(eventName: string, path: string, until: number, now: number): Promise<number | null> {
+    [eventName, path, until, now] = parseRpcArgs(notePathArgsSchema, [eventName, path, until, now], "WaitShardObject.notePath");
+    const listed = this.#store.notePath(eventName, path, until, now);
+    if (listed !== null) await this.#rearm();
     return listed;
   }
 

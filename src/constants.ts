@@ -374,5 +374,14 @@ export const WAIT_MATCH_PATHS_PER_NAME = 8;
 export const WAIT_SHARD_LOOKUPS_PER_BATCH = 150;
 /** Wait shards looked up at once while delivering a batch. */
 export const WAIT_SHARD_LOOKUP_CONCURRENCY = 25;
+/**
+ * A match path stays listed in its name's registry at least this long after a registration
+ * listed it. Until then, registering more waits with that path skips asking the name shard (the
+ * worker remembers the listing), so runs registering waits on one name do not all queue on one
+ * object. The cost: a path no wait uses any more is looked up for up to this long.
+ */
+export const WAIT_PATH_LISTING_MS = 60 * 60 * 1000;
+/** Listings (event name, match path) a worker remembers; the oldest is forgotten first. */
+export const WAIT_PATH_CACHE_SIZE = 1_000;
 /** Expired waits one shard alarm deletes; the alarm re-arms at once for the rest. */
 export const WAIT_EXPIRE_BATCH = 1_000;

@@ -22,7 +22,7 @@ export const pauseRowSchema: z.ZodType<PauseRow> = z.object({
   expires_at: z.number(),
 });
 
-/** `notePath(eventName, path, expiresAt, now)`. */
+/** `notePath(eventName, path, until, now)`. */
 export const notePathArgsSchema = z.tuple([z.string().min(1), z.string().min(1), z.number(), z.number()]);
 
 /** `lookup(events, now, limit)`. */

@@ -77,21 +77,24 @@ export class WaitShardStore {
   }
 
   /**
-   * Lists a match path for an event name, kept until `expiresAt` at least. False when the name
-   * already lists WAIT_MATCH_PATHS_PER_NAME other live paths: the wait then stays unindexed here.
+   * Lists a match path for an event name until `until` at least, and returns until when it is
+   * listed. Null when the name already lists WAIT_MATCH_PATHS_PER_NAME other live paths: the
+   * wait then stays unindexed here.
    */
-  notePath(eventName: string, path: string, expiresAt: number, now: number): boolean {
+  notePath(eventName: string, path: string, until: number, now: number): number | null {
     const listed = this.#sql
       .exec<{ path: string }>("SELECT path FROM match_paths WHERE event_name = ? AND expires_at > ?", eventName, now)
       .toArray()
       .map((r) => r.path);
-    if (!listed.includes(path) && listed.length >= WAIT_MATCH_PATHS_PER_NAME) return false;
-    this.#sql.exec(
-      `INSERT INTO match_paths (event_name, path, expires_at) VALUES (?1, ?2, ?3)
-       ON CONFLICT (event_name, path) DO UPDATE SET expires_at = max(expires_at, ?3)`,
-      eventName, path, expiresAt,
-    );
-    return true;
+    if (!listed.includes(path) && listed.length >= WAIT_MATCH_PATHS_PER_NAME) return null;
+    return this.#sql
+      .exec<{ expires_at: number }>(
+        `INSERT INTO match_paths (event_name, path, expires_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (event_name, path) DO UPDATE SET expires_at = max(expires_at, ?3)
+         RETURNING expires_at`,
+        eventName, path, until,
+      )
+      .one().expires_at;
   }
 
   /**

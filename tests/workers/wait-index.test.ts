@@ -132,6 +132,17 @@ describe("the wait index", () => {
     expect(await shardPauseIds(shard)).toEqual([]);
   });
 
+  it("registers more waits on a listed path without asking the name shard again", async () => {
+    const meter = meterSubrequests();
+    try {
+      const { result: shard, counts } = await meter.measure(() => register(waitPause(50_000)));
+      expect(shard).toBe(equalityShard("shop/paid", "data.orderId", '"o-50000"'));
+      expect(counts.durableObject).toBe(1);
+    } finally {
+      meter.restore();
+    }
+  });
+
   it("registers a wait and delivers an event to waiting runs without a D1 statement", async () => {
     const meter = meterSubrequests();
     try {
