@@ -44,9 +44,8 @@ export interface WaitDelivery {
  * pauses whose run could not be resumed stay, and their events are reported as failures.
  */
 export async function resumePausedRuns(env: Env, events: StoredEvent[], now: number, budget: number): Promise<WaitDelivery> {
-  const failures = new Map<string, unknown>();
-  if (events.length === 0) return { failures, unfinished: new Set() };
-  const { matches, unfinished } = await findPauseMatches(env, events, now, budget);
+  if (events.length === 0) return { failures: new Map(), unfinished: new Set() };
+  const { matches, unfinished, failures } = await findPauseMatches(env, events, now, budget);
   const delivered = await mapLimit(matches, ROUTE_RESUME_CONCURRENCY, async ({ match, shard, event }) => {
     try {
       const run = env.RUNS.getByName(match.runId);

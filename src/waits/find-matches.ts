@@ -19,6 +19,8 @@ export interface MatchSearch {
   matches: PauseMatch[];
   /** Events (internal ids) that may satisfy more pauses than were looked at: deliver them again. */
   unfinished: Set<string>;
+  /** The error of each event (internal id) a shard that may hold its pauses could not be asked for. */
+  failures: Map<string, unknown>;
 }
 
 interface ShardCall {
@@ -27,26 +29,35 @@ interface ShardCall {
   found: ShardLookup;
 }
 
+const NOTHING: ShardLookup = { matches: [], more: false, paths: [] };
+
 /**
  * Finds the pauses a batch of events satisfies. Each event name's shard is asked first: it
  * evaluates the name's unindexed pauses and lists the match paths its equality pauses use. Then,
  * for each path, the shard of the value the event carries there is asked: a lookup, not a scan,
  * so the cost does not grow with the runs waiting on other values. At most
  * WAIT_SHARD_LOOKUPS_PER_BATCH shards are asked; events left out, events whose shards stopped at
- * the budget, and events past the budget of matches are reported unfinished.
+ * the budget, and events past the budget of matches are reported unfinished; events a shard
+ * could not be asked for are reported failed (their other matches are still delivered, and
+ * delivering them again is harmless).
  */
 export async function findPauseMatches(env: Env, events: StoredEvent[], now: number, budget: number): Promise<MatchSearch> {
   const unfinished = new Set<string>();
+  const failures = new Map<string, unknown>();
   const byName = new Map<string, StoredEvent[]>();
   for (const event of events) byName.set(event.name, [...(byName.get(event.name) ?? []), event]);
   const names = [...byName.keys()];
   const asked = names.slice(0, WAIT_SHARD_LOOKUPS_PER_BATCH);
   for (const name of names.slice(asked.length)) for (const event of byName.get(name)!) unfinished.add(event.internalId);
-  const lookup = async (shard: string, batch: StoredEvent[]): Promise<ShardCall> => ({
-    shard,
-    events: batch,
-    found: await env.WAIT_SHARDS.getByName(shard).lookup(batch, now, budget),
-  });
+  // A shard that fails fails only the events asked of it: they are retried, the others go on.
+  const lookup = async (shard: string, batch: StoredEvent[]): Promise<ShardCall> => {
+    try {
+      return { shard, events: batch, found: await env.WAIT_SHARDS.getByName(shard).lookup(batch, now, budget) };
+    } catch (err) {
+      for (const event of batch) failures.set(event.internalId, err);
+      return { shard, events: batch, found: NOTHING };
+    }
+  };
   const nameCalls = await mapLimit(asked, WAIT_SHARD_LOOKUP_CONCURRENCY, (name) => lookup(nameShard(name), byName.get(name)!));
 
   let room = WAIT_SHARD_LOOKUPS_PER_BATCH - asked.length;
@@ -75,7 +86,7 @@ export async function findPauseMatches(env: Env, events: StoredEvent[], now: num
     }
   }
   for (const { event } of matches.slice(budget)) unfinished.add(event.internalId);
-  return { matches: matches.slice(0, budget), unfinished };
+  return { matches: matches.slice(0, budget), unfinished, failures };
 }
 
 /** The equality shards an event must be looked up in: one per registered path it has a value at. */

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { WAIT_MATCH_PATHS_PER_NAME } from "../../src/constants";
+import { WAIT_MATCH_PATHS_PER_NAME, WAIT_SHARD_LOOKUPS_PER_BATCH } from "../../src/constants";
 import { ulidFromParts } from "../../src/ingest/event-ids";
 import type { StoredEvent } from "../../src/ingest/event";
 import { mapLimit } from "../../src/util/map-limit";
@@ -121,6 +121,18 @@ describe("the wait index", () => {
     const search = await findPauseMatches(env, [event], NOW + 2_000, 3);
     expect(search.matches).toHaveLength(3);
     expect([...search.unfinished]).toEqual([event.internalId]);
+  });
+
+  it("asks at most WAIT_SHARD_LOOKUPS_PER_BATCH shards per batch; the events left out are unfinished", async () => {
+    const events = Array.from({ length: WAIT_SHARD_LOOKUPS_PER_BATCH + 2 }, (_, i) => incoming(`shop/name-${i}`, {}, NOW + 1_000, i % 256));
+    const meter = meterSubrequests();
+    try {
+      const { result, counts } = await meter.measure(() => findPauseMatches(env, events, NOW + 2_000, 200));
+      expect(counts.durableObject).toBe(WAIT_SHARD_LOOKUPS_PER_BATCH);
+      expect([...result.unfinished].sort()).toEqual(events.slice(WAIT_SHARD_LOOKUPS_PER_BATCH).map((e) => e.internalId).sort());
+    } finally {
+      meter.restore();
+    }
   });
 
   it("deletes expired waits on the shard's alarm", async () => {
