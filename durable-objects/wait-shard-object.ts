@@ -43,11 +43,24 @@ export class WaitShardObject extends DurableObject<Env> {
   /** Removes pauses by id (delivered, resolved or timed out in their run, or their run ended). */
   async remove(ids: string[]): Promise<void> {
     this.#store.remove(parseRpcArgs(pauseIdsSchema, ids, "WaitShardObject.remove"));
+    await this.#wipeIfEmpty();
   }
 
   override async alarm(): Promise<void> {
     const next = this.#store.expire(Date.now());
     if (next !== null) await this.ctx.storage.setAlarm(next);
+    else await this.#wipeIfEmpty();
+  }
+
+  /**
+   * An empty shard deletes its storage, so the objects of values no one waits on any more (every
+   * invoke has its own) do not stay behind. The next registration creates it again.
+   */
+  async #wipeIfEmpty(): Promise<void> {
+    if (!this.#store.isEmpty()) return;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.#store.wiped();
   }
 
   /** Arms the alarm for the earliest expiry, unless it is already due sooner. */

@@ -57,17 +57,24 @@ export interface ShardLookup {
 /**
  * One wait shard's state: its pauses, its registry of match paths, and when its alarm is due.
  * Every method is one synchronous step, so calls to the shard never interleave half-way.
+ *
+ * The schema is created by the first write, not when the object starts: most shards are only
+ * ever asked (an event name nothing waits on), and a shard emptied of its waits is wiped (see
+ * `isEmpty`), so neither leaves storage behind.
  */
 export class WaitShardStore {
   readonly #sql: SqlStorage;
+  #ready: boolean;
 
   constructor(storage: DurableObjectStorage) {
     this.#sql = storage.sql;
-    migrate(this.#sql, WAIT_SHARD_MIGRATIONS);
+    this.#ready = this.#hasSchema();
+    if (this.#ready) migrate(this.#sql, WAIT_SHARD_MIGRATIONS);
   }
 
   /** Stores a pause; storing it again changes nothing. */
   register(row: PauseRow): void {
+    this.#prepare();
     this.#sql.exec(
       `INSERT OR IGNORE INTO pauses (id, run_id, step_id, kind, event_name, expression, match_path, match_value,
          trigger_event, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -82,6 +89,7 @@ export class WaitShardStore {
    * wait then stays unindexed here.
    */
   notePath(eventName: string, path: string, until: number, now: number): number | null {
+    this.#prepare();
     const listed = this.#sql
       .exec<{ path: string }>("SELECT path FROM match_paths WHERE event_name = ? AND expires_at > ?", eventName, now)
       .toArray()
@@ -103,6 +111,7 @@ export class WaitShardStore {
    * more of them. Also returns the registered paths of the events' names.
    */
   lookup(events: StoredEvent[], now: number, limit: number): ShardLookup {
+    if (!this.#ready) return { matches: [], more: false, paths: [] };
     const incoming = events.map((event) => ({ event, sdk: toSdkEvent(event) }));
     const matches: ShardMatch[] = [];
     let more = false;
@@ -130,6 +139,7 @@ export class WaitShardStore {
 
   /** Removes pauses by id; ids not here are ignored. */
   remove(ids: string[]): void {
+    if (!this.#ready) return;
     this.#sql.exec("DELETE FROM pauses WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids));
   }
 
@@ -139,6 +149,7 @@ export class WaitShardStore {
    * when the shard is empty.
    */
   expire(now: number): number | null {
+    if (!this.#ready) return null;
     this.#sql.exec(
       "DELETE FROM pauses WHERE id IN (SELECT id FROM pauses WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)",
       now, WAIT_EXPIRE_BATCH,
@@ -149,10 +160,31 @@ export class WaitShardStore {
 
   /** The earliest expiry of anything stored (pause or registry entry), or null when empty. */
   nextExpiry(): number | null {
+    if (!this.#ready) return null;
     return this.#sql
       .exec<{ at: number | null }>(
         "SELECT min(at) AS at FROM (SELECT min(expires_at) AS at FROM pauses UNION ALL SELECT min(expires_at) FROM match_paths)",
       )
       .one().at;
+  }
+
+  /** Whether the shard has storage but holds nothing in it (no pause, no registry entry): it may be wiped. */
+  isEmpty(): boolean {
+    return this.#ready && this.nextExpiry() === null;
+  }
+
+  /** Forgets the schema after the object's storage was wiped; the next write creates it again. */
+  wiped(): void {
+    this.#ready = false;
+  }
+
+  #prepare(): void {
+    if (this.#ready) return;
+    migrate(this.#sql, WAIT_SHARD_MIGRATIONS);
+    this.#ready = true;
+  }
+
+  #hasSchema(): boolean {
+    return this.#sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").toArray().length > 0;
   }
 }

@@ -11,7 +11,7 @@ import type { Pause } from "../../src/waits/pause";
 import { registerPause } from "../../src/waits/register";
 import { equalityShard, nameShard } from "../../src/waits/shard-names";
 import { meterSubrequests } from "./helpers/subrequests";
-import { shardPaths, shardPauseIds } from "./helpers/wait-shards";
+import { shardHasStorage, shardPaths, shardPauseIds } from "./helpers/wait-shards";
 
 // Shards expire pauses on their alarms by the real clock, so the test's times are current.
 const NOW = Date.now();
@@ -142,6 +142,10 @@ describe("the wait index", () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     await runDurableObjectAlarm(env.WAIT_SHARDS.getByName(shard));
     expect(await shardPauseIds(shard)).toEqual([]);
+    // Emptied, the shard wiped its storage; a lookup there creates none.
+    expect(await shardHasStorage(shard)).toBe(false);
+    await findPauseMatches(env, [incoming(name, {})], Date.now(), 200);
+    expect(await shardHasStorage(shard)).toBe(false);
   });
 
   it("registers more waits on a listed path without asking the name shard again", async () => {
@@ -165,8 +169,8 @@ describe("the wait index", () => {
         expect(unfinished.size).toBe(0);
       });
       expect(counts.d1).toBe(0);
-      // The delivered pauses are gone from their shards.
-      expect(await shardPauseIds(equalityShard("shop/paid", "data.orderId", '"o-40000"'))).toEqual([]);
+      // The delivered pauses are gone from their shards; the shard of the value, emptied, wiped itself.
+      expect(await shardHasStorage(equalityShard("shop/paid", "data.orderId", '"o-40000"'))).toBe(false);
       expect(await shardPauseIds(nameShard("shop/refund"))).not.toContain("run-40001:step");
     } finally {
       meter.restore();
