@@ -58,9 +58,13 @@ export class WaitShardObject extends DurableObject<Env> {
    */
   async #wipeIfEmpty(): Promise<void> {
     if (!this.#store.isEmpty()) return;
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
-    this.#store.wiped();
+    // No call may run between the check and the wipe: a pause stored then would be wiped too.
+    await this.ctx.blockConcurrencyWhile(async () => {
+      if (!this.#store.isEmpty()) return;
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      this.#store.wiped();
+    });
   }
 
   /** Arms the alarm for the earliest expiry, unless it is already due sooner. */
