@@ -67,10 +67,20 @@ describe("the wait index", () => {
     expect(await shardPaths(nameShard("shop/paid"), "shop/paid")).toEqual(["data.orderId"]);
   });
 
-  it("resumes exactly the run waiting for the incoming event's value among thousands", async () => {
-    const search = await findPauseMatches(env, [incoming("shop/paid", { orderId: "o-1234" })], NOW + 2_000, 200);
-    expect(runsOf(search)).toEqual(["run-1234"]);
-    expect(search.unfinished.size).toBe(0);
+  it("finds exactly the run waiting for the incoming event's value among thousands, asking two shards", async () => {
+    const meter = meterSubrequests();
+    try {
+      const { result: search, counts } = await meter.measure(() =>
+        findPauseMatches(env, [incoming("shop/paid", { orderId: "o-1234" })], NOW + 2_000, 200),
+      );
+      expect(runsOf(search)).toEqual(["run-1234"]);
+      expect(search.unfinished.size).toBe(0);
+      // The name's shard (no unindexed waits, one listed path) and the shard of "o-1234": the
+      // same two calls however many runs wait on other orders.
+      expect(counts.durableObject).toBe(2);
+    } finally {
+      meter.restore();
+    }
   });
 
   it("matches each pause once, by the earliest event of a batch", async () => {
