@@ -63,7 +63,7 @@ function event(name: string, data: Record<string, unknown>): StoredEvent {
   return { name, data, ts: Date.now(), user: {}, internalId, id: internalId };
 }
 
-describe("a run's pauses in the wait shards", () => {
+describe("a run's pauses in the wait shards", { timeout: 60_000 }, () => {
   it("registers its wait and cancel listener, gets the event once, and removes both when it ends", async () => {
     const runId = await waiting("k1");
     const listeners = equalityShard("rw/stop", "data.k", '"k1"');
