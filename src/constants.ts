@@ -369,9 +369,12 @@ export const WAIT_MATCH_PATHS_PER_NAME = 8;
  * Most wait shards one queue batch looks up (one Durable Object call each: the name shard of
  * each event name, and one equality shard per path and value an event carries). Events whose
  * lookups do not fit are delivered to waits by a follow-up message. An event alone always fits
- * (1 + WAIT_MATCH_PATHS_PER_NAME), so delivery always makes progress.
+ * (1 + WAIT_MATCH_PATHS_PER_NAME), so delivery always makes progress. Delivery then costs at
+ * most this many lookups, as many removals, and two calls per resumed run (the resume, and an
+ * invoke's result read from the child): 2 × 50 + 2 × WAIT_RESUMES_PER_BATCH = 500, which leaves
+ * the routing of ROUTE_PAIRS_PER_BATCH pairs room under FREE_SERVICE_SUBREQUESTS.
  */
-export const WAIT_SHARD_LOOKUPS_PER_BATCH = 150;
+export const WAIT_SHARD_LOOKUPS_PER_BATCH = 50;
 /** Wait shards looked up at once while delivering a batch. */
 export const WAIT_SHARD_LOOKUP_CONCURRENCY = 25;
 /**
