@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only <section>]`: times stepflare (dev server + an app on the
+ * `npm run bench [-- --quick] [-- --only <section>] [-- --waiting <N>]`: times stepflare (dev server + an app on the
  * official SDK) and an equivalent Cloudflare Workflow on the same local workerd, then writes a
  * JSON report and a markdown table to bench/results/ and prints both. Sections: config.mjs
  * SECTIONS.
@@ -22,8 +22,13 @@ const RESULTS_DIR = fileURLToPath(new URL("./results", import.meta.url));
 const LOG_DIR = path.join(RESULTS_DIR, "logs");
 
 const { values: args } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, only: { type: "string" } },
+  options: { quick: { type: "boolean", default: false }, only: { type: "string" }, waiting: { type: "string" } },
 });
+const waiting = args.waiting === undefined ? undefined : Number(args.waiting);
+if (waiting !== undefined && !(Number.isInteger(waiting) && waiting > 0)) {
+  console.error("bench: --waiting takes a positive whole number of runs");
+  process.exit(2);
+}
 if (args.only !== undefined && !SECTIONS.includes(args.only)) {
   console.error(`bench: --only takes one of ${SECTIONS.join(", ")}`);
   process.exit(2);
@@ -31,7 +36,8 @@ if (args.only !== undefined && !SECTIONS.includes(args.only)) {
 const quick = args.quick;
 const only = args.only ?? null;
 const selected = (name) => only === null || only === name;
-const work = workload(quick);
+const work = workload(quick, waiting);
+const overallTimeoutMs = OVERALL_TIMEOUT_MS + (selected("wait") ? work.waitFillTimeoutMs : 0);
 const scratch = mkdtempSync(path.join(os.tmpdir(), "stepflare-bench-"));
 
 // Whatever ends the bench (success, error, timeout, Ctrl-C), no server outlives it.
@@ -41,9 +47,9 @@ process.on("exit", () => {
 });
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => process.exit(130));
 setTimeout(() => {
-  console.error(`bench: gave up after ${OVERALL_TIMEOUT_MS / 60_000} minutes`);
+  console.error(`bench: gave up after ${Math.round(overallTimeoutMs / 60_000)} minutes`);
   process.exit(1);
-}, OVERALL_TIMEOUT_MS).unref();
+}, overallTimeoutMs).unref();
 
 mkdirSync(LOG_DIR, { recursive: true });
 const problems = [];

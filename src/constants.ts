@@ -495,3 +495,36 @@ export const EVENT_SHARD_LOADS_PER_CALL = 32;
 export const EVENT_SHARD_IDS_PER_LOAD = 1_000;
 /** UTF-8 bytes of recent events one shard answers a lookback with (at least one event): 16 shards stay near 16 MB. */
 export const EVENT_SHARD_RECENT_BYTES = 1_000_000;
+
+/* Waits: the wait index in WaitShardObjects (src/waits/). */
+
+/**
+ * Most match paths (`data.orderId`, `data.correlation_id`, ...) one event name's registry lists.
+ * Every incoming event of that name is looked up once per listed path, so this bounds the work
+ * per event. A wait registered while its name's registry is full is kept, unindexed, in the name
+ * shard and found by evaluating its expression (documented in README, "Waits").
+ */
+export const WAIT_MATCH_PATHS_PER_NAME = 8;
+/**
+ * Most wait shards one queue batch looks up (one Durable Object call each: the name shard of
+ * each event name, and one equality shard per path and value an event carries). Events whose
+ * lookups do not fit are delivered to waits by a follow-up message. An event alone always fits
+ * (1 + WAIT_MATCH_PATHS_PER_NAME), so delivery always makes progress. Delivery then costs at
+ * most this many lookups, as many removals, and two calls per resumed run (the resume, and an
+ * invoke's result read from the child): 2 × 50 + 2 × WAIT_RESUMES_PER_BATCH = 500, which leaves
+ * the routing of ROUTE_PAIRS_PER_BATCH pairs room under FREE_SERVICE_SUBREQUESTS.
+ */
+export const WAIT_SHARD_LOOKUPS_PER_BATCH = 50;
+/** Wait shards looked up at once while delivering a batch. */
+export const WAIT_SHARD_LOOKUP_CONCURRENCY = 25;
+/**
+ * A match path stays listed in its name's registry at least this long after a registration
+ * listed it. Until then, registering more waits with that path skips asking the name shard (the
+ * worker remembers the listing), so runs registering waits on one name do not all queue on one
+ * object. The cost: a path no wait uses any more is looked up for up to this long.
+ */
+export const WAIT_PATH_LISTING_MS = 60 * 60 * 1000;
+/** Listings (event name, match path) a worker remembers; the oldest is forgotten first. */
+export const WAIT_PATH_CACHE_SIZE = 1_000;
+/** Expired waits one shard alarm deletes; the alarm re-arms at once for the rest. */
+export const WAIT_EXPIRE_BATCH = 1_000;

@@ -3,6 +3,7 @@ import type { FlowObject } from "../durable-objects/flow-object";
 import type { RegistryObject } from "../durable-objects/registry-object";
 import type { RunObject } from "../durable-objects/run-object";
 import type { SchedulerObject } from "../durable-objects/scheduler-object";
+import type { WaitShardObject } from "../durable-objects/wait-shard-object";
 import type { QueueMessage } from "./ingest/queue-message";
 import type { HistoryMessage } from "./runner/history-message";
 
@@ -19,6 +20,8 @@ export interface Env {
   REGISTRY: DurableObjectNamespace<RegistryObject>;
   /** The event shards: accepted events, their dedupe claims and re-drive (src/ingest/event-shards.ts). */
   EVENT_SHARDS: DurableObjectNamespace<EventShardObject>;
+  /** The wait index: runs paused on events, sharded by event name and matched value. */
+  WAIT_SHARDS: DurableObjectNamespace<WaitShardObject>;
   /** Production mode when set: requests to apps are signed and SDK calls are authenticated. */
   INNGEST_SIGNING_KEY?: string;
   INNGEST_SIGNING_KEY_FALLBACK?: string;

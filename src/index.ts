@@ -8,6 +8,7 @@ import { FlowObject } from "../durable-objects/flow-object";
 import { RegistryObject } from "../durable-objects/registry-object";
 import { RunObject } from "../durable-objects/run-object";
 import { SchedulerObject } from "../durable-objects/scheduler-object";
+import { WaitShardObject } from "../durable-objects/wait-shard-object";
 import { app } from "./api/app";
 import type { Env } from "./env";
 import { consumeHistory } from "./history/consume-history";
@@ -15,7 +16,7 @@ import { meteredHandlers } from "./metering/handlers";
 import { consumeEvents } from "./runner/consume-events";
 import { SCHEDULER_NAME } from "./scheduler/heartbeat";
 
-export { EventShardObject, FlowObject, RegistryObject, RunObject, SchedulerObject };
+export { EventShardObject, FlowObject, RegistryObject, RunObject, SchedulerObject, WaitShardObject };
 
 /** The history Queue's name (wrangler.toml); every other batch is from the events Queue. */
 const HISTORY_QUEUE = "stepflare-history";
@@ -38,5 +39,6 @@ export default meteredHandlers(
     [SchedulerObject.prototype, {}, "scheduler"],
     [RegistryObject.prototype, {}, "registry"],
     [EventShardObject.prototype, {}, "event_shard"],
+    [WaitShardObject.prototype, {}, "wait_shard"],
   ],
 ) satisfies ExportedHandler<Env, unknown>;

@@ -1,5 +1,5 @@
 /**
- * waitForEvent resume latency (issue 3): runs do a first step, then
+ * waitForEvent resume latency (issues 3 and 9): runs do a first step, then
  * `step.waitForEvent("w", { event: "bench/resume", match: "data.key", timeout: "10m" })`, each
  * with its own key. A resume is timed from sending the `bench/resume` event (its send time in
  * `data.sentAt`) to the step after the wait starting, in the app.

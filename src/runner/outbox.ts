@@ -5,7 +5,8 @@ import { invokeDepthError, invokeDepthOf } from "./invoke-depth";
 import { isPermanentStorageError } from "./storage-refusal";
 import { emitEvents, type EmittedEvent } from "../ingest/emit-events";
 import { applyLookback } from "../waits/lookback";
-import { deletePauses, savePauses, type Pause } from "../waits/pause";
+import type { Pause } from "../waits/pause";
+import { registerPause, removePauses } from "../waits/register";
 import type { RunStore } from "./run-store";
 
 /** An effect outside the run's object, recorded in the same transaction as its cause. */
@@ -22,9 +23,16 @@ async function functionExists(db: D1Database, id: string): Promise<boolean> {
   return (await db.prepare("SELECT 1 AS ok FROM functions WHERE id = ?").bind(id).first()) !== null;
 }
 
-/** Removes the pauses of a run that ended, including its cancellation listeners. */
-async function deleteRunPauses(db: D1Database, runId: string): Promise<void> {
-  await db.prepare("DELETE FROM pauses WHERE run_id = ?").bind(runId).run();
+/** Registers one of the run's pauses in the wait index, recording its shard first. */
+async function savePause(env: Env, store: RunStore, pause: Pause, now: number): Promise<void> {
+  await registerPause(env, pause, now, (shard) => store.pauseLocations.record(pause.id, shard));
+}
+
+/** Removes pauses of the run from their shards, then forgets where they were. */
+async function dropPauses(env: Env, store: RunStore, ids: string[]): Promise<void> {
+  const located = store.pauseLocations.located(ids);
+  await removePauses(env, located);
+  store.pauseLocations.forget(located.map((p) => p.id));
 }
 
 /**
@@ -66,14 +74,15 @@ function refuseEntry(store: RunStore, seq: number, entry: OutboxEntry, err: unkn
 async function carryOut(env: Env, store: RunStore, entry: OutboxEntry, now: number): Promise<void> {
   switch (entry.kind) {
     case "pause":
-      await savePauses(env.DB, [entry.pause]);
+      await savePause(env, store, entry.pause, now);
       await applyLookback(env, store, entry.pause, now);
       break;
     case "unpause":
-      await deletePauses(env.DB, entry.pauseIds);
+      await dropPauses(env, store, entry.pauseIds);
       break;
     case "unpause_run":
-      await deleteRunPauses(env.DB, store.run()!.id);
+      // The run ended: every pause it still has, cancellation listeners included, goes.
+      await dropPauses(env, store, store.pauseLocations.all().map((p) => p.id));
       break;
     case "emit":
       await emitEvents(env, entry.events, now);
@@ -89,7 +98,7 @@ async function carryOut(env: Env, store: RunStore, entry: OutboxEntry, now: numb
         break;
       }
       // The pause is registered before the child can exist, so its finish cannot be missed.
-      await savePauses(env.DB, [entry.pause]);
+      await savePause(env, store, entry.pause, now);
       await emitEvents(env, [entry.invoked], now);
       break;
     }

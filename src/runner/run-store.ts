@@ -2,6 +2,7 @@ import { CALL_LEASE_MS, CANCEL_LISTENER_DEFAULT_MS, UNREADABLE_LOG_CHARS } from 
 import { resolveWakeTime } from "../time/duration";
 import type { ConcurrencyConstraint } from "../flow-control/concurrency";
 import type { Pause } from "../waits/pause";
+import { PauseLocations } from "../waits/pause-locations";
 import { readBlob, writeBlob } from "./blobs";
 import type { RunFacts } from "./decide";
 import { CANCELLED_ERROR, runEndEvents, type FinalState } from "./run-end-events";
@@ -39,6 +40,8 @@ export class RunStore {
   readonly alarm: RunAlarm;
   /** Effects owed by stored changes, carried out after them. */
   readonly outbox: RunOutbox;
+  /** Which wait shard holds each of the run's pauses. */
+  readonly pauseLocations: PauseLocations;
   /** What the run's state weighs, held under the 32 MiB cap. */
   readonly #size: RunStateSize;
   /** Parsed memos, loaded once; storage stays the source of truth and is written first. */
@@ -61,6 +64,7 @@ export class RunStore {
     this.history = new RunHistory(storage);
     this.alarm = new RunAlarm(storage, () => (this.#ready ? [this.history.resendAt(), this.expiresAt()] : []));
     this.outbox = new RunOutbox(this.#sql);
+    this.pauseLocations = new PauseLocations(storage.kv);
     this.#size = new RunStateSize(this.#sql);
   }
 

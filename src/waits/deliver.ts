@@ -5,8 +5,8 @@ import type { Memo } from "../runner/transition";
 import { mapLimit } from "../util/map-limit";
 import { readStoredJson } from "../util/stored-json";
 import { storedResultSchema } from "../runner/stored-run-json";
-import { findPauseMatches } from "./match-pauses";
-import { deletePauses } from "./pause";
+import { findPauseMatches } from "./find-matches";
+import { removePauses } from "./register";
 
 /**
  * The memo a parent's `step.invoke` gets from its child's `inngest/function.finished` event. A
@@ -39,27 +39,25 @@ export interface WaitDelivery {
  * Delivers incoming events to the runs paused on them: a `waitForEvent` step gets the whole
  * event, a `step.invoke` its child's result, and a `cancelOn` listener cancels its run. At most
  * `budget` runs are resumed; events with more are reported `unfinished`. Each resume is
- * idempotent in the run and each delivered pause is deleted, so delivering an event again
- * resumes only the runs not reached yet; pauses whose run could not be resumed stay, and their
- * events are reported as failures.
+ * idempotent in the run (a step no longer waiting is not resumed again) and each delivered pause
+ * is removed from its shard, so delivering an event again resumes only the runs not reached yet;
+ * pauses whose run could not be resumed stay, and their events are reported as failures.
  */
 export async function resumePausedRuns(env: Env, events: StoredEvent[], now: number, budget: number): Promise<WaitDelivery> {
-  const failures = new Map<string, unknown>();
-  const unfinished = new Set<string>();
-  const matches = await findPauseMatches(env.DB, events, now);
-  for (const { event } of matches.slice(budget)) unfinished.add(event.internalId);
-  const delivered = await mapLimit(matches.slice(0, budget), ROUTE_RESUME_CONCURRENCY, async ({ pause, event }) => {
+  if (events.length === 0) return { failures: new Map(), unfinished: new Set() };
+  const { matches, unfinished, failures } = await findPauseMatches(env, events, now, budget);
+  const delivered = await mapLimit(matches, ROUTE_RESUME_CONCURRENCY, async ({ match, shard, event }) => {
     try {
-      const run = env.RUNS.getByName(pause.run_id);
-      if (pause.kind === "cancel") await run.cancel();
-      else await run.resume(pause.step_id!, pause.kind === "wait" ? toSdkEvent(event) : await invokeResultMemo(env, event));
-      return pause;
+      const run = env.RUNS.getByName(match.runId);
+      if (match.kind === "cancel") await run.cancel();
+      else await run.resume(match.stepId!, match.kind === "wait" ? toSdkEvent(event) : await invokeResultMemo(env, event));
+      return { id: match.pauseId, shard };
     } catch (err) {
       failures.set(event.internalId, err);
       return null;
     }
   });
   // A cancelled run has ended, so its listener is done too (the run's end removes any others).
-  await deletePauses(env.DB, delivered.flatMap((pause) => (pause === null ? [] : [pause.id])));
+  await removePauses(env, delivered.flatMap((pause) => (pause === null ? [] : [pause])));
   return { failures, unfinished };
 }

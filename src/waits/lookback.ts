@@ -5,7 +5,8 @@ import { recentEventsNamed } from "../ingest/event-shards";
 import type { RunStore } from "../runner/run-store";
 import { DurationError, parseDurationMs } from "../time/duration";
 import { pauseSatisfiedBy } from "./match-pauses";
-import { deletePauses, toPauseRow, type Pause } from "./pause";
+import { toPauseRow, type Pause } from "./pause";
+import { removePauses } from "./register";
 
 /** The configured lookback window in ms, or 0 when off (the default, as in Inngest). */
 export function lookbackMs(env: Pick<Env, "STEPFLARE_WAIT_LOOKBACK">): number {
@@ -25,7 +26,8 @@ export function lookbackMs(env: Pick<Env, "STEPFLARE_WAIT_LOOKBACK">): number {
 /**
  * Beyond Inngest (inngest/inngest#1433): lets a `waitForEvent` be satisfied by an event that
  * arrived shortly before the wait registered, closing the race where an event sent right after
- * the trigger is missed. The earliest matching event in the window resumes the wait.
+ * the trigger is missed. The earliest matching event in the window resumes the wait. The recent
+ * events are read from history (D1): the one D1 read a wait makes, and only with lookback on.
  */
 export async function applyLookback(env: Env, store: RunStore, pause: Pause, now: number): Promise<void> {
   const windowMs = lookbackMs(env);
@@ -34,7 +36,7 @@ export async function applyLookback(env: Env, store: RunStore, pause: Pause, now
   const row = toPauseRow(pause);
   for (const event of recent) {
     if (!pauseSatisfiedBy(row, event)) continue;
-    if (store.resolveWait(pause.stepId, toSdkEvent(event), now)) await deletePauses(env.DB, [pause.id]);
+    if (store.resolveWait(pause.stepId, toSdkEvent(event), now)) await removePauses(env, store.pauseLocations.located([pause.id]));
     return;
   }
 }

@@ -20,7 +20,7 @@ export interface Pause {
   expiresAt: number;
 }
 
-/** A pause row as stored in D1. */
+/** A pause as a wait shard stores it (see shard-store.ts). */
 export interface PauseRow {
   id: string;
   run_id: string;
@@ -59,26 +59,4 @@ export function toPauseRow(p: Pause): PauseRow {
     created_at: p.createdAt,
     expires_at: p.expiresAt,
   };
-}
-
-/** Registers pauses; registering one again changes nothing. */
-export async function savePauses(db: D1Database, pauses: Pause[]): Promise<void> {
-  if (pauses.length === 0) return;
-  await db
-    .prepare(
-      `INSERT OR IGNORE INTO pauses (id, run_id, step_id, kind, event_name, expression, match_path, match_value,
-         trigger_event, created_at, expires_at)
-       SELECT value ->> 'id', value ->> 'run_id', value ->> 'step_id', value ->> 'kind', value ->> 'event_name',
-         value ->> 'expression', value ->> 'match_path', value ->> 'match_value', value ->> 'trigger_event',
-         value ->> 'created_at', value ->> 'expires_at'
-       FROM json_each(?)`,
-    )
-    .bind(JSON.stringify(pauses.map(toPauseRow)))
-    .run();
-}
-
-/** Removes pauses by id. */
-export async function deletePauses(db: D1Database, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db.prepare("DELETE FROM pauses WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ids)).run();
 }

@@ -28,13 +28,17 @@ import { storeInShards } from "../../src/ingest/event-shards";
 import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
 import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
-import { savePauses, type Pause } from "../../src/waits/pause";
+import { mapLimit } from "../../src/util/map-limit";
+import type { Pause } from "../../src/waits/pause";
+import { registerPause } from "../../src/waits/register";
+import { nameShard } from "../../src/waits/shard-names";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
 import { countRows, rows } from "./helpers/d1";
 import { eventsInHistory } from "./helpers/event-shards";
 import { alarmOf, driveToEnd, runStart, runStub } from "./helpers/runs";
 import { meterSubrequests, services, type SubrequestCounts } from "./helpers/subrequests";
 import { waitFor } from "./helpers/wait";
+import { shardPauseIds } from "./helpers/wait-shards";
 
 const APP_ID = "sr";
 const APP_ORIGIN = "http://app.test";
@@ -140,10 +144,10 @@ describe("subrequests per invocation", () => {
     // others went back on the Queue, to batches of their own (counted apart from this one).
     const routedNow = Math.floor(ROUTE_PAIRS_PER_BATCH / fanOut);
     expect(counts.queue).toBeGreaterThanOrEqual(1);
-    // One start per pair, one call per event shard to confirm the events routed, and the function
-    // registry's version (src/sync/registry.ts).
+    // One start per pair, one call per event shard to confirm the events routed, one look at the
+    // waits on "sr/fan" (its name's wait shard), and the function registry's version.
     const shards = new Set(events.slice(0, routedNow).map((e) => eventShardOf(e))).size;
-    expect(counts.durableObject).toBe(routedNow * fanOut + shards + 1);
+    expect(counts.durableObject).toBe(routedNow * fanOut + shards + 2);
     const ids = JSON.stringify(events.map((e) => e.internalId));
     const firstIds = JSON.stringify(events.slice(0, routedNow).map((e) => e.internalId));
     // History reaches D1 through its own Queue, shortly after routing.
@@ -168,7 +172,7 @@ describe("subrequests per invocation", () => {
       const trigger = { name: "sr/start", data: {}, id: runId, ts: now, user: {} };
       return { id: `${runId}:wait`, runId, stepId: "wait", kind: "wait", eventName: "sr/many-waiters", expression: null, triggerEvent: trigger, createdAt: now - 1_000, expiresAt: now + 60 * 60 * 1000 };
     });
-    for (let i = 0; i < pauses.length; i += 100) await savePauses(env.DB, pauses.slice(i, i + 100));
+    await mapLimit(pauses, 20, (pause) => registerPause(env, pause, now));
     const internalId = ulid();
     const event: StoredEvent = { name: "sr/many-waiters", data: {}, ts: Date.now(), user: {}, internalId, id: internalId };
     await storeInShards(env, [{ event }], Date.now());
@@ -177,16 +181,16 @@ describe("subrequests per invocation", () => {
       await (worker.queue as ExportedHandlerQueueHandler<typeof env, unknown>)(batch, env, createExecutionContext());
     });
     measured.waitDelivery = counts;
-    // One call per resumed run, one to the event's shard to confirm it routed, and the function
-    // registry's version (src/sync/registry.ts).
-    expect(counts.durableObject).toBe(WAIT_RESUMES_PER_BATCH + 2);
+    // One resume per run, one look at the name's wait shard, one removal of the delivered pauses,
+    // one call to the event's shard to confirm it routed, and the function registry's version.
+    expect(counts.durableObject).toBe(WAIT_RESUMES_PER_BATCH + 4);
     expect(services(counts)).toBeLessThanOrEqual(FREE_SERVICE_SUBREQUESTS);
     expect(counts.queue).toBe(1);
-    const ids = JSON.stringify(pauses.map((p) => p.id));
+    const ids = new Set(pauses.map((p) => p.id));
     // The follow-up message reaches the rest; every delivered pause is removed.
     await waitFor("every waiting run to get the event", async () => {
-      const left = await countRows("pauses", "id IN (SELECT value FROM json_each(?))", ids);
-      return left === 0 ? true : undefined;
+      const left = (await shardPauseIds(nameShard("sr/many-waiters"))).filter((id) => ids.has(id));
+      return left.length === 0 ? true : undefined;
     }, 60_000);
   });
 

@@ -72,7 +72,7 @@ export interface FuzzRoute {
   method: "GET" | "POST" | "DELETE";
   path: string;
   auth: AuthRule;
-  /** D1 tables (see storedCounts) a 2xx answer may grow, directly or through the work it starts. */
+  /** Storage (storedCounts keys: `d1:<table>`, `do:<namespace>`) a 2xx answer may grow, directly or through the work it starts. */
   mayStore: string[];
   request: (ctx: FuzzContext) => fc.Arbitrary<RequestParts>;
 }
@@ -199,9 +199,9 @@ function eventKeyPath(ctx: FuzzContext) {
 }
 
 /** What changing a run may lead to: runs and their steps, waits, skips, and system events. */
-const RUN_EFFECTS = ["events", "runs", "steps", "pauses", "skipped_runs"];
+const RUN_EFFECTS = ["d1:events", "d1:runs", "d1:steps", "d1:skipped_runs", "do:event_shards", "do:wait_shards"];
 /** What an accepted event may lead to: its own row, and whatever the runs it starts do. */
-const EVENT_EFFECTS = [...RUN_EFFECTS, "events(sent)"];
+const EVENT_EFFECTS = [...RUN_EFFECTS, "d1:events(sent)"];
 
 const loginForm = fc
   .record({ key: fc.oneof(fc.constant("signkey-prod-wrong"), nastyString), next: fc.oneof(fc.constantFrom("/runs", "//evil.example", "/\t/evil.example", "/%0d%0aSet-Cookie:x=1", "https://evil.example"), nastyString) })
@@ -228,8 +228,8 @@ const routeList: FuzzRoute[] = [
         authorized: parts.authorized && (ctx.mode === "dev" || key === ctx.eventKey),
       })),
   },
-  { method: "POST", path: "/fn/register", auth: "sdk-bearer", mayStore: ["apps", "functions"], request: requests("POST", "sdk-bearer", { path: "/fn/register", body: registerBody, rareBody: registerFlood }) },
-  { method: "POST", path: "/v0/apps/sync", auth: "gate", mayStore: ["apps", "functions"], request: requests("POST", "gate", { path: "/v0/apps/sync", body: syncBody }) },
+  { method: "POST", path: "/fn/register", auth: "sdk-bearer", mayStore: ["d1:apps", "d1:functions"], request: requests("POST", "sdk-bearer", { path: "/fn/register", body: registerBody, rareBody: registerFlood }) },
+  { method: "POST", path: "/v0/apps/sync", auth: "gate", mayStore: ["d1:apps", "d1:functions"], request: requests("POST", "gate", { path: "/v0/apps/sync", body: syncBody }) },
   { method: "GET", path: "/v0/apps", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v0/apps" }) },
   {
     method: "POST",
@@ -277,7 +277,7 @@ const routeList: FuzzRoute[] = [
     method: "POST",
     path: "/v0/runs/:runId/rerun",
     auth: "gate",
-    mayStore: [...RUN_EFFECTS, "run_reruns"],
+    mayStore: [...RUN_EFFECTS, "d1:run_reruns"],
     request: requests("POST", "gate", { path: "/v0/runs/:runId/rerun", body: rerunBody }),
   },
   {

@@ -1,0 +1,77 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../src/env";
+import type { StoredEvent } from "../src/ingest/event";
+import { parseRpcArgs } from "../src/util/rpc-args";
+import type { PauseRow } from "../src/waits/pause";
+import { lookupArgsSchema, notePathArgsSchema, pauseIdsSchema, pauseRowSchema } from "../src/waits/shard-rpc";
+import { WaitShardStore, type ShardLookup } from "../src/waits/shard-store";
+
+/**
+ * One shard of the wait index (see src/waits/shard-names.ts): the pauses of one event name that
+ * are found by evaluation, with that name's registry of match paths, or the pauses of one
+ * (name, match path, value). A thin shell over `WaitShardStore`; its alarm deletes expired pauses.
+ */
+export class WaitShardObject extends DurableObject<Env> {
+  readonly #store: WaitShardStore;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#store = new WaitShardStore(ctx.storage);
+  }
+
+  /** Stores a pause; storing it again changes nothing. */
+  async register(row: PauseRow): Promise<void> {
+    row = parseRpcArgs(pauseRowSchema, row, "WaitShardObject.register");
+    this.#store.register(row);
+    await this.#rearm();
+  }
+
+  /** Lists a match path for an event name in this name shard: until when, or null when the registry is full. */
+  async notePath(eventName: string, path: string, until: number, now: number): Promise<number | null> {
+    [eventName, path, until, now] = parseRpcArgs(notePathArgsSchema, [eventName, path, until, now], "WaitShardObject.notePath");
+    const listed = this.#store.notePath(eventName, path, until, now);
+    if (listed !== null) await this.#rearm();
+    return listed;
+  }
+
+  /** The pauses `events` satisfy (at most `limit`), and the match paths of their names. */
+  async lookup(events: StoredEvent[], now: number, limit: number): Promise<ShardLookup> {
+    [events, now, limit] = parseRpcArgs(lookupArgsSchema, [events, now, limit], "WaitShardObject.lookup");
+    return this.#store.lookup(events, now, limit);
+  }
+
+  /** Removes pauses by id (delivered, resolved or timed out in their run, or their run ended). */
+  async remove(ids: string[]): Promise<void> {
+    this.#store.remove(parseRpcArgs(pauseIdsSchema, ids, "WaitShardObject.remove"));
+    await this.#wipeIfEmpty();
+  }
+
+  override async alarm(): Promise<void> {
+    const next = this.#store.expire(Date.now());
+    if (next !== null) await this.ctx.storage.setAlarm(next);
+    else await this.#wipeIfEmpty();
+  }
+
+  /**
+   * An empty shard deletes its storage, so the objects of values no one waits on any more (every
+   * invoke has its own) do not stay behind. The next registration creates it again.
+   */
+  async #wipeIfEmpty(): Promise<void> {
+    if (!this.#store.isEmpty()) return;
+    // No call may run between the check and the wipe: a pause stored then would be wiped too.
+    await this.ctx.blockConcurrencyWhile(async () => {
+      if (!this.#store.isEmpty()) return;
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      this.#store.wiped();
+    });
+  }
+
+  /** Arms the alarm for the earliest expiry, unless it is already due sooner. */
+  async #rearm(): Promise<void> {
+    const next = this.#store.nextExpiry();
+    if (next === null) return;
+    const armed = await this.ctx.storage.getAlarm();
+    if (armed === null || armed > next) await this.ctx.storage.setAlarm(next);
+  }
+}
