@@ -31,7 +31,7 @@ export async function storedCounts(): Promise<StoredCounts> {
 }
 
 /** Rows of every table of every object of `namespace` that has been used. */
-async function objectRows(namespace: DurableObjectNamespace): Promise<number> {
+async function objectRows<T extends Rpc.DurableObjectBranded | undefined>(namespace: DurableObjectNamespace<T>): Promise<number> {
   let total = 0;
   for (const id of await listDurableObjectIds(namespace)) {
     total += await runInDurableObject(namespace.get(id), (_instance, state) => {
