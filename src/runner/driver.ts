@@ -112,7 +112,7 @@ export class RunDriver {
         const room = Math.min(MAX_PARALLEL_CALLS - this.#inFlight.size, ALARM_MAX_CALLS - started);
         const due = store.dueCalls(now(), new Set(this.#inFlight.keys()), room);
         started += due.length;
-        if (due.length > 0) store.lease(due.map((c) => c.target), now());
+        if (due.length > 0) store.calls.lease(due.map((c) => c.target), now());
         for (const call of due) {
           // A call that throws (stored state it cannot read) must end the drive with its error,
           // not leave an unhandled rejection and an empty race behind.
@@ -146,7 +146,7 @@ export class RunDriver {
    */
   #renew(): void {
     const { store, slots, now } = this.#deps;
-    if (this.#inFlight.size > 0) store.lease(this.#inFlight.keys(), now());
+    if (this.#inFlight.size > 0) store.calls.lease(this.#inFlight.keys(), now());
     if (this.#holding.size === 0 || now() - this.#slotsRenewedAt < CONCURRENCY_RENEW_MS) return;
     this.#slotsRenewedAt = now();
     slots.renew([...this.#holding]).catch((err: unknown) => console.error("stepflare: renewing concurrency slots failed", err));
@@ -188,7 +188,7 @@ export class RunDriver {
     if (!(await this.#passThrottle(call))) return null;
     const limited = store.constraints().length > 0;
     if (limited && !(await slots.acquire(call.target))) {
-      store.park(call, now() + SLOT_RECHECK_MS);
+      store.calls.park(call, now() + SLOT_RECHECK_MS);
       return null;
     }
     if (limited) this.#holding.add(call.target);
@@ -232,7 +232,7 @@ export class RunDriver {
     const startAt = gate.reservedAt ?? (await throttle(gate.spec));
     if (gate.reservedAt === null) store.reserveStart(startAt);
     if (startAt <= now()) return true;
-    store.park(call, startAt);
+    store.calls.park(call, startAt);
     return false;
   }
 

@@ -1,4 +1,4 @@
-import { CALL_LEASE_MS, CANCEL_LISTENER_DEFAULT_MS, UNREADABLE_LOG_CHARS } from "../constants";
+import { CANCEL_LISTENER_DEFAULT_MS, UNREADABLE_LOG_CHARS } from "../constants";
 import { resolveWakeTime } from "../time/duration";
 import type { ConcurrencyConstraint } from "../flow-control/concurrency";
 import type { Pause } from "../waits/pause";
@@ -15,6 +15,7 @@ import {
   storedConstraintsSchema, storedEventsSchema, storedMemoSchema, storedThrottleSchema,
 } from "./stored-run-json";
 import { RunAlarm } from "./run-alarm";
+import { RunCalls } from "./run-calls";
 import { RunOutbox } from "./run-outbox";
 import { RunHistory, type StepInfo } from "./run-history";
 import { RunStateSize } from "./run-state-size";
@@ -40,6 +41,8 @@ export class RunStore {
   readonly alarm: RunAlarm;
   /** Effects owed by stored changes, carried out after them. */
   readonly outbox: RunOutbox;
+  /** The calls the run owes and their leases. */
+  readonly calls: RunCalls;
   /** Which wait shard holds each of the run's pauses. */
   readonly pauseLocations: PauseLocations;
   /** What the run's state weighs, held under the 32 MiB cap. */
@@ -64,6 +67,7 @@ export class RunStore {
     this.history = new RunHistory(storage);
     this.alarm = new RunAlarm(storage, () => (this.#ready ? [this.history.resendAt(), this.expiresAt()] : []));
     this.outbox = new RunOutbox(this.#sql);
+    this.calls = new RunCalls(storage);
     this.pauseLocations = new PauseLocations(storage.kv);
     this.#size = new RunStateSize(this.#sql);
   }
@@ -116,7 +120,7 @@ export class RunStore {
       }
       if (start.timeouts.startMs !== undefined) this.#setTimer("start_timeout", start.queuedAt + start.timeouts.startMs);
       for (const entry of cancelListeners(start, now)) this.outbox.add(entry);
-      this.#requestCall(DISCOVERY, start.startAt);
+      this.calls.request(DISCOVERY, start.startAt);
       this.history.markDirty("run", start.runId);
     });
     return true;
@@ -156,27 +160,9 @@ export class RunStore {
     };
   }
 
-  /** Calls due now and not already in flight in this instance, oldest first. */
+  /** Calls due now and not already in flight in this instance, oldest first; none once the run ended. */
   dueCalls(now: number, inFlight: ReadonlySet<string>, limit: number): LeasedCall[] {
-    if (limit <= 0 || !this.isActive()) return [];
-    return this.#sql
-      .exec<LeasedCall>(
-        `SELECT target, attempt, gen, kind, detail FROM calls
-         WHERE due_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
-         ORDER BY due_at`,
-        now, now,
-      )
-      .toArray()
-      .filter((c) => !inFlight.has(c.target))
-      .slice(0, limit);
-  }
-
-  /** Marks calls as being made; if the object dies, they come due again when the lease ends. */
-  lease(targets: Iterable<string>, now: number): void {
-    const until = now + CALL_LEASE_MS;
-    this.#storage.transactionSync(() => {
-      for (const target of targets) this.#sql.exec("UPDATE calls SET leased_until = ? WHERE target = ?", until, target);
-    });
+    return this.isActive() ? this.calls.due(now, inFlight, limit) : [];
   }
 
   /**
@@ -219,7 +205,7 @@ export class RunStore {
     const t: Transition = size.error ? { ...emptyTransition(), end: { status: "failed", error: size.error } } : decided;
     const fresh = size.error ? [] : news;
     this.#storage.transactionSync(() => {
-      this.#settleCall(call, t);
+      this.calls.settle(call, t);
       for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now, step.timing);
       for (const step of t.attemptErrors) {
         this.history.upsertStep(step.stepId, step, "errored", step.attempts, JSON.stringify(step.error), now, null);
@@ -227,7 +213,7 @@ export class RunStore {
       for (const step of t.planned) this.#plan(step.stepId, step, now, "sdk", null);
       for (const step of t.gateways) this.#plan(step.stepId, step, now, "gateway", step.request);
       for (const wait of t.waits) this.#wait(wait, now);
-      if (t.discover) this.#requestCall(DISCOVERY, now);
+      if (t.discover) this.calls.request(DISCOVERY, now);
       if (t.version !== undefined) this.#sql.exec("UPDATE run SET version = ?", t.version);
       if (t.forceStepPlan !== undefined) this.#sql.exec("UPDATE run SET force_step_plan = ?", t.forceStepPlan ? 1 : 0);
       if (t.end) this.#end(t.end, now);
@@ -347,15 +333,9 @@ export class RunStore {
     return run ? parseStoredJson(storedConstraintsSchema, run.constraints, { table: "run", key: "constraints" }) : [];
   }
 
-  /** Puts a call that got no concurrency slot aside until `recheckAt` (or an earlier grant). */
-  park(call: LeasedCall, recheckAt: number): void {
-    this.#sql.exec("UPDATE calls SET due_at = ?, leased_until = NULL WHERE target = ? AND gen = ?", recheckAt, call.target, call.gen);
-  }
-
-  /** A slot was granted to a parked call: it is due now. False if no such call waits. */
+  /** A slot was granted to a parked call: it is due now. False if no such call waits or the run ended. */
   unpark(target: string, now: number): boolean {
-    if (!this.isActive()) return false;
-    return this.#sql.exec("UPDATE calls SET due_at = ? WHERE target = ? AND leased_until IS NULL", now, target).rowsWritten > 0;
+    return this.isActive() && this.calls.unpark(target, now);
   }
 
   /** The run's output or error JSON once ended. */
@@ -382,31 +362,10 @@ export class RunStore {
     return run;
   }
 
-  #requestCall(target: string, now: number, kind: "sdk" | "gateway" = "sdk", detail: GatewayRequest | null = null): void {
-    this.#sql.exec(
-      `INSERT INTO calls (target, kind, detail, attempt, due_at, leased_until, gen) VALUES (?, ?, ?, 0, ?, NULL, 0)
-       ON CONFLICT (target) DO UPDATE SET attempt = 0, due_at = excluded.due_at, gen = gen + 1`,
-      target, kind, detail === null ? null : JSON.stringify(detail), now,
-    );
-  }
-
-  #settleCall(call: LeasedCall, t: Transition): void {
-    if (t.retry) {
-      this.#sql.exec(
-        "UPDATE calls SET attempt = ?, due_at = ?, leased_until = NULL WHERE target = ? AND gen = ?",
-        t.retry.attempt, t.retry.dueAt, call.target, call.gen,
-      );
-    } else {
-      this.#sql.exec("DELETE FROM calls WHERE target = ? AND gen = ?", call.target, call.gen);
-    }
-    // Asked for again while in flight: the newer request is due as soon as this one is settled.
-    this.#sql.exec("UPDATE calls SET leased_until = NULL WHERE target = ?", call.target);
-  }
-
   #plan(stepId: string, info: StepInfo, now: number, kind: "sdk" | "gateway", request: GatewayRequest | null): void {
     this.#sql.exec("INSERT OR IGNORE INTO pending_plan (step_id) VALUES (?)", stepId);
     this.history.upsertStep(stepId, info, "running", 0, null, now, null);
-    this.#requestCall(stepId, now, kind, request);
+    this.calls.request(stepId, now, kind, request);
   }
 
   #wait(wait: StepWait, now: number): void {
@@ -442,7 +401,7 @@ export class RunStore {
   /** The whole parallel group has results: discover what comes next, planning steps freely again. */
   #finishGroup(now: number): void {
     this.#sql.exec("UPDATE run SET force_step_plan = 0");
-    this.#requestCall(DISCOVERY, now);
+    this.calls.request(DISCOVERY, now);
   }
 
   #setTimer(kind: "start_timeout" | "finish_timeout", at: number): void {
