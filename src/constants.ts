@@ -495,3 +495,10 @@ export const EVENT_SHARD_LOADS_PER_CALL = 32;
 export const EVENT_SHARD_IDS_PER_LOAD = 1_000;
 /** UTF-8 bytes of recent events one shard answers a lookback with (at least one event): 16 shards stay near 16 MB. */
 export const EVENT_SHARD_RECENT_BYTES = 1_000_000;
+
+// --- SDK ops: step.ai.infer and unsupported features (issue 11) ---
+/**
+ * Shortest key or header value of a `step.ai.infer` request that is redacted from the provider's
+ * stored answer and errors; shorter values are too common as ordinary text to cut out.
+ */
+export const AI_KEY_REDACT_MIN_CHARS = 8;
