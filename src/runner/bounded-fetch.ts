@@ -33,4 +33,3 @@ export async function fetchBounded(
     return read.ok ? { status: res.status, headers, text: read.text } : null;
   });
 }
-

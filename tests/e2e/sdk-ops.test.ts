@@ -48,7 +48,9 @@ beforeAll(async () => {
     later,
     inngest.createFunction({ id: "ask-ai", triggers: { event: "ops/ask" } }, async ({ event, step }) => {
       const model = step.ai.models.openai({ model: "gpt-test", apiKey: KEY, baseUrl: providerUrl });
-      const res = await step.ai.infer("ask", { model, body: { messages: [{ role: "user", content: event.data.prompt as string }] } });
+      // A step before the inference: the v4 SDK runs it and reaches step.ai.infer in the same request.
+      const prompt = await step.run("prompt", () => event.data.prompt as string);
+      const res = await step.ai.infer("ask", { model, body: { messages: [{ role: "user", content: prompt }] } });
       const answer = await step.run("after", () => res.choices[0]?.message.content);
       return { answer, usage: res.usage?.total_tokens };
     }),
