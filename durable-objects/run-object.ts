@@ -20,6 +20,7 @@ import {
   checkpointArgsSchema, historyValuesArgsSchema, historyWrittenArgsSchema, rerunSeedArgsSchema, resumeArgsSchema, stepIdSchema,
 } from "../src/runner/run-rpc";
 import { failOnUnreadable } from "../src/runner/unreadable-run";
+import { firstUnsupported, unsupportedFeatureError } from "../src/runner/unsupported-ops";
 import { isPermanentStorageError } from "../src/runner/storage-refusal";
 import { runError } from "../src/errors";
 import { parseRpcArgs } from "../src/util/rpc-args";
@@ -82,9 +83,12 @@ export class RunObject extends DurableObject<Env> {
   async checkpoint(ops: Op[]): Promise<{ accepted: boolean }> {
     ops = parseRpcArgs(checkpointArgsSchema, ops, "RunObject.checkpoint");
     const steps = ops.filter((op) => op.op === "StepRun").map((op) => storedStepFromOp(op, 1));
-    const accepted = this.#store.checkpoint(steps, Date.now());
+    // An op the server cannot carry out (`defer()` rides along with checkpoints) ends the run.
+    const refused = firstUnsupported(ops);
+    if (refused) this.#store.failForGood(unsupportedFeatureError(refused), Date.now());
+    const accepted = !refused && this.#store.checkpoint(steps, Date.now());
     if (!this.#store.run()) return { accepted };
-    // Refused because the steps ended the run (its state cap): its end effects are now due.
+    // Refused because the steps ended the run (its state cap, an unsupported op): its end effects are now due.
     if (!accepted && this.#store.outbox.has()) await this.#store.alarm.rearm(Date.now());
     return { accepted };
   }

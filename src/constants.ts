@@ -528,3 +528,10 @@ export const WAIT_PATH_LISTING_MS = 60 * 60 * 1000;
 export const WAIT_PATH_CACHE_SIZE = 1_000;
 /** Expired waits one shard alarm deletes; the alarm re-arms at once for the rest. */
 export const WAIT_EXPIRE_BATCH = 1_000;
+
+// --- SDK ops: step.ai.infer and unsupported features (issue 11) ---
+/**
+ * Shortest key or header value of a `step.ai.infer` request that is redacted from the provider's
+ * stored answer and errors; shorter values are too common as ordinary text to cut out.
+ */
+export const AI_KEY_REDACT_MIN_CHARS = 8;

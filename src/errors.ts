@@ -50,6 +50,13 @@ export const RUN_ERRORS = {
   InvokeDepthExceeded: "invoke_depth_exceeded",
   /** The SDK answered text that is not Unicode (bytes that are not UTF-8, or a lone UTF-16 surrogate in a step output, an event, a payload). */
   TextNotUnicode: "text_not_unicode",
+  /**
+   * The SDK asked for something this server does not support yet (an opcode such as
+   * `WaitForSignal`, or `defer()`); the run ends rather than silently skipping it. Not retried.
+   */
+  UnsupportedFeature: "unsupported_feature",
+  /** A `step.ai.infer` request failed (Inngest's own name): the provider answered non-2xx or could not be reached. */
+  AIGatewayError: "ai_gateway_error",
 } as const;
 
 /** A server-made error name. */

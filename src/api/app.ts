@@ -7,6 +7,7 @@ import { meteringRoutes } from "../metering/routes";
 import { syncRoutes } from "../sync/routes";
 import { requireAuth } from "./auth";
 import { checkpointRoutes } from "./checkpoint-routes";
+import { devInfo } from "./dev-info";
 import { eventRoutes } from "./event-routes";
 import { handleError } from "../util/error-handler";
 import { v0Routes } from "./v0-routes";
@@ -26,8 +27,7 @@ app.use(requireAuth);
 
 app.get("/health", (c) => c.json({ status: "ok", mode: serverKind(c.env) }));
 
-// v3 SDKs in inferred dev mode probe this; any JSON answer tells them a dev server is here.
-app.get("/dev", (c) => c.json({ version: "stepflare", isMissingSigningKey: serverKind(c.env) === "dev" }));
+app.get("/dev", devInfo);
 
 app.route("/", eventRoutes);
 app.route("/", syncRoutes);

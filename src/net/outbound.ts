@@ -53,6 +53,8 @@ export interface OutboundRequest {
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Headers that carry credentials (AI providers' keys included), dropped on a redirect to another origin. */
+const CREDENTIAL_HEADERS = ["authorization", "x-api-key", "api-key"];
 /** Headers that describe the body, dropped when a redirect turns the request into a GET. */
 const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
 
@@ -88,7 +90,7 @@ export async function fetchWithinPolicy(
     const nextHeaders = new Headers(headers);
     if (toGet) for (const name of BODY_HEADERS) nextHeaders.delete(name);
     // Credentials meant for one origin are not handed to another.
-    if (new URL(next).origin !== new URL(current.url).origin) nextHeaders.delete("Authorization");
+    if (new URL(next).origin !== new URL(current.url).origin) for (const name of CREDENTIAL_HEADERS) nextHeaders.delete(name);
     current = { url: next, method: toGet ? "GET" : method, headers: nextHeaders, body: toGet ? undefined : body };
   }
 }

@@ -6,6 +6,8 @@ import { DurationError, resolveWakeTime } from "../time/duration";
 import type { GatewayRequest, Memo, WaitDetail } from "./transition";
 import { runError } from "../errors";
 import { waitExpressionRefusal } from "../waits/wait-expression";
+import { aiRequestOf, storedAiRequest } from "./ai-gateway";
+import { unsupportedFeatureError } from "./unsupported-ops";
 
 /** What an op that does not run code in the app turns into. */
 export type AsyncOpPlan =
@@ -17,7 +19,8 @@ export type AsyncOpPlan =
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /**
- * Plans a `Sleep`, `WaitForEvent`, `InvokeFunction` or `Gateway` op. A sleep that has already
+ * Plans a `Sleep`, `WaitForEvent`, `InvokeFunction`, `Gateway` or `AIGateway` op; any other op
+ * ends the run with `UnsupportedFeature`. A sleep that has already
  * ended, or a wait whose timeout has passed, resolves at once with a `null` memo. A wait whose
  * `if` fails the expression checks and limits is invalid: the run fails with `InvalidStep`
  * instead of storing a pause that could never match.
@@ -55,8 +58,13 @@ export function planAsyncOp(op: Op, now: number): AsyncOpPlan {
       }
       case "Gateway":
         return planGateway(op, opts);
+      case "AIGateway": {
+        const request = aiRequestOf(op);
+        if ("invalid" in request) return { kind: "resolved", memo: { error: runError("AIGatewayError", `step.ai.infer ${request.invalid}`) } };
+        return { kind: "gateway", request: storedAiRequest(request) };
+      }
       default:
-        return invalid(op, `uses ${op.op}, which this server does not run yet`);
+        return { kind: "invalid", error: unsupportedFeatureError(op) };
     }
   } catch (err) {
     if (err instanceof DurationError) return invalid(op, `has an invalid time "${err.input}"`);

@@ -6,6 +6,7 @@ import { toSerializedError, type SerializedError } from "../protocol/serialized-
 import { planAsyncOp } from "./async-ops";
 import { emptyTransition, DISCOVERY, type Call, type StoredStep, type Transition } from "./transition";
 import { runError } from "../errors";
+import { firstUnsupported, unsupportedFeatureError } from "./unsupported-ops";
 
 /** The facts about a run that a decision needs; read from storage before deciding. */
 export interface RunFacts {
@@ -26,8 +27,6 @@ export interface DecideContext {
   random: () => number;
 }
 
-/** Ops that only ride along with others and never need a response of their own. */
-const LAZY_OPS = new Set(["DeferAdd", "DeferAbort"]);
 /** Id the SDK gives to a function-level result or error sent as an op (sha1("complete")). */
 const COMPLETE_OP_ID = "0737c22d3bfae812339732d14d8c7dbd6dc4e09c";
 
@@ -71,10 +70,13 @@ function decideOps(
   ctx: DecideContext,
 ): Transition {
   const t = emptyTransition();
-  const active = ops.filter((op) => !LAZY_OPS.has(op.op));
+  // Checked before anything is stored: an op the server cannot carry out (defer(), signals) ends
+  // the run even when it rides along with a result, rather than being dropped.
+  const refused = firstUnsupported(ops);
+  if (refused) return { ...t, end: { status: "failed", error: unsupportedFeatureError(refused) } };
   const pending = new Set(facts.pendingPlan);
 
-  for (const op of active) {
+  for (const op of ops) {
     if (op.id === COMPLETE_OP_ID && (op.op === "StepError" || op.op === "StepFailed")) {
       const error = toSerializedError(op.error);
       return failOrRetry(facts, call, error, op.op === "StepError" && !response.noRetry, response.retryAfterMs, ctx);
@@ -131,16 +133,16 @@ function decideOps(
     };
     return t;
   }
-  if (active.length > 1) t.forceStepPlan = true;
+  if (ops.length > 1) t.forceStepPlan = true;
 
   // Results of a parallel group are reported together: the next discovery waits until every
   // step of the group has one, unless the group is a race.
-  const raced = active.some((op) => op.opts?.["parallelMode"] === "race");
+  const raced = ops.some((op) => op.opts?.["parallelMode"] === "race");
   if (t.stored.length > 0 && (pending.size === 0 || raced)) {
     t.discover = true;
-    if (pending.size === 0 && facts.forceStepPlan && active.length === 1) t.forceStepPlan = false;
+    if (pending.size === 0 && facts.forceStepPlan && ops.length === 1) t.forceStepPlan = false;
   }
-  if (active.length === 0 && pending.size === 0 && call.target === DISCOVERY) {
+  if (ops.length === 0 && pending.size === 0 && call.target === DISCOVERY) {
     // An empty plan with nothing outstanding would leave the run with nothing to wait for.
     const error = runError("EmptyResponse", "the SDK reported no steps and did not complete the function");
     return failOrRetry(facts, call, error, true, undefined, ctx);

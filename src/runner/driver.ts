@@ -14,12 +14,13 @@ import { buildCallRequest } from "./call-request";
 import { decide, type CallOutcome } from "./decide";
 import type { LeasedCall, WaitRow } from "./run-rows";
 import type { RunStore, ThrottleSpec } from "./run-store";
-import type { GatewayRequest, Memo } from "./transition";
+import { DISCOVERY, type Memo } from "./transition";
 import type { Transport } from "./transport";
 import { runError } from "../errors";
 import { withDeadline } from "../util/deadline";
 import { parseStoredJson } from "../util/stored-json";
 import { storedGatewayRequestSchema } from "./stored-run-json";
+import type { RunGateway } from "./gateway";
 
 /** What the driver needs from its host besides the store. */
 export interface DriverDeps {
@@ -33,8 +34,8 @@ export interface DriverDeps {
   slots: SlotClient;
   /** Reserves a start in a throttle bucket; returns when the run may start. */
   throttle: (spec: ThrottleSpec) => Promise<number>;
-  /** Makes a `step.fetch` request (src/runner/gateway.ts, under the deployment's outbound policy). */
-  gateway: (stepId: string, request: GatewayRequest) => Promise<CallOutcome>;
+  /** Makes `step.fetch` and `step.ai.infer` requests (src/runner/gateway.ts, under the deployment's outbound policy). */
+  gateway: RunGateway;
   /** Longest a request to the app may run before it is aborted (MAX_CALL_DURATION_MS or less). */
   maxCallMs?: number;
   now?: () => number;
@@ -170,20 +171,22 @@ export class RunDriver {
     const { store, now, random } = this.#deps;
     const outcome = await this.#send(call);
     if (outcome === null || !store.isActive()) return;
+    this.#deps.gateway.observe(outcome);
     const transition = decide(store.facts(), call, outcome, { now: now(), random });
     store.apply(call, transition, now());
     this.#startFlush();
   }
 
   /**
-   * Sends one call: a `step.fetch` from here, anything else to the app within the run's
+   * Sends one call: a `step.fetch` or `step.ai.infer` from here, anything else to the app within the run's
    * concurrency limits. Null when no slot was free: the call waits for a grant (or a recheck).
    */
   async #send(call: LeasedCall): Promise<CallOutcome | null> {
     const { store, transport, gateway, slots, now } = this.#deps;
     if (call.kind === "gateway") {
       const request = parseStoredJson(storedGatewayRequestSchema, call.detail ?? "null", { table: "calls", key: call.target });
-      return gateway(call.target, request);
+      // A step.ai.infer whose key is no longer in memory replays the function to get it again.
+      return gateway.perform(call.target, request, () => this.#callApp({ ...call, target: DISCOVERY }));
     }
     if (!(await this.#passThrottle(call))) return null;
     const limited = store.constraints().length > 0;

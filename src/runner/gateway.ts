@@ -1,11 +1,11 @@
-import { MAX_CALL_DURATION_MS, MAX_FETCH_RESPONSE_BYTES } from "../constants";
+import { MAX_FETCH_RESPONSE_BYTES } from "../constants";
 import type { Env } from "../env";
-import { fetchWithinPolicy, OutboundRefusedError, outboundPolicy, type OutboundPolicy } from "../net/outbound";
-import { withDeadline } from "../util/deadline";
+import { OutboundRefusedError, outboundPolicy, type OutboundPolicy } from "../net/outbound";
+import { AiGateway } from "./ai-gateway";
+import { fetchBounded } from "./bounded-fetch";
 import type { CallOutcome } from "./decide";
 import type { GatewayRequest } from "./transition";
 import { runError } from "../errors";
-import { readBoundedText } from "../util/read-bounded";
 
 /**
  * Makes a `step.fetch` request on the run's behalf and reports it as the SDK would report a
@@ -22,16 +22,8 @@ export async function performGateway(
   fetcher: typeof fetch = fetch,
 ): Promise<CallOutcome> {
   try {
-    const data = await withDeadline(MAX_CALL_DURATION_MS, async (signal) => {
-      const { method, body } = request;
-      const res = await fetchWithinPolicy(request.url, { method, headers: request.headers, body, signal }, policy, fetcher);
-      const headers: Record<string, string> = {};
-      res.headers.forEach((value, name) => {
-        headers[name] = value;
-      });
-      const read = await readBoundedText(res.body, MAX_FETCH_RESPONSE_BYTES);
-      return read.ok ? { url: request.url, status_code: res.status, headers, body: read.text } : null;
-    });
+    const res = await fetchBounded(request, policy, fetcher);
+    const data = res && { url: request.url, status_code: res.status, headers: res.headers, body: res.text };
     if (data === null) {
       const message = `step.fetch to ${request.url} answered with a body over ${MAX_FETCH_RESPONSE_BYTES} bytes, the most a step's output may hold`;
       return { kind: "ops", noRetry: true, ops: [{ id: stepId, op: "StepError", error: runError("StepOutputTooLarge", message) }] };
@@ -47,10 +39,23 @@ export async function performGateway(
   }
 }
 
-/** `step.fetch` for a run of this deployment, under its outbound policy. */
-export function gatewayFor(
-  env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_ALLOW_PRIVATE_URLS">,
-): (stepId: string, request: GatewayRequest) => Promise<CallOutcome> {
+/** The requests one run's server makes itself, and what they need to see of the SDK's answers. */
+export interface RunGateway {
+  /**
+   * Makes the request of a gateway call: a `step.fetch`, or a `step.ai.infer`, which may have to
+   * `replay` the function (a discovery request) to get its op, and key, from the SDK again.
+   */
+  perform: (stepId: string, request: GatewayRequest, replay: () => Promise<CallOutcome>) => Promise<CallOutcome>;
+  /** Sees each SDK answer before it is decided: `step.ai.infer` keys are kept from it, in memory only. */
+  observe: (outcome: CallOutcome) => void;
+}
+
+/** `step.fetch` and `step.ai.infer` for one run of this deployment, under its outbound policy. */
+export function gatewayFor(env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_ALLOW_PRIVATE_URLS">): RunGateway {
   const policy = outboundPolicy(env);
-  return (stepId, request) => performGateway(stepId, request, policy);
+  const ai = new AiGateway(policy);
+  return {
+    perform: (stepId, request, replay) => (request.ai === undefined ? performGateway(stepId, request, policy) : ai.perform(stepId, replay)),
+    observe: (outcome) => ai.observe(outcome),
+  };
 }

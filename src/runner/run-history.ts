@@ -39,7 +39,7 @@ export class RunHistory {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT count(*) FROM steps))
        ON CONFLICT (step_id) DO UPDATE SET
          name = coalesce(excluded.name, name), display_name = coalesce(excluded.display_name, display_name),
-         op = CASE WHEN op IN ('Sleep', 'WaitForEvent', 'InvokeFunction', 'Gateway') THEN op ELSE excluded.op END,
+         op = CASE WHEN op IN ('Sleep', 'WaitForEvent', 'InvokeFunction', 'Gateway', 'AIGateway') THEN op ELSE excluded.op END,
          status = excluded.status, attempts = max(attempts, excluded.attempts),
          error = excluded.error, ended_at = excluded.ended_at`,
       stepId, info.name ?? null, info.displayName ?? null, info.op, status, attempts, fitForHistory(error), now, endedAt,

@@ -26,12 +26,16 @@ export const storedThrottleSchema = runStartSchema.shape.throttle.unwrap();
 /** The concurrency limits each step must fit under (column `run.constraints`). */
 export const storedConstraintsSchema = z.array(z.object({ flow: z.string().min(1), limit: z.number().int().min(1) }));
 
-/** A `step.fetch` request the run makes itself (column `calls.detail`). */
+/**
+ * A request the run makes itself (column `calls.detail`): a `step.fetch`, or a `step.ai.infer`
+ * marked `ai`, stored without its key, headers or body (src/runner/ai-gateway.ts).
+ */
 export const storedGatewayRequestSchema: z.ZodType<GatewayRequest> = z.object({
   url: z.string(),
   method: z.string(),
   headers: z.record(z.string(), z.string()),
   body: z.string().optional(),
+  ai: z.string().optional(),
 });
 
 /** The run's output or error once it ended (blob `result`). */

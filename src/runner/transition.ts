@@ -62,12 +62,14 @@ export interface StepWait {
   detail: WaitDetail;
 }
 
-/** An HTTP request the server makes on the run's behalf (`step.fetch`). */
+/** An HTTP request the server makes on the run's behalf (`step.fetch`, `step.ai.infer`). */
 export interface GatewayRequest {
   url: string;
   method: string;
   headers: Record<string, string>;
   body?: string;
+  /** A `step.ai.infer` in this provider format; its key, headers and body are never stored. */
+  ai?: string;
 }
 
 /** How a run ends. */

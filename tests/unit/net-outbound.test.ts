@@ -117,16 +117,19 @@ describe("fetchWithinPolicy", () => {
       if (url === "https://evil.example/") return new Response(null, { status: 301, headers: { Location: "http://169.254.169.254/" } });
       throw new Error(`unexpected ${url}`);
     });
-    const init = { method: "POST", headers: { "Content-Type": "text/plain", Authorization: "Bearer x" }, body: "hi" };
+    const init = { method: "POST", headers: { "Content-Type": "text/plain", Authorization: "Bearer x", "x-api-key": "k" }, body: "hi" };
     const res = await fetchWithinPolicy("https://a.example/start", init, STRICT, fetcher);
     expect(await res.text()).toBe("done");
-    const calls = fetcher.mock.calls.map(([url, i]) => ({ url: String(url), method: i?.method, body: i?.body, auth: new Headers(i?.headers).get("authorization") }));
+    const calls = fetcher.mock.calls.map(([url, i]) => {
+      const headers = new Headers(i?.headers);
+      return { url: String(url), method: i?.method, body: i?.body, auth: headers.get("authorization"), key: headers.get("x-api-key") };
+    });
     expect(calls).toEqual([
-      { url: "https://a.example/start", method: "POST", body: "hi", auth: "Bearer x" },
+      { url: "https://a.example/start", method: "POST", body: "hi", auth: "Bearer x", key: "k" },
       // A 302 after a POST continues as a GET without the body, as fetch does.
-      { url: "https://a.example/next", method: "GET", body: undefined, auth: "Bearer x" },
-      // Another origin does not get the credentials.
-      { url: "https://b.example/end", method: "GET", body: undefined, auth: null },
+      { url: "https://a.example/next", method: "GET", body: undefined, auth: "Bearer x", key: "k" },
+      // Another origin does not get the credentials (an AI provider's x-api-key included).
+      { url: "https://b.example/end", method: "GET", body: undefined, auth: null, key: null },
     ]);
 
     fetcher.mockClear();

@@ -119,7 +119,7 @@ describe("decide", () => {
   });
 
   it("completes on RunComplete and fails on a function-level error op", () => {
-    const done = decide(facts(), discovery, ops([{ id: "d", op: "DeferAdd" }, { id: "c", op: "RunComplete", data: "out" }]), ctx);
+    const done = decide(facts(), discovery, ops([{ id: "c", op: "RunComplete", data: "out" }]), ctx);
     expect(done.end).toEqual({ status: "completed", output: "out" });
     const failed = decide(
       facts(),
@@ -143,10 +143,60 @@ describe("decide", () => {
     expect(t.retry?.attempt).toBe(1);
   });
 
-  it("fails the run on an op it does not support yet, naming the step", () => {
-    const t = decide(facts(), discovery, ops([{ id: "s", op: "AIGateway", userland: { id: "ask-ai" } }]), ctx);
-    expect(t.end?.status).toBe("failed");
-    expect(JSON.stringify(t.end)).toContain("ask-ai");
+  it.each([
+    ["WaitForSignal", "step.waitForSignal()"],
+    ["DeferAdd", "defer()"],
+    ["DeferAbort", "defer(...).abort()"],
+    ["SomeFutureOp", 'the opcode "SomeFutureOp"'],
+  ])("ends the run with UnsupportedFeature on %s, naming the feature and the step", (op, feature) => {
+    const t = decide(facts(), discovery, ops([{ id: "s", op, userland: { id: "the-step" } }]), ctx);
+    expect(t.retry).toBeUndefined();
+    expect(t.end).toEqual({
+      status: "failed",
+      error: { name: "UnsupportedFeature", code: "unsupported_feature", message: `step "the-step" uses ${feature} (opcode ${op}), which stepflare does not support yet` },
+    });
+  });
+
+  it("does not let an unsupported op ride along with a result or a completed run", () => {
+    for (const list of [
+      [{ id: "c", op: "RunComplete", data: "out" }, { id: "d", op: "DeferAdd" }],
+      [{ id: "a", op: "StepRun", data: 1 }, { id: "d", op: "DeferAdd" }],
+    ]) {
+      const t = decide(facts(), discovery, ops(list), ctx);
+      expect(t.end).toMatchObject({ status: "failed", error: { name: "UnsupportedFeature" } });
+      expect(t.stored).toEqual([]);
+    }
+  });
+
+  it("plans step.ai.infer as a gateway call that stores no key, header, body or query", () => {
+    const op = {
+      id: "ai",
+      op: "AIGateway",
+      userland: { id: "ask" },
+      opts: {
+        type: "step.ai.infer",
+        url: "https://generativelanguage.example/v1beta/models/g:generateContent?key=sk-secret-key-123",
+        headers: { "x-team-secret": "another-secret-456" },
+        auth_key: "sk-secret-key-123",
+        format: "gemini",
+        body: { contents: [] },
+      },
+    };
+    const t = decide(facts(), discovery, ops([op]), ctx);
+    expect(t.gateways).toEqual([
+      expect.objectContaining({
+        stepId: "ai",
+        op: "AIGateway",
+        request: { url: "https://generativelanguage.example/v1beta/models/g:generateContent", method: "POST", headers: {}, ai: "gemini" },
+      }),
+    ]);
+    expect(JSON.stringify(t)).not.toMatch(/secret/);
+  });
+
+  it("fails a step.ai.infer without a usable provider URL at once", () => {
+    const t = decide(facts(), discovery, ops([{ id: "ai", op: "AIGateway", opts: { url: "ftp://x", auth_key: "k" } }]), ctx);
+    expect(t.stored).toEqual([expect.objectContaining({ stepId: "ai", memo: { error: expect.objectContaining({ name: "AIGatewayError" }) } })]);
+    expect(t.gateways).toEqual([]);
   });
 
   it("turns a sleep into a wait until its end, and a past sleep into a null memo", () => {

@@ -112,10 +112,11 @@ describe("the outbound policy at sync", () => {
 
 describe("step.fetch under the outbound policy", () => {
   const local = { url: "http://127.0.0.1:9000/admin", method: "GET", headers: {} };
+  const noReplay = () => Promise.reject(new Error("a step.fetch never replays the function"));
 
   it("fails the step in production mode without a request", async () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch");
-    const outcome = await gatewayFor(PROD)("s1", local);
+    const outcome = await gatewayFor(PROD).perform("s1", local, noReplay);
     expect(fetchSpy).not.toHaveBeenCalled();
     expect(outcome).toMatchObject({ kind: "ops", noRetry: true, ops: [{ op: "StepError", error: { name: "PrivateUrlRefused", code: "private_url_refused" } }] });
   });
@@ -123,7 +124,7 @@ describe("step.fetch under the outbound policy", () => {
   it("makes the request in dev mode and with the setting", async () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("hello"));
     for (const bindings of [env, PROD_ALLOWING_PRIVATE]) {
-      expect(await gatewayFor(bindings)("s1", local)).toMatchObject({ ops: [{ op: "StepRun", data: { status_code: 200, body: "hello" } }] });
+      expect(await gatewayFor(bindings).perform("s1", local, noReplay)).toMatchObject({ ops: [{ op: "StepRun", data: { status_code: 200, body: "hello" } }] });
     }
     expect(fetchSpy).toHaveBeenCalledTimes(2);
   });
