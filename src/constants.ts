@@ -528,3 +528,9 @@ export const WAIT_PATH_LISTING_MS = 60 * 60 * 1000;
 export const WAIT_PATH_CACHE_SIZE = 1_000;
 /** Expired waits one shard alarm deletes; the alarm re-arms at once for the rest. */
 export const WAIT_EXPIRE_BATCH = 1_000;
+
+// Signals (step.waitForSignal, inngest.sendSignal, POST /v1/signals).
+/** Longest signal name accepted, in characters: a wait or a send naming a longer one is refused. */
+export const MAX_SIGNAL_NAME_LENGTH = 1024;
+/** Largest signal `data` accepted (JSON bytes): it becomes the waiting step's result, so it is bounded like an event. */
+export const MAX_SIGNAL_DATA_BYTES = 512 * 1024;

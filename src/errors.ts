@@ -50,6 +50,8 @@ export const RUN_ERRORS = {
   InvokeDepthExceeded: "invoke_depth_exceeded",
   /** The SDK answered text that is not Unicode (bytes that are not UTF-8, or a lone UTF-16 surrogate in a step output, an event, a payload). */
   TextNotUnicode: "text_not_unicode",
+  /** `step.waitForSignal` with `onConflict: "fail"` named a signal another run is already waiting for. */
+  SignalConflict: "signal_conflict",
 } as const;
 
 /** A server-made error name. */
