@@ -10,6 +10,7 @@ import { env } from "cloudflare:workers";
 import { Inngest } from "inngest";
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrate, RUN_MIGRATIONS } from "../../src/runner/run-schema";
 import { signalShard, type SignalHold } from "../../src/waits/signal-holds";
 import type { WaitShardObject } from "../../src/index";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
@@ -152,5 +153,27 @@ describe("signals", { timeout: 60_000 }, () => {
     const sender = await start("sender", "sig/send", { signal });
     expect(await outputOf(sender)).toEqual({ runId: waiter });
     expect(await outputOf(waiter)).toEqual({ got: { signal, data: { from: "step" } } });
+  });
+});
+
+describe("a run stored before signals", () => {
+  it("keeps its waits and outbox through the migration that admits signal waits", async () => {
+    const stub = env.RUNS.getByName(`migration-${ulid()}`);
+    const kept = await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      migrate(sql, RUN_MIGRATIONS.slice(0, 2));
+      sql.exec("INSERT INTO waits (step_id, kind, wake_at, detail) VALUES ('a', 'sleep', 5, '{\"kind\":\"sleep\"}')");
+      sql.exec("INSERT INTO outbox (kind, body) VALUES ('unpause_run', '{\"kind\":\"unpause_run\"}')");
+      expect(() => sql.exec("INSERT INTO waits (step_id, kind, wake_at, detail) VALUES ('b', 'signal', 5, '{}')")).toThrow();
+      migrate(sql, RUN_MIGRATIONS);
+      sql.exec("INSERT INTO waits (step_id, kind, wake_at, detail) VALUES ('b', 'signal', 5, '{}')");
+      sql.exec("INSERT INTO outbox (kind, body) VALUES ('signal', '{}')");
+      return {
+        waits: sql.exec("SELECT step_id, kind FROM waits ORDER BY step_id").toArray(),
+        outbox: sql.exec("SELECT seq, kind FROM outbox ORDER BY seq").toArray(),
+      };
+    });
+    expect(kept.waits).toEqual([{ step_id: "a", kind: "sleep" }, { step_id: "b", kind: "signal" }]);
+    expect(kept.outbox).toEqual([{ seq: 1, kind: "unpause_run" }, { seq: 2, kind: "signal" }]);
   });
 });
