@@ -5,11 +5,13 @@
  * the SDK reads it, a wait times out with null, and `onConflict` "fail" and "replace" behave as
  * the SDK documents.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Inngest } from "inngest";
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { app } from "../../src/api/app";
+import { hashSigningKey } from "../../src/protocol/signing";
 import { migrate, RUN_MIGRATIONS } from "../../src/runner/run-schema";
 import { signalShard, type SignalHold } from "../../src/waits/signal-holds";
 import type { WaitShardObject } from "../../src/index";
@@ -175,5 +177,24 @@ describe("a run stored before signals", () => {
     });
     expect(kept.waits).toEqual([{ step_id: "a", kind: "sleep" }, { step_id: "b", kind: "signal" }]);
     expect(kept.outbox).toEqual([{ seq: 1, kind: "unpause_run" }, { seq: 2, kind: "signal" }]);
+  });
+});
+
+describe("POST /v1/signals in production mode", () => {
+  const KEY = "signkey-prod-0123456789abcdef0123456789abcdef";
+  const PROD = { ...env, INNGEST_SIGNING_KEY: KEY, INNGEST_EVENT_KEY: "ek" };
+
+  async function post(headers: Record<string, string>): Promise<Response> {
+    const ctx = createExecutionContext();
+    const body = JSON.stringify({ signal: `prod-${ulid()}`, data: {} });
+    const res = await app.fetch(new Request("https://stepflare.example/v1/signals", { method: "POST", headers, body }), PROD, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+
+  it("requires the signing key as bearer, as the SDK sends it (hashed)", async () => {
+    expect((await post({ "content-type": "application/json" })).status).toBe(401);
+    const res = await post({ "content-type": "application/json", Authorization: `Bearer ${await hashSigningKey(KEY)}` });
+    expect(res.status).toBe(404);
   });
 });
