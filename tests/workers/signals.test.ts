@@ -11,6 +11,7 @@ import { Inngest } from "inngest";
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../src/api/app";
+import { MAX_SIGNAL_DATA_BYTES } from "../../src/constants";
 import { hashSigningKey } from "../../src/protocol/signing";
 import { migrate, RUN_MIGRATIONS } from "../../src/runner/run-schema";
 import { signalShard, type SignalHold } from "../../src/waits/signal-holds";
@@ -116,6 +117,20 @@ describe("signals", { timeout: 60_000 }, () => {
     expect((await runStub(runId).status())?.status).toBe("running");
     expect(await client.sendSignal({ signal, data: 2 })).toEqual({ runId });
     expect(await outputOf(runId)).toEqual({ got: { signal, data: 2 } });
+  });
+
+  it("refuses a signal whose data is over the limit with 413, leaving the wait in place", async () => {
+    const signal = `big-${ulid()}`;
+    const runId = await waiting(signal);
+    const res = await workerFetch("/v1/signals", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ signal, data: "x".repeat(MAX_SIGNAL_DATA_BYTES) }),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ status: 413, error: expect.stringContaining(`the limit is ${MAX_SIGNAL_DATA_BYTES} bytes`) });
+    expect(await client.sendSignal({ signal, data: "small" })).toEqual({ runId });
+    expect(await outputOf(runId)).toEqual({ got: { signal, data: "small" } });
   });
 
   it("resumes the step with null when the wait times out, and releases the name", async () => {
