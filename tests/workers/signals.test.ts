@@ -5,7 +5,7 @@
  * the SDK reads it, a wait times out with null, and `onConflict` "fail" and "replace" behave as
  * the SDK documents.
  */
-import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Inngest } from "inngest";
 import { ulid } from "ulid";
@@ -19,6 +19,7 @@ import type { WaitShardObject } from "../../src/index";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
 import { clearAlarm, driveToEnd, runAlarm, runStart, runStub } from "./helpers/runs";
 import { waitFor } from "./helpers/wait";
+import { shardHasStorage } from "./helpers/wait-shards";
 import { workerFetch } from "./helpers/worker";
 
 const APP_ID = "sig";
@@ -211,5 +212,41 @@ describe("POST /v1/signals in production mode", () => {
     expect((await post({ "content-type": "application/json" })).status).toBe(401);
     const res = await post({ "content-type": "application/json", Authorization: `Bearer ${await hashSigningKey(KEY)}` });
     expect(res.status).toBe(404);
+  });
+});
+
+describe("a signal shard", { timeout: 30_000 }, () => {
+  const hold = (signal: string, runId: string, expiresAt: number): SignalHold => ({
+    signal, pause_id: `${runId}:w`, run_id: runId, step_id: "w", expires_at: expiresAt,
+  });
+
+  it("lets a fail claim take a name whose hold expired, and deletes expired holds on its alarm", async () => {
+    const signal = `expiring-${ulid()}`;
+    const shard = env.WAIT_SHARDS.getByName(signalShard(signal));
+    const now = Date.now();
+    expect(await shard.claimSignal(hold(signal, "run-a", now + 500), false, now)).toEqual({ held: true });
+    expect(await shard.claimSignal(hold(signal, "run-b", now + 1_500), false, now)).toEqual({ held: false, holderRunId: "run-a" });
+    // The same pause claiming again (its outbox carried out twice) keeps it.
+    expect(await shard.claimSignal(hold(signal, "run-a", now + 500), false, now)).toEqual({ held: true });
+    expect(await shard.claimSignal(hold(signal, "run-b", now + 1_500), false, now + 500)).toEqual({ held: true });
+    expect(await shard.signalHolder(signal, now + 500)).toMatchObject({ run_id: "run-b" });
+    expect(await shard.signalHolder(signal, now + 1_500)).toBeNull();
+    await waitFor("the shard's alarm to delete the expired hold and wipe it", async () => {
+      await runDurableObjectAlarm(shard);
+      return (await holdOf(signal)) === null ? true : undefined;
+    });
+    expect(await shardHasStorage(signalShard(signal))).toBe(false);
+  });
+
+  it("releases a name only for the pause holding it", async () => {
+    const signal = `released-${ulid()}`;
+    const shard = env.WAIT_SHARDS.getByName(signalShard(signal));
+    const now = Date.now();
+    await shard.claimSignal(hold(signal, "run-a", now + 60_000), false, now);
+    await shard.claimSignal(hold(signal, "run-b", now + 60_000), true, now);
+    await shard.remove(["run-a:w"]);
+    expect((await holdOf(signal))?.run_id).toBe("run-b");
+    await shard.remove(["run-b:w"]);
+    expect(await holdOf(signal)).toBeNull();
   });
 });
