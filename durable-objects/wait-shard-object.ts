@@ -3,13 +3,16 @@ import type { Env } from "../src/env";
 import type { StoredEvent } from "../src/ingest/event";
 import { parseRpcArgs } from "../src/util/rpc-args";
 import type { PauseRow } from "../src/waits/pause";
-import { lookupArgsSchema, notePathArgsSchema, pauseIdsSchema, pauseRowSchema } from "../src/waits/shard-rpc";
+import {
+  claimSignalArgsSchema, lookupArgsSchema, notePathArgsSchema, pauseIdsSchema, pauseRowSchema, signalHolderArgsSchema,
+} from "../src/waits/shard-rpc";
+import type { SignalClaim, SignalHold } from "../src/waits/signal-holds";
 import { WaitShardStore, type ShardLookup } from "../src/waits/shard-store";
 
 /**
  * One shard of the wait index (see src/waits/shard-names.ts): the pauses of one event name that
  * are found by evaluation, with that name's registry of match paths, or the pauses of one
- * (name, match path, value). A thin shell over `WaitShardStore`; its alarm deletes expired pauses.
+ * (name, match path, value), or the holder of one signal name. A thin shell over `WaitShardStore`; its alarm deletes expired pauses.
  */
 export class WaitShardObject extends DurableObject<Env> {
   readonly #store: WaitShardStore;
@@ -38,6 +41,20 @@ export class WaitShardObject extends DurableObject<Env> {
   async lookup(events: StoredEvent[], now: number, limit: number): Promise<ShardLookup> {
     [events, now, limit] = parseRpcArgs(lookupArgsSchema, [events, now, limit], "WaitShardObject.lookup");
     return this.#store.lookup(events, now, limit);
+  }
+
+  /** Claims a signal name for a waiting step: held, or the run holding it when a "fail" claim conflicts. */
+  async claimSignal(hold: SignalHold, replace: boolean, now: number): Promise<SignalClaim> {
+    [hold, replace, now] = parseRpcArgs(claimSignalArgsSchema, [hold, replace, now], "WaitShardObject.claimSignal");
+    const claim = this.#store.claimSignal(hold, replace, now);
+    await this.#rearm();
+    return claim;
+  }
+
+  /** The step waiting for a signal name, or null. */
+  async signalHolder(signal: string, now: number): Promise<SignalHold | null> {
+    [signal, now] = parseRpcArgs(signalHolderArgsSchema, [signal, now], "WaitShardObject.signalHolder");
+    return this.#store.signalHolder(signal, now);
   }
 
   /** Removes pauses by id (delivered, resolved or timed out in their run, or their run ended). */

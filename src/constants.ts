@@ -535,3 +535,9 @@ export const WAIT_EXPIRE_BATCH = 1_000;
  * stored answer and errors; shorter values are too common as ordinary text to cut out.
  */
 export const AI_KEY_REDACT_MIN_CHARS = 8;
+
+// Signals (step.waitForSignal, inngest.sendSignal, POST /v1/signals).
+/** Longest signal name accepted, in characters: a wait or a send naming a longer one is refused. */
+export const MAX_SIGNAL_NAME_LENGTH = 1024;
+/** Largest signal `data` accepted (JSON bytes): it becomes the waiting step's result, so it is bounded like an event. */
+export const MAX_SIGNAL_DATA_BYTES = 512 * 1024;

@@ -51,12 +51,13 @@ export const RUN_ERRORS = {
   /** The SDK answered text that is not Unicode (bytes that are not UTF-8, or a lone UTF-16 surrogate in a step output, an event, a payload). */
   TextNotUnicode: "text_not_unicode",
   /**
-   * The SDK asked for something this server does not support yet (an opcode such as
-   * `WaitForSignal`, or `defer()`); the run ends rather than silently skipping it. Not retried.
+   * The SDK asked for something this server does not support yet (such as `defer()`); the run ends rather than silently skipping it. Not retried.
    */
   UnsupportedFeature: "unsupported_feature",
   /** A `step.ai.infer` request failed (Inngest's own name): the provider answered non-2xx or could not be reached. */
   AIGatewayError: "ai_gateway_error",
+  /** `step.waitForSignal` with `onConflict: "fail"` named a signal another run is already waiting for. */
+  SignalConflict: "signal_conflict",
 } as const;
 
 /** A server-made error name. */

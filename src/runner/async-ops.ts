@@ -1,4 +1,4 @@
-import { INVOKE_DEFAULT_TIMEOUT_MS, MAX_EVENT_BYTES, MAX_FETCH_REQUEST_BYTES } from "../constants";
+import { INVOKE_DEFAULT_TIMEOUT_MS, MAX_EVENT_BYTES, MAX_FETCH_REQUEST_BYTES, MAX_SIGNAL_NAME_LENGTH } from "../constants";
 import { jsonBytes } from "../util/utf8";
 import type { Op } from "../protocol/ops";
 import type { SerializedError } from "../protocol/serialized-error";
@@ -19,7 +19,8 @@ export type AsyncOpPlan =
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /**
- * Plans a `Sleep`, `WaitForEvent`, `InvokeFunction`, `Gateway` or `AIGateway` op; any other op
+ * Plans a `Sleep`, `WaitForEvent`, `WaitForSignal`, `InvokeFunction`, `Gateway` or
+ * `AIGateway` op; any other op
  * ends the run with `UnsupportedFeature`. A sleep that has already
  * ended, or a wait whose timeout has passed, resolves at once with a `null` memo. A wait whose
  * `if` fails the expression checks and limits is invalid: the run fails with `InvalidStep`
@@ -56,6 +57,8 @@ export function planAsyncOp(op: Op, now: number): AsyncOpPlan {
         if (bytes > MAX_EVENT_BYTES) return invalid(op, `invokes with a payload of ${bytes} bytes; the limit is ${MAX_EVENT_BYTES} bytes`);
         return { kind: "wait", wakeAt, detail: { kind: "invoke", functionId, payload } };
       }
+      case "WaitForSignal":
+        return planSignalWait(op, opts, now);
       case "Gateway":
         return planGateway(op, opts);
       case "AIGateway": {
@@ -70,6 +73,21 @@ export function planAsyncOp(op: Op, now: number): AsyncOpPlan {
     if (err instanceof DurationError) return invalid(op, `has an invalid time "${err.input}"`);
     throw err;
   }
+}
+
+/**
+ * `step.waitForSignal`: the SDK sends the signal in `opts.signal` (and `name`), a required
+ * `timeout`, and `conflict` ("replace" or "fail"; Inngest fails unless told to replace).
+ */
+function planSignalWait(op: Op, opts: Record<string, unknown>, now: number): AsyncOpPlan {
+  const signal = str(opts["signal"]) ?? op.name;
+  if (!signal) return invalid(op, "names no signal to wait for");
+  if (signal.length > MAX_SIGNAL_NAME_LENGTH) return invalid(op, `waits for a signal name of ${signal.length} characters; the limit is ${MAX_SIGNAL_NAME_LENGTH}`);
+  const timeout = str(opts["timeout"]);
+  if (!timeout) return invalid(op, "waits for a signal without a timeout");
+  const wakeAt = resolveWakeTime(timeout, now);
+  if (wakeAt <= now) return { kind: "resolved", memo: null };
+  return { kind: "wait", wakeAt, detail: { kind: "signal", signal, conflict: opts["conflict"] === "replace" ? "replace" : "fail" } };
 }
 
 function planGateway(op: Op, opts: Record<string, unknown>): AsyncOpPlan {

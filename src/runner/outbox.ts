@@ -7,6 +7,7 @@ import { emitEvents, type EmittedEvent } from "../ingest/emit-events";
 import { applyLookback } from "../waits/lookback";
 import type { Pause } from "../waits/pause";
 import { registerPause, removePauses } from "../waits/register";
+import { signalShard, type SignalHold } from "../waits/signal-holds";
 import type { RunStore } from "./run-store";
 
 /** An effect outside the run's object, recorded in the same transaction as its cause. */
@@ -16,7 +17,8 @@ export type OutboxEntry =
   | { kind: "unpause_run" }
   | { kind: "emit"; events: EmittedEvent[] }
   | { kind: "invoke"; stepId: string; functionId: string; invoked: EmittedEvent; pause: Pause }
-  | { kind: "release_singleton"; flow: string };
+  | { kind: "release_singleton"; flow: string }
+  | { kind: "signal"; hold: SignalHold; replace: boolean };
 
 /** Whether a function id is synced, so an invoke of an unknown one fails at once. */
 async function functionExists(db: D1Database, id: string): Promise<boolean> {
@@ -102,10 +104,27 @@ async function carryOut(env: Env, store: RunStore, entry: OutboxEntry, now: numb
       await emitEvents(env, [entry.invoked], now);
       break;
     }
+    case "signal":
+      await claimSignal(env, store, entry.hold, entry.replace, now);
+      break;
     case "release_singleton":
       await env.FLOWS.getByName(entry.flow).singletonRelease(store.run()!.id);
       break;
   }
+}
+
+/**
+ * Claims the signal name for the waiting step, recording the shard first so the run's end or the
+ * wait's resolution releases it. A `"fail"` wait on a name another run holds fails the step.
+ */
+async function claimSignal(env: Env, store: RunStore, hold: SignalHold, replace: boolean, now: number): Promise<void> {
+  const shard = signalShard(hold.signal);
+  store.pauseLocations.record(hold.pause_id, shard);
+  const claim = await env.WAIT_SHARDS.getByName(shard).claimSignal(hold, replace, now);
+  if (claim.held) return;
+  store.pauseLocations.forget([hold.pause_id]);
+  const message = `run ${claim.holderRunId} is already waiting for signal "${hold.signal}"; use onConflict: "replace" to take it over`;
+  store.resolveWait(hold.step_id, { error: runError("SignalConflict", message) }, now);
 }
 
 function invokeNotFound(functionId: string) {

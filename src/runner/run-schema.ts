@@ -96,6 +96,25 @@ export const RUN_MIGRATIONS: readonly string[] = [
      seq        INTEGER NOT NULL
    );
    INSERT INTO history_seq (singleton, seq) SELECT 1, coalesce(max(rev), 0) FROM dirty;`,
+  // Signals: a step can wait for one (waits.kind 'signal') and its claim on the signal name is an
+  // outbox effect (outbox.kind 'signal'). SQLite cannot alter a CHECK, so both tables are rebuilt.
+  `CREATE TABLE waits_v3 (
+     step_id  TEXT PRIMARY KEY,
+     kind     TEXT NOT NULL CHECK (kind IN ('sleep', 'event', 'invoke', 'signal')),
+     wake_at  INTEGER NOT NULL,
+     detail   TEXT NOT NULL
+   );
+   INSERT INTO waits_v3 SELECT step_id, kind, wake_at, detail FROM waits;
+   DROP TABLE waits;
+   ALTER TABLE waits_v3 RENAME TO waits;
+   CREATE TABLE outbox_v3 (
+     seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind  TEXT NOT NULL CHECK (kind IN ('pause', 'unpause', 'unpause_run', 'emit', 'invoke', 'release_singleton', 'signal')),
+     body  TEXT NOT NULL
+   );
+   INSERT INTO outbox_v3 SELECT seq, kind, body FROM outbox;
+   DROP TABLE outbox;
+   ALTER TABLE outbox_v3 RENAME TO outbox;`,
 ];
 
 /** Whether the object has a schema yet (it gets one with its run). */

@@ -71,4 +71,15 @@ export const storedOutboxEntrySchema: z.ZodType<OutboxEntry> = z.discriminatedUn
   z.object({ kind: z.literal("emit"), events: z.array(emittedEventSchema) }),
   z.object({ kind: z.literal("invoke"), stepId: z.string(), functionId: z.string(), invoked: emittedEventSchema, pause: pauseSchema }),
   z.object({ kind: z.literal("release_singleton"), flow: z.string().min(1) }),
+  z.object({
+    kind: z.literal("signal"),
+    hold: z.object({
+      signal: z.string().min(1),
+      pause_id: z.string().min(1),
+      run_id: z.string().min(1),
+      step_id: z.string().min(1),
+      expires_at: z.number(),
+    }),
+    replace: z.boolean(),
+  }),
 ]);

@@ -49,9 +49,10 @@ export interface StepAttemptError {
 export type WaitDetail =
   | { kind: "sleep" }
   | { kind: "event"; eventName: string; expression: string | null }
-  | { kind: "invoke"; functionId: string; payload: Record<string, unknown> };
+  | { kind: "invoke"; functionId: string; payload: Record<string, unknown> }
+  | { kind: "signal"; signal: string; conflict: "replace" | "fail" };
 
-/** A step that resolves later: a sleep, an event wait or an invoked child, with its deadline. */
+/** A step that resolves later: a sleep, an event wait, an invoked child or a signal, with its deadline. */
 export interface StepWait {
   stepId: string;
   op: string;

@@ -1,7 +1,7 @@
 /**
  * Ops the server does not carry out. Each ends the run with `UnsupportedFeature` naming the
- * feature, never retried: skipping one silently would let the function go on as if a signal had
- * arrived or a deferred function had been scheduled.
+ * feature, never retried: skipping one silently would let the function go on as if a deferred
+ * function had been scheduled.
  * @module
  */
 import { runError, type RunError } from "../errors";
@@ -17,6 +17,7 @@ const SUPPORTED_OPS: ReadonlySet<string> = new Set([
   "DiscoveryRequest",
   "Sleep",
   "WaitForEvent",
+  "WaitForSignal",
   "InvokeFunction",
   "Gateway",
   "AIGateway",
@@ -24,7 +25,6 @@ const SUPPORTED_OPS: ReadonlySet<string> = new Set([
 
 /** The SDK feature behind each opcode the server knows but does not carry out. */
 const FEATURES: Readonly<Record<string, string>> = {
-  WaitForSignal: "step.waitForSignal()",
   DeferAdd: "defer()",
   DeferAbort: "defer(...).abort()",
   Step: "the v0 protocol's Step op",

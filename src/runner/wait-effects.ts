@@ -19,11 +19,16 @@ export interface WaitingRun {
 /**
  * What a new wait must do outside the run: an event wait registers a pause; an invoke registers
  * a pause on the child's `inngest/function.finished` (by correlation id) and emits
- * `inngest/function.invoked` for the child. A sleep needs nothing but the run's own alarm.
+ * `inngest/function.invoked` for the child; a signal wait claims its signal name. A sleep needs
+ * nothing but the run's own alarm.
  */
 export function waitEffects(run: WaitingRun, wait: StepWait, now: number): OutboxEntry | null {
   const { detail } = wait;
   if (detail.kind === "sleep") return null;
+  if (detail.kind === "signal") {
+    const hold = { signal: detail.signal, pause_id: `${run.id}:${wait.stepId}`, run_id: run.id, step_id: wait.stepId, expires_at: wait.wakeAt };
+    return { kind: "signal", hold, replace: detail.conflict === "replace" };
+  }
   const pause: Pause = {
     id: `${run.id}:${wait.stepId}`,
     runId: run.id,

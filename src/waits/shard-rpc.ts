@@ -30,3 +30,19 @@ export const lookupArgsSchema = z.tuple([z.array(storedEventSchema), z.number(),
 
 /** `remove(ids)`. */
 export const pauseIdsSchema = z.array(z.string().min(1));
+
+/** `claimSignal(hold, replace, now)`. */
+export const claimSignalArgsSchema = z.tuple([
+  z.object({
+    signal: z.string().min(1),
+    pause_id: z.string().min(1),
+    run_id: z.string().min(1),
+    step_id: z.string().min(1),
+    expires_at: z.number(),
+  }),
+  z.boolean(),
+  z.number(),
+]);
+
+/** `signalHolder(signal, now)`. */
+export const signalHolderArgsSchema = z.tuple([z.string().min(1), z.number()]);

@@ -3,6 +3,7 @@ import { toSdkEvent, type StoredEvent } from "../ingest/event";
 import { migrate } from "../runner/run-schema";
 import { shardSatisfies } from "./match-pauses";
 import type { PauseKind, PauseRow } from "./pause";
+import { SIGNAL_HOLDS_MIGRATION, SignalHolds, type SignalClaim, type SignalHold } from "./signal-holds";
 
 /**
  * A WaitShardObject's SQLite schema. Every shard has both tables; only name shards fill
@@ -32,6 +33,7 @@ export const WAIT_SHARD_MIGRATIONS: readonly string[] = [
      expires_at  INTEGER NOT NULL,
      PRIMARY KEY (event_name, path)
    );`,
+  SIGNAL_HOLDS_MIGRATION,
 ];
 
 /** A pause a shard found for an incoming event: what it takes to resume (or cancel) the run. */
@@ -64,10 +66,12 @@ export interface ShardLookup {
  */
 export class WaitShardStore {
   readonly #sql: SqlStorage;
+  readonly #signals: SignalHolds;
   #ready: boolean;
 
   constructor(storage: DurableObjectStorage) {
     this.#sql = storage.sql;
+    this.#signals = new SignalHolds(storage.sql);
     this.#ready = this.#hasSchema();
     if (this.#ready) migrate(this.#sql, WAIT_SHARD_MIGRATIONS);
   }
@@ -137,10 +141,22 @@ export class WaitShardStore {
     return { matches, more, paths };
   }
 
-  /** Removes pauses by id; ids not here are ignored. */
+  /** Removes pauses by id, and the signal names they hold; ids not here are ignored. */
   remove(ids: string[]): void {
     if (!this.#ready) return;
     this.#sql.exec("DELETE FROM pauses WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids));
+    this.#signals.release(ids);
+  }
+
+  /** Claims a signal name for a waiting step (see signal-holds.ts). */
+  claimSignal(hold: SignalHold, replace: boolean, now: number): SignalClaim {
+    this.#prepare();
+    return this.#signals.claim(hold, replace, now);
+  }
+
+  /** The step waiting for a signal name, or null. */
+  signalHolder(signal: string, now: number): SignalHold | null {
+    return this.#ready ? this.#signals.holder(signal, now) : null;
   }
 
   /**
@@ -155,17 +171,20 @@ export class WaitShardStore {
       now, WAIT_EXPIRE_BATCH,
     );
     this.#sql.exec("DELETE FROM match_paths WHERE expires_at <= ?", now);
+    this.#signals.expire(now);
     return this.nextExpiry();
   }
 
-  /** The earliest expiry of anything stored (pause or registry entry), or null when empty. */
+  /** The earliest expiry of anything stored (pause, registry entry, signal hold), or null when empty. */
   nextExpiry(): number | null {
     if (!this.#ready) return null;
-    return this.#sql
+    const waits = this.#sql
       .exec<{ at: number | null }>(
         "SELECT min(at) AS at FROM (SELECT min(expires_at) AS at FROM pauses UNION ALL SELECT min(expires_at) FROM match_paths)",
       )
       .one().at;
+    const signals = this.#signals.nextExpiry();
+    return waits === null ? signals : signals === null ? waits : Math.min(waits, signals);
   }
 
   /** Whether the shard has storage but holds nothing in it (no pause, no registry entry): it may be wiped. */

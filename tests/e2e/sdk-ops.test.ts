@@ -54,9 +54,6 @@ beforeAll(async () => {
       const answer = await step.run("after", () => res.choices[0]?.message.content);
       return { answer, usage: res.usage?.total_tokens };
     }),
-    inngest.createFunction({ id: "signal-waiter", triggers: { event: "ops/signal" } }, async ({ step }) => {
-      return step.waitForSignal("wait-for-approval", { signal: "approval-1", timeout: "1m", onConflict: "replace" });
-    }),
     inngest.createFunction({ id: "deferrer", triggers: { event: "ops/defer" }, retries: 0 }, async ({ step, defer }) => {
       defer("follow-up", { function: later, data: { n: 1 } });
       return step.run("work", () => "done");
@@ -98,14 +95,6 @@ describe("step.ai.infer", () => {
 });
 
 describe("features stepflare does not support", () => {
-  it("ends a run using step.waitForSignal with UnsupportedFeature naming it", async () => {
-    const [id] = await sendEvents(server.url, { name: "ops/signal" });
-    const [run] = await waitForEndedRuns(server.url, id!);
-    expect(run!.status).toBe("Failed");
-    expect(run!.error).toMatchObject({ name: "UnsupportedFeature", code: "unsupported_feature" });
-    expect(run!.error!.message).toContain("step.waitForSignal()");
-  });
-
   it("ends a run using defer() with UnsupportedFeature instead of dropping the deferred call", async () => {
     const [id] = await sendEvents(server.url, { name: "ops/defer" });
     const [run] = await waitForEndedRuns(server.url, id!);

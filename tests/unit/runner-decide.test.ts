@@ -144,7 +144,6 @@ describe("decide", () => {
   });
 
   it.each([
-    ["WaitForSignal", "step.waitForSignal()"],
     ["DeferAdd", "defer()"],
     ["DeferAbort", "defer(...).abort()"],
     ["SomeFutureOp", 'the opcode "SomeFutureOp"'],

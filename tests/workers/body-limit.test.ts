@@ -70,7 +70,7 @@ describe("ingest body cap", () => {
 
   it("caps the dashboard's send and the JSON API bodies too, in their error shape", async () => {
     const big = JSON.stringify({ data: { pad: "x".repeat(MAX_REQUEST_BODY_BYTES) } });
-    for (const path of ["/v0/events", "/v0/functions/any/invoke", "/v1/cancellations"]) {
+    for (const path of ["/v0/events", "/v0/functions/any/invoke", "/v1/cancellations", "/v1/signals"]) {
       const res = await workerFetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: big });
       expect(res.status, path).toBe(413);
       expect(await res.json(), path).toEqual({ status: 413, error: expect.stringContaining(`the limit is ${MAX_REQUEST_BODY_BYTES} bytes`) });

@@ -189,6 +189,12 @@ export const cancellationBody = fc.record(
   { requiredKeys: ["app_id", "function_id", "started_before"] },
 );
 
+/** `POST /v1/signals`: a signal name (usually nobody waits for it) and any data. */
+export const signalBody = fc.record(
+  { signal: fc.oneof(fc.constantFrom("fuzz-signal", ""), fc.string({ maxLength: 40 })), data: eventData },
+  { requiredKeys: ["signal"] },
+);
+
 /** `POST /v0/runs/:runId/rerun`. */
 export const rerunBody = fc.record({ from_step: fc.string({ maxLength: 20 }) }, { requiredKeys: [] });
 

@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import {
   cancellationBody,
+  signalBody,
   checkpointBody,
   checkpointFlood,
   eventFlood,
@@ -257,6 +258,8 @@ const routeList: FuzzRoute[] = [
     mayStore: RUN_EFFECTS,
     request: requests("POST", "gate", { path: "/v1/cancellations", body: cancellationBody }),
   },
+  // A signal resumes a waiting run (its steps, its end events); a shard answering "nobody waits" stores nothing.
+  { method: "POST", path: "/v1/signals", auth: "gate", mayStore: RUN_EFFECTS, request: requests("POST", "gate", { path: "/v1/signals", body: signalBody }) },
   {
     method: "GET",
     path: "/v0/events",
