@@ -3,8 +3,7 @@
 // --persist-to (default .wrangler/state), so runs survive a restart. By default the bundled
 // Worker runs on Miniflare directly (scripts/dev/miniflare-server.mjs); `--wrangler` runs
 // `wrangler dev` instead (live reload, every wrangler dev flag), on the same state.
-import { parseDevArgs, varFlags } from "./dev/args.mjs";
-import { startMiniflareServer } from "./dev/miniflare-server.mjs";
+import { HOST, parseDevArgs, varFlags } from "./dev/args.mjs";
 import { applyMigrations, runWrangler } from "./dev/wrangler.mjs";
 
 let args;
@@ -16,18 +15,19 @@ try {
 }
 const { port, persistTo, config, vars, passthrough } = args;
 
-if (args.wrangler) {
-  await applyMigrations(config, "DB", persistTo);
-  const dev = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo];
-  const { code } = await runWrangler([...dev, "--show-interactive-dev-session=false", ...varFlags(vars), ...passthrough]);
-  process.exit(code);
-}
-
-if (passthrough.length > 0) {
+if (!args.wrangler && passthrough.length > 0) {
   console.error(`npm run dev: ${passthrough.join(" ")}: only --port, --persist-to, --config and --var are known here; add --wrangler to pass flags to \`wrangler dev\``);
   process.exit(2);
 }
 try {
+  if (args.wrangler) {
+    await applyMigrations(config, "DB", persistTo);
+    const dev = ["dev", "--config", config, "--ip", HOST, "--port", String(port), "--persist-to", persistTo];
+    const { code } = await runWrangler([...dev, "--show-interactive-dev-session=false", ...varFlags(vars), ...passthrough]);
+    process.exit(code);
+  }
+  // Imported here: loading wrangler's API and Miniflare takes a second the wrangler path does not need.
+  const { startMiniflareServer } = await import("./dev/miniflare-server.mjs");
   await startMiniflareServer({ config, port, persistTo, vars });
 } catch (err) {
   console.error(`npm run dev: ${err instanceof Error ? err.message : err}`);

@@ -63,9 +63,9 @@ export function miniflareOptions({ config, bundle, port, persistTo, vars }) {
  */
 export async function startMiniflareServer({ config: configPath, port, persistTo, vars }) {
   const config = unstable_readConfig({ config: configPath });
-  const projectRoot = dirname(resolve(configPath));
-  // One directory per port: a restart rewrites it rather than leave a new one behind each time.
-  const outdir = join(projectRoot, ".wrangler", "tmp", `stepflare-dev-${port}`);
+  // Beside the state it serves (wrangler keeps only `v3` there): a restart rewrites it rather than
+  // leave a new one behind, and deleting the state deletes it too.
+  const outdir = join(resolve(persistTo), "dev-bundle");
   mkdirSync(outdir, { recursive: true });
   await Promise.all([
     ...config.d1_databases.map((db) => applyMigrations(configPath, db.binding, persistTo)),
