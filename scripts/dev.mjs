@@ -4,7 +4,7 @@
 // Worker runs on Miniflare directly (scripts/dev/miniflare-server.mjs); `--wrangler` runs
 // `wrangler dev` instead (live reload, every wrangler dev flag), on the same state.
 import { HOST, parseDevArgs, varFlags } from "./dev/args.mjs";
-import { applyMigrations, runWrangler } from "./dev/wrangler.mjs";
+import { applyMigrations, bundleWorker, runWrangler } from "./dev/wrangler.mjs";
 
 let args;
 try {
@@ -26,9 +26,12 @@ try {
     const { code } = await runWrangler([...dev, "--show-interactive-dev-session=false", ...varFlags(vars), ...passthrough]);
     process.exit(code);
   }
-  // Imported here: loading wrangler's API and Miniflare takes a second the wrangler path does not need.
+  // The bundle starts first: wrangler's CLI loads in its process while this one loads wrangler's
+  // API and Miniflare (imported here, as the wrangler path does not need them).
+  const bundling = bundleWorker(config, persistTo);
+  bundling.catch(() => {}); // Reported where it is awaited; this only keeps it from counting as unhandled meanwhile.
   const { startMiniflareServer } = await import("./dev/miniflare-server.mjs");
-  await startMiniflareServer({ config, port, persistTo, vars });
+  await startMiniflareServer({ config, port, persistTo, vars, bundling });
 } catch (err) {
   console.error(`npm run dev: ${err instanceof Error ? err.message : err}`);
   process.exit(1);

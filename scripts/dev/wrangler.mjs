@@ -3,8 +3,9 @@
  * @module
  */
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin/wrangler.js");
 
@@ -46,10 +47,16 @@ export async function applyMigrations(config, binding, persistTo) {
 }
 
 /**
- * Bundles the Worker into `outdir` exactly as `wrangler deploy` would upload it (esbuild with
- * wrangler's nodejs_compat handling, defines and module rules), without deploying.
+ * Bundles the Worker exactly as `wrangler deploy` would upload it (esbuild with wrangler's
+ * nodejs_compat handling, defines and module rules), without deploying; resolves with the path
+ * of the bundle, an ES module. It goes beside the state it serves (wrangler keeps only `v3`
+ * there): a restart rewrites it rather than leave a new one behind, and deleting the state
+ * deletes it too.
  */
-export async function bundleWorker(config, outdir) {
+export async function bundleWorker(config, persistTo) {
+  const outdir = join(resolve(persistTo), "dev-bundle");
+  mkdirSync(outdir, { recursive: true });
   const { code, output } = await runWrangler(["deploy", "--dry-run", "--config", config, "--outdir", outdir], { capture: true });
   if (code !== 0) throw new Error(`bundling the Worker failed:\n${output}`);
+  return join(outdir, "index.js");
 }
