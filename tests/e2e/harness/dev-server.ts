@@ -8,28 +8,36 @@ import { waitFor } from "./wait";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 
+/** Which of `npm run dev`'s two ways to serve the Worker: Miniflare directly (the default) or `wrangler dev`. */
+export type DevPath = "miniflare" | "wrangler";
+
 /** A running stepflare dev server, started exactly as `npm run dev` starts it. */
 export interface DevServer {
   url: string;
   /** Stops the server; its state stays on disk. */
   stop(): Promise<void>;
-  /** Starts it again on the same port and state. */
-  start(): Promise<void>;
+  /** Starts it again on the same port and state, on the same path unless `path` names the other. */
+  start(path?: DevPath): Promise<void>;
   /** Stops it and deletes its state. */
   dispose(): Promise<void>;
   /** Everything the server printed so far (for failure messages). */
   output(): string;
 }
 
-/** Starts `scripts/dev.mjs` on a free port with its own state directory; `vars` become Worker variables. */
-export async function startDevServer(vars: Record<string, string> = {}): Promise<DevServer> {
+/**
+ * Starts `scripts/dev.mjs` on a free port with its own state directory; `vars` become Worker
+ * variables, and `path: "wrangler"` adds `--wrangler`.
+ */
+export async function startDevServer(vars: Record<string, string> = {}, { path = "miniflare" }: { path?: DevPath } = {}): Promise<DevServer> {
   const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), "stepflare-e2e-"));
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   let log = "";
+  let current = path;
 
-  const start = async () => {
+  const start = async (next: DevPath = current) => {
+    current = next;
     child = spawn(process.execPath, [
       join(ROOT, "scripts/dev.mjs"),
       "--port",
@@ -37,6 +45,7 @@ export async function startDevServer(vars: Record<string, string> = {}): Promise
       "--persist-to",
       persist,
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+      ...(current === "wrangler" ? ["--wrangler"] : []),
     ], {
       cwd: ROOT,
       detached: true,
@@ -67,7 +76,7 @@ export async function startDevServer(vars: Record<string, string> = {}): Promise
     child = null;
     if (!proc) return;
     const exited = proc.exitCode === null ? new Promise((r) => proc.once("exit", r)) : Promise.resolve();
-    // The whole group goes, wrangler's workerd included, even when the script itself has exited.
+    // The whole group goes, workerd included, even when the script itself has exited.
     try {
       process.kill(-proc.pid!, "SIGKILL");
     } catch {

@@ -1,0 +1,77 @@
+/**
+ * The dev server on Miniflare's API: the Worker bundled once, served by one workerd process with
+ * no proxy in front of it, with the bindings `wrangler dev` would give it (read from the same
+ * wrangler.toml by wrangler's own converter), the same state directory and the Cron Triggers.
+ * @module
+ */
+import { dirname, join, resolve } from "node:path";
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
+import { HOST } from "./args.mjs";
+import { startCronTriggers } from "./cron.mjs";
+import { wranglerRegistryPath } from "./registry-path.mjs";
+import { applyD1Migrations } from "./migrations.mjs";
+
+/** `options` with the Worker's code: `bundle`, one self-contained ES module. */
+function withBundle(options, bundle) {
+  const [worker, ...others] = options.workers;
+  return { ...options, workers: [{ ...worker, modules: true, modulesRoot: dirname(bundle), scriptPath: bundle }, ...others] };
+}
+
+/**
+ * Miniflare's options for the Worker of `configPath`, all but its code (see withBundle), in the
+ * v4 shape wrangler's converter gives (`convertV4MiniflareOptions` turns them into v5's).
+ * `wrangler dev` keeps each resource under `<persist-to>/v3/<plugin>` (d1, do, cache, ...), named
+ * by the Worker's name: the same root and name here keep one state for both paths.
+ * @param {{ config: ReturnType<typeof unstable_readConfig>, port: number, persistTo: string, vars: Record<string, string> }} settings
+ */
+function miniflareOptions({ config, port, persistTo, vars }) {
+  // Module rules are for finding modules at run time; the bundle is one self-contained ES module.
+  const { workerOptions: converted, externalWorkers } = unstable_getMiniflareWorkerOptions(config);
+  const { modulesRules: _rules, ...workerOptions } = converted;
+  const projectRoot = dirname(resolve(config.configPath ?? "wrangler.toml"));
+  return {
+    rootPath: projectRoot,
+    host: HOST,
+    port,
+    log: new Log(LogLevel.INFO, { prefix: "stepflare dev" }),
+    // Miniflare logs each request through a call back into Node; wrangler dev hides them too.
+    logRequests: false,
+    // stepflare never reads `request.cf`: the placeholder saves fetching the real one from Cloudflare.
+    cf: false,
+    resourcePersistencePath: join(resolve(persistTo), "v3"),
+    resourceTmpPath: join(projectRoot, ".wrangler", "tmp"),
+    unsafeDevRegistryPath: wranglerRegistryPath(),
+    // Serves /cdn-cgi/local/scheduled, which the Cron Trigger timer calls.
+    unsafeTriggerHandlers: true,
+    workers: [
+      {
+        ...workerOptions,
+        name: config.name,
+        rootPath: projectRoot,
+        bindings: { ...workerOptions.bindings, ...vars },
+      },
+      ...externalWorkers,
+    ],
+  };
+}
+
+/**
+ * Applies the D1 migrations (in this process) while `bundling` (bundleWorker's promise) ends,
+ * then starts Miniflare and the Cron Triggers. Resolves once the server answers. On SIGINT,
+ * SIGTERM or SIGHUP, Miniflare's own exit hook disposes of it (workerd stopped, its temporary
+ * directory deleted) and exits; the timers go with the process.
+ * @param {{ config: string, port: number, persistTo: string, vars: Record<string, string>, bundling: Promise<string> }} args
+ */
+export async function startMiniflareServer({ config: configPath, port, persistTo, vars, bundling }) {
+  const config = unstable_readConfig({ config: configPath });
+  const log = (line) => console.log(`[stepflare dev] ${line}`);
+  const options = miniflareOptions({ config, port, persistTo, vars });
+  const { d1Databases } = options.workers[0];
+  const [bundle] = await Promise.all([bundling, applyD1Migrations({ config, d1Databases, persistRoot: options.resourcePersistencePath, log })]);
+
+  const mf = new Miniflare(convertV4MiniflareOptions(withBundle(options, bundle)));
+  const url = await mf.ready;
+  startCronTriggers(config.triggers.crons ?? [], (path) => mf.dispatchFetch(new URL(path, url)), log);
+  log(`ready on http://${HOST}:${url.port} (Miniflare, no proxy; state in ${persistTo})`);
+}

@@ -1,0 +1,62 @@
+/**
+ * Runs wrangler's CLI as a child process: the D1 migrations, the bundle, and `wrangler dev`.
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+
+const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin/wrangler.js");
+
+/**
+ * Runs `wrangler <args>`; resolves with its exit code and, when `capture` is set, its output
+ * (otherwise the output goes to ours). SIGINT and SIGTERM are passed on to it.
+ * @param {string[]} args
+ * @param {{ env?: NodeJS.ProcessEnv, capture?: boolean }} [options]
+ * @returns {Promise<{ code: number, output: string }>}
+ */
+export function runWrangler(args, { env = process.env, capture = false } = {}) {
+  const child = spawn(process.execPath, [WRANGLER, ...args], { stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit", env });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += String(d)));
+  child.stderr?.on("data", (d) => (output += String(d)));
+  const forward = (signal) => child.kill(signal);
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, forward);
+  return new Promise((resolve) =>
+    child.on("exit", (code, signal) => {
+      for (const s of ["SIGINT", "SIGTERM"]) process.off(s, forward);
+      resolve({ code: code ?? (signal ? 1 : 0), output });
+    }),
+  );
+}
+
+/**
+ * Applies the D1 migrations of `binding` to the local state in `persistTo`, with wrangler's own
+ * command, so its `d1_migrations` table is the one `wrangler dev` and `wrangler d1` read.
+ */
+export async function applyMigrations(config, binding, persistTo) {
+  // CI=true answers wrangler's "apply migrations?" prompt; migrations only ever touch local state here.
+  const { code, output } = await runWrangler(["d1", "migrations", "apply", binding, "--local", "--config", config, "--persist-to", persistTo], {
+    env: { ...process.env, CI: "true" },
+    capture: true,
+  });
+  if (code !== 0) throw new Error(`applying the D1 migrations of ${binding} failed:\n${output}`);
+  const applied = output.match(/About to apply (\d+) migration/)?.[1];
+  if (applied) console.log(`[stepflare dev] applied ${applied} D1 migration(s) to ${binding}`);
+}
+
+/**
+ * Bundles the Worker exactly as `wrangler deploy` would upload it (esbuild with wrangler's
+ * nodejs_compat handling, defines and module rules), without deploying; resolves with the path
+ * of the bundle, an ES module. It goes beside the state it serves (wrangler keeps only `v3`
+ * there): a restart rewrites it rather than leave a new one behind, and deleting the state
+ * deletes it too.
+ */
+export async function bundleWorker(config, persistTo) {
+  const outdir = join(resolve(persistTo), "dev-bundle");
+  mkdirSync(outdir, { recursive: true });
+  const { code, output } = await runWrangler(["deploy", "--dry-run", "--config", config, "--outdir", outdir], { capture: true });
+  if (code !== 0) throw new Error(`bundling the Worker failed:\n${output}`);
+  return join(outdir, "index.js");
+}

@@ -1,0 +1,71 @@
+/**
+ * `npm run dev` itself: the Miniflare path (the default) and the `wrangler dev` path (--wrangler)
+ * on one state directory, the Cron Trigger timer, and the flags each path accepts.
+ *
+ * The Cron Trigger test waits for a real minute boundary, so it takes up to about 60 s.
+ */
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devClient, serveApp, type TestApp } from "./harness/app";
+import { startDevServer, type DevServer } from "./harness/dev-server";
+import { runsOf, sendEvents, syncApp, waitForEndedRuns } from "./harness/server-api";
+import { waitFor } from "./harness/wait";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+/** What the dev script prints when the Cron Trigger ran the Worker's scheduled handler without error. */
+const CRON_OK = /Cron Trigger "\* \* \* \* \*" at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\.000Z: ok/;
+
+let server: DevServer;
+let app: TestApp;
+
+beforeAll(async () => {
+  server = await startDevServer();
+  const inngest = devClient("e2e-dev-server", server.url);
+  const twoSteps = inngest.createFunction({ id: "two-steps", triggers: { event: "test/two-steps" } }, async ({ event, step }) => {
+    const one = await step.run("one", () => (event.data as { n: number }).n + 1);
+    return step.run("two", () => one * 2);
+  });
+  app = await serveApp(inngest, [twoSteps]);
+  await syncApp(server.url, app.url);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await server?.dispose();
+});
+
+describe("npm run dev", () => {
+  it("serves the same state on the Miniflare path and on the wrangler dev path (--wrangler)", async () => {
+    const [onMiniflare] = await sendEvents(server.url, { name: "test/two-steps", data: { n: 1 } });
+    const [first] = await waitForEndedRuns(server.url, onMiniflare!, 1, 60_000);
+    expect(first).toMatchObject({ status: "Completed", output: 4 });
+
+    // The app was synced on the Miniflare path only: a run here reads the same D1 and objects.
+    await server.stop();
+    await server.start("wrangler");
+    expect(await runsOf(server.url, onMiniflare!)).toEqual([first]);
+    const [onWrangler] = await sendEvents(server.url, { name: "test/two-steps", data: { n: 2 } });
+    const [second] = await waitForEndedRuns(server.url, onWrangler!, 1, 60_000);
+    expect(second).toMatchObject({ status: "Completed", output: 6 });
+
+    await server.stop();
+    await server.start("miniflare");
+    expect(await runsOf(server.url, onWrangler!)).toEqual([second]);
+  });
+
+  it("runs the Worker's scheduled handler at the next minute boundary (the Cron Trigger)", async () => {
+    const line = await waitFor(() => server.output().match(CRON_OK)?.[0], 75_000, `the Cron Trigger\n${server.output()}`);
+    expect(line).toMatch(CRON_OK);
+  });
+
+  it("refuses a flag only wrangler dev knows unless --wrangler is given", async () => {
+    const child = spawn(process.execPath, ["scripts/dev.mjs", "--port", "0", "--inspector-port", "9229"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += String(d)));
+    const code = await new Promise((r) => child.once("exit", r));
+    expect(code).toBe(2);
+    expect(stderr).toContain("--inspector-port 9229");
+    expect(stderr).toContain("--wrangler");
+  });
+});
