@@ -9,6 +9,8 @@
 import type { Context } from "hono";
 import { MAX_JSON_DEPTH, MAX_REQUEST_BODY_BYTES } from "../constants";
 import { jsonNestsDeeperThan, tooDeepMessage } from "../util/json-depth";
+import { readBounded } from "../util/read-bounded";
+import { decodeUtf8Strictly } from "../util/utf8";
 import { loneSurrogatePath } from "../util/well-formed";
 
 /** Why a body was refused: 413 over its cap, 400 for anything wrong with its content. */
@@ -42,36 +44,10 @@ export async function readStreamText(
     // while the sender is still writing, and it would see that instead of the 413.
     return tooLarge(`is ${declared} bytes`, max);
   }
-  if (body === null) return { ok: true, text: "" };
-  const reader = body.getReader();
-  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-  let bytes = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    bytes += value?.byteLength ?? 0;
-    if (bytes > max) {
-      await reader.cancel();
-      return tooLarge(`is over ${max} bytes`, max);
-    }
-    const piece = decodeStrict(decoder, value, !done);
-    if (piece === null) {
-      if (!done) await reader.cancel();
-      return NOT_UTF8;
-    }
-    text += piece;
-    if (done) return { ok: true, text };
-  }
-}
-
-/** The text of `chunk` (the rest, when `more` is false), or null for bytes that are not UTF-8. */
-function decodeStrict(decoder: TextDecoder, chunk: Uint8Array | undefined, more: boolean): string | null {
-  try {
-    return decoder.decode(chunk, { stream: more });
-  } catch {
-    // A fatal decoder throws only on malformed input.
-    return null;
-  }
+  const read = await readBounded(body, max);
+  if (!read.ok) return tooLarge(`is over ${max} bytes`, max);
+  const text = decodeUtf8Strictly(read.bytes);
+  return text === null ? NOT_UTF8 : { ok: true, text };
 }
 
 /** Reads the request body as UTF-8 text, refusing it once it is over `max` bytes. */

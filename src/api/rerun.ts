@@ -9,7 +9,7 @@ import { emitEvents } from "../ingest/emit-events";
 import { storedEventSchema } from "../ingest/event";
 import { findEvent } from "../history/events";
 import { findRun, recordRerun } from "../history/runs";
-import { recordQueuedRuns } from "../runner/route-events";
+import { recordQueuedRuns } from "../runner/history-record";
 import { buildRunStart } from "../runner/admit";
 import { findFunction } from "../sync/store";
 

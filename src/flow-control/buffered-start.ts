@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Env } from "../env";
 import { loadEventsAnywhere } from "../ingest/event-shards";
 import { admitRun } from "../runner/admit";
-import { recordQueuedRuns } from "../runner/route-events";
+import { recordQueuedRuns } from "../runner/history-record";
 import { findFunction } from "../sync/store";
 
 /** What a debounce window or a batch needs to start its run later. */

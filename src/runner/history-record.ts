@@ -44,3 +44,17 @@ export async function recordRoutedRuns(queue: Queue<HistoryMessage>, admitted: A
     ...packItems(skipped, (items) => ({ kind: "skipped_runs", at: now, skips: items })),
   ]);
 }
+
+/**
+ * Adds `queued` history rows for runs started outside routing (a rerun, a flow-control buffer
+ * releasing) straight to D1, in the caller's own batch; the runs' own updates may already be there.
+ */
+export function recordQueuedRuns(db: D1Database, runs: AdmittedRun[], now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO runs (id, function_id, app_id, event_id, status, queued_at, updated_at)
+       SELECT value ->> '$.runId', value ->> '$.functionId', value ->> '$.appId', value ->> '$.eventId', 'queued', ?2, ?2
+       FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(runs), now);
+}

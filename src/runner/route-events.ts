@@ -11,7 +11,6 @@ import { eventNameMatches } from "../triggers/event-name";
 import { mapLimit } from "../util/map-limit";
 import { resumePausedRuns } from "../waits/deliver";
 import { routePair } from "../flow-control/route-pair";
-import type { AdmittedRun } from "./admit";
 import { chainSkipReason } from "./chain-guard";
 import { recordRoutedRuns, type SkippedRun } from "./history-record";
 
@@ -76,7 +75,7 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
   );
   const parts = routes.flatMap(({ item, index, matched }) => splitParts(item, matched).map((part) => ({ index, part })));
 
-  const waiting = uniqueEvents(live.filter(({ item }) => deliversToWaits(item)).map(({ item }) => item.event));
+  const waiting = uniqueByEvent(live.filter(({ item }) => deliversToWaits(item)).map(({ item }) => item.event), (e) => e);
   const [outcomes, waits] = await Promise.all([
     mapLimit(pairs, ROUTE_START_CONCURRENCY, async ({ index, event, fn }) => {
       try {
@@ -109,7 +108,7 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
       !outcome.started && outcome.reason !== "buffered" ? [{ eventId: event.internalId, functionId: fn.id, reason: outcome.reason }] : [],
     ),
   ];
-  const routed = uniqueItems(items.filter((item, index) => isWhole(item) && !failures.has(index)));
+  const routed = uniqueByEvent(items.filter((item, index) => isWhole(item) && !failures.has(index)), (item) => item.event);
   await Promise.all([
     recordRoutedRuns(env.HISTORY, admitted, skipped, now),
     markInShards(env, routed.map((item) => ({ internalId: item.event.internalId, shard: shardOfItem(item), status: "routed" })), now),
@@ -143,25 +142,8 @@ async function enqueueParts(env: Env, parts: { index: number; part: RoutedEvent 
   );
 }
 
-/** Each event once, for work that is per event rather than per message. */
-function uniqueItems(items: RoutedEvent[]): RoutedEvent[] {
+/** Each event once (by internal id), for work that is per event rather than per message. */
+function uniqueByEvent<T>(items: T[], eventOf: (item: T) => StoredEvent): T[] {
   const seen = new Set<string>();
-  return items.filter((i) => !seen.has(i.event.internalId) && seen.add(i.event.internalId));
-}
-
-/** Each event once, for work that is per event rather than per message. */
-function uniqueEvents(events: StoredEvent[]): StoredEvent[] {
-  const seen = new Set<string>();
-  return events.filter((e) => !seen.has(e.internalId) && seen.add(e.internalId));
-}
-
-/** Adds `queued` history rows for admitted runs; the runs' own updates may already be there. */
-export function recordQueuedRuns(db: D1Database, runs: AdmittedRun[], now: number): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT OR IGNORE INTO runs (id, function_id, app_id, event_id, status, queued_at, updated_at)
-       SELECT value ->> '$.runId', value ->> '$.functionId', value ->> '$.appId', value ->> '$.eventId', 'queued', ?2, ?2
-       FROM json_each(?1)`,
-    )
-    .bind(JSON.stringify(runs), now);
+  return items.filter((item) => !seen.has(eventOf(item).internalId) && seen.add(eventOf(item).internalId));
 }

@@ -10,7 +10,7 @@ import { Inngest } from "inngest";
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_EXPRESSION_LENGTH } from "../../src/constants";
-import { recordQueuedRuns } from "../../src/runner/route-events";
+import { recordQueuedRuns } from "../../src/runner/history-record";
 import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
 import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
