@@ -5,14 +5,14 @@ import { debounceDue, debouncePush, type DebounceState } from "../src/flow/debou
 import { rateLimitAllow, throttleReserve, type GcraState } from "../src/flow/gcra";
 import { acquire, expire, nextExpiry, release, renew, type LeaseState } from "../src/flow/leases";
 import { singletonClaim, singletonRelease, type SingletonState } from "../src/flow/singleton";
-import { flowStateDefaults, type FlowKind, type FlowStates, type FlowValues } from "../src/flow-control/flow-state";
-import { flushBuffered, type BufferedStart } from "../src/flow-control/buffered-start";
-import { releaseDue, type PendingRelease } from "../src/flow-control/buffer-release";
+import { flowStateDefaults, type BufferedStart, type FlowKind, type FlowStates, type FlowValues } from "../src/flow/flow-state";
+import { flushBuffered } from "../src/routing/buffered-start";
+import { releaseDue, type PendingRelease } from "../src/flow/buffer-release";
 import {
   acquireArgsSchema, batchArgsSchema, debounceArgsSchema, rateLimitArgsSchema, releaseArgsSchema, renewArgsSchema,
   runIdArgSchema, singletonClaimArgsSchema, throttleArgsSchema,
-} from "../src/flow-control/flow-rpc";
-import { FlowStore } from "../src/flow-control/flow-store";
+} from "../src/flow/flow-rpc";
+import { FlowStore } from "../src/flow/flow-store";
 import { parseRpcArgs } from "../src/util/rpc-args";
 
 /**

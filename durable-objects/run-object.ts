@@ -2,26 +2,26 @@ import { DurableObject } from "cloudflare:workers";
 import { ALARM_ERROR_RETRY_MS } from "../src/constants";
 import type { Env } from "../src/env";
 import type { Op } from "../src/protocol/ops";
-import { storedStepFromOp } from "../src/runner/decide";
+import { storedStepFromOp } from "../src/runs/decide";
 import { RunDriver } from "../src/runner/driver";
 import { sendHistory } from "../src/runner/history-flush";
 import { buildHistoryRows } from "../src/runner/history-rows";
 import { retentionMs } from "../src/history/retention-setting";
 import { processOutbox } from "../src/runner/outbox";
-import { runStartSchema, type RunStartInput } from "../src/runner/run-start";
-import type { RunRow } from "../src/runner/run-rows";
-import { RunStore } from "../src/runner/run-store";
-import type { Memo } from "../src/runner/transition";
+import { runStartSchema, type RunStartInput } from "../src/runs/run-start";
+import type { RunRow } from "../src/runs/run-rows";
+import { RunStore } from "../src/runs/run-store";
+import type { Memo } from "../src/runs/transition";
 import { appTransport } from "../src/runner/transport";
 import { gatewayFor } from "../src/runner/gateway";
-import { flowSlots } from "../src/flow-control/slots";
+import { flowSlots } from "../src/flow/slots";
 import { maxCallDurationMs } from "../src/runner/max-call-duration";
 import {
   checkpointArgsSchema, historyValuesArgsSchema, historyWrittenArgsSchema, rerunSeedArgsSchema, resumeArgsSchema, stepIdSchema,
-} from "../src/runner/run-rpc";
-import { failOnUnreadable } from "../src/runner/unreadable-run";
-import { firstUnsupported, unsupportedFeatureError } from "../src/runner/unsupported-ops";
-import { isPermanentStorageError } from "../src/runner/storage-refusal";
+} from "../src/runs/run-rpc";
+import { failOnUnreadable } from "../src/runs/unreadable-run";
+import { firstUnsupported, unsupportedFeatureError } from "../src/runs/unsupported-ops";
+import { isPermanentStorageError } from "../src/util/storage-refusal";
 import { runError } from "../src/errors";
 import { parseRpcArgs } from "../src/util/rpc-args";
 

@@ -8,7 +8,7 @@ import { tickEvent } from "../src/cron/tick-event";
 import type { Env } from "../src/env";
 import { emitEvents } from "../src/ingest/emit-events";
 import { deleteExpiredHistory } from "../src/history/retention";
-import { sweepOverdueRuns } from "../src/scheduler/sweep";
+import { sweepOverdueRuns } from "../src/cron/sweep";
 import { listFunctions } from "../src/sync/store";
 
 /**

@@ -13,8 +13,8 @@ import { app } from "./api/app";
 import type { Env } from "./env";
 import { consumeHistory } from "./history/consume-history";
 import { meteredHandlers } from "./metering/handlers";
-import { consumeEvents } from "./runner/consume-events";
-import { SCHEDULER_NAME } from "./scheduler/heartbeat";
+import { consumeEvents } from "./routing/consume-events";
+import { SCHEDULER_NAME } from "./cron/heartbeat";
 
 export { EventShardObject, FlowObject, RegistryObject, RunObject, SchedulerObject, WaitShardObject };
 

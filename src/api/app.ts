@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import type { Env } from "../env";
 import { serverKind } from "../mode";
-import { ensureHeartbeatOnce } from "../scheduler/heartbeat";
+import { ensureHeartbeatOnce } from "../cron/heartbeat";
 import { dashboardRoutes } from "../dashboard/routes";
 import { meteringRoutes } from "../metering/routes";
-import { syncRoutes } from "../sync/routes";
+import { syncRoutes } from "./sync-routes";
 import { requireAuth } from "./auth";
 import { checkpointRoutes } from "./checkpoint-routes";
 import { devInfo } from "./dev-info";

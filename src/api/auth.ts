@@ -14,7 +14,7 @@ import { isProduction, signingKeys } from "../mode";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
 import { isCrossOrigin, isCrossSite, SAFE_METHODS } from "./origin";
 import { fail } from "./respond";
-import { SESSION_COOKIE, verifySession } from "./session";
+import { SESSION_COOKIE, verifySession } from "../dashboard/session";
 
 /** Routes that answer without this gate: they authenticate themselves or hold nothing private. */
 const OPEN_EXACT = new Set(["/health", "/dev", "/login", "/logout", "/favicon.ico"]);

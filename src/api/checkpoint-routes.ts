@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Env } from "../env";
 import { MAX_CHECKPOINT_BODY_BYTES } from "../constants";
 import { opSchema } from "../protocol/ops";
-import { readJsonBody, refuseLoneSurrogates } from "./body-limit";
+import { readJsonBody, refuseLoneSurrogates } from "../util/body-limit";
 
 /** The body of a v4 SDK's async checkpoint; fields the server does not need are not required. */
 const checkpointBodySchema = z.looseObject({ run_id: z.string().optional(), steps: z.array(opSchema) });

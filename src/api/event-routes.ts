@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { acceptEvents } from "../ingest/accept-events";
 import { isProduction } from "../mode";
-import { readBodyText } from "./body-limit";
+import { readBodyText } from "../util/body-limit";
 
 /**
  * `POST /e/:eventKey`: the event API the SDK's `inngest.send()` and `step.sendEvent` call. A body

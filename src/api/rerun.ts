@@ -9,8 +9,8 @@ import { emitEvents } from "../ingest/emit-events";
 import { storedEventSchema } from "../ingest/event";
 import { findEvent } from "../history/events";
 import { findRun, recordRerun } from "../history/runs";
-import { recordQueuedRuns } from "../runner/history-record";
-import { buildRunStart } from "../runner/admit";
+import { recordQueuedRuns } from "../history/record-runs";
+import { buildRunStart } from "../routing/admit";
 import { findFunction } from "../sync/store";
 
 /** Why a rerun could not start, with the HTTP status that says so. */

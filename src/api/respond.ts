@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { readJsonBody, refuseLoneSurrogates, type BodyJson } from "./body-limit";
+import { readJsonBody, refuseLoneSurrogates, type BodyJson } from "../util/body-limit";
 
 /** The `metadata` Inngest's v1 API attaches to every answer; nothing here is cached. */
 export function metadata() {

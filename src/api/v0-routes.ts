@@ -17,7 +17,7 @@ import { stepName, stepsOfRun } from "../history/steps";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../constants";
 import { fieldParam, limitParam, timeParam } from "./params";
 import { invokeFunction, rerunRun } from "./rerun";
-import { readBodyText } from "./body-limit";
+import { readBodyText } from "../util/body-limit";
 import { describeIssues, fail, jsonBody, ok } from "./respond";
 
 /** Routes under `/v0` for the dashboard; mount at the root of the Worker's Hono app. */

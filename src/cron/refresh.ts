@@ -3,7 +3,7 @@
  * @module
  */
 import type { Env } from "../env";
-import { SCHEDULER_NAME } from "../scheduler/heartbeat";
+import { SCHEDULER_NAME } from "./heartbeat";
 
 /**
  * Asks the scheduler to bring its cron schedules in line with the synced functions, in the

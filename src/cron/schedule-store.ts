@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { migrate } from "../runner/run-schema";
+import { migrate } from "../util/sqlite-migrate";
 import type { ScheduleChanges } from "./reconcile";
 import type { Schedule, ScheduleKey } from "./schedule";
 

@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { MAX_LOGIN_BODY_BYTES, SESSION_TTL_MS } from "../constants";
-import { createSession, sameSiteNext, SESSION_COOKIE } from "../api/session";
+import { createSession, sameSiteNext, SESSION_COOKIE } from "./session";
 import type { Env } from "../env";
 import { isProduction, signingKeys } from "../mode";
 import { isAuthorizedSdkBearer } from "../protocol/signing";

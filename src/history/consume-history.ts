@@ -7,7 +7,7 @@ import { z } from "zod";
 import { HISTORY_CONSUMER_BATCH_SIZE } from "../constants";
 import type { Env } from "../env";
 import { historyMessageSchema, type HistoryMessage, type HistoryValue, type RunHistoryMessage } from "../runner/history-message";
-import { isPermanentStorageError } from "../runner/storage-refusal";
+import { isPermanentStorageError } from "../util/storage-refusal";
 import { mapLimit } from "../util/map-limit";
 import { emptyWrites, historyStatements, type HistoryWrites } from "./write-history";
 

@@ -1,5 +1,6 @@
 /**
- * Reads of run history (`runs`, `run_reruns`) for the REST API and dashboard.
+ * Reads of run history (`runs`, `run_reruns`) for the REST API and dashboard, and the recorded
+ * wake-up times the heartbeat sweeps by.
  * @module
  */
 import { afterKeyset, type Keyset, Where } from "./where";
@@ -138,4 +139,27 @@ export async function rerunLinks(db: D1Database, runId: string): Promise<{ of: R
     .bind(runId)
     .all<RerunLink>();
   return { of: results.find((l) => l.run_id === runId) ?? null, reruns: results.filter((l) => l.rerun_of === runId) };
+}
+
+/** Active runs whose wake-up, as last copied to history, is at or before `before`, oldest first. */
+export async function overdueRunIds(db: D1Database, before: number, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id FROM runs WHERE wake_at IS NOT NULL AND wake_at <= ? AND status IN ('queued', 'running')
+       ORDER BY wake_at LIMIT ?`,
+    )
+    .bind(before, limit)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/** Records the next wake-up each run reported (null when it has none). */
+export async function recordWakeTimes(db: D1Database, woken: { id: string; wakeAt: number | null }[]): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE runs SET wake_at = (SELECT value ->> '$.wakeAt' FROM json_each(?1) WHERE value ->> '$.id' = runs.id)
+       WHERE id IN (SELECT value ->> '$.id' FROM json_each(?1))`,
+    )
+    .bind(JSON.stringify(woken))
+    .run();
 }

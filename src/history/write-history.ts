@@ -6,7 +6,7 @@
  */
 import { HISTORY_STATEMENT_MAX_BYTES } from "../constants";
 import type { FullRunRow, FullStepRow } from "../runner/history-rows";
-import type { SkippedRun } from "../runner/history-record";
+import type { SkippedRun } from "./record-runs";
 import { utf8Bytes } from "../util/utf8";
 
 /** Everything one consumer batch writes. */

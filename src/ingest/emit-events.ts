@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import { hashedUlid } from "../runs/run-id";
+import { hashedUlid } from "./event-ids";
 import { enqueueMessages, messageFor } from "./enqueue";
 import { storeInShards } from "./event-shards";
 import type { RoutedEvent } from "./routed-event";

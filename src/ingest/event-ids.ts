@@ -86,3 +86,14 @@ function seededEntropy(seed: Uint8Array, index: number): Uint8Array {
   view.setUint32(6, (view.getUint32(6) + index + 1) >>> 0);
   return out;
 }
+
+const encoder = new TextEncoder();
+
+/**
+ * A ULID at `timeMs` whose entropy is the first 10 bytes of SHA-256(`key`): the same key and time
+ * always give the same id, which makes anything the server emits idempotent.
+ */
+export async function hashedUlid(timeMs: number, key: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(key));
+  return ulidFromParts(timeMs, new Uint8Array(digest, 0, ULID_ENTROPY_BYTES));
+}

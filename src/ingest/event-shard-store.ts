@@ -13,7 +13,7 @@ import {
   EVENT_SHARD_RECENT_BYTES,
   MAX_INLINE_QUEUE_EVENT_BYTES,
 } from "../constants";
-import { migrate } from "../runner/run-schema";
+import { migrate } from "../util/sqlite-migrate";
 import { utf8Bytes } from "../util/utf8";
 import { deduplicates } from "./event-shard-key";
 import type { EventHistoryRow } from "./event-store";

@@ -2,7 +2,7 @@ import { MAX_CALL_DURATION_MS, MAX_FETCH_RESPONSE_BYTES } from "../constants";
 import { fetchWithinPolicy, type OutboundPolicy } from "../net/outbound";
 import { withDeadline } from "../util/deadline";
 import { readBoundedText } from "../util/read-bounded";
-import type { GatewayRequest } from "./transition";
+import type { GatewayRequest } from "../runs/transition";
 
 /** A response read whole, up to MAX_FETCH_RESPONSE_BYTES of body. */
 export interface BoundedResponse {

@@ -1,6 +1,6 @@
 import { canonicalJson } from "../protocol/jcs";
-import type { RunStore } from "./run-store";
-import type { Call } from "./transition";
+import type { RunStore } from "../runs/run-store";
+import type { Call } from "../runs/transition";
 
 /** A request to the app's serve handler, ready to send. */
 export interface CallRequest {

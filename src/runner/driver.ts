@@ -9,17 +9,17 @@ import {
   RUN_FLUSH_RETRY_MS,
   SLOT_RECHECK_MS,
 } from "../constants";
-import type { SlotClient } from "../flow-control/slots";
+import type { SlotClient } from "../flow/slots";
 import { buildCallRequest } from "./call-request";
-import { decide, type CallOutcome } from "./decide";
-import type { LeasedCall, WaitRow } from "./run-rows";
-import type { RunStore, ThrottleSpec } from "./run-store";
-import { DISCOVERY, type Memo } from "./transition";
+import { decide, type CallOutcome } from "../runs/decide";
+import type { LeasedCall, WaitRow } from "../runs/run-rows";
+import type { RunStore, ThrottleSpec } from "../runs/run-store";
+import { DISCOVERY, type Memo } from "../runs/transition";
 import type { Transport } from "./transport";
 import { runError } from "../errors";
 import { withDeadline } from "../util/deadline";
 import { parseStoredJson } from "../util/stored-json";
-import { storedGatewayRequestSchema } from "./stored-run-json";
+import { storedGatewayRequestSchema } from "../runs/stored-run-json";
 import type { RunGateway } from "./gateway";
 
 /** What the driver needs from its host besides the store. */
@@ -182,7 +182,7 @@ export class RunDriver {
    * concurrency limits. Null when no slot was free: the call waits for a grant (or a recheck).
    */
   async #send(call: LeasedCall): Promise<CallOutcome | null> {
-    const { store, transport, gateway, slots, now } = this.#deps;
+    const { store, gateway, slots, now } = this.#deps;
     if (call.kind === "gateway") {
       const request = parseStoredJson(storedGatewayRequestSchema, call.detail ?? "null", { table: "calls", key: call.target });
       // A step.ai.infer whose key is no longer in memory replays the function to get it again.

@@ -3,8 +3,8 @@ import type { Env } from "../env";
 import { OutboundRefusedError, outboundPolicy, type OutboundPolicy } from "../net/outbound";
 import { AiGateway } from "./ai-gateway";
 import { fetchBounded } from "./bounded-fetch";
-import type { CallOutcome } from "./decide";
-import type { GatewayRequest } from "./transition";
+import type { CallOutcome } from "../runs/decide";
+import type { GatewayRequest } from "../runs/transition";
 import { runError } from "../errors";
 
 /**

@@ -3,7 +3,7 @@ import { enqueueMessages } from "../ingest/enqueue";
 import type { HistoryMessage } from "./history-message";
 import { packRunHistory } from "./history-pack";
 import { buildHistoryRows } from "./history-rows";
-import type { RunStore } from "./run-store";
+import type { RunStore } from "../runs/run-store";
 
 /**
  * Sends the run's history rows that are due (changed, or sent long ago without a confirmation)

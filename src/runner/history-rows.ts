@@ -1,10 +1,10 @@
-import { fitForHistory, type DirtyRow } from "./run-history";
-import { capError } from "./system-event-values";
+import { fitForHistory, type DirtyRow } from "../runs/run-history";
+import { capError } from "../runs/system-event-values";
 import type { SerializedError } from "../protocol/serialized-error";
-import type { RunStore } from "./run-store";
-import type { RunRow } from "./run-rows";
+import type { RunStore } from "../runs/run-store";
+import type { RunRow } from "../runs/run-rows";
 import { readStoredJson } from "../util/stored-json";
-import { storedMemoSchema, storedResultSchema } from "./stored-run-json";
+import { storedMemoSchema, storedResultSchema } from "../runs/stored-run-json";
 import type { z } from "zod";
 
 /** A version of the run's D1 row with its values in full (JSON text, at most HISTORY_MAX_VALUE_BYTES). */

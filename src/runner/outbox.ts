@@ -1,24 +1,15 @@
 import type { Env } from "../env";
 import { runError } from "../errors";
 import { UnreadableStateError } from "../util/stored-json";
-import { invokeDepthError, invokeDepthOf } from "./invoke-depth";
-import { isPermanentStorageError } from "./storage-refusal";
-import { emitEvents, type EmittedEvent } from "../ingest/emit-events";
+import { invokeDepthError, invokeDepthOf } from "../runs/invoke-depth";
+import { isPermanentStorageError } from "../util/storage-refusal";
+import { emitEvents } from "../ingest/emit-events";
 import { applyLookback } from "../waits/lookback";
 import type { Pause } from "../waits/pause";
 import { registerPause, removePauses } from "../waits/register";
 import { signalShard, type SignalHold } from "../waits/signal-holds";
-import type { RunStore } from "./run-store";
-
-/** An effect outside the run's object, recorded in the same transaction as its cause. */
-export type OutboxEntry =
-  | { kind: "pause"; pause: Pause }
-  | { kind: "unpause"; pauseIds: string[] }
-  | { kind: "unpause_run" }
-  | { kind: "emit"; events: EmittedEvent[] }
-  | { kind: "invoke"; stepId: string; functionId: string; invoked: EmittedEvent; pause: Pause }
-  | { kind: "release_singleton"; flow: string }
-  | { kind: "signal"; hold: SignalHold; replace: boolean };
+import type { OutboxEntry } from "../runs/run-outbox";
+import type { RunStore } from "../runs/run-store";
 
 /** Whether a function id is synced, so an invoke of an unknown one fails at once. */
 async function functionExists(db: D1Database, id: string): Promise<boolean> {

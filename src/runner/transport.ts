@@ -10,7 +10,7 @@ import {
 import { signRequestBody } from "../protocol/signing";
 import { interpretSdkResponse } from "../protocol/sdk-response";
 import { appCarriers, type AppFetch } from "../sync/app-carrier";
-import type { CallOutcome } from "./decide";
+import type { CallOutcome } from "../runs/decide";
 import type { CallRequest } from "./call-request";
 import { runError } from "../errors";
 import { readBounded } from "../util/read-bounded";

@@ -5,7 +5,7 @@
  * @module
  */
 import { APP_SYNC_TIMEOUT_MS, MAX_JSON_DEPTH, MAX_SYNC_BODY_BYTES } from "../constants";
-import { readStreamText, type BodyText } from "../api/body-limit";
+import { readStreamText, type BodyText } from "../util/body-limit";
 import { jsonNestsDeeperThan, tooDeepMessage } from "../util/json-depth";
 import type { Env } from "../env";
 import { withDeadline } from "../util/deadline";

@@ -2,7 +2,7 @@ import { WAIT_LOOKBACK_MAX_EVENTS } from "../constants";
 import type { Env } from "../env";
 import { toSdkEvent } from "../ingest/event";
 import { recentEventsNamed } from "../ingest/event-shards";
-import type { RunStore } from "../runner/run-store";
+import type { RunStore } from "../runs/run-store";
 import { DurationError, parseDurationMs } from "../time/duration";
 import { pauseSatisfiedBy } from "./match-pauses";
 import { toPauseRow, type Pause } from "./pause";

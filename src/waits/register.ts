@@ -1,7 +1,7 @@
 import { WAIT_PATH_CACHE_SIZE, WAIT_PATH_LISTING_MS } from "../constants";
 import type { Env } from "../env";
 import { toPauseRow, type Pause, type PauseRow } from "./pause";
-import type { LocatedPause } from "./pause-locations";
+import type { LocatedPause } from "../runs/pause-locations";
 import { equalityShard, nameShard } from "./shard-names";
 
 /**

@@ -1,6 +1,6 @@
 import { WAIT_EXPIRE_BATCH, WAIT_MATCH_PATHS_PER_NAME } from "../constants";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
-import { migrate } from "../runner/run-schema";
+import { migrate } from "../util/sqlite-migrate";
 import { shardSatisfies } from "./match-pauses";
 import type { PauseKind, PauseRow } from "./pause";
 import { SIGNAL_HOLDS_MIGRATION, SignalHolds, type SignalClaim, type SignalHold } from "./signal-holds";

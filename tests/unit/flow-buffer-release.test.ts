@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BUFFER_RELEASE_RETRY_MAX_MS, BUFFER_RELEASE_RETRY_MIN_MS, BUFFER_RELEASES_PER_PASS } from "../../src/constants";
-import { releaseDue, releaseRetryDelay, type PendingRelease, type ReleaseStore } from "../../src/flow-control/buffer-release";
+import { releaseDue, releaseRetryDelay, type PendingRelease, type ReleaseStore } from "../../src/flow/buffer-release";
 
 const T0 = 1_767_225_600_000;
 

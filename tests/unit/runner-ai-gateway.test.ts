@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MAX_FETCH_RESPONSE_BYTES } from "../../src/constants";
 import type { Op } from "../../src/protocol/ops";
-import { AiGateway, aiRequestOf, performAiRequest, providerRequest, type AiRequest } from "../../src/runner/ai-gateway";
-import type { CallOutcome } from "../../src/runner/decide";
+import { AiGateway, performAiRequest } from "../../src/runner/ai-gateway";
+import { aiRequestOf, providerRequest, type AiRequest } from "../../src/runs/ai-request";
+import type { CallOutcome } from "../../src/runs/decide";
 
 const DEV = { allowPrivate: true };
 const PROD = { allowPrivate: false };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MAX_STEP_OUTPUT_BYTES, RETRY_BACKOFF_MS } from "../../src/constants";
 import type { Op } from "../../src/protocol/ops";
-import { decide, type CallOutcome, type RunFacts } from "../../src/runner/decide";
-import { DISCOVERY } from "../../src/runner/transition";
+import { decide, type CallOutcome, type RunFacts } from "../../src/runs/decide";
+import { DISCOVERY } from "../../src/runs/transition";
 
 const facts = (over: Partial<RunFacts> = {}): RunFacts => ({
   maxAttempts: 5,

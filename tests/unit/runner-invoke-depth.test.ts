@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_INVOKE_DEPTH } from "../../src/constants";
-import { invokeDepthError, invokeDepthOf } from "../../src/runner/invoke-depth";
-import { waitEffects } from "../../src/runner/wait-effects";
+import { invokeDepthError, invokeDepthOf } from "../../src/runs/invoke-depth";
+import { waitEffects } from "../../src/runs/wait-effects";
 
 const now = Date.UTC(2026, 0, 1);
 const invokeWait = { stepId: "s1", op: "InvokeFunction", wakeAt: now + 60_000, detail: { kind: "invoke", functionId: "app-child", payload: { data: { x: 1 } } } } as const;

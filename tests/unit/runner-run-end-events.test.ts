@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_EVENT_BYTES, MAX_ROW_BYTES, MAX_SYSTEM_EVENT_VALUE_BYTES } from "../../src/constants";
 import type { SdkEvent } from "../../src/ingest/event";
-import { runEndEvents, type EndedRun } from "../../src/runner/run-end-events";
+import { runEndEvents, type EndedRun } from "../../src/runs/run-end-events";
 import { jsonBytes } from "../../src/util/utf8";
 
 const trigger: SdkEvent = { name: "app/go", data: { n: 1 }, id: "evt-1", ts: 1_700_000_000_000, user: {} };

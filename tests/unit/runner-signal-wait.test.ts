@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_SIGNAL_NAME_LENGTH } from "../../src/constants";
 import type { Op } from "../../src/protocol/ops";
-import { planAsyncOp } from "../../src/runner/async-ops";
+import { planAsyncOp } from "../../src/runs/async-ops";
 
 const NOW = 1_700_000_000_000;
 

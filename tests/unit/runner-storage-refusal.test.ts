@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPermanentStorageError } from "../../src/runner/storage-refusal";
+import { isPermanentStorageError } from "../../src/util/storage-refusal";
 
 describe("isPermanentStorageError", () => {
   it("recognises SQLite refusing a value for good, as D1 and Durable Objects report it", () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { pendingReleaseSchema } from "../../src/flow-control/buffer-release";
-import { acquireArgsSchema, batchArgsSchema, debounceArgsSchema, renewArgsSchema } from "../../src/flow-control/flow-rpc";
-import { flowValueSchemas } from "../../src/flow-control/flow-state";
-import { resumeArgsSchema } from "../../src/runner/run-rpc";
+import { pendingReleaseSchema } from "../../src/flow/buffer-release";
+import { acquireArgsSchema, batchArgsSchema, debounceArgsSchema, renewArgsSchema } from "../../src/flow/flow-rpc";
+import { flowValueSchemas } from "../../src/flow/flow-state";
+import { resumeArgsSchema } from "../../src/runs/run-rpc";
 import {
   storedConstraintsSchema, storedEventsSchema, storedGatewayRequestSchema, storedMemoSchema, storedOutboxEntrySchema,
   storedResultSchema, storedThrottleSchema,
-} from "../../src/runner/stored-run-json";
+} from "../../src/runs/stored-run-json";
 import { parseStoredJson, readStoredJson, UnreadableStateError } from "../../src/util/stored-json";
 
 const event = { name: "app/x", data: { n: 1 }, id: "01KAAAAAAAAAAAAAAAAAAAAAAA", ts: 1_767_225_600_000, user: {} };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eventNameMatches, matchingPatterns, wildcardPrefix } from "../../src/triggers/event-name";
+import { eventNameMatches, matchingPatterns, wildcardPrefix } from "../../src/routing/event-name";
 
 describe("eventNameMatches", () => {
   it.each([

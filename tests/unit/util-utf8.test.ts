@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_ROW_BYTES, STORAGE_CHUNK_BYTES } from "../../src/constants";
-import { chunkString } from "../../src/runner/blobs";
+import { chunkString } from "../../src/runs/blobs";
 import { jsonBytes, splitUtf8, utf8Bytes } from "../../src/util/utf8";
 
 const encoder = new TextEncoder();

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_EXPRESSION_LENGTH } from "../../src/constants";
 import type { Op } from "../../src/protocol/ops";
-import { decide, type CallOutcome } from "../../src/runner/decide";
-import { DISCOVERY } from "../../src/runner/transition";
-import { cancelListeners } from "../../src/runner/wait-effects";
-import type { RunStart } from "../../src/runner/run-start";
+import { decide, type CallOutcome } from "../../src/runs/decide";
+import { DISCOVERY } from "../../src/runs/transition";
+import { cancelListeners } from "../../src/runs/wait-effects";
+import type { RunStart } from "../../src/runs/run-start";
 
 const ctx = { now: Date.UTC(2026, 0, 1), random: () => 0 };
 const facts = { maxAttempts: 5, memoized: new Set<string>(), pendingPlan: new Set<string>(), forceStepPlan: false };

@@ -5,7 +5,7 @@ import { previousTick } from "../../src/cron/next-tick";
 import type { Schedule } from "../../src/cron/schedule";
 import { rfc3339 } from "../../src/cron/tick-event";
 import worker from "../../src/index";
-import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
+import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
 import { functionConfigSchema } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
 import { eventsInHistory } from "./helpers/event-shards";

@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { d1Counts, onPath, resetD1Counts } from "../../src/metering/d1-meter";
-import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
+import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
 import { ORIGIN } from "./helpers/worker";
 
 const METERED = { ...env, STEPFLARE_COUNT_D1: "true" };

@@ -8,7 +8,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
+import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
 import { growth, storedCounts } from "./helpers/stored-counts";
 import { workerFetch } from "./helpers/worker";
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { app } from "../../src/api/app";
 import type { Env } from "../../src/env";
 import { hashSigningKey, signRequestBody } from "../../src/protocol/signing";
-import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
+import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
 import { FUZZ_APP_URL, HOSTILE_APP_ORIGIN } from "./helpers/fuzz-bodies";
 import { APP_SECRET, HOSTILE_CALL_ANSWERS, stubNetwork } from "./helpers/fuzz-network";
 import { anyRequest, type FuzzContext, type Mode, type RequestSpec, ROUTES } from "./helpers/fuzz-routes";

@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../src/api/app";
 import { MAX_FUNCTION_NAME_LENGTH } from "../../src/constants";
 import type { Env } from "../../src/env";
-import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
+import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
 import { getApp } from "../../src/sync/store";
 import { gatewayFor } from "../../src/runner/gateway";
 

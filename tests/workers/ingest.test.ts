@@ -9,7 +9,7 @@ import { decodeTime } from "ulid";
 import { afterAll, describe, expect, it } from "vitest";
 import { app } from "../../src/api/app";
 import { MAX_EVENT_BYTES, MAX_EVENTS_PER_REQUEST } from "../../src/constants";
-import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
+import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
 import { countRows, rows, type EventRow } from "./helpers/d1";
 import { eventsInHistory, historyWritten } from "./helpers/event-shards";
 import { waitFor } from "./helpers/wait";

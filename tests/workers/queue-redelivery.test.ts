@@ -14,7 +14,7 @@ import worker from "../../src/index";
 import { messageFor } from "../../src/ingest/enqueue";
 import type { StoredEvent } from "../../src/ingest/event";
 import { loadEventsAnywhere, storeInShards } from "../../src/ingest/event-shards";
-import { admitRun } from "../../src/runner/admit";
+import { admitRun } from "../../src/routing/admit";
 import { runIdFor } from "../../src/runs/run-id";
 import { listFunctions } from "../../src/sync/store";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";

@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import type { StoredEvent } from "../../src/ingest/event";
 import { currentFunctions } from "../../src/sync/registry";
-import { syncRoutes } from "../../src/sync/routes";
+import { syncRoutes } from "../../src/api/sync-routes";
 import { rows } from "./helpers/d1";
 import { routedHistoryWritten, watchHistoryQueue } from "./helpers/history-queue";
 import { meterSubrequests } from "./helpers/subrequests";

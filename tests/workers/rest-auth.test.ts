@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
 import { app } from "../../src/api/app";
 import { hashSigningKey } from "../../src/protocol/signing";
-import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
+import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
 
 const KEY = "signkey-prod-0123456789abcdef0123456789abcdef";
 const FALLBACK = "signkey-prod-fedcba9876543210fedcba9876543210";

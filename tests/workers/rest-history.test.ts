@@ -7,7 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
+import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
 import { saveApp } from "../../src/sync/store";
 import type { FunctionConfig } from "../../src/sync/function-config";
 import { getJson, seedEvents, seedRuns, type Page, type SeededEvent } from "./helpers/history";

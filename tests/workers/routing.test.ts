@@ -13,7 +13,7 @@ import { toSdkEvent, type StoredEvent } from "../../src/ingest/event";
 import { eventShardOf } from "../../src/ingest/event-shard-key";
 import { storeInShards } from "../../src/ingest/event-shards";
 import type { QueueMessage } from "../../src/ingest/queue-message";
-import { routeEvents } from "../../src/runner/route-events";
+import { routeEvents } from "../../src/routing/route-events";
 import { runIdFor } from "../../src/runs/run-id";
 import type { FunctionConfig } from "../../src/sync/function-config";
 import { listFunctions, saveApp } from "../../src/sync/store";

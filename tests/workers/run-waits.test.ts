@@ -8,7 +8,7 @@ import { Inngest } from "inngest";
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredEvent } from "../../src/ingest/event";
-import { resumePausedRuns } from "../../src/waits/deliver";
+import { resumePausedRuns } from "../../src/routing/resume-waits";
 import { equalityShard, nameShard } from "../../src/waits/shard-names";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
 import { clearAlarm, driveToEnd, runAlarm, runStart, runStub } from "./helpers/runs";

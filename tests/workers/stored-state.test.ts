@@ -7,7 +7,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RUN_ERRORS } from "../../src/errors";
-import type { Memo } from "../../src/runner/transition";
+import type { Memo } from "../../src/runs/transition";
 import { clearAlarm, evict, historyRun, runAlarm, runStart, runStub } from "./helpers/runs";
 import { waitFor } from "./helpers/wait";
 

@@ -25,7 +25,7 @@ import { messageFor } from "../../src/ingest/enqueue";
 import type { StoredEvent } from "../../src/ingest/event";
 import { eventShardOf } from "../../src/ingest/event-shard-key";
 import { storeInShards } from "../../src/ingest/event-shards";
-import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
+import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
 import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
 import { mapLimit } from "../../src/util/map-limit";

@@ -3,7 +3,7 @@ import { Inngest } from "inngest";
 import { serve } from "inngest/cloudflare";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
-import { syncRoutes } from "../../src/sync/routes";
+import { syncRoutes } from "../../src/api/sync-routes";
 import { getApp } from "../../src/sync/store";
 
 const WORKER_APP_URL = "http://worker-app.test/api/inngest";

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
 import { hashSigningKey } from "../../src/protocol/signing";
 import { app } from "../../src/api/app";
-import { syncRoutes } from "../../src/sync/routes";
+import { syncRoutes } from "../../src/api/sync-routes";
 import { getApp, listFunctions } from "../../src/sync/store";
 import { MAX_EXPRESSION_LENGTH } from "../../src/constants";
 

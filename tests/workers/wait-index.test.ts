@@ -5,7 +5,7 @@ import { WAIT_MATCH_PATHS_PER_NAME, WAIT_SHARD_LOOKUPS_PER_BATCH } from "../../s
 import { ulidFromParts } from "../../src/ingest/event-ids";
 import type { StoredEvent } from "../../src/ingest/event";
 import { mapLimit } from "../../src/util/map-limit";
-import { resumePausedRuns } from "../../src/waits/deliver";
+import { resumePausedRuns } from "../../src/routing/resume-waits";
 import { findPauseMatches } from "../../src/waits/find-matches";
 import type { Pause } from "../../src/waits/pause";
 import { registerPause } from "../../src/waits/register";

@@ -1,7 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { ulid } from "ulid";
-import type { RunStartInput } from "../../../src/runner/run-start";
+import type { RunStartInput } from "../../../src/runs/run-start";
 import type { RunObject } from "../../../durable-objects/run-object";
 import type { RunHistoryRow, StepHistoryRow } from "./d1";
 import { rows } from "./d1";

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { MAX_PARALLEL_CALLS } from "../constants";
-import { bufferedStartSchema } from "./buffered-start";
+import { bufferedStartSchema } from "./flow-state";
 
 const count = z.number().int().min(0);
 const duration = z.number().finite().min(0);

@@ -1,15 +1,15 @@
 import type { Env } from "../env";
-import { evaluateExpression } from "../expressions";
+import { evaluateExpression } from "../expressions/index";
 import { clampPriority } from "../flow/priority";
-import { concurrencyConstraints } from "../flow-control/concurrency";
-import { flowName } from "../flow-control/keys";
+import { concurrencyConstraints } from "../flow/concurrency";
+import { flowName } from "../flow/key-expression";
 import { toSdkEvent, type SdkEvent, type StoredEvent } from "../ingest/event";
 import { maxAttemptsFor } from "../protocol/backoff";
 import { runIdFor } from "../runs/run-id";
 import { retriesOf, stepUrlOf, type FunctionConfig } from "../sync/function-config";
 import type { StoredFunction } from "../sync/store";
 import { parseDurationMs } from "../time/duration";
-import type { RunStartInput } from "./run-start";
+import type { RunStartInput } from "../runs/run-start";
 
 /** A run that was started, as the `runs` history row needs it. */
 export interface AdmittedRun {

@@ -1,18 +1,18 @@
 import { ROUTE_FANOUT_PER_MESSAGE, ROUTE_START_CONCURRENCY, WAIT_RESUMES_PER_BATCH } from "../constants";
 import type { Env } from "../env";
-import { matchesExpression } from "../expressions";
+import { matchesExpression } from "../expressions/index";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
 import { enqueueMessages, messageFor } from "../ingest/enqueue";
 import { markInShards, shardOfItem } from "../ingest/event-shards";
 import type { RoutedEvent } from "../ingest/routed-event";
 import { isCronTrigger, triggersOf } from "../sync/function-config";
 import type { StoredFunction } from "../sync/store";
-import { eventNameMatches } from "../triggers/event-name";
+import { eventNameMatches } from "./event-name";
 import { mapLimit } from "../util/map-limit";
-import { resumePausedRuns } from "../waits/deliver";
-import { routePair } from "../flow-control/route-pair";
+import { resumePausedRuns } from "./resume-waits";
+import { routePair } from "./route-pair";
 import { chainSkipReason } from "./chain-guard";
-import { recordRoutedRuns, type SkippedRun } from "./history-record";
+import { recordRoutedRuns, type SkippedRun } from "../history/record-runs";
 
 /** Whether any of the function's event triggers matches the event (name, then expression). */
 export function functionMatches(fn: StoredFunction, event: StoredEvent): boolean {

@@ -1,9 +1,9 @@
 import { HISTORY_MESSAGE_MAX_BYTES } from "../constants";
 import { enqueueMessages } from "../ingest/enqueue";
 import { utf8Bytes } from "../util/utf8";
-import type { AdmittedRun } from "./admit";
-import type { HistoryMessage, SKIP_REASONS } from "./history-message";
-import type { SizedMessage } from "./history-pack";
+import type { AdmittedRun } from "../routing/admit";
+import type { HistoryMessage, SKIP_REASONS } from "../runner/history-message";
+import type { SizedMessage } from "../runner/history-pack";
 
 /** A run not started: the event, the function, and why (flow control or the chain guard). */
 export interface SkippedRun {

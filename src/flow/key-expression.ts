@@ -1,5 +1,5 @@
-import { evaluateExpression } from "../expressions";
-import { flowKey } from "../flow/keys";
+import { evaluateExpression } from "../expressions/index";
+import { flowKey } from "./keys";
 import type { SdkEvent } from "../ingest/event";
 
 /**

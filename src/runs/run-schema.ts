@@ -116,18 +116,3 @@ export const RUN_MIGRATIONS: readonly string[] = [
    DROP TABLE outbox;
    ALTER TABLE outbox_v3 RENAME TO outbox;`,
 ];
-
-/** Whether the object has a schema yet (it gets one with its run). */
-export function hasSchema(sql: SqlStorage): boolean {
-  return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").toArray().length > 0;
-}
-
-/** Applies the migrations not yet applied, tracked in `_migrations` (PRAGMA user_version is unavailable). */
-export function migrate(sql: SqlStorage, migrations: readonly string[]): void {
-  sql.exec("CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY)");
-  const row = sql.exec<{ v: number | null }>("SELECT max(version) AS v FROM _migrations").one();
-  for (let version = (row.v ?? 0) + 1; version <= migrations.length; version++) {
-    sql.exec(migrations[version - 1]!);
-    sql.exec("INSERT INTO _migrations (version) VALUES (?)", version);
-  }
-}

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { jsonObjectSchema, sdkEventSchema } from "../ingest/event";
 import type { EmittedEvent } from "../ingest/emit-events";
 import type { Pause } from "../waits/pause";
-import type { OutboxEntry } from "./outbox";
+import type { OutboxEntry } from "./run-outbox";
 import { runStartSchema } from "./run-start";
 import type { GatewayRequest, Memo } from "./transition";
 
@@ -28,7 +28,7 @@ export const storedConstraintsSchema = z.array(z.object({ flow: z.string().min(1
 
 /**
  * A request the run makes itself (column `calls.detail`): a `step.fetch`, or a `step.ai.infer`
- * marked `ai`, stored without its key, headers or body (src/runner/ai-gateway.ts).
+ * marked `ai`, stored without its key, headers or body (src/runs/ai-request.ts; the request itself in src/runner/ai-gateway.ts).
  */
 export const storedGatewayRequestSchema: z.ZodType<GatewayRequest> = z.object({
   url: z.string(),

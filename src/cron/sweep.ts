@@ -1,5 +1,6 @@
 import { SWEEP_BATCH_LIMIT, SWEEP_OVERDUE_MS } from "../constants";
 import type { Env } from "../env";
+import { overdueRunIds, recordWakeTimes } from "../history/runs";
 import { mapLimit } from "../util/map-limit";
 
 /** Runs poked at once during a sweep. */
@@ -13,14 +14,9 @@ const SWEEP_CONCURRENCY = 10;
  * oldest first. Returns how many runs were poked.
  */
 export async function sweepOverdueRuns(env: Env, now: number): Promise<number> {
-  const { results } = await env.DB.prepare(
-    `SELECT id FROM runs WHERE wake_at IS NOT NULL AND wake_at <= ? AND status IN ('queued', 'running')
-     ORDER BY wake_at LIMIT ?`,
-  )
-    .bind(now - SWEEP_OVERDUE_MS, SWEEP_BATCH_LIMIT)
-    .all<{ id: string }>();
-  if (results.length === 0) return 0;
-  const woken = await mapLimit(results, SWEEP_CONCURRENCY, async ({ id }) => {
+  const ids = await overdueRunIds(env.DB, now - SWEEP_OVERDUE_MS, SWEEP_BATCH_LIMIT);
+  if (ids.length === 0) return 0;
+  const woken = await mapLimit(ids, SWEEP_CONCURRENCY, async (id) => {
     try {
       return { id, wakeAt: (await env.RUNS.getByName(id).poke()).wakeAt };
     } catch (err) {
@@ -30,11 +26,6 @@ export async function sweepOverdueRuns(env: Env, now: number): Promise<number> {
     }
   });
   const answered = woken.filter((w) => w !== null);
-  await env.DB.prepare(
-    `UPDATE runs SET wake_at = (SELECT value ->> '$.wakeAt' FROM json_each(?1) WHERE value ->> '$.id' = runs.id)
-     WHERE id IN (SELECT value ->> '$.id' FROM json_each(?1))`,
-  )
-    .bind(JSON.stringify(answered))
-    .run();
-  return results.length;
+  await recordWakeTimes(env.DB, answered);
+  return ids.length;
 }

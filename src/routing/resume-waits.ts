@@ -1,12 +1,12 @@
 import { ROUTE_RESUME_CONCURRENCY } from "../constants";
 import type { Env } from "../env";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
-import type { Memo } from "../runner/transition";
+import type { Memo } from "../runs/transition";
 import { mapLimit } from "../util/map-limit";
 import { readStoredJson } from "../util/stored-json";
-import { storedResultSchema } from "../runner/stored-run-json";
-import { findPauseMatches } from "./find-matches";
-import { removePauses } from "./register";
+import { storedResultSchema } from "../runs/stored-run-json";
+import { findPauseMatches } from "../waits/find-matches";
+import { removePauses } from "../waits/register";
 
 /**
  * The memo a parent's `step.invoke` gets from its child's `inngest/function.finished` event. A

@@ -2,7 +2,7 @@ import { CANCEL_LISTENER_DEFAULT_MS } from "../constants";
 import { resolveWakeTime } from "../time/duration";
 import type { Pause } from "../waits/pause";
 import { waitExpressionRefusal } from "../waits/wait-expression";
-import type { OutboxEntry } from "./outbox";
+import type { OutboxEntry } from "./run-outbox";
 import type { SdkEvent } from "../ingest/event";
 import type { RunStart } from "./run-start";
 import type { StepWait } from "./transition";

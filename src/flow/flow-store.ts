@@ -4,7 +4,7 @@
  * an operator, never silently dropped).
  * @module
  */
-import { migrate } from "../runner/run-schema";
+import { migrate } from "../util/sqlite-migrate";
 import { readStoredJson } from "../util/stored-json";
 import { pendingReleaseSchema, type PendingRelease, type ReleaseStore } from "./buffer-release";
 import { flowValueSchemas, type FlowKind, type FlowValues } from "./flow-state";

@@ -1,11 +1,11 @@
 import { BATCH_MAX_BYTES, IDEMPOTENCY_PERIOD } from "../constants";
 import type { Env } from "../env";
-import { matchesExpression } from "../expressions";
+import { matchesExpression } from "../expressions/index";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
-import { admitRun, type AdmitOutcome } from "../runner/admit";
+import { admitRun, type AdmitOutcome } from "./admit";
 import type { StoredFunction } from "../sync/store";
 import { parseDurationMs } from "../time/duration";
-import { flowName } from "./keys";
+import { flowName } from "../flow/key-expression";
 
 /** What routing one event to one function did. */
 export type PairOutcome =

@@ -1,6 +1,6 @@
 import type { FunctionConfig } from "../sync/function-config";
 import type { SdkEvent } from "../ingest/event";
-import { flowName } from "./keys";
+import { flowName } from "./key-expression";
 
 /** A concurrency limit a run's steps must fit under: a FlowObject and this function's limit. */
 export interface ConcurrencyConstraint {

@@ -6,7 +6,7 @@ import { DurationError, resolveWakeTime } from "../time/duration";
 import type { GatewayRequest, Memo, WaitDetail } from "./transition";
 import { runError } from "../errors";
 import { waitExpressionRefusal } from "../waits/wait-expression";
-import { aiRequestOf, storedAiRequest } from "./ai-gateway";
+import { aiRequestOf, storedAiRequest } from "./ai-request";
 import { unsupportedFeatureError } from "./unsupported-ops";
 
 /** What an op that does not run code in the app turns into. */

@@ -13,12 +13,12 @@ import { isProduction, serverKind, signingKeys } from "../mode";
 import { outboundPolicy } from "../net/outbound";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
 import { handleError } from "../util/error-handler";
-import { readJsonBody, type BodyJson } from "../api/body-limit";
-import { requestAppSync } from "./app-sync";
-import type { FunctionConfig } from "./function-config";
-import { refusedSyncUrl } from "./outbound-urls";
-import { appUrlSchema, parseRegisterRequest } from "./register-request";
-import { publishFunctionsChanged } from "./registry";
+import { readJsonBody, type BodyJson } from "../util/body-limit";
+import { requestAppSync } from "../sync/app-sync";
+import type { FunctionConfig } from "../sync/function-config";
+import { refusedSyncUrl } from "../sync/outbound-urls";
+import { appUrlSchema, parseRegisterRequest } from "../sync/register-request";
+import { publishFunctionsChanged } from "../sync/registry";
 import {
   FunctionOwnershipError,
   type SyncedApp,
@@ -28,7 +28,7 @@ import {
   listFunctions,
   recordSyncError,
   saveApp,
-} from "./store";
+} from "../sync/store";
 
 type AppContext = Context<{ Bindings: Env }>;
 

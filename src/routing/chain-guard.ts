@@ -6,7 +6,7 @@
 import { MAX_FUNCTION_EVENT_DEPTH } from "../constants";
 import type { StoredEvent } from "../ingest/event";
 import type { StoredFunction } from "../sync/store";
-import { chainDepthOf, isEndEvent } from "./system-event-values";
+import { chainDepthOf, isEndEvent } from "../runs/system-event-values";
 
 /** Why an end event starts no run of a function it matches, as kept in `skipped_runs`. */
 export type ChainSkipReason = "self_trigger" | "chain_depth";

@@ -1,14 +1,13 @@
-import { CANCEL_LISTENER_DEFAULT_MS, UNREADABLE_LOG_CHARS } from "../constants";
-import { resolveWakeTime } from "../time/duration";
-import type { ConcurrencyConstraint } from "../flow-control/concurrency";
-import type { Pause } from "../waits/pause";
-import { PauseLocations } from "../waits/pause-locations";
+import { UNREADABLE_LOG_CHARS } from "../constants";
+import type { ConcurrencyConstraint } from "../flow/concurrency";
+import { PauseLocations } from "./pause-locations";
 import { readBlob, writeBlob } from "./blobs";
 import type { RunFacts } from "./decide";
 import { CANCELLED_ERROR, runEndEvents, type FinalState } from "./run-end-events";
 import type { SdkEvent } from "../ingest/event";
 import type { RunStart } from "./run-start";
-import { hasSchema, migrate, RUN_MIGRATIONS } from "./run-schema";
+import { RUN_MIGRATIONS } from "./run-schema";
+import { hasSchema, migrate } from "../util/sqlite-migrate";
 import { parseStoredJson, UnreadableStateError } from "../util/stored-json";
 import { runError, type RunError } from "../errors";
 import {

@@ -1,6 +1,18 @@
 import { readStoredJson, UnreadableStateError } from "../util/stored-json";
-import type { OutboxEntry } from "./outbox";
+import type { EmittedEvent } from "../ingest/emit-events";
+import type { Pause } from "../waits/pause";
+import type { SignalHold } from "../waits/signal-holds";
 import { storedOutboxEntrySchema } from "./stored-run-json";
+
+/** An effect outside the run's object, recorded in the same transaction as its cause. */
+export type OutboxEntry =
+  | { kind: "pause"; pause: Pause }
+  | { kind: "unpause"; pauseIds: string[] }
+  | { kind: "unpause_run" }
+  | { kind: "emit"; events: EmittedEvent[] }
+  | { kind: "invoke"; stepId: string; functionId: string; invoked: EmittedEvent; pause: Pause }
+  | { kind: "release_singleton"; flow: string }
+  | { kind: "signal"; hold: SignalHold; replace: boolean };
 
 /**
  * The run's outbox: effects (pauses to write or remove, events to emit, a singleton to release)

@@ -7,7 +7,7 @@
 import { runError, type RunError } from "../errors";
 import type { Op } from "../protocol/ops";
 
-/** Opcodes the server carries out (src/runner/decide.ts and async-ops.ts). */
+/** Opcodes the server carries out (src/runs/decide.ts and async-ops.ts). */
 const SUPPORTED_OPS: ReadonlySet<string> = new Set([
   "StepRun",
   "StepError",

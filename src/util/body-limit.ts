@@ -8,10 +8,10 @@
  */
 import type { Context } from "hono";
 import { MAX_JSON_DEPTH, MAX_REQUEST_BODY_BYTES } from "../constants";
-import { jsonNestsDeeperThan, tooDeepMessage } from "../util/json-depth";
-import { readBounded } from "../util/read-bounded";
-import { decodeUtf8Strictly } from "../util/utf8";
-import { loneSurrogatePath } from "../util/well-formed";
+import { jsonNestsDeeperThan, tooDeepMessage } from "./json-depth";
+import { readBounded } from "./read-bounded";
+import { decodeUtf8Strictly } from "./utf8";
+import { loneSurrogatePath } from "./well-formed";
 
 /** Why a body was refused: 413 over its cap, 400 for anything wrong with its content. */
 export type BodyRefusal = { ok: false; status: 400 | 413; error: string };

@@ -1,13 +1,9 @@
-import { z } from "zod";
 import type { Env } from "../env";
+import type { BufferedStart } from "../flow/flow-state";
 import { loadEventsAnywhere } from "../ingest/event-shards";
-import { admitRun } from "../runner/admit";
-import { recordQueuedRuns } from "../runner/history-record";
+import { admitRun } from "./admit";
+import { recordQueuedRuns } from "../history/record-runs";
 import { findFunction } from "../sync/store";
-
-/** What a debounce window or a batch needs to start its run later. */
-export const bufferedStartSchema = z.object({ functionId: z.string().min(1) });
-export type BufferedStart = z.infer<typeof bufferedStartSchema>;
 
 /**
  * Starts the run of a closed debounce window or a full (or timed-out) batch with the buffered

@@ -1,10 +1,13 @@
 import { z } from "zod";
-import { initialBatch, type BatchState } from "../flow/batch";
-import { initialDebounce, type DebounceState } from "../flow/debounce";
-import { initialGcra, type GcraState } from "../flow/gcra";
-import { initialLeases, type LeaseState } from "../flow/leases";
-import { initialSingleton, type SingletonState } from "../flow/singleton";
-import { bufferedStartSchema, type BufferedStart } from "./buffered-start";
+import { initialBatch, type BatchState } from "./batch";
+import { initialDebounce, type DebounceState } from "./debounce";
+import { initialGcra, type GcraState } from "./gcra";
+import { initialLeases, type LeaseState } from "./leases";
+import { initialSingleton, type SingletonState } from "./singleton";
+
+/** What a debounce window or a batch needs to start its run later. */
+export const bufferedStartSchema = z.object({ functionId: z.string().min(1) });
+export type BufferedStart = z.infer<typeof bufferedStartSchema>;
 
 /** Every piece of state a FlowObject may hold, by kind. */
 export interface FlowStates {
