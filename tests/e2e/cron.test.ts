@@ -1,5 +1,6 @@
 /**
- * Cron triggers under the dev server, with no manual step (no curl of the scheduled handler).
+ * Cron triggers under the dev server, with no manual step (no curl of the scheduled handler):
+ * `{ cron }` functions, and the Worker's own Cron Trigger that `npm run dev` fires each minute.
  *
  * THE SLOW ONE: it waits for a real once-a-minute tick, so it takes up to about 70 s. The bound
  * is the next minute boundary after the sync (≤ 60 s, as the sync refreshes the schedules) plus
@@ -12,6 +13,8 @@ import { syncApp } from "./harness/server-api";
 import { waitFor } from "./harness/wait";
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+/** What the dev script prints when the Cron Trigger ran the Worker's scheduled handler without error. */
+const CRON_OK = /Cron Trigger "\* \* \* \* \*" at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\.000Z: ok/;
 
 let server: DevServer;
 let app: TestApp;
@@ -49,5 +52,11 @@ describe("cron (slow: waits for a real minute tick)", () => {
     expect(scheduledAt % 60_000).toBe(0);
     expect(scheduledAt).toBeGreaterThan(syncedAt - 60_000);
     expect(Date.parse(run.data.fireAt as string)).toBe(scheduledAt);
+  });
+
+  it("runs the Worker's scheduled handler at a minute boundary (the Cron Trigger), as on Cloudflare", async () => {
+    // The tick above has passed a minute boundary, so the trigger has fired or is about to.
+    const line = await waitFor(() => server.output().match(CRON_OK)?.[0], 75_000, `the Cron Trigger\n${server.output()}`);
+    expect(line).toMatch(CRON_OK);
   });
 });
