@@ -56,14 +56,17 @@ function isOpen(port) {
   });
 }
 
-/** True when a GET of `url` is answered by the Inngest SDK. */
+/**
+ * Whether a GET of `url` is answered by the Inngest SDK: true or false, or null when it is not
+ * answered in time (a dev server still compiling the route, say).
+ */
 async function servesSdk(url) {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(APP_CHECK_TIMEOUT_MS), redirect: "manual" });
     await res.body?.cancel();
     return res.headers.has(SDK_HEADER);
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -88,17 +91,20 @@ export function createDiscovery(ports) {
           }
           if ((notAnApp.get(port) ?? 0) > Date.now()) return [];
           const urls = [];
-          let knownHere = false;
+          // Left alone for a while only if every path answered, and none as an app.
+          let otherServer = true;
           // In turn on one port, as Inngest does: the port is open, so each answer is quick.
           for (const path of DISCOVERY_PATHS) {
             if (knownKeys.has(`${port}${path}`)) {
-              knownHere = true;
+              otherServer = false;
               continue;
             }
             const url = `http://${LOOPBACK}:${port}${path}`;
-            if (await servesSdk(url)) urls.push(url);
+            const sdk = await servesSdk(url);
+            if (sdk) urls.push(url);
+            if (sdk !== false) otherServer = false;
           }
-          if (urls.length === 0 && !knownHere) notAnApp.set(port, Date.now() + NOT_AN_APP_RECHECK_MS);
+          if (otherServer) notAnApp.set(port, Date.now() + NOT_AN_APP_RECHECK_MS);
           return urls;
         }),
       );
