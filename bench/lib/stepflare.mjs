@@ -71,7 +71,8 @@ export async function benchStepflare({ work, sourceDir, persistDir, logDir, prob
   const devScript = snapshotSources(sourceDir);
   // The D1 meter (src/metering/d1-meter.ts) is on for the whole bench: the load run reads it;
   // for the other sections it only counts.
-  const serverArgs = ["--port", String(port), "--persist-to", persistDir, "--var", "STEPFLARE_COUNT_D1:true"];
+  // No discovery or polling: the server measured serves the bench's app and nothing else on the machine.
+  const serverArgs = ["--port", String(port), "--persist-to", persistDir, "--var", "STEPFLARE_COUNT_D1:true", "--no-discovery", "--no-poll"];
   const server = startNode("stepflare dev server", devScript, serverArgs, {
     cwd: sourceDir,
     env: offlineEnv(),

@@ -58,7 +58,7 @@ function miniflareOptions({ config, port, persistTo, vars }) {
 
 /**
  * Applies the D1 migrations (in this process) while `bundling` (bundleWorker's promise) ends,
- * then starts Miniflare and the Cron Triggers. Resolves once the server answers. On SIGINT,
+ * then starts Miniflare and the Cron Triggers. Resolves with the server's URL once it answers. On SIGINT,
  * SIGTERM or SIGHUP, Miniflare's own exit hook disposes of it (workerd stopped, its temporary
  * directory deleted) and exits; the timers go with the process.
  * @param {{ config: string, port: number, persistTo: string, vars: Record<string, string>, bundling: Promise<string> }} args
@@ -73,5 +73,5 @@ export async function startMiniflareServer({ config: configPath, port, persistTo
   const mf = new Miniflare(convertV4MiniflareOptions(withBundle(options, bundle)));
   const url = await mf.ready;
   startCronTriggers(config.triggers.crons ?? [], (path) => mf.dispatchFetch(new URL(path, url)), log);
-  log(`ready on http://${HOST}:${url.port} (Miniflare, no proxy; state in ${persistTo})`);
+  return `http://${HOST}:${url.port}`;
 }

@@ -6,21 +6,29 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
+import { quietLines } from "./quiet.mjs";
 
 const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin/wrangler.js");
 
 /**
  * Runs `wrangler <args>`; resolves with its exit code and, when `capture` is set, its output
- * (otherwise the output goes to ours). SIGINT and SIGTERM are passed on to it.
+ * (otherwise the output goes to ours, through scripts/dev/quiet.mjs when `quiet` is set). SIGINT
+ * and SIGTERM are passed on to it.
  * @param {string[]} args
- * @param {{ env?: NodeJS.ProcessEnv, capture?: boolean }} [options]
+ * @param {{ env?: NodeJS.ProcessEnv, capture?: boolean, quiet?: boolean }} [options]
  * @returns {Promise<{ code: number, output: string }>}
  */
-export function runWrangler(args, { env = process.env, capture = false } = {}) {
-  const child = spawn(process.execPath, [WRANGLER, ...args], { stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit", env });
+export function runWrangler(args, { env = process.env, capture = false, quiet = false } = {}) {
+  const stdio = capture ? ["ignore", "pipe", "pipe"] : quiet ? ["inherit", "pipe", "pipe"] : "inherit";
+  const child = spawn(process.execPath, [WRANGLER, ...args], { stdio, env });
   let output = "";
-  child.stdout?.on("data", (d) => (output += String(d)));
-  child.stderr?.on("data", (d) => (output += String(d)));
+  if (capture) {
+    child.stdout?.on("data", (d) => (output += String(d)));
+    child.stderr?.on("data", (d) => (output += String(d)));
+  } else if (quiet) {
+    child.stdout?.on("data", quietLines((text) => process.stdout.write(text)));
+    child.stderr?.on("data", quietLines((text) => process.stderr.write(text)));
+  }
   const forward = (signal) => child.kill(signal);
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, forward);
   return new Promise((resolve) =>

@@ -45,6 +45,15 @@ describe("npm run dev", () => {
     const [second] = await waitForEndedRuns(server.url, onWrangler!, 1, 60_000);
     expect(second).toMatchObject({ status: "Completed", output: 6 });
 
+    // wrangler dev's lines that do not apply stay out: a dashboard's polling request is not
+    // logged (a page request after it is), nor the offline Request.cf and scheduled-workers warnings.
+    await fetch(`${server.url}/v0/runs`);
+    await fetch(`${server.url}/runs`);
+    await waitFor(() => (server.output().includes("GET /runs 200") ? true : undefined), 10_000, `the page request line in\n${server.output()}`);
+    expect(server.output()).not.toContain("GET /v0/runs");
+    expect(server.output()).not.toContain("Request.cf");
+    expect(server.output()).not.toContain("Scheduled Workers are not automatically triggered");
+
     await server.stop();
     await server.start("miniflare");
     expect(await runsOf(server.url, onWrangler!)).toEqual([second]);

@@ -25,10 +25,20 @@ export interface DevServer {
 }
 
 /**
- * Starts `scripts/dev.mjs` on a free port with its own state directory; `vars` become Worker
- * variables, and `path: "wrangler"` adds `--wrangler`.
+ * What keeps a test's server to the apps the test syncs: discovery would find whatever listens on
+ * the usual ports of this machine, and polling would send extra PUTs to apps that count requests.
  */
-export async function startDevServer(vars: Record<string, string> = {}, { path = "miniflare" }: { path?: DevPath } = {}): Promise<DevServer> {
+const ISOLATED = ["--no-discovery", "--no-poll"];
+
+/**
+ * Starts `scripts/dev.mjs` on a free port with its own state directory; `vars` become Worker
+ * variables, `path: "wrangler"` adds `--wrangler`, `flags` replace the default `--no-discovery
+ * --no-poll`, and `env` is added to the process's environment.
+ */
+export async function startDevServer(
+  vars: Record<string, string> = {},
+  { path = "miniflare", flags = ISOLATED, env = {} }: { path?: DevPath; flags?: string[]; env?: Record<string, string> } = {},
+): Promise<DevServer> {
   const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), "stepflare-e2e-"));
   const url = `http://127.0.0.1:${port}`;
@@ -46,11 +56,12 @@ export async function startDevServer(vars: Record<string, string> = {}, { path =
       persist,
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ...(current === "wrangler" ? ["--wrangler"] : []),
+      ...flags,
     ], {
       cwd: ROOT,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", ...env },
     });
     child.stdout?.on("data", (d) => (log += String(d)));
     child.stderr?.on("data", (d) => (log += String(d)));

@@ -89,7 +89,7 @@ export async function startWorkerPair(options: WorkerPairOptions): Promise<Worke
   const append = (prefix: string) => (chunk: string) => (log += chunk.replace(/^/gm, prefix));
 
   const server = startProcess(
-    [join(ROOT, "scripts/dev.mjs"), "--port", String(serverPort), "--persist-to", join(state, "server"), "--config", serverConfig, ...varArgs(options.serverVars)],
+    [join(ROOT, "scripts/dev.mjs"), "--port", String(serverPort), "--persist-to", join(state, "server"), "--config", serverConfig, "--no-discovery", "--no-poll", ...varArgs(options.serverVars)],
     env,
     append("[stepflare] "),
   );

@@ -1,0 +1,160 @@
+/**
+ * Apps found and kept in sync by `npm run dev` itself, as Inngest's dev server does: an app given
+ * with -u is synced at start, a function added to a running app is synced without anyone asking,
+ * and an app listening on a discovery port is found on one of the usual paths. Also the command
+ * line: the start-up banner, --help's default discovery ports and the unknown-flag message.
+ *
+ * One dev server for the file, checking apps every second (--poll-interval 1); discovery looks
+ * only at the test's own port (STEPFLARE_DISCOVERY_PORTS), not at whatever else runs here.
+ */
+import { spawn } from "node:child_process";
+import { createServer, type RequestListener, type Server } from "node:http";
+import { resolve } from "node:path";
+import type { Inngest, InngestFunction } from "inngest";
+import { serve } from "inngest/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devClient } from "./harness/app";
+import { startDevServer, type DevServer } from "./harness/dev-server";
+import { freePort } from "./harness/ports";
+import { sendEvents, waitForEndedRuns } from "./harness/server-api";
+import { waitFor } from "./harness/wait";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/** An app whose functions can be replaced while it runs, as a reloading app process does. */
+interface LiveApp {
+  url: string;
+  serve(client: Inngest, functions: InngestFunction.Any[]): void;
+  close(): Promise<void>;
+}
+
+async function liveApp(path: string, port?: number): Promise<LiveApp> {
+  const listenOn = port ?? (await freePort());
+  let handler: RequestListener = (req) => req.socket.destroy();
+  const server: Server = createServer((req, res) => {
+    if (new URL(req.url ?? "/", "http://x").pathname !== path) return res.writeHead(404).end();
+    return handler(req, res);
+  });
+  await new Promise<void>((r) => server.listen(listenOn, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${listenOn}${path}`,
+    serve: (client, functions) => (handler = serve({ client, functions }) as RequestListener),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** The function ids the server holds for `appId`, from `GET /v0/apps`. */
+async function syncedFunctions(serverUrl: string, appId: string): Promise<{ url: string; ids: string[] } | undefined> {
+  const res = await fetch(`${serverUrl}/v0/apps`);
+  const { apps } = (await res.json()) as { apps: { id: string; url: string; functions: { id: string }[] }[] };
+  const app = apps.find((a) => a.id === appId);
+  return app && { url: app.url, ids: app.functions.map((f) => f.id).sort() };
+}
+
+/** Runs `scripts/dev.mjs` with `args` until it exits; its exit code and output. */
+async function runDevScript(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["scripts/dev.mjs", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let [stdout, stderr] = ["", ""];
+  child.stdout.on("data", (d) => (stdout += String(d)));
+  child.stderr.on("data", (d) => (stderr += String(d)));
+  const code = await new Promise<number | null>((r) => child.once("exit", r));
+  return { code, stdout, stderr };
+}
+
+let server: DevServer;
+let given: LiveApp;
+let found: LiveApp;
+let givenClient: Inngest;
+
+/** The -u app's first function; the "added" test serves it again beside a new one. */
+const doubleOf = (client: Inngest) =>
+  client.createFunction({ id: "double", triggers: { event: "test/double" } }, async ({ event, step }) =>
+    step.run("double", () => (event.data as { n: number }).n * 2),
+  );
+
+beforeAll(async () => {
+  // The -u URL is a flag of the server, and the app's client needs the server's URL: the app
+  // listens first (cutting connections, as an app still starting would) and serves once both exist.
+  const discoveryPort = await freePort();
+  given = await liveApp("/api/inngest");
+  server = await startDevServer({}, {
+    flags: ["-u", given.url, "--poll-interval", "1"],
+    env: { STEPFLARE_DISCOVERY_PORTS: String(discoveryPort) },
+  });
+  givenClient = devClient("e2e-given-app", server.url);
+  given.serve(givenClient, [doubleOf(givenClient)]);
+  const foundClient = devClient("e2e-found-app", server.url);
+  found = await liveApp("/.netlify/functions/inngest", discoveryPort);
+  found.serve(foundClient, [foundClient.createFunction({ id: "found-fn", triggers: { event: "test/found" } }, async () => "found")]);
+});
+
+afterAll(async () => {
+  await given?.close();
+  await found?.close();
+  await server?.dispose();
+});
+
+describe("apps kept in sync by the dev server", () => {
+  it("prints one banner with the dashboard URL and how to point an app at it", async () => {
+    // /health can answer a moment before the banner reaches the pipe.
+    const output = await waitFor(() => (server.output().includes("Point an app") ? server.output() : undefined), 10_000, "the banner");
+    expect(output.match(/stepflare dev server ready on/g)).toHaveLength(1);
+    expect(output).toContain(`Dashboard       ${server.url}`);
+    expect(output).toContain(`INNGEST_BASE_URL=${server.url}`);
+    expect(output).not.toContain("Request.cf");
+  });
+
+  it("syncs an app given with -u at start, without a manual sync", async () => {
+    const synced = await waitFor(() => syncedFunctions(server.url, "e2e-given-app"), 30_000, "the -u app to be synced");
+    expect(synced).toEqual({ url: given.url, ids: ["e2e-given-app-double"] });
+    const [id] = await sendEvents(server.url, { name: "test/double", data: { n: 21 } });
+    const [run] = await waitForEndedRuns(server.url, id!, 1, 60_000);
+    expect(run).toMatchObject({ status: "Completed", output: 42 });
+  });
+
+  it("picks up a function added to a running app, without a manual sync", async () => {
+    await waitFor(() => syncedFunctions(server.url, "e2e-given-app"), 30_000, "the -u app to be synced");
+    const added = givenClient.createFunction({ id: "added", triggers: { event: "test/added" } }, async () => "added later");
+    given.serve(givenClient, [doubleOf(givenClient), added]);
+    const synced = await waitFor(
+      async () => ((await syncedFunctions(server.url, "e2e-given-app"))?.ids.length === 2 ? syncedFunctions(server.url, "e2e-given-app") : undefined),
+      30_000,
+      "the added function to be synced",
+    );
+    expect(synced?.ids).toEqual(["e2e-given-app-added", "e2e-given-app-double"]);
+    const [id] = await sendEvents(server.url, { name: "test/added", data: {} });
+    const [run] = await waitForEndedRuns(server.url, id!, 1, 60_000);
+    expect(run).toMatchObject({ status: "Completed", output: "added later" });
+    expect(server.output()).toContain(`synced app "e2e-given-app" at ${given.url}: 2 function(s)`);
+  });
+
+  it("discovers an app on a discovery port at one of the usual paths and syncs it", async () => {
+    const synced = await waitFor(() => syncedFunctions(server.url, "e2e-found-app"), 30_000, "the discovered app to be synced");
+    expect(synced).toEqual({ url: found.url, ids: ["e2e-found-app-found-fn"] });
+    const [id] = await sendEvents(server.url, { name: "test/found", data: {} });
+    const [run] = await waitForEndedRuns(server.url, id!, 1, 60_000);
+    expect(run).toMatchObject({ status: "Completed", output: "found" });
+  });
+});
+
+describe("the command line", () => {
+  it("refuses an unknown flag with a short message and exit code 2, before starting anything", async () => {
+    const { code, stdout, stderr } = await runDevScript(["--port", "0", "--no-such-flag"]);
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe("npm run dev: unknown flag --no-such-flag; see npm run dev --help (a `wrangler dev` flag needs --wrangler)");
+    expect(stdout).toBe("");
+  });
+
+  it("lists the default discovery ports in --help, 3000 and wrangler dev's 8787 among them", async () => {
+    const { code, stdout } = await runDevScript(["--help"]);
+    expect(code).toBe(0);
+    const ports = /\(ports ([^)]*)\)/.exec(stdout)?.[1] ?? "";
+    expect(ports.split(", ")).toEqual(expect.arrayContaining(["3000-3010", "8787"]));
+    expect(stdout).toContain("--sdk-url");
+    expect(stdout).toContain("--no-discovery");
+    expect(stdout).toContain("--no-poll");
+  });
+});
