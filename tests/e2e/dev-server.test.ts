@@ -1,8 +1,7 @@
 /**
  * `npm run dev` itself: the Miniflare path (the default) and the `wrangler dev` path (--wrangler)
- * on one state directory, the Cron Trigger timer, and the flags each path accepts.
- *
- * The Cron Trigger test waits for a real minute boundary, so it takes up to about 60 s.
+ * on one state directory, and the flags each path accepts. The Cron Trigger timer is checked in
+ * cron.test.ts, which waits for a minute boundary anyway.
  */
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devClient, serveApp, type TestApp } from "./harness/app";
 import { startDevServer, type DevServer } from "./harness/dev-server";
 import { runsOf, sendEvents, syncApp, waitForEndedRuns } from "./harness/server-api";
+import { waitFor } from "./harness/wait";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 let server: DevServer;
