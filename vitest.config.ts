@@ -4,12 +4,17 @@ import { defineConfig } from "vitest/config";
 /**
  * Four projects: `unit` runs pure logic in Node; `workers` runs the Worker and its Durable
  * Objects inside workerd; `e2e` starts the real dev server and drives it with the official SDK;
- * `ui` drives the dashboard on that server in a headless Chromium.
+ * `ui` drives the dashboard on that server in a headless Chromium. The e2e and ui files run one
+ * at a time each (each starts its own dev server).
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
     test: {
+      // Two files at a time even on a 2-core machine (vitest's default would be one): the e2e
+      // and ui files spend most of their time waiting on backoffs, sleeps and minute ticks, so one
+      // of them runs beside the CPU-bound unit and workers files instead of after them.
+      maxWorkers: 2,
       projects: [
         {
           test: {
