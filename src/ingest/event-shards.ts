@@ -57,21 +57,25 @@ export async function loadReferencedEvents(env: Env, refs: { internalId: string;
 }
 
 /**
- * Reads events by internal id alone (buffered starts keep no more): from D1 history, then any not
- * written there yet from their shard, which is rare (a batch full within a second of its events):
- * first the shard of the internal id, where every event without a sender's id is, then every
- * shard for the rest. A batch holds at most BATCH_MAX_BYTES of events, so no read returns more.
+ * Reads events by internal id alone (buffered starts keep no more), touching D1 only for what the
+ * shards no longer hold: first the shard of the internal id, where every event without a sender's
+ * id is until a while after routing settled it; then D1 history; then, for events written to
+ * neither yet (a sender's id, a batch full within a second of its events), every shard. A batch
+ * holds at most BATCH_MAX_BYTES of events, so no read returns more.
  */
 export async function loadEventsAnywhere(env: Env, internalIds: string[]): Promise<StoredEvent[]> {
-  const found = new Map((await loadEvents(env.DB, internalIds)).map((item) => [item.event.internalId, item.event]));
+  const found = new Map<string, StoredEvent>();
   const missing = () => internalIds.filter((id) => !found.has(id));
   const read = async (calls: Promise<HeldEvent[]>[]) => {
     const loaded: LoadedEvents = { found: [], missing: [], invalid: [] };
     for (const held of (await Promise.all(calls)).flat()) addStoredEvent(loaded, held.internalId, held.event, held.target);
     for (const item of loaded.found) found.set(item.event.internalId, item.event);
   };
-  const byOwnShard = groupBy(missing(), (internalId) => eventShardOf({ internalId }));
+  const byOwnShard = groupBy(internalIds, (internalId) => eventShardOf({ internalId }));
   await read([...byOwnShard].flatMap(([shard, ids]) => chunks(ids, EVENT_SHARD_IDS_PER_LOAD).map((part) => shardStub(env, shard).load(part))));
+  if (missing().length > 0) {
+    for (const item of await loadEvents(env.DB, missing())) found.set(item.event.internalId, item.event);
+  }
   const rest = missing();
   if (rest.length > 0) {
     await read(

@@ -1,7 +1,8 @@
 /**
  * Event shards (issue 9, part 1): accepted events are durable in sharded Durable Objects with
  * no D1 statement on the ingest path, a sender's id deduplicates for 24 h inside its shard, the
- * shard re-drives events routing never confirmed (bounded per alarm), writes its events to D1
+ * shard re-drives events routing never confirmed (bounded per alarm), serves buffered starts
+ * their events without D1 while it holds them, writes its events to D1
  * history behind the hot path, and deletes expired claims and long-settled events on schedule.
  */
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
@@ -323,5 +324,19 @@ describe("history behind the hot path", { timeout: 60_000 }, () => {
     } finally {
       for (const stub of stubs) await runInDurableObject(stub, (_instance, state) => state.storage.setAlarm(Date.now()));
     }
+  });
+
+  it("reads no D1 for a buffered start whose events are still in their own shards", async () => {
+    const events = [makeEvent("shard/batch"), makeEvent("shard/batch")];
+    await storeInShards(env, events.map((event) => ({ event })), Date.now());
+    const meter = meterSubrequests();
+    let measured;
+    try {
+      measured = await meter.measure(() => loadEventsAnywhere(env, events.map((e) => e.internalId)));
+    } finally {
+      meter.restore();
+    }
+    expect(measured.result).toEqual(events);
+    expect(measured.counts.d1).toBe(0);
   });
 });

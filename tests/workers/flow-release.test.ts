@@ -9,12 +9,14 @@ import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { FlowObject } from "../../durable-objects/flow-object";
 import type { StoredEvent } from "../../src/ingest/event";
+import { eventShardOf } from "../../src/ingest/event-shard-key";
 import { storeInShards } from "../../src/ingest/event-shards";
 import { runIdFor } from "../../src/runs/run-id";
 import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
 import { installFetchRouter } from "./helpers/app-fetch";
 import { rows, type RunHistoryRow } from "./helpers/d1";
+import { historyWritten, shardRows } from "./helpers/event-shards";
 import { runStub } from "./helpers/runs";
 import { sleep, waitFor } from "./helpers/wait";
 
@@ -120,17 +122,22 @@ describe("a buffered start that fails", () => {
     expect(errors).toHaveBeenCalled();
   });
 
-  it("keeps a closed debounce window while D1 cannot read its events, and starts its run once after recovery", async () => {
+  it("keeps a closed debounce window while D1 cannot read its events, and starts its run once after recovery", { timeout: 60_000 }, async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const flow = env.FLOWS.getByName("release-test-debounce");
     const [first, last] = await storedEvents(`release/${FN.debounced}`, 2);
     const start = { functionId: FN.debounced };
-    await flow.debounce({ internalId: first!.internalId, ts: LATER }, { periodMs: 50 }, start);
-    await flow.debounce({ internalId: last!.internalId, ts: LATER }, { periodMs: 50 }, start);
     const runId = await runIdFor(last!.internalId, FN.debounced);
+    // Long buffered, the events are in D1 history only: their shards have deleted them.
+    await historyWritten([first!.internalId, last!.internalId]);
+    for (const event of [first!, last!]) {
+      await shardRows(eventShardOf(event), "DELETE FROM events WHERE internal_id = ?", event.internalId);
+    }
 
     const restore = await breakTable("events");
     try {
+      await flow.debounce({ internalId: first!.internalId, ts: LATER }, { periodMs: 50 }, start);
+      await flow.debounce({ internalId: last!.internalId, ts: LATER }, { periodMs: 50 }, start);
       // The window closes on the alarm; loading its event from D1 fails.
       await sleep(60);
       await waitFor("the closed window to become a kept release", async () => {
