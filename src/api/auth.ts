@@ -16,8 +16,10 @@ import { isCrossOrigin, isCrossSite, SAFE_METHODS } from "./origin";
 import { fail } from "./respond";
 import { SESSION_COOKIE, verifySession } from "./session";
 
+/** Realtime subscriptions check their own subscription token: browsers hold no signing key. */
+const REALTIME_SUBSCRIBE_PATHS = ["/v1/realtime/connect", "/v1/realtime/sse"];
 /** Routes that answer without this gate: they authenticate themselves or hold nothing private. */
-const OPEN_EXACT = new Set(["/health", "/dev", "/login", "/logout", "/favicon.ico"]);
+const OPEN_EXACT = new Set(["/health", "/dev", "/login", "/logout", "/favicon.ico", ...REALTIME_SUBSCRIBE_PATHS]);
 /** `/_dashboard/` serves only the dashboard's static script and styles, which the login page needs. */
 const OPEN_PREFIXES = ["/e/", "/fn/", "/_dashboard/"];
 
