@@ -1,0 +1,101 @@
+/**
+ * Realtime end to end in production mode: the official v4 SDK's `step.realtime.publish` (and
+ * `inngest.realtime.publish`) reach a `subscribe()` client over WebSocket and an SSE reader, each
+ * holding a token minted with the signing key; without a token, or with one stepflare did not
+ * sign, nothing subscribes.
+ */
+import { Inngest, realtime } from "inngest";
+import { getSubscriptionToken, subscribe } from "inngest/realtime";
+import { WebSocket as UndiciWebSocket } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { serveApp, type TestApp } from "./harness/app";
+import { startDevServer, type DevServer } from "./harness/dev-server";
+import { waitForEndedRuns } from "./harness/server-api";
+import { waitFor } from "./harness/wait";
+
+const SIGNING_KEY = "signkey-test-5f1c0a3e9b7d4c2a8e6f0b1d3c5a7e9f1b3d5c7a9e0f2b4d6c8a0e1f3b5d7c9a";
+const EVENT_KEY = "rt-event-key";
+
+// Node 20 has no global WebSocket, which the SDK's subscribe() uses; newer Node versions do.
+globalThis.WebSocket ??= UndiciWebSocket as unknown as typeof WebSocket;
+
+const jobChannel = realtime.channel({
+  name: (jobId: string) => `job:${jobId}`,
+  topics: { progress: { schema: z.object({ pct: z.number() }) } },
+});
+
+let server: DevServer;
+let app: TestApp;
+let inngest: Inngest;
+
+beforeAll(async () => {
+  server = await startDevServer({ INNGEST_SIGNING_KEY: SIGNING_KEY, INNGEST_EVENT_KEY: EVENT_KEY, STEPFLARE_ALLOW_PRIVATE_URLS: "true" });
+  inngest = new Inngest({ id: "e2e-realtime", isDev: false, signingKey: SIGNING_KEY, eventKey: EVENT_KEY, baseUrl: server.url });
+  const job = inngest.createFunction({ id: "job", triggers: { event: "rt/job" } }, async ({ event, step }) => {
+    await step.realtime.publish("report", jobChannel(event.data.jobId as string).progress, { pct: 50 });
+    return "done";
+  });
+  app = await serveApp(inngest, [job]);
+  // The SDK registers itself with its hashed signing key, as a deployed app does.
+  expect((await fetch(app.url, { method: "PUT" })).status).toBe(200);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await server?.dispose();
+});
+
+/** Sends the job event and waits for its run to complete. */
+async function runJob(jobId: string): Promise<string> {
+  const { ids } = await inngest.send({ name: "rt/job", data: { jobId } });
+  const [run] = await waitForEndedRuns(server.url, ids[0]!);
+  expect(run!.status).toBe("Completed");
+  return run!.run_id;
+}
+
+describe("realtime in production mode", () => {
+  it("delivers a step's publish and a client publish to a subscribe() client over WebSocket", async () => {
+    const jobId = `ws-${Date.now()}`;
+    const token = await getSubscriptionToken(inngest, { channel: jobChannel(jobId), topics: ["progress"] });
+    const received: { data: unknown; runId?: string; topic?: string }[] = [];
+    const stream = await subscribe(token, (message) => {
+      received.push(message);
+    });
+    try {
+      const runId = await runJob(jobId);
+      await inngest.realtime.publish(jobChannel(jobId).progress, { pct: 100 });
+      await waitFor(() => (received.length >= 2 ? true : undefined), 30_000, "two realtime messages");
+      expect(received.map((m) => m.data)).toEqual([{ pct: 50 }, { pct: 100 }]);
+      expect(received[0]).toMatchObject({ topic: "progress", runId });
+    } finally {
+      stream.close();
+    }
+  });
+
+  it("delivers a step's publish to an SSE reader holding a token", async () => {
+    const jobId = `sse-${Date.now()}`;
+    const token = await inngest.realtime.token({ channel: jobChannel(jobId), topics: ["progress"] });
+    const res = await fetch(`${server.url}/v1/realtime/sse?token=${encodeURIComponent(token.key!)}`);
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      // The first keepalive says the subscription is open before anything is published.
+      let text = (await reader.read()).value ?? "";
+      const runId = await runJob(jobId);
+      while (!text.includes("\n\ndata: ") && !text.startsWith("data: ")) text += (await reader.read()).value ?? "";
+      const line = text.split("\n").find((l) => l.startsWith("data: "))!;
+      expect(JSON.parse(line.slice("data: ".length))).toMatchObject({ kind: "data", channel: `job:${jobId}`, topic: "progress", data: { pct: 50 }, run_id: runId });
+    } finally {
+      await reader.cancel();
+    }
+  });
+
+  it("refuses subscribers without a token stepflare signed, and tokens without the signing key", async () => {
+    const channel = jobChannel("refused");
+    await expect(subscribe({ channel, topics: ["progress"], key: "not-a-token", apiBaseUrl: server.url })).rejects.toBeDefined();
+    expect((await fetch(`${server.url}/v1/realtime/sse`)).status).toBe(401);
+    const noKey = await fetch(`${server.url}/v1/realtime/token`, { method: "POST", body: JSON.stringify([{ channel: channel.name, name: "progress", kind: "run" }]) });
+    expect(noKey.status).toBe(401);
+  });
+});
