@@ -6,7 +6,8 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../src/env";
-import { publishedMessages, type PublishedMessage } from "../src/realtime/message";
+import { publishedMessages, publishQuery, type PublishedMessage, type PublishTarget } from "../src/realtime/message";
+import { publishStream, type StreamOutcome } from "../src/realtime/stream-publish";
 import { acceptSubscriber, closeSubscriber, fanOut } from "../src/realtime/subscribers";
 import { parseRpcArgs } from "../src/util/rpc-args";
 
@@ -21,6 +22,12 @@ export class RealtimeObject extends DurableObject<Env> {
   publish(messages: PublishedMessage[]): number {
     messages = parseRpcArgs(publishedMessages, messages, "RealtimeObject.publish");
     return messages.reduce((sent, { topic, message }) => sent + fanOut(this.ctx, topic, message), 0);
+  }
+
+  /** Delivers a streamed publish to the subscribers of its one topic as it arrives. */
+  publishStream(target: PublishTarget, body: ReadableStream<Uint8Array>): Promise<StreamOutcome> {
+    const { channel, topics, run_id } = parseRpcArgs(publishQuery, target, "RealtimeObject.publishStream");
+    return publishStream({ channel, run_id }, topics[0]!, body, (message) => fanOut(this.ctx, topics[0]!, message), Date.now());
   }
 
   /** Subscribers send nothing the server acts on (the SDK never does); their messages are ignored. */

@@ -567,3 +567,7 @@ export const REALTIME_DEV_TOKEN_KEY = "stepflare-dev-realtime-tokens";
 export const REALTIME_SSE_MAX_DURATION_MS = 15 * 60 * 1000;
 /** An SSE subscription gets a comment line this often, so proxies do not close it as idle (Inngest's interval). */
 export const REALTIME_SSE_KEEPALIVE_MS = 30 * 1000;
+/** A streamed publish (`Content-Type: text/stream`) reaches subscribers in chunks of at most this many bytes (Inngest's size). */
+export const REALTIME_STREAM_CHUNK_BYTES = 1024;
+/** Most bytes of one streamed publish (Inngest's 1,000 chunks of 1 KB); the stream is ended there and the publisher gets a 413. */
+export const REALTIME_MAX_STREAM_BYTES = 1000 * 1024;

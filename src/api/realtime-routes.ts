@@ -9,9 +9,9 @@
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { REALTIME_MAX_MESSAGE_BYTES, REALTIME_MAX_TOPICS } from "../constants";
+import { REALTIME_MAX_MESSAGE_BYTES, REALTIME_MAX_STREAM_BYTES, REALTIME_MAX_TOPICS } from "../constants";
 import type { Env } from "../env";
-import { publishQuery, tooLargeMessage, wireMessage } from "../realtime/message";
+import { publishQuery, tooLargeMessage, wireMessage, type PublishTarget } from "../realtime/message";
 import { sseFromSocket } from "../realtime/sse";
 import { subscribeUrl } from "../realtime/subscribers";
 import { mintToken, realtimeName, TOKEN_REFUSALS, verifyToken, type Subscription } from "../realtime/token";
@@ -43,11 +43,9 @@ realtimeRoutes.post("/v1/realtime/token", async (c) => {
 });
 
 realtimeRoutes.post("/v1/realtime/publish", async (c) => {
-  if (c.req.header("Content-Type")?.toLowerCase().startsWith("text/stream")) {
-    return fail(c, 415, "streamed realtime publishing (a ReadableStream as data) is not supported by stepflare yet; publish JSON messages");
-  }
   const query = publishQuery.safeParse({ channel: c.req.query("channel"), topics: c.req.queries("topic") ?? [], run_id: c.req.query("run_id") });
   if (!query.success) return fail(c, 400, describeIssues(query.error));
+  if (c.req.header("Content-Type")?.toLowerCase().startsWith("text/stream")) return publishStreamed(c, query.data);
   const body = await readBodyText(c, REALTIME_MAX_MESSAGE_BYTES);
   if (!body.ok) return fail(c, body.status, body.status === 413 ? tooLargeMessage(c.req.header("content-length") ?? `over ${REALTIME_MAX_MESSAGE_BYTES}`) : body.error);
   const now = Date.now();
@@ -55,6 +53,18 @@ realtimeRoutes.post("/v1/realtime/publish", async (c) => {
   const subscribers = await c.env.REALTIME.getByName(query.data.channel).publish(messages);
   return c.json({ data: { subscribers } });
 });
+
+/** A streamed publish (the SDK given a ReadableStream), relayed by the channel's object as it arrives. */
+async function publishStreamed(c: Ctx, target: PublishTarget): Promise<Response> {
+  if (new Set(target.topics).size !== 1) return fail(c, 400, "a streamed realtime publish goes to exactly one topic");
+  const body = c.req.raw.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+  const outcome = await c.env.REALTIME.getByName(target.channel).publishStream(target, body);
+  if (outcome.ended === "too-large") {
+    return fail(c, 413, `streamed realtime message is over ${REALTIME_MAX_STREAM_BYTES} bytes; subscribers got its first ${outcome.bytes} bytes and the end of the stream`);
+  }
+  if (outcome.ended === "body-failed") return fail(c, 400, `the streamed body failed after ${outcome.bytes} bytes; subscribers got those and the end of the stream`);
+  return c.json({ data: { bytes: outcome.bytes } });
+}
 
 /** The subscription a request's token grants, or the 401 that refuses it. */
 async function subscriptionOf(c: Ctx): Promise<Subscription | Response> {

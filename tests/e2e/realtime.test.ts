@@ -1,10 +1,10 @@
 /**
  * Realtime end to end in production mode: the official v4 SDK's `step.realtime.publish` (and
- * `inngest.realtime.publish`) reach a `subscribe()` client over WebSocket and an SSE reader, each
+ * `inngest.realtime.publish`, also of a stream) reach a `subscribe()` client over WebSocket and an SSE reader, each
  * holding a token minted with the signing key; without a token, or with one stepflare did not
  * sign, nothing subscribes.
  */
-import { Inngest, realtime } from "inngest";
+import { Inngest, realtime, staticSchema } from "inngest";
 import { getSubscriptionToken, subscribe } from "inngest/realtime";
 import { WebSocket as UndiciWebSocket } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +22,7 @@ globalThis.WebSocket ??= UndiciWebSocket as unknown as typeof WebSocket;
 
 const jobChannel = realtime.channel({
   name: (jobId: string) => `job:${jobId}`,
-  topics: { progress: { schema: z.object({ pct: z.number() }) } },
+  topics: { progress: { schema: z.object({ pct: z.number() }) }, log: { schema: staticSchema() } },
 });
 
 let server: DevServer;
@@ -73,19 +73,39 @@ describe("realtime in production mode", () => {
     }
   });
 
-  it("delivers a step's publish to an SSE reader holding a token", async () => {
+  it("delivers a step's publish and a streamed publish to an SSE reader holding a token", async () => {
     const jobId = `sse-${Date.now()}`;
-    const token = await inngest.realtime.token({ channel: jobChannel(jobId), topics: ["progress"] });
+    const token = await inngest.realtime.token({ channel: jobChannel(jobId), topics: ["progress", "log"] });
     const res = await fetch(`${server.url}/v1/realtime/sse?token=${encodeURIComponent(token.key!)}`);
     expect(res.headers.get("content-type")).toBe("text/event-stream");
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    /** The SSE events read so far, parsed. */
+    const events = () => text.split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice("data: ".length)) as Record<string, unknown>);
+    const readUntil = async (done: () => boolean) => {
+      while (!done()) text += (await reader.read()).value ?? "";
+    };
     try {
       // The first keepalive says the subscription is open before anything is published.
-      let text = (await reader.read()).value ?? "";
+      text += (await reader.read()).value ?? "";
       const runId = await runJob(jobId);
-      while (!text.includes("\n\ndata: ") && !text.startsWith("data: ")) text += (await reader.read()).value ?? "";
-      const line = text.split("\n").find((l) => l.startsWith("data: "))!;
-      expect(JSON.parse(line.slice("data: ".length))).toMatchObject({ kind: "data", channel: `job:${jobId}`, topic: "progress", data: { pct: 50 }, run_id: runId });
+      await readUntil(() => events().length > 0);
+      expect(events()[0]).toMatchObject({ kind: "data", channel: `job:${jobId}`, topic: "progress", data: { pct: 50 }, run_id: runId });
+
+      // `publish()` given a ReadableStream posts it as `text/stream`; readers get it in chunks.
+      const parts = ["line one\n", "line two\n"];
+      const body = new ReadableStream<string>({
+        start(controller) {
+          for (const part of parts) controller.enqueue(part);
+          controller.close();
+        },
+      }).pipeThrough(new TextEncoderStream());
+      // The SDK's types name JSON data only; its publish() sends a ReadableStream as a stream.
+      await inngest.realtime.publish(jobChannel(jobId).log, body as unknown as Record<string, unknown>);
+      await readUntil(() => events().some((e) => e.kind === "datastream-end"));
+      const streamed = events().slice(1);
+      expect(streamed[0]).toMatchObject({ kind: "datastream-start", topic: "log" });
+      expect(streamed.filter((e) => e.kind === "chunk").map((e) => e.data).join("")).toBe(parts.join(""));
     } finally {
       await reader.cancel();
     }

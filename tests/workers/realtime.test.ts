@@ -9,7 +9,7 @@ import { createExecutionContext, runInDurableObject, waitOnExecutionContext } fr
 import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
 import { app } from "../../src/api/app";
-import { REALTIME_MAX_MESSAGE_BYTES, REALTIME_TOKEN_TTL_MS } from "../../src/constants";
+import { REALTIME_MAX_MESSAGE_BYTES, REALTIME_MAX_STREAM_BYTES, REALTIME_TOKEN_TTL_MS } from "../../src/constants";
 import { hashSigningKey } from "../../src/protocol/signing";
 import { subscribeUrl } from "../../src/realtime/subscribers";
 import { mintToken, verifyToken } from "../../src/realtime/token";
@@ -134,6 +134,47 @@ describe("message size", () => {
     const over = await publish("size", "t", JSON.stringify("x".repeat(REALTIME_MAX_MESSAGE_BYTES - 1)));
     expect(over.status).toBe(413);
     expect(((await over.json()) as { error: string }).error).toMatch(/realtime message is \d+ bytes; the limit is 524288 bytes/);
+  });
+});
+
+describe("streamed publishing", () => {
+  /** Posts `body` as the SDK posts a ReadableStream, in pieces with no declared length. */
+  function publishStreamed(channel: string, body: string): Promise<Response> {
+    const bytes = new TextEncoder().encode(body);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        // Pieces of 1,000 bytes: some cut a three-byte character in two.
+        for (let at = 0; at < bytes.length; at += 1000) controller.enqueue(bytes.slice(at, at + 1000));
+        controller.close();
+      },
+    });
+    return workerFetch(`/v1/realtime/publish?channel=${channel}&topic=t`, { method: "POST", headers: { "Content-Type": "text/stream" }, body: stream });
+  }
+
+  it("relays the body as a stream start, its text in chunks, and the stream end", async () => {
+    const sub = listen(await workerFetch(`/v1/realtime/connect?token=${await token("chan-stream", ["t"])}`, { headers: { Upgrade: "websocket" } }));
+    const body = "héllo → wörld ".repeat(300);
+    expect((await publishStreamed("chan-stream", body)).status).toBe(200);
+    await waitFor("the stream's end", async () => sub.received.some((m) => m.includes('"datastream-end"')) || undefined);
+    const messages = sub.received.map((m) => JSON.parse(m) as { kind: string; data: string; stream_id?: string; channel: string; topic: string });
+    const [start, ...rest] = messages;
+    const end = rest.pop()!;
+    expect(start).toMatchObject({ kind: "datastream-start", channel: "chan-stream", topic: "t" });
+    expect(end).toMatchObject({ kind: "datastream-end", data: start!.data });
+    expect(rest.every((m) => m.kind === "chunk" && m.stream_id === start!.data && m.topic === "t")).toBe(true);
+    expect(rest.length).toBeGreaterThan(1);
+    expect(rest.map((m) => m.data).join("")).toBe(body);
+    sub.socket.close(1000);
+  });
+
+  it("ends a stream over REALTIME_MAX_STREAM_BYTES and answers 413", async () => {
+    const sub = listen(await workerFetch(`/v1/realtime/connect?token=${await token("chan-big-stream", ["t"])}`, { headers: { Upgrade: "websocket" } }));
+    const res = await publishStreamed("chan-big-stream", "x".repeat(REALTIME_MAX_STREAM_BYTES + 1));
+    expect(res.status).toBe(413);
+    await waitFor("the stream's end", async () => sub.received.some((m) => m.includes('"datastream-end"')) || undefined);
+    const chunks = sub.received.map((m) => JSON.parse(m) as { kind: string; data: string }).filter((m) => m.kind === "chunk");
+    expect(chunks.map((m) => m.data).join("").length).toBe(REALTIME_MAX_STREAM_BYTES);
+    sub.socket.close(1000);
   });
 });
 
