@@ -6,7 +6,6 @@
  */
 import { Inngest, realtime, staticSchema } from "inngest";
 import { getSubscriptionToken, subscribe } from "inngest/realtime";
-import { WebSocket as UndiciWebSocket } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { serveApp, type TestApp } from "./harness/app";
@@ -16,9 +15,6 @@ import { waitFor } from "./harness/wait";
 
 const SIGNING_KEY = "signkey-test-5f1c0a3e9b7d4c2a8e6f0b1d3c5a7e9f1b3d5c7a9e0f2b4d6c8a0e1f3b5d7c9a";
 const EVENT_KEY = "rt-event-key";
-
-// Node 20 has no global WebSocket, which the SDK's subscribe() uses; newer Node versions do.
-globalThis.WebSocket ??= UndiciWebSocket as unknown as typeof WebSocket;
 
 const jobChannel = realtime.channel({
   name: (jobId: string) => `job:${jobId}`,
