@@ -73,24 +73,25 @@ async function subscriptionOf(c: Ctx): Promise<Subscription | Response> {
   return check.ok ? check.subscription : fail(c, 401, TOKEN_REFUSALS[check.reason]);
 }
 
-/** A WebSocket subscription on the channel's object, for the Worker to pass on or bridge. */
-function openSubscription(env: Env, subscription: Subscription): Promise<Response> {
-  return env.REALTIME.getByName(subscription.channel).fetch(subscribeUrl(subscription.topics), { headers: { Upgrade: "websocket" } });
+/** A WebSocket subscription on the channel's object, or the object's refusal as a JSON error. */
+async function openSubscription(c: Ctx, subscription: Subscription): Promise<WebSocket | Response> {
+  const opened = await c.env.REALTIME.getByName(subscription.channel).fetch(subscribeUrl(subscription.topics), { headers: { Upgrade: "websocket" } });
+  return opened.webSocket ?? fail(c, opened.status === 429 ? 429 : 400, await opened.text());
 }
 
 realtimeRoutes.get("/v1/realtime/connect", async (c) => {
   const subscription = await subscriptionOf(c);
   if (subscription instanceof Response) return subscription;
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") return fail(c, 426, "GET /v1/realtime/connect is a WebSocket endpoint; send an Upgrade: websocket request");
-  const opened = await openSubscription(c.env, subscription);
+  const opened = await openSubscription(c, subscription);
+  if (opened instanceof Response) return opened;
   // A fresh Response: the object's answer has immutable headers the app's middleware adds to.
-  return new Response(null, { status: opened.status, webSocket: opened.webSocket });
+  return new Response(null, { status: 101, webSocket: opened });
 });
 
 realtimeRoutes.get("/v1/realtime/sse", async (c) => {
   const subscription = await subscriptionOf(c);
   if (subscription instanceof Response) return subscription;
-  const opened = await openSubscription(c.env, subscription);
-  if (!opened.webSocket) throw new Error(`realtime object refused a subscription: ${opened.status}`);
-  return sseFromSocket(opened.webSocket);
+  const opened = await openSubscription(c, subscription);
+  return opened instanceof Response ? opened : sseFromSocket(opened);
 });

@@ -27,7 +27,12 @@ export function acceptSubscriber(host: SocketHost, request: Request): Response {
   }
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
-  host.acceptWebSocket(server, topics);
+  try {
+    host.acceptWebSocket(server, topics);
+  } catch {
+    // The runtime's cap on one object's WebSockets (32,768 on Cloudflare): a clear refusal, not a crash.
+    return new Response("this channel has as many subscribers as one Durable Object can hold; try again later", { status: 429 });
+  }
   return new Response(null, { status: 101, webSocket: client });
 }
 

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { app } from "../../src/api/app";
 import { REALTIME_MAX_MESSAGE_BYTES, REALTIME_MAX_STREAM_BYTES, REALTIME_TOKEN_TTL_MS } from "../../src/constants";
 import { hashSigningKey } from "../../src/protocol/signing";
-import { subscribeUrl } from "../../src/realtime/subscribers";
+import { acceptSubscriber, type SocketHost, subscribeUrl } from "../../src/realtime/subscribers";
 import { mintToken, verifyToken } from "../../src/realtime/token";
 import { tokenSecrets } from "../../src/realtime/token-keys";
 import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
@@ -68,6 +68,17 @@ describe("a channel's object", () => {
     // A closed socket leaves the topic's fan-out once its close reaches the object.
     await waitFor("the closed socket to leave", async () => (await stub.publish([{ topic: "a", message: "after" }])) === 1 || undefined);
     ab.socket.close(1000);
+  });
+
+  it("answers 429 when the runtime holds no more sockets for the object", () => {
+    const full: SocketHost = {
+      acceptWebSocket: () => {
+        throw new Error("too many WebSockets");
+      },
+      getWebSockets: () => [],
+    };
+    const res = acceptSubscriber(full, new Request(subscribeUrl(["a"]), { headers: { Upgrade: "websocket" } }));
+    expect(res.status).toBe(429);
   });
 
   it("refuses a subscription that is no WebSocket upgrade", async () => {
