@@ -47,7 +47,7 @@ realtimeRoutes.post("/v1/realtime/publish", async (c) => {
   if (!query.success) return fail(c, 400, describeIssues(query.error));
   if (c.req.header("Content-Type")?.toLowerCase().startsWith("text/stream")) return publishStreamed(c, query.data);
   const body = await readBodyText(c, REALTIME_MAX_MESSAGE_BYTES);
-  if (!body.ok) return fail(c, body.status, body.status === 413 ? tooLargeMessage(c.req.header("content-length") ?? `over ${REALTIME_MAX_MESSAGE_BYTES}`) : body.error);
+  if (!body.ok) return fail(c, body.status, body.status === 413 ? tooLargeMessage(c.req.header("content-length")) : body.error);
   const now = Date.now();
   const messages = [...new Set(query.data.topics)].map((topic) => ({ topic, message: wireMessage(query.data, topic, body.text, now) }));
   const subscribers = await c.env.REALTIME.getByName(query.data.channel).publish(messages);

@@ -45,9 +45,11 @@ export function wireMessage(target: Pick<PublishTarget, "channel" | "run_id">, t
   return `${head.slice(0, -1)},"data":${data}}`;
 }
 
-/** The 413 answer to a body over REALTIME_MAX_MESSAGE_BYTES. */
-export function tooLargeMessage(bytes: string): string {
-  return `realtime message is ${bytes} bytes; the limit is ${REALTIME_MAX_MESSAGE_BYTES} bytes`;
+/** The 413 answer to a body over REALTIME_MAX_MESSAGE_BYTES, given its declared length if any. */
+export function tooLargeMessage(declared: string | undefined): string {
+  // A declared length is only repeated when it explains the refusal: a sender may declare too little.
+  const size = declared && /^\d+$/.test(declared) && Number(declared) > REALTIME_MAX_MESSAGE_BYTES ? declared : `over ${REALTIME_MAX_MESSAGE_BYTES}`;
+  return `realtime message is ${size} bytes; the limit is ${REALTIME_MAX_MESSAGE_BYTES} bytes`;
 }
 
 /** What a channel's object is asked to deliver: one message text per topic. */
