@@ -5,6 +5,16 @@
  * message is delivered to whoever is connected when it is published, as with Inngest.
  * @module
  */
+import { z } from "zod";
+import { REALTIME_MAX_TOPICS } from "../constants";
+import { realtimeName } from "./token";
+
+/** A subscriber's topics, which become its socket's tags: distinct, and no more than a socket may carry. */
+const subscriberTopics = z
+  .array(realtimeName)
+  .min(1)
+  .max(REALTIME_MAX_TOPICS)
+  .refine((topics) => new Set(topics).size === topics.length, "topics must be distinct");
 
 /** The part of a Durable Object's state the subscriber functions use. */
 export type SocketHost = Pick<DurableObjectState, "acceptWebSocket" | "getWebSockets">;
@@ -21,14 +31,14 @@ export function subscribeUrl(topics: string[]): string {
  * against its token by the Worker) and answers the upgrade with the client end.
  */
 export function acceptSubscriber(host: SocketHost, request: Request): Response {
-  const topics = new URL(request.url).searchParams.getAll("topic");
-  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket" || topics.length === 0) {
-    return new Response("expected a WebSocket upgrade naming topics", { status: 400 });
+  const topics = subscriberTopics.safeParse(new URL(request.url).searchParams.getAll("topic"));
+  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket" || !topics.success) {
+    return new Response(`expected a WebSocket upgrade naming 1 to ${REALTIME_MAX_TOPICS} distinct topics`, { status: 400 });
   }
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
   try {
-    host.acceptWebSocket(server, topics);
+    host.acceptWebSocket(server, topics.data);
   } catch {
     // The runtime's cap on one object's WebSockets (32,768 on Cloudflare): a clear refusal, not a crash.
     return new Response("this channel has as many subscribers as one Durable Object can hold; try again later", { status: 429 });

@@ -81,8 +81,13 @@ describe("a channel's object", () => {
     expect(res.status).toBe(429);
   });
 
-  it("refuses a subscription that is no WebSocket upgrade", async () => {
-    expect((await env.REALTIME.getByName("object-channel").fetch(subscribeUrl(["a"]))).status).toBe(400);
+  it("refuses a subscription that is no WebSocket upgrade or names too many topics", async () => {
+    const stub = env.REALTIME.getByName("object-channel");
+    expect((await stub.fetch(subscribeUrl(["a"]))).status).toBe(400);
+    // Topics become the socket's tags: at most 10, distinct.
+    const tooMany = Array.from({ length: 11 }, (_, i) => `t${i}`);
+    expect((await stub.fetch(subscribeUrl(tooMany), { headers: { Upgrade: "websocket" } })).status).toBe(400);
+    expect((await stub.fetch(subscribeUrl(["a", "a"]), { headers: { Upgrade: "websocket" } })).status).toBe(400);
   });
 });
 
