@@ -1,10 +1,10 @@
 /**
  * Realtime end to end in production mode: the official v4 SDK's `step.realtime.publish` (and
  * `inngest.realtime.publish`, also of a stream) reach a `subscribe()` client over WebSocket and an SSE reader, each
- * holding a token minted with the signing key; without a token, or with one stepflare did not
- * sign, nothing subscribes.
+ * holding a token minted with the signing key; a step's publish is not repeated when a later step
+ * is retried; without a token, or with one stepflare did not sign, nothing subscribes.
  */
-import { Inngest, realtime, staticSchema } from "inngest";
+import { Inngest, realtime, RetryAfterError, staticSchema } from "inngest";
 import { getSubscriptionToken, subscribe } from "inngest/realtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -32,7 +32,16 @@ beforeAll(async () => {
     await step.realtime.publish("report", jobChannel(event.data.jobId as string).progress, { pct: 50 });
     return "done";
   });
-  app = await serveApp(inngest, [job]);
+  const retried = inngest.createFunction({ id: "retried", triggers: { event: "rt/retried" } }, async ({ event, step, attempt }) => {
+    await step.realtime.publish("report", jobChannel(event.data.jobId as string).progress, { pct: 10 });
+    // Fails once after the publish: the retry calls the function again, which must not publish again.
+    await step.run("flaky", () => {
+      if (attempt === 0) throw new RetryAfterError("first attempt fails", 1000);
+      return "ok";
+    });
+    return "done";
+  });
+  app = await serveApp(inngest, [job, retried]);
   // The SDK registers itself with its hashed signing key, as a deployed app does.
   expect((await fetch(app.url, { method: "PUT" })).status).toBe(200);
 });
@@ -104,6 +113,25 @@ describe("realtime in production mode", () => {
       expect(streamed.filter((e) => e.kind === "chunk").map((e) => e.data).join("")).toBe(parts.join(""));
     } finally {
       await reader.cancel();
+    }
+  });
+
+  it("does not publish again when a later step of the run is retried", async () => {
+    const jobId = `retry-${Date.now()}`;
+    const received: unknown[] = [];
+    const stream = await subscribe(await getSubscriptionToken(inngest, { channel: jobChannel(jobId), topics: ["progress"] }), (message) => {
+      received.push(message.data);
+    });
+    try {
+      const { ids } = await inngest.send({ name: "rt/retried", data: { jobId } });
+      const [run] = await waitForEndedRuns(server.url, ids[0]!);
+      expect(run!.status).toBe("Completed");
+      // A marker published after the run ended: once it is here, any repeat of the step's message would be too.
+      await inngest.realtime.publish(jobChannel(jobId).progress, { pct: 100 });
+      await waitFor(() => (received.length >= 2 ? true : undefined), 30_000, "the marker");
+      expect(received).toEqual([{ pct: 10 }, { pct: 100 }]);
+    } finally {
+      stream.close();
     }
   });
 
