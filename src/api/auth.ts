@@ -3,7 +3,8 @@
  * set): API callers send the signing key as a bearer token, raw or hashed as the SDK sends it;
  * people log in once and carry a session cookie. Dev mode lets every caller through, as Inngest's
  * dev server does, except changes sent by another site's page. The SDK-facing routes keep their
- * own rules: `/e/:key` checks event keys, `/fn/register` the hashed key, `/health` and `/dev`
+ * own rules: `/e/:key` checks event keys, `/fn/register` the hashed key, realtime subscriptions
+ * (`/v1/realtime/connect`, `/v1/realtime/sse`) their subscription token, `/health` and `/dev`
  * are public.
  * @module
  */
