@@ -541,3 +541,33 @@ export const AI_KEY_REDACT_MIN_CHARS = 8;
 export const MAX_SIGNAL_NAME_LENGTH = 1024;
 /** Largest signal `data` accepted (JSON bytes): it becomes the waiting step's result, so it is bounded like an event. */
 export const MAX_SIGNAL_DATA_BYTES = 512 * 1024;
+
+// --- Realtime (step.realtime.publish, subscription tokens, WebSocket and SSE subscribers; issue 11) ---
+/** Largest realtime message accepted by `POST /v1/realtime/publish`, in bytes of its body: Inngest's limit. */
+export const REALTIME_MAX_MESSAGE_BYTES = 512 * 1024;
+/**
+ * How long a subscription token may be used to connect, as in Inngest: it authorises opening a
+ * subscription, not its lifetime, so a connection opened with it stays open after it expires.
+ */
+export const REALTIME_TOKEN_TTL_MS = 60 * 1000;
+/**
+ * Most topics one token (so one subscription) covers. Each topic is a tag of the subscriber's
+ * hibernatable WebSocket, and Cloudflare allows at most 10 tags per WebSocket.
+ */
+export const REALTIME_MAX_TOPICS = 10;
+/** Longest channel or topic name, in characters: a WebSocket tag holds at most 256. */
+export const REALTIME_MAX_NAME_CHARS = 256;
+/**
+ * Key for dev-mode subscription tokens. Like Inngest's dev server, a dev server hands tokens to
+ * any caller, so this key guards nothing and is public; production mode signs with a key derived
+ * from the signing key instead.
+ */
+export const REALTIME_DEV_TOKEN_KEY = "stepflare-dev-realtime-tokens";
+/** An SSE subscription is closed after this long, as Inngest's is; the client reconnects with a new token. */
+export const REALTIME_SSE_MAX_DURATION_MS = 15 * 60 * 1000;
+/** An SSE subscription gets a comment line this often, so proxies do not close it as idle (Inngest's interval). */
+export const REALTIME_SSE_KEEPALIVE_MS = 30 * 1000;
+/** A streamed publish (`Content-Type: text/stream`) reaches subscribers in chunks of at most this many bytes (Inngest's size). */
+export const REALTIME_STREAM_CHUNK_BYTES = 1024;
+/** Most bytes of one streamed publish (Inngest's 1,000 chunks of 1 KB); the stream is ended there and the publisher gets a 413. */
+export const REALTIME_MAX_STREAM_BYTES = 1000 * 1024;

@@ -1,5 +1,6 @@
 import type { EventShardObject } from "../durable-objects/event-shard-object";
 import type { FlowObject } from "../durable-objects/flow-object";
+import type { RealtimeObject } from "../durable-objects/realtime-object";
 import type { RegistryObject } from "../durable-objects/registry-object";
 import type { RunObject } from "../durable-objects/run-object";
 import type { SchedulerObject } from "../durable-objects/scheduler-object";
@@ -22,6 +23,8 @@ export interface Env {
   EVENT_SHARDS: DurableObjectNamespace<EventShardObject>;
   /** The wait index: runs paused on events, sharded by event name and matched value. */
   WAIT_SHARDS: DurableObjectNamespace<WaitShardObject>;
+  /** Realtime channels: one object per channel holds its subscribers (src/realtime/subscribers.ts). */
+  REALTIME: DurableObjectNamespace<RealtimeObject>;
   /** Production mode when set: requests to apps are signed and SDK calls are authenticated. */
   INNGEST_SIGNING_KEY?: string;
   INNGEST_SIGNING_KEY_FALLBACK?: string;

@@ -5,6 +5,7 @@
  */
 import { EventShardObject } from "../durable-objects/event-shard-object";
 import { FlowObject } from "../durable-objects/flow-object";
+import { RealtimeObject } from "../durable-objects/realtime-object";
 import { RegistryObject } from "../durable-objects/registry-object";
 import { RunObject } from "../durable-objects/run-object";
 import { SchedulerObject } from "../durable-objects/scheduler-object";
@@ -16,7 +17,7 @@ import { meteredHandlers } from "./metering/handlers";
 import { consumeEvents } from "./routing/consume-events";
 import { SCHEDULER_NAME } from "./cron/heartbeat";
 
-export { EventShardObject, FlowObject, RegistryObject, RunObject, SchedulerObject, WaitShardObject };
+export { EventShardObject, FlowObject, RealtimeObject, RegistryObject, RunObject, SchedulerObject, WaitShardObject };
 
 /** The history Queue's name (wrangler.toml); every other batch is from the events Queue. */
 const HISTORY_QUEUE = "stepflare-history";
@@ -40,5 +41,6 @@ export default meteredHandlers(
     [RegistryObject.prototype, {}, "registry"],
     [EventShardObject.prototype, {}, "event_shard"],
     [WaitShardObject.prototype, {}, "wait_shard"],
+    [RealtimeObject.prototype, {}, "realtime"],
   ],
 ) satisfies ExportedHandler<Env, unknown>;

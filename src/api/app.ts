@@ -11,6 +11,7 @@ import { devInfo } from "./dev-info";
 import { eventRoutes } from "./event-routes";
 import { handleError } from "../util/error-handler";
 import { v0Routes } from "./v0-routes";
+import { realtimeRoutes } from "./realtime-routes";
 import { signalRoutes } from "./signal-routes";
 import { v1Routes } from "./v1-routes";
 
@@ -35,6 +36,7 @@ app.route("/", syncRoutes);
 app.route("/", checkpointRoutes);
 app.route("/", v1Routes);
 app.route("/", signalRoutes);
+app.route("/", realtimeRoutes);
 app.route("/", v0Routes);
 app.route("/", dashboardRoutes);
 app.route("/", meteringRoutes);

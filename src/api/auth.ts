@@ -3,7 +3,8 @@
  * set): API callers send the signing key as a bearer token, raw or hashed as the SDK sends it;
  * people log in once and carry a session cookie. Dev mode lets every caller through, as Inngest's
  * dev server does, except changes sent by another site's page. The SDK-facing routes keep their
- * own rules: `/e/:key` checks event keys, `/fn/register` the hashed key, `/health` and `/dev`
+ * own rules: `/e/:key` checks event keys, `/fn/register` the hashed key, realtime subscriptions
+ * (`/v1/realtime/connect`, `/v1/realtime/sse`) their subscription token, `/health` and `/dev`
  * are public.
  * @module
  */
@@ -16,8 +17,10 @@ import { isCrossOrigin, isCrossSite, SAFE_METHODS } from "./origin";
 import { fail } from "./respond";
 import { SESSION_COOKIE, verifySession } from "../dashboard/session";
 
+/** Realtime subscriptions check their own subscription token: browsers hold no signing key. */
+const REALTIME_SUBSCRIBE_PATHS = ["/v1/realtime/connect", "/v1/realtime/sse"];
 /** Routes that answer without this gate: they authenticate themselves or hold nothing private. */
-const OPEN_EXACT = new Set(["/health", "/dev", "/login", "/logout", "/favicon.ico"]);
+const OPEN_EXACT = new Set(["/health", "/dev", "/login", "/logout", "/favicon.ico", ...REALTIME_SUBSCRIBE_PATHS]);
 /** `/_dashboard/` serves only the dashboard's static script and styles, which the login page needs. */
 const OPEN_PREFIXES = ["/e/", "/fn/", "/_dashboard/"];
 

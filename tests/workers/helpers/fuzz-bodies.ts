@@ -195,6 +195,15 @@ export const signalBody = fc.record(
   { requiredKeys: ["signal"] },
 );
 
+/** `POST /v1/realtime/token`: the SDK's list of `{ channel, name, kind }`, usually of one channel. */
+export const realtimeTokenBody = fc.array(
+  fc.record({ channel: fc.oneof(fc.constant("fuzz-channel"), fc.string({ maxLength: 300 })), name: fc.oneof(fc.constantFrom("status", ""), fc.string({ maxLength: 40 })), kind: fc.constant("run") }, { requiredKeys: ["channel", "name"] }),
+  { maxLength: 12 },
+);
+
+/** `POST /v1/realtime/publish`: any message data. */
+export const realtimePublishBody = eventData;
+
 /** `POST /v0/runs/:runId/rerun`. */
 export const rerunBody = fc.record({ from_step: fc.string({ maxLength: 20 }) }, { requiredKeys: [] });
 

@@ -15,6 +15,8 @@ import {
   FUZZ_APP_IDS,
   hostileBody,
   invokeBody,
+  realtimePublishBody,
+  realtimeTokenBody,
   registerBody,
   registerFlood,
   rerunBody,
@@ -260,6 +262,18 @@ const routeList: FuzzRoute[] = [
   },
   // A signal resumes a waiting run (its steps, its end events); a shard answering "nobody waits" stores nothing.
   { method: "POST", path: "/v1/signals", auth: "gate", mayStore: RUN_EFFECTS, request: requests("POST", "gate", { path: "/v1/signals", body: signalBody }) },
+  // Realtime stores nothing: a publish goes to whoever is subscribed, a token is signed, not kept.
+  { method: "POST", path: "/v1/realtime/token", auth: "gate", mayStore: [], request: requests("POST", "gate", { path: "/v1/realtime/token", body: realtimeTokenBody }) },
+  {
+    method: "POST",
+    path: "/v1/realtime/publish",
+    auth: "gate",
+    mayStore: [],
+    request: requests("POST", "gate", { path: "/v1/realtime/publish", body: realtimePublishBody, queryNames: ["channel", "topic", "run_id"] }),
+  },
+  // Subscriptions check their token, not the gate; without a valid one (the fuzzer has none) they answer 401.
+  { method: "GET", path: "/v1/realtime/connect", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/v1/realtime/connect", queryNames: ["token"] }) },
+  { method: "GET", path: "/v1/realtime/sse", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/v1/realtime/sse", queryNames: ["token"] }) },
   {
     method: "GET",
     path: "/v0/events",

@@ -1,0 +1,39 @@
+/**
+ * One realtime channel: its subscribers' hibernatable WebSockets, tagged by topic. The object
+ * only wakes to accept a subscriber, fan out a publish or answer a close; between those its
+ * sockets stay open without it in memory. The logic is in src/realtime/subscribers.ts.
+ * @module
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../src/env";
+import { publishedMessages, publishQuery, type PublishedMessage, type PublishTarget } from "../src/realtime/message";
+import { publishStream, type StreamOutcome } from "../src/realtime/stream-publish";
+import { acceptSubscriber, closeSubscriber, fanOut } from "../src/realtime/subscribers";
+import { parseRpcArgs } from "../src/util/rpc-args";
+
+/** A channel's subscribers; named by the channel name. */
+export class RealtimeObject extends DurableObject<Env> {
+  /** Opens a subscription (an internal WebSocket upgrade from the Worker). */
+  override fetch(request: Request): Response {
+    return acceptSubscriber(this.ctx, request);
+  }
+
+  /** Delivers one message per topic to that topic's subscribers; answers the sockets reached. */
+  publish(messages: PublishedMessage[]): number {
+    messages = parseRpcArgs(publishedMessages, messages, "RealtimeObject.publish");
+    return messages.reduce((sent, { topic, message }) => sent + fanOut(this.ctx, topic, message), 0);
+  }
+
+  /** Delivers a streamed publish to the subscribers of its one topic as it arrives. */
+  publishStream(target: PublishTarget, body: ReadableStream<Uint8Array>): Promise<StreamOutcome> {
+    const { channel, topics, run_id } = parseRpcArgs(publishQuery, target, "RealtimeObject.publishStream");
+    return publishStream({ channel, run_id }, topics[0]!, body, (message) => fanOut(this.ctx, topics[0]!, message), Date.now());
+  }
+
+  /** Subscribers send nothing the server acts on (the SDK never does); their messages are ignored. */
+  override webSocketMessage(): void {}
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    closeSubscriber(ws, code, reason);
+  }
+}
