@@ -16,7 +16,7 @@ import { sseFromSocket } from "../realtime/sse";
 import { subscribeUrl } from "../realtime/subscribers";
 import { mintToken, realtimeName, TOKEN_REFUSALS, verifyToken, type Subscription } from "../realtime/token";
 import { tokenSecrets } from "../realtime/token-keys";
-import { readBodyText } from "./body-limit";
+import { readBodyText } from "../util/body-limit";
 import { describeIssues, fail, jsonBody } from "./respond";
 
 /** Routes for realtime; mount at the root of the Worker's Hono app. */

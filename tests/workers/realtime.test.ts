@@ -14,7 +14,7 @@ import { hashSigningKey } from "../../src/protocol/signing";
 import { acceptSubscriber, type SocketHost, subscribeUrl } from "../../src/realtime/subscribers";
 import { mintToken, verifyToken } from "../../src/realtime/token";
 import { tokenSecrets } from "../../src/realtime/token-keys";
-import { SCHEDULER_NAME } from "../../src/scheduler/heartbeat";
+import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
 import { waitFor } from "./helpers/wait";
 import { workerFetch } from "./helpers/worker";
 
