@@ -1,4 +1,4 @@
-import { CANCEL_LISTENER_DEFAULT_MS, UNREADABLE_LOG_CHARS } from "../constants";
+import { CANCEL_LISTENER_DEFAULT_MS, ENDPOINT_SYNC_LEASE_MS, UNREADABLE_LOG_CHARS } from "../constants";
 import { resolveWakeTime } from "../time/duration";
 import type { ConcurrencyConstraint } from "../flow-control/concurrency";
 import type { Pause } from "../waits/pause";
@@ -121,6 +121,7 @@ export class RunStore {
       if (start.timeouts.startMs !== undefined) this.#setTimer("start_timeout", start.queuedAt + start.timeouts.startMs);
       for (const entry of cancelListeners(start, now)) this.outbox.add(entry);
       this.calls.request(DISCOVERY, start.startAt);
+      if (start.endpoint) this.#startEndpoint(start.endpoint, now);
       this.history.markDirty("run", start.runId);
     });
     return true;
@@ -354,6 +355,16 @@ export class RunStore {
       this.#end(state, now);
       this.history.markDirty("run", this.#requireRun().id);
     });
+  }
+
+  /**
+   * A durable endpoint run is already running in the endpoint's own request: its discovery call
+   * counts as in flight, held for ENDPOINT_SYNC_LEASE_MS (renewed by each checkpoint), after which
+   * the server presumes the request lost and calls the endpoint itself.
+   */
+  #startEndpoint(endpoint: NonNullable<RunStart["endpoint"]>, now: number): void {
+    this.#sql.exec("UPDATE run SET status = 'running', started_at = ?, endpoint_method = ?, version = ?", now, endpoint.method, endpoint.version);
+    this.calls.hold(DISCOVERY, now + ENDPOINT_SYNC_LEASE_MS);
   }
 
   #requireRun(): RunRow {
