@@ -67,6 +67,8 @@ endpointRoutes.get("/v1/http/runs/:runId/output", async (c) => {
     return fail(c, 401, "send the run's output token as ?token= (the durable endpoint's redirect carries it)");
   }
   const run = c.env.RUNS.getByName(runId.data.toUpperCase());
+  // A valid token for a run that is not there: its storage was deleted after the retention.
+  if ((await run.status()) === null) return fail(c, 404, `no run ${runId.data}: it may have ended longer ago than the retention`);
   const deadline = Date.now() + ENDPOINT_OUTPUT_WAIT_MS;
   for (let pause = ENDPOINT_OUTPUT_POLL_MIN_MS; ; pause = Math.min(pause * 2, ENDPOINT_OUTPUT_POLL_MAX_MS)) {
     const result = await run.result();
