@@ -4,11 +4,20 @@
  * while the endpoint's request runs are memoised and served back to an SDK that fetches its
  * state (`/v0/runs/:id/actions`, `/batch`), the endpoint's response recorded by `RunComplete` is
  * what its output URL answers (to the holder of the run's token only), and steps reported after
- * the run ended are refused as stale.
+ * the run ended are refused as stale. A run handed over (a sleep) is resumed by calling the
+ * endpoint again as it was requested, flagged so the SDK knows the server is calling; in
+ * production mode the SDK routes need the signing key and the output needs only the token.
  */
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { ulid } from "ulid";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { app } from "../../src/api/app";
 import { MAX_ENDPOINT_BODY_BYTES } from "../../src/constants";
+import type { Env } from "../../src/env";
+import { hashSigningKey } from "../../src/protocol/signing";
+import { installFetchRouter } from "./helpers/app-fetch";
+import { driveToEnd } from "./helpers/runs";
 import { workerFetch } from "./helpers/worker";
 
 const ORIGIN = "http://endpoint-app.test";
@@ -124,5 +133,69 @@ describe("GET /v1/http/runs/:runId/output", () => {
     const output = await workerFetch(`/v1/http/runs/${runId}/output?token=${data.token}`);
     expect(output.status).toBe(500);
     expect(await output.json()).toMatchObject({ name: "UnsupportedFeature" });
+  });
+});
+
+describe("a run handed over to the server", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("is resumed by calling the endpoint again as it was requested, and ends with what it answers", async () => {
+    const router = installFetchRouter();
+    const resumes: { method: string; url: string; headers: Headers }[] = [];
+    const answer = { status: 200, headers: { "content-type": "application/json" }, body: '{"done":true}', version: 2 };
+    router.route(ORIGIN, (request) => {
+      resumes.push({ method: request.method, url: request.url, headers: new Headers(request.headers) });
+      return new Response(JSON.stringify({ id: COMPLETE_ID, op: "RunComplete", data: answer }), {
+        status: 206,
+        headers: { "Content-Type": "application/json", "X-Inngest-SDK": "inngest-js:v4.24.0", "X-Inngest-Req-Version": "2" },
+      });
+    });
+    const runId = ulid();
+    const { data } = (await (await post("/v1/checkpoint", newRunBody(runId, {}, [stepRun("a", 1)]))).json()) as { data: { token: string } };
+    const nap = { id: "nap", op: "Sleep", name: "1ms", displayName: "nap" };
+    expect((await post(`/v1/checkpoint/${runId}/steps`, { steps: [nap] })).status).toBe(200);
+    const { run } = await driveToEnd(runId);
+    expect(run.status).toBe("completed");
+
+    expect(resumes).toHaveLength(1);
+    const resume = resumes[0]!;
+    expect(resume.method).toBe("POST");
+    expect(resume.url).toBe(`${ORIGIN}/api/order?id=7`);
+    expect(router.to(resume.url).map((r) => r.body)).toEqual(['{"a":1}']);
+    expect(resume.headers.get("X-Run-ID")).toBe(runId);
+    expect(resume.headers.get("X-Inngest-Signature")).toBe("");
+    expect(resume.headers.get("Content-Type")).toBe("application/json");
+
+    const output = await workerFetch(`/v1/http/runs/${runId}/output?token=${data.token}`);
+    expect(await output.json()).toEqual({ done: true });
+  });
+});
+
+describe("production mode", () => {
+  const KEY = "signkey-prod-0123456789abcdef0123456789abcdef";
+  const PROD: Env = { ...env, INNGEST_SIGNING_KEY: KEY };
+
+  async function call(path: string, init: RequestInit = {}): Promise<Response> {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(`http://stepflare.example${path}`, init), PROD, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+
+  it("needs the signing key to create runs, and only the run's token to read their output", async () => {
+    const runId = ulid();
+    const body = JSON.stringify(newRunBody(runId, {}, [{ id: COMPLETE_ID, op: "RunComplete", data: { status: 200, body: "ok" } }]));
+    const init = { method: "POST", headers: { "Content-Type": "application/json" }, body };
+    expect((await call("/v1/checkpoint", init)).status).toBe(401);
+    const bearer = { Authorization: `Bearer ${await hashSigningKey(KEY)}` };
+    const created = await call("/v1/checkpoint", { ...init, headers: { ...init.headers, ...bearer } });
+    expect(created.status).toBe(200);
+    const { token } = ((await created.json()) as { data: { token: string } }).data;
+    const output = await call(`/v1/http/runs/${runId}/output?token=${token}`);
+    expect(output.status).toBe(200);
+    expect(await output.text()).toBe("ok");
+    // A dev server's token for the same run is not this server's.
+    const devToken = ((await (await post("/v1/checkpoint", newRunBody(ulid()))).json()) as { data: { token: string } }).data.token;
+    expect((await call(`/v1/http/runs/${runId}/output?token=${devToken}`)).status).toBe(401);
   });
 });
