@@ -96,7 +96,7 @@ describe("POST /v1/checkpoint/:runId/steps and what the SDK reads back", () => {
     expect((await post(`/v1/checkpoint/${runId}/steps`, { run_id: runId, steps: [stepRun("second", "two")] })).status).toBe(200);
 
     const actions = await workerFetch(`/v0/runs/${runId}/actions`);
-    expect(Object.entries(await actions.json())).toEqual([["first", { data: { n: 1 } }], ["second", { data: "two" }]]);
+    expect(Object.entries((await actions.json()) as Record<string, unknown>)).toEqual([["first", { data: { n: 1 } }], ["second", { data: "two" }]]);
     const batch = (await (await workerFetch(`/v0/runs/${runId}/batch`)).json()) as { name: string; data: { path: string } }[];
     expect(batch).toHaveLength(1);
     expect(batch[0]).toMatchObject({ name: "inngest/http.request", data: { path: "/api/order" } });
