@@ -8,7 +8,7 @@
  * endpoint again as it was requested, flagged so the SDK knows the server is calling; in
  * production mode the SDK routes need the signing key and the output needs only the token.
  */
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { ulid } from "ulid";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -17,7 +17,8 @@ import { MAX_ENDPOINT_BODY_BYTES } from "../../src/constants";
 import type { Env } from "../../src/env";
 import { hashSigningKey } from "../../src/protocol/signing";
 import { installFetchRouter } from "./helpers/app-fetch";
-import { driveToEnd } from "./helpers/runs";
+import { alarmOf, driveToEnd, runStub } from "./helpers/runs";
+import { waitFor } from "./helpers/wait";
 import { workerFetch } from "./helpers/worker";
 
 const ORIGIN = "http://endpoint-app.test";
@@ -168,6 +169,38 @@ describe("a run handed over to the server", () => {
 
     const output = await workerFetch(`/v1/http/runs/${runId}/output?token=${data.token}`);
     expect(await output.json()).toEqual({ done: true });
+  });
+});
+
+describe("a request that stops reporting", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("is presumed lost once its hold runs out, and the server resumes the run by calling the endpoint", async () => {
+    const router = installFetchRouter();
+    router.route(ORIGIN, () =>
+      new Response(JSON.stringify({ id: COMPLETE_ID, op: "RunComplete", data: { status: 200, body: "recovered" } }), {
+        status: 206,
+        headers: { "Content-Type": "application/json", "X-Inngest-SDK": "inngest-js:v4.24.0" },
+      }),
+    );
+    const runId = ulid();
+    await post("/v1/checkpoint", newRunBody(runId, {}, [stepRun("a", 1)]));
+    const stub = runStub(runId);
+    // Armed for when the hold runs out (once the first alarm, which copies history, is done).
+    const armed = await waitFor("the alarm armed for the end of the hold", async () => {
+      const at = await alarmOf(runId);
+      return at !== null && at > Date.now() + 60_000 ? at : undefined;
+    }, 5_000);
+    expect(armed).toBeGreaterThan(Date.now() + 60_000);
+    expect(router.to(`${ORIGIN}/api/order`)).toHaveLength(0);
+    // Let the hold run out now rather than in ENDPOINT_SYNC_LEASE_MS.
+    await runInDurableObject(stub, async (_instance, state) => {
+      state.storage.sql.exec("UPDATE calls SET leased_until = 0");
+      await state.storage.setAlarm(Date.now());
+    });
+    const { run } = await driveToEnd(runId);
+    expect(run.status).toBe("completed");
+    expect(router.to(`${ORIGIN}/api/order`)).toHaveLength(1);
   });
 });
 
