@@ -3,8 +3,8 @@
  * server in workerd. A request whose steps all run answers at once, and its run is in history
  * with its steps; one that sleeps is handed over (the caller is redirected to the run's output),
  * resumed by the server calling the endpoint, and its response read from the redirect — or
- * through the SDK's own output proxy; a step that fails for good is thrown into the endpoint on
- * the server's resuming call.
+ * through the SDK's own output proxy; parallel steps are run one call each by the server; a step
+ * that fails for good is thrown into the endpoint on the server's resuming call.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Inngest, NonRetriableError, step } from "inngest";
@@ -55,6 +55,10 @@ beforeAll(async () => {
       } catch (err) {
         return { caught: err instanceof Error ? err.message : String(err) };
       }
+    }),
+    "/pair": inngest.endpoint(async () => {
+      const [left, right] = await Promise.all([step.run("left", () => "L"), step.run("right", () => "R")]);
+      return { pair: left + right };
     }),
     "/proxied-nap": proxied.endpoint(async () => {
       await step.sleep("short", "1s");
@@ -124,6 +128,14 @@ describe("durable endpoints", () => {
     const output = await fetch(location);
     await expectStatus(output, 200);
     expect(await output.json()).toEqual({ woke: true });
+  });
+
+  it("hands parallel steps over: the server runs each through the endpoint, then completes it", async () => {
+    const res = await fetch(`${app.origin}/pair`, { redirect: "manual" });
+    await expectStatus(res, 302);
+    const output = await fetch(res.headers.get("location")!);
+    await expectStatus(output, 200);
+    expect(await output.json()).toEqual({ pair: "LR" });
   });
 
   it("throws a step that failed for good into the endpoint when the server resumes it", async () => {
