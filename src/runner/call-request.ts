@@ -27,7 +27,7 @@ export interface CallRequest {
 export function buildCallRequest(store: RunStore, call: Call): CallRequest {
   const run = store.run();
   if (!run) throw new Error("run is not initialised");
-  if (run.endpoint_method !== null) return buildEndpointCallRequest(store, run, call);
+  if (run.endpoint_method) return buildEndpointCallRequest(store, run, call);
   const events = store.events();
   const stack = store.stack();
   const body = {
