@@ -15,8 +15,9 @@ import {
 } from "../constants";
 import { opSchema } from "../protocol/ops";
 import { z } from "zod";
+import { emitEvents } from "../ingest/emit-events";
 import { readJsonBody, refuseLoneSurrogates } from "./body-limit";
-import { endpointIds, endpointRunStart, newRunBodySchema, runIdSchema } from "./endpoint-run";
+import { endpointEvent, endpointIds, endpointLimitError, endpointRunStart, newRunBodySchema, runIdSchema } from "./endpoint-run";
 import { outputResponse } from "./endpoint-output";
 import { isOutputToken, outputToken } from "./output-token";
 import { describeIssues, fail } from "./respond";
@@ -31,11 +32,17 @@ endpointRoutes.post("/v1/checkpoint", async (c) => {
   if (!body.ok) return fail(c, body.status, body.error);
   const parsed = newRunBodySchema.safeParse(body.value);
   if (!parsed.success) return fail(c, 400, `invalid checkpoint body: ${describeIssues(parsed.error)}`);
-  const planned = endpointRunStart(parsed.data, Date.now());
-  if (!planned.ok) return fail(c, 413, planned.error);
+  const now = Date.now();
   const runId = parsed.data.run_id.toUpperCase();
+  const event = endpointEvent(parsed.data);
+  // Checked before the event is accepted: a request the run cannot keep leaves nothing behind.
+  const tooLarge = endpointLimitError(parsed.data);
+  if (tooLarge !== null) return fail(c, 413, tooLarge);
+  // The request enters the event stream as a system event (as on Inngest), so the run has a
+  // trigger event in history; a resent report emits the same event, stored once.
+  const [eventId] = await emitEvents(c.env, [event], now);
   const run = c.env.RUNS.getByName(runId);
-  const { created } = await run.start({ ...planned.start, runId });
+  const { created } = await run.start(endpointRunStart(parsed.data, event, eventId!, now));
   if (!created) return fail(c, 409, `run ${runId} already exists`);
   // The steps ran before the run existed; a run they end (an unsupported op) is still created.
   if (parsed.data.steps.length > 0) await run.endpointSteps(parsed.data.steps);

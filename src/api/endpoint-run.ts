@@ -6,10 +6,12 @@
 import { z } from "zod";
 import { DEFAULT_RETRIES, MAX_ENDPOINT_BODY_BYTES, MAX_ENDPOINT_URL_LENGTH, MAX_RETRIES } from "../constants";
 import { opSchema } from "../protocol/ops";
+import type { EmittedEvent } from "../ingest/emit-events";
+import { ulidTime } from "../ingest/event-ids";
 import type { RunStartInput } from "../runner/run-start";
 
 /** Crockford base32 ULID: the SDK makes the run id itself, and it names the run's Durable Object. */
-export const runIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/i, "run id must be a ULID");
+export const runIdSchema = z.string().regex(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i, "run id must be a ULID");
 
 /** The event the SDK makes of the endpoint's request (`inngest/http.request`). */
 const httpEventSchema = z.looseObject({
@@ -55,34 +57,48 @@ export function endpointIds(body: NewRunBody): EndpointIds {
 }
 
 /**
- * The run to start for `body`, or why it cannot be kept: a URL or request body over the limits
- * the run stores them under (the server sends both again when it resumes the endpoint).
+ * The `inngest/http.request` event of `body`, the run's trigger, as the server emits it: dated by
+ * the run id (which the SDK made when the request came in), so a resent report names the same event.
  */
-export function endpointRunStart(body: NewRunBody, now: number): { ok: true; start: RunStartInput } | { ok: false; error: string } {
-  const data = body.event.data;
-  const url = new URL(data.domain + data.path);
-  if (data.query_params !== "") url.search = data.query_params;
-  if (url.toString().length > MAX_ENDPOINT_URL_LENGTH) {
-    return { ok: false, error: `the endpoint URL is over ${MAX_ENDPOINT_URL_LENGTH} characters, the longest a run keeps` };
+export function endpointEvent(body: NewRunBody): EmittedEvent {
+  const runId = body.run_id.toUpperCase();
+  return { name: "inngest/http.request", data: { ...body.event.data }, ts: ulidTime(runId), key: `http-request:${runId}`, id: runId };
+}
+
+/**
+ * Why the run of `body` cannot be kept, or null: a URL or request body over the limits the run
+ * stores them under (the server sends both again when it resumes the endpoint).
+ */
+export function endpointLimitError(body: NewRunBody): string | null {
+  if (endpointUrl(body).length > MAX_ENDPOINT_URL_LENGTH) {
+    return `the endpoint URL is over ${MAX_ENDPOINT_URL_LENGTH} characters, the longest a run keeps`;
   }
-  if (new TextEncoder().encode(data.body).byteLength > MAX_ENDPOINT_BODY_BYTES) {
-    return { ok: false, error: `the endpoint's request body is over ${MAX_ENDPOINT_BODY_BYTES} bytes, the largest a run keeps` };
+  if (new TextEncoder().encode(body.event.data.body).byteLength > MAX_ENDPOINT_BODY_BYTES) {
+    return `the endpoint's request body is over ${MAX_ENDPOINT_BODY_BYTES} bytes, the largest a run keeps`;
   }
+  return null;
+}
+
+/** The URL the server calls to resume the endpoint: origin, path and the request's query. */
+function endpointUrl(body: NewRunBody): string {
+  const { domain, path, query_params: query } = body.event.data;
+  const url = new URL(domain + path);
+  if (query !== "") url.search = query;
+  return url.toString();
+}
+
+/** The run to start for `body`, triggered by `event`, emitted under `eventId`. */
+export function endpointRunStart(body: NewRunBody, event: EmittedEvent, eventId: string, now: number): RunStartInput {
   const retries = body.retries === undefined || body.retries < 0 ? DEFAULT_RETRIES : Math.min(body.retries, MAX_RETRIES);
-  const ids = endpointIds(body);
-  const event = { ...body.event, name: "inngest/http.request", id: body.run_id, ts: body.ts ?? now, data: { ...data } };
   return {
-    ok: true,
-    start: {
-      runId: body.run_id,
-      ...ids,
-      eventId: body.run_id,
-      stepUrl: url.toString(),
-      maxAttempts: retries + 1,
-      events: [event],
-      queuedAt: now,
-      startAt: now,
-      endpoint: { method: data.method, version: body.request_version ?? 2 },
-    },
+    runId: body.run_id.toUpperCase(),
+    ...endpointIds(body),
+    eventId,
+    stepUrl: endpointUrl(body),
+    maxAttempts: retries + 1,
+    events: [{ name: event.name, data: event.data, id: event.id ?? eventId, ts: event.ts, user: {} }],
+    queuedAt: now,
+    startAt: now,
+    endpoint: { method: body.event.data.method, version: body.request_version ?? 2 },
   };
 }

@@ -76,6 +76,7 @@ afterAll(async () => {
 interface RunDetail {
   run: { run_id: string; status: string; output: unknown };
   steps: { name: string; status: string }[];
+  event: { name: string; data: { path: string; query_params: string } } | null;
 }
 
 /** The run of the endpoint `method path` with its steps, once history has it in `status`. */
@@ -99,7 +100,8 @@ describe("durable endpoints", () => {
     const res = await fetch(`${app.origin}/hello?name=ada`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ greeting: "hello ada", shout: "HELLO ADA" });
-    const { run, steps } = await runOf("GET", "/hello", "completed");
+    const { run, steps, event } = await runOf("GET", "/hello", "completed");
+    expect(event).toMatchObject({ name: "inngest/http.request", data: { path: "/hello", query_params: "name=ada" } });
     expect(steps.map((s) => [s.name, s.status]).sort()).toEqual([["greet", "completed"], ["shout", "completed"]]);
     expect(run.output).toMatchObject({ status: 200 });
   });
