@@ -4,7 +4,9 @@
  * @module
  */
 import { z } from "zod";
-import { DEFAULT_RETRIES, MAX_ENDPOINT_BODY_BYTES, MAX_ENDPOINT_URL_LENGTH, MAX_RETRIES } from "../constants";
+import {
+  DEFAULT_RETRIES, MAX_APP_ID_LENGTH, MAX_ENDPOINT_BODY_BYTES, MAX_ENDPOINT_URL_LENGTH, MAX_FUNCTION_ID_LENGTH, MAX_RETRIES,
+} from "../constants";
 import { opSchema } from "../protocol/ops";
 import type { EmittedEvent } from "../ingest/emit-events";
 import { ulidTime } from "../ingest/event-ids";
@@ -28,16 +30,44 @@ const httpEventSchema = z.looseObject({
   }),
 });
 
-/** The new-run body; fields the server does not need are not required. */
-export const newRunBodySchema = z.looseObject({
-  run_id: runIdSchema,
-  event: httpEventSchema,
-  steps: z.array(opSchema).default([]),
-  ts: z.number().optional(),
-  request_version: z.number().int().optional(),
-  retries: z.number().int().optional(),
-});
+/**
+ * The new-run body; fields the server does not need are not required. The request must make a
+ * URL the server can call, and name an app and function within the registry's id limits.
+ */
+export const newRunBodySchema = z
+  .looseObject({
+    run_id: runIdSchema,
+    event: httpEventSchema,
+    steps: z.array(opSchema).default([]),
+    ts: z.number().optional(),
+    request_version: z.number().int().optional(),
+    retries: z.number().int().optional(),
+  })
+  .superRefine((body, ctx) => {
+    const data = body.event.data;
+    if (!canParseUrl(data.domain + data.path)) {
+      ctx.addIssue({ code: "custom", path: ["event", "data"], message: "event.data.domain and path do not make a URL" });
+      return;
+    }
+    const { appId, functionId } = endpointIds(body);
+    if (appId.length > MAX_APP_ID_LENGTH) {
+      ctx.addIssue({ code: "custom", path: ["event", "data", "domain"], message: `longer than ${MAX_APP_ID_LENGTH} characters` });
+    }
+    if (functionId.length > MAX_FUNCTION_ID_LENGTH) {
+      const message = `the function id "<domain>-<fn or METHOD path>" is longer than ${MAX_FUNCTION_ID_LENGTH} characters; name the endpoint's function shorter`;
+      ctx.addIssue({ code: "custom", path: ["event", "data", "fn"], message });
+    }
+  });
 export type NewRunBody = z.infer<typeof newRunBodySchema>;
+
+function canParseUrl(text: string): boolean {
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Ids a durable endpoint's run is listed under: the endpoint's origin is its app. */
 export interface EndpointIds {
@@ -50,7 +80,7 @@ export interface EndpointIds {
  * the function is named by the SDK (`fn`) or else by method and path (`GET /api/hello`); the
  * function id joins them as synced functions' ids join app and function.
  */
-export function endpointIds(body: NewRunBody): EndpointIds {
+export function endpointIds(body: Pick<NewRunBody, "event">): EndpointIds {
   const { domain, fn, method, path } = body.event.data;
   const name = fn !== "" ? fn : `${method} ${path}`;
   return { appId: domain, functionId: `${domain}-${name}` };

@@ -59,6 +59,10 @@ describe("POST /v1/checkpoint", () => {
     expect(badDomain.status).toBe(400);
     expect(await errorOf(badDomain)).toContain("event.data.domain");
     expect((await post("/v1/checkpoint", newRunBody(ulid(), { method: "post" }))).status).toBe(400);
+    expect((await post("/v1/checkpoint", newRunBody(ulid(), { domain: "http://a b" }))).status).toBe(400);
+    const longName = await post("/v1/checkpoint", newRunBody(ulid(), { fn: "f".repeat(600) }));
+    expect(longName.status).toBe(400);
+    expect(await errorOf(longName)).toContain("function id");
     expect((await post("/v1/checkpoint", newRunBody(ulid(), {}, [{ id: "x" }]))).status).toBe(400);
   });
 
