@@ -181,7 +181,7 @@ export const endpointRunBody = fc.record(
         name: fc.constantFrom("inngest/http.request", "other"),
         data: fc.record(
           {
-            domain: fc.oneof(fc.constantFrom("https://fuzz-app.example", "http://127.0.0.1:9", "ftp://x", "https://a/b", ""), nastyString),
+            domain: fc.oneof(fc.constantFrom("https://fuzz-app.example", "http://127.0.0.1:9", "ftp://x", "https://a/b", "http://a b", "http://[", ""), nastyString),
             path: fc.oneof(fc.constantFrom("/", "/api/x", "x", `/${"p".repeat(9_000)}`), nastyString),
             method: fc.oneof(fc.constantFrom("GET", "POST", "get", "", "X".repeat(40)), nastyString),
             query_params: fc.oneof(fc.constantFrom("a=1&b=2", "%ff", ""), nastyString),
