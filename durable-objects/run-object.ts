@@ -20,6 +20,7 @@ import {
   checkpointArgsSchema, historyValuesArgsSchema, historyWrittenArgsSchema, rerunSeedArgsSchema, resumeArgsSchema, stepIdSchema,
 } from "../src/runs/run-rpc";
 import { failOnUnreadable } from "../src/runs/unreadable-run";
+import { applyEndpointSteps, type EndpointStepsResult } from "../src/runner/endpoint-steps";
 import { firstUnsupported, unsupportedFeatureError } from "../src/runs/unsupported-ops";
 import { isPermanentStorageError } from "../src/util/storage-refusal";
 import { runError } from "../src/errors";
@@ -91,6 +92,30 @@ export class RunObject extends DurableObject<Env> {
     // Refused because the steps ended the run (its state cap, an unsupported op): its end effects are now due.
     if (!accepted && this.#store.outbox.has()) await this.#store.alarm.rearm(Date.now());
     return { accepted };
+  }
+
+  /**
+   * Steps a durable endpoint's own request reports (src/runner/endpoint-steps.ts): `stale` once
+   * the run has ended or the server drives it, `missing` when there is no such run.
+   */
+  async endpointSteps(ops: Op[]): Promise<{ result: EndpointStepsResult }> {
+    ops = parseRpcArgs(checkpointArgsSchema, ops, "RunObject.endpointSteps");
+    const result = applyEndpointSteps(this.#store, ops, Date.now(), Math.random);
+    // The change may be due at once (a discovery after a step error, effects, history).
+    if (result !== "missing") await this.#store.alarm.rearm(Date.now());
+    return { result };
+  }
+
+  /**
+   * What the SDK replays the run from when it fetches its state itself (`ctx.use_api`, as a
+   * resumed durable endpoint does): the trigger events and the memos in stack order, as JSON; null when
+   * there is no such run.
+   */
+  async replayState(): Promise<{ events: string; steps: string } | null> {
+    if (!this.#store.run()) return null;
+    const memos = this.#store.memos();
+    const steps = Object.fromEntries(this.#store.stack().map((id) => [id, memos.get(id) ?? null]));
+    return { events: JSON.stringify(this.#store.events()), steps: JSON.stringify(steps) };
   }
 
   /** A concurrency slot was granted to a call that was waiting for one. */

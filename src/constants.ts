@@ -571,3 +571,21 @@ export const REALTIME_SSE_KEEPALIVE_MS = 30 * 1000;
 export const REALTIME_STREAM_CHUNK_BYTES = 1024;
 /** Most bytes of one streamed publish (Inngest's 1,000 chunks of 1 KB); the stream is ended there and the publisher gets a 413. */
 export const REALTIME_MAX_STREAM_BYTES = 1000 * 1024;
+
+// --- Durable endpoints (inngest.endpoint, POST /v1/checkpoint, /v1/http/runs/:id/output; issue 11) ---
+/**
+ * How long a durable endpoint's own HTTP request may go without checkpointing before the server
+ * presumes it lost (the app process died mid-request) and resumes the run by calling the
+ * endpoint. Each checkpoint starts this over; it matches the longest call the server itself makes.
+ */
+export const ENDPOINT_SYNC_LEASE_MS = MAX_CALL_DURATION_MS;
+/** Longest `GET /v1/http/runs/:id/output` waits for the run to end before answering that it still runs. */
+export const ENDPOINT_OUTPUT_WAIT_MS = 60_000;
+/** First pause between looks at a run whose output is awaited; doubled up to the maximum below. */
+export const ENDPOINT_OUTPUT_POLL_MIN_MS = 100;
+/** Longest pause between looks at a run whose output is awaited (bounds the subrequests a wait makes). */
+export const ENDPOINT_OUTPUT_POLL_MAX_MS = 1_000;
+/** Longest endpoint URL (domain, path and query) a durable endpoint run keeps to call back. */
+export const MAX_ENDPOINT_URL_LENGTH = 8 * 1024;
+/** Largest original request body a durable endpoint run keeps to send again when the server resumes it. */
+export const MAX_ENDPOINT_BODY_BYTES = 256 * 1024;

@@ -33,8 +33,11 @@ const CROSS_SITE_REFUSED =
 const API_UNAUTHORIZED =
   "send `Authorization: Bearer <INNGEST_SIGNING_KEY or its hashed form>`, or log in to the dashboard at /login";
 
+/** A durable endpoint's output: its caller holds the run's output token instead (endpoint-routes.ts). */
+const ENDPOINT_OUTPUT = /^\/v1\/http\/runs\/[^/]+\/output$/;
+
 function isOpen(path: string): boolean {
-  return OPEN_EXACT.has(path) || OPEN_PREFIXES.some((p) => path.startsWith(p));
+  return OPEN_EXACT.has(path) || OPEN_PREFIXES.some((p) => path.startsWith(p)) || ENDPOINT_OUTPUT.test(path);
 }
 
 /** Guards every route but the open ones in production mode; see the module comment. */

@@ -13,7 +13,7 @@ export type MeteredClass = [proto: object, paths: Record<string, string>, fallba
 /** The path of an HTTP request: the SDK-facing hot paths by name, the rest `api`. */
 export function requestPath(method: string, pathname: string): string {
   if (method === "POST" && pathname.startsWith("/e/")) return "ingest";
-  if (pathname.startsWith("/v1/checkpoint/")) return "step";
+  if (pathname === "/v1/checkpoint" || pathname.startsWith("/v1/checkpoint/")) return "step";
   if (pathname === "/fn/register" || pathname === "/v0/apps/sync") return "sync";
   return "api";
 }

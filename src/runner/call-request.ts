@@ -1,6 +1,7 @@
 import { canonicalJson } from "../protocol/jcs";
 import type { RunStore } from "../runs/run-store";
 import type { Call } from "../runs/transition";
+import { buildEndpointCallRequest } from "./endpoint-call";
 
 /** A request to the app's serve handler, ready to send. */
 export interface CallRequest {
@@ -9,6 +10,10 @@ export interface CallRequest {
   runId: string;
   stepId: string;
   version: number;
+  /** HTTP method; POST unless the call resumes a durable endpoint requested otherwise. */
+  method?: string;
+  /** Headers beyond the protocol's own (a durable endpoint's content type and flags). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -22,6 +27,7 @@ export interface CallRequest {
 export function buildCallRequest(store: RunStore, call: Call): CallRequest {
   const run = store.run();
   if (!run) throw new Error("run is not initialised");
+  if (run.endpoint_method) return buildEndpointCallRequest(store, run, call);
   const events = store.events();
   const stack = store.stack();
   const body = {

@@ -53,10 +53,13 @@ async function sendCall(
     "X-Run-ID": request.runId,
     "X-Inngest-Step-ID": request.stepId,
     "X-Inngest-Req-Version": String(request.version),
+    ...request.headers,
   };
   if (signingKey) headers["X-Inngest-Signature"] = await signRequestBody(request.body, signingKey, Date.now());
+  const method = request.method ?? "POST";
+  const body = method === "GET" || method === "HEAD" ? undefined : request.body;
   const send = async () => {
-    const res = await carrier.fetch(request.url, { method: "POST", headers, body: request.body, signal });
+    const res = await carrier.fetch(request.url, { method, headers, body, signal });
     return { res, read: await readBounded(res.body, MAX_SDK_RESPONSE_BYTES) };
   };
   let answer: Awaited<ReturnType<typeof send>>;

@@ -39,6 +39,19 @@ export class RunCalls {
     });
   }
 
+  /** The call owed for `target`, or null when none is. */
+  get(target: string): LeasedCall | null {
+    return this.#sql.exec<LeasedCall>("SELECT target, attempt, gen, kind, detail FROM calls WHERE target = ?", target).toArray()[0] ?? null;
+  }
+
+  /**
+   * Counts a call as in flight until `until` (never sooner than its lease already says): a
+   * durable endpoint's own request is running it, and reports back until it stops.
+   */
+  hold(target: string, until: number): void {
+    this.#sql.exec("UPDATE calls SET leased_until = max(coalesce(leased_until, 0), ?) WHERE target = ?", until, target);
+  }
+
   /** Puts a call that got no concurrency slot aside until `recheckAt` (or an earlier grant). */
   park(call: LeasedCall, recheckAt: number): void {
     this.#sql.exec("UPDATE calls SET due_at = ?, leased_until = NULL WHERE target = ? AND gen = ?", recheckAt, call.target, call.gen);

@@ -24,6 +24,8 @@ export type RunRow = {
   queued_at: number;
   started_at: number | null;
   ended_at: number | null;
+  /** The HTTP method of a durable endpoint run's request; null for runs started by events. */
+  endpoint_method: string | null;
 };
 
 /** A call with its kind and the generation it was read at, so a stale answer cannot erase a newer request. */

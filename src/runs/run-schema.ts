@@ -115,4 +115,8 @@ export const RUN_MIGRATIONS: readonly string[] = [
    INSERT INTO outbox_v3 SELECT seq, kind, body FROM outbox;
    DROP TABLE outbox;
    ALTER TABLE outbox_v3 RENAME TO outbox;`,
+  // Durable endpoints: a run started by a request to the app's own endpoint (inngest.endpoint)
+  // keeps the request's method, to call the endpoint the same way when the server resumes it.
+  // NULL for runs started by events.
+  `ALTER TABLE run ADD COLUMN endpoint_method TEXT;`,
 ];

@@ -29,6 +29,12 @@ export const runStartSchema = z.object({
   singleton: z.string().optional(),
   /** Steps to treat as already done, in stack order: a rerun from a chosen step. */
   seed: z.object({ stack: z.array(z.string()), memos: z.record(z.string(), z.unknown()) }).optional(),
+  /**
+   * A durable endpoint run (src/api/endpoint-routes.ts): `stepUrl` is the endpoint's URL, called
+   * with `method` when the server resumes the run; the SDK is running it in the endpoint's own
+   * request now, so no call goes out until that request stops reporting or hands the run over.
+   */
+  endpoint: z.object({ method: z.string().min(1), version: z.number().int() }).optional(),
 });
 export type RunStart = z.infer<typeof runStartSchema>;
 /** What callers pass to start a run; defaults fill in what they leave out. */

@@ -1,4 +1,4 @@
-import { UNREADABLE_LOG_CHARS } from "../constants";
+import { ENDPOINT_SYNC_LEASE_MS, UNREADABLE_LOG_CHARS } from "../constants";
 import type { ConcurrencyConstraint } from "../flow/concurrency";
 import { PauseLocations } from "./pause-locations";
 import { readBlob, writeBlob } from "./blobs";
@@ -120,6 +120,7 @@ export class RunStore {
       if (start.timeouts.startMs !== undefined) this.#setTimer("start_timeout", start.queuedAt + start.timeouts.startMs);
       for (const entry of cancelListeners(start, now)) this.outbox.add(entry);
       this.calls.request(DISCOVERY, start.startAt);
+      if (start.endpoint) this.#startEndpoint(start.endpoint, now);
       this.history.markDirty("run", start.runId);
     });
     return true;
@@ -353,6 +354,16 @@ export class RunStore {
       this.#end(state, now);
       this.history.markDirty("run", this.#requireRun().id);
     });
+  }
+
+  /**
+   * A durable endpoint run is already running in the endpoint's own request: its discovery call
+   * counts as in flight, held for ENDPOINT_SYNC_LEASE_MS (renewed by each checkpoint), after which
+   * the server presumes the request lost and calls the endpoint itself.
+   */
+  #startEndpoint(endpoint: NonNullable<RunStart["endpoint"]>, now: number): void {
+    this.#sql.exec("UPDATE run SET status = 'running', started_at = ?, endpoint_method = ?, version = ?", now, endpoint.method, endpoint.version);
+    this.calls.hold(DISCOVERY, now + ENDPOINT_SYNC_LEASE_MS);
   }
 
   #requireRun(): RunRow {

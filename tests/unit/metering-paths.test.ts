@@ -5,6 +5,8 @@ describe("D1 meter paths", () => {
   it("names the hot paths of HTTP requests and leaves the rest to api", () => {
     expect(requestPath("POST", "/e/any-key")).toBe("ingest");
     expect(requestPath("POST", "/v1/checkpoint/01J0RUN/async")).toBe("step");
+    expect(requestPath("POST", "/v1/checkpoint")).toBe("step");
+    expect(requestPath("POST", "/v1/checkpoint/01J0RUN/steps")).toBe("step");
     expect(requestPath("POST", "/fn/register")).toBe("sync");
     expect(requestPath("POST", "/v0/apps/sync")).toBe("sync");
     expect(requestPath("GET", "/e/any-key")).toBe("api");

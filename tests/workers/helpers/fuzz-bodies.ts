@@ -172,6 +172,36 @@ export const registerFlood = fc.constantFrom<TextSpec>(
 /** A v4 SDK's async checkpoint (`POST /v1/checkpoint/:runId/async`). */
 export const checkpointBody = fc.record({ run_id: fc.string({ maxLength: 26 }), steps: fc.array(op, { maxLength: 4 }) }, { requiredKeys: ["steps"] });
 
+/** `POST /v1/checkpoint`: a durable endpoint's new run, its request described plausibly or not. */
+export const endpointRunBody = fc.record(
+  {
+    run_id: fc.oneof(fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/), fc.string({ maxLength: 26 })),
+    event: fc.record(
+      {
+        name: fc.constantFrom("inngest/http.request", "other"),
+        data: fc.record(
+          {
+            domain: fc.oneof(fc.constantFrom("https://fuzz-app.example", "http://127.0.0.1:9", "ftp://x", "https://a/b", "http://a b", "http://[", ""), nastyString),
+            path: fc.oneof(fc.constantFrom("/", "/api/x", "x", `/${"p".repeat(9_000)}`), nastyString),
+            method: fc.oneof(fc.constantFrom("GET", "POST", "get", "", "X".repeat(40)), nastyString),
+            query_params: fc.oneof(fc.constantFrom("a=1&b=2", "%ff", ""), nastyString),
+            body: fc.oneof(fc.constantFrom('{"a":1}', ""), nastyString),
+            content_type: fc.constantFrom("application/json", "", "text/plain"),
+            fn: fc.oneof(fc.constant(""), nastyString),
+          },
+          { requiredKeys: ["domain", "path", "method"] },
+        ),
+      },
+      { requiredKeys: ["data"] },
+    ),
+    steps: fc.array(op, { maxLength: 3 }),
+    ts: fc.integer(),
+    request_version: fc.constantFrom(1, 2, -1),
+    retries: fc.integer({ min: -5, max: 100 }),
+  },
+  { requiredKeys: ["run_id", "event"] },
+);
+
 const time = fc.oneof(
   fc.constantFrom("2020-01-01T00:00:00Z", "1", "-1", "0", "9999-12-31T23:59:59Z", "+010000-01-01T00:00:00Z", "2999-01-01T00:00:00Z", "yesterday"),
   fc.integer({ min: 0, max: 2_000_000_000_000 }).map(String),

@@ -10,6 +10,7 @@ import {
   signalBody,
   checkpointBody,
   checkpointFlood,
+  endpointRunBody,
   eventFlood,
   eventsBody,
   FUZZ_APP_IDS,
@@ -241,6 +242,25 @@ const routeList: FuzzRoute[] = [
     mayStore: RUN_EFFECTS,
     request: requests("POST", "gate", { path: "/v1/checkpoint/:runId/async", body: checkpointBody, rareBody: checkpointFlood }),
   },
+  // Durable endpoints: a new run (which may call its endpoint once handed over), its steps, its output.
+  {
+    method: "POST",
+    path: "/v1/checkpoint",
+    auth: "gate",
+    mayStore: RUN_EFFECTS,
+    request: requests("POST", "gate", { path: "/v1/checkpoint", body: endpointRunBody, rareBody: checkpointFlood }),
+  },
+  {
+    method: "POST",
+    path: "/v1/checkpoint/:runId/steps",
+    auth: "gate",
+    mayStore: RUN_EFFECTS,
+    request: requests("POST", "gate", { path: "/v1/checkpoint/:runId/steps", body: checkpointBody, rareBody: checkpointFlood }),
+  },
+  // Open: the run's output token (never forged here) stands in for credentials.
+  { method: "GET", path: "/v1/http/runs/:runId/output", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/v1/http/runs/:runId/output", queryNames: ["token"] }) },
+  { method: "GET", path: "/v0/runs/:runId/actions", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v0/runs/:runId/actions" }) },
+  { method: "GET", path: "/v0/runs/:runId/batch", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v0/runs/:runId/batch" }) },
   {
     method: "GET",
     path: "/v1/events",
