@@ -20,7 +20,7 @@ import {
   checkpointArgsSchema, historyValuesArgsSchema, historyWrittenArgsSchema, rerunSeedArgsSchema, resumeArgsSchema, stepIdSchema,
 } from "../src/runs/run-rpc";
 import { failOnUnreadable } from "../src/runs/unreadable-run";
-import { applyEndpointSteps, type EndpointStepsResult } from "../src/runner/endpoint-steps";
+import { applyEndpointSteps, type EndpointStepsResult } from "../src/runs/endpoint-steps";
 import { firstUnsupported, unsupportedFeatureError } from "../src/runs/unsupported-ops";
 import { isPermanentStorageError } from "../src/util/storage-refusal";
 import { runError } from "../src/errors";

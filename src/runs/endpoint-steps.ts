@@ -5,10 +5,10 @@
  */
 import { ENDPOINT_SYNC_LEASE_MS } from "../constants";
 import type { Op } from "../protocol/ops";
-import { decide, storedStepFromOp } from "../runs/decide";
-import type { RunStore } from "../runs/run-store";
-import { DISCOVERY } from "../runs/transition";
-import { firstUnsupported, unsupportedFeatureError } from "../runs/unsupported-ops";
+import { decide, storedStepFromOp } from "./decide";
+import type { RunStore } from "./run-store";
+import { DISCOVERY } from "./transition";
+import { firstUnsupported, unsupportedFeatureError } from "./unsupported-ops";
 
 /**
  * What became of reported steps: `accepted`; `missing`, no such run; `stale`, the run has ended or
