@@ -21,6 +21,8 @@ export default defineConfig(async () => {
             name: "unit",
             include: ["tests/unit/**/*.test.ts"],
             environment: "node",
+            // Generous bounds, never speed checks: a property test may share its core with an e2e file.
+            testTimeout: 30_000,
           },
         },
         {
@@ -45,6 +47,7 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["tests/workers/**/*.test.ts"],
+            testTimeout: 60_000,
             setupFiles: ["./tests/workers/apply-migrations.ts"],
           },
         },
