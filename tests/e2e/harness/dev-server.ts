@@ -26,9 +26,12 @@ export interface DevServer {
 
 /**
  * Starts `scripts/dev.mjs` on a free port with its own state directory; `vars` become Worker
- * variables, and `path: "wrangler"` adds `--wrangler`.
+ * variables, `path: "wrangler"` adds `--wrangler` and `config` another wrangler config.
  */
-export async function startDevServer(vars: Record<string, string> = {}, { path = "miniflare" }: { path?: DevPath } = {}): Promise<DevServer> {
+export async function startDevServer(
+  vars: Record<string, string> = {},
+  { path = "miniflare", config }: { path?: DevPath; config?: string } = {},
+): Promise<DevServer> {
   const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), "stepflare-e2e-"));
   const url = `http://127.0.0.1:${port}`;
@@ -46,6 +49,7 @@ export async function startDevServer(vars: Record<string, string> = {}, { path =
       persist,
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ...(current === "wrangler" ? ["--wrangler"] : []),
+      ...(config ? ["--config", config] : []),
     ], {
       cwd: ROOT,
       detached: true,
