@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { LOCAL_COMPANIONS, OVERALL_TIMEOUT_MS, SECTIONS, workload } from "./lib/config.mjs";
 import { benchLocal } from "./lib/local.mjs";
+import { benchService } from "./lib/service.mjs";
 import { killAll } from "./lib/processes.mjs";
 import { buildReport, toMarkdown, writeReport } from "./lib/report.mjs";
 import { benchStepflare, snapshotSources } from "./lib/stepflare.mjs";
@@ -79,6 +80,7 @@ if (only !== "workflows") {
 }
 
 let local = null;
+let service = null;
 if (selected("local")) {
   console.error("bench: timing stepflare with the app in-process (local transport)…");
   const sourceDir = path.join(scratch, "local-src");
@@ -94,9 +96,23 @@ if (selected("local")) {
   } catch (error) {
     problems.push(`local: ${error.message}`);
   }
+  console.error("bench: timing stepflare with the app Worker bound to it (service transport)…");
+  const serviceSourceDir = path.join(scratch, "service-src");
+  snapshotSources(serviceSourceDir);
+  try {
+    service = await benchService({
+      work,
+      repo: fileURLToPath(new URL("..", import.meta.url)),
+      sourceDir: serviceSourceDir,
+      persistDir: path.join(scratch, "service"),
+      logDir: LOG_DIR,
+    });
+  } catch (error) {
+    problems.push(`service: ${error.message}`);
+  }
 }
 
-const report = buildReport({ quick, only, work, loadAtStart, stepflare, workflows, local, problems });
+const report = buildReport({ quick, only, work, loadAtStart, stepflare, workflows, local, service, problems });
 const files = writeReport(report, RESULTS_DIR);
 console.log(JSON.stringify(report, null, 2));
 console.log();

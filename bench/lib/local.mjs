@@ -41,19 +41,28 @@ export async function benchLocal({ work, repo, sourceDir, persistDir, logPath })
     await waitForHealthy(server, `${origin}/health`, STARTUP_TIMEOUT_MS);
     const synced = await client.post("/v0/apps/sync", { url: APP_URL });
     if (synced.status !== 200) throw new Error(`sync of ${APP_URL}: ${synced.status} ${synced.text}`);
-    for (let i = 0; i < work.warmupRuns; i++) await runOnce(client);
-    const perStep = [];
-    const totals = [];
-    for (let i = 0; i < work.tenStepRuns; i++) {
-      const { startedAt, totalMs } = await runOnce(client);
-      perStep.push(msPerStep(startedAt));
-      totals.push(totalMs);
-    }
-    return { per_step_ms: summarize(perStep), run_total_ms: summarize(totals) };
+    return await timeRuns(client, work);
   } finally {
     client.close();
     await stop(server);
   }
+}
+
+/**
+ * `work.tenStepRuns` runs of the synced `ten-steps` function, one at a time, after
+ * `work.warmupRuns` untimed ones; resolves to `{ per_step_ms, run_total_ms }`. The function
+ * returns its steps' start times and when it returned.
+ */
+export async function timeRuns(client, work) {
+  for (let i = 0; i < work.warmupRuns; i++) await runOnce(client);
+  const perStep = [];
+  const totals = [];
+  for (let i = 0; i < work.tenStepRuns; i++) {
+    const { startedAt, totalMs } = await runOnce(client);
+    perStep.push(msPerStep(startedAt));
+    totals.push(totalMs);
+  }
+  return { per_step_ms: summarize(perStep), run_total_ms: summarize(totals) };
 }
 
 /** One run, polled until Completed; its steps' start times and send → function returned. */

@@ -24,7 +24,7 @@ function check(value, test) {
 }
 
 /** The JSON report; figures that could not be measured are null, and so are their targets. */
-export function buildReport({ quick, only = null, work, loadAtStart, stepflare, workflows, local = null, problems }) {
+export function buildReport({ quick, only = null, work, loadAtStart, stepflare, workflows, local = null, service = null, problems }) {
   const perStep = stepflare.per_step_ms ?? null;
   const wfPerStep = workflows?.per_step_ms ?? null;
   const ratio = perStep?.p50 != null && wfPerStep?.p50 ? round(perStep.p50 / wfPerStep.p50) : null;
@@ -66,6 +66,8 @@ export function buildReport({ quick, only = null, work, loadAtStart, stepflare, 
     ratio_p50: ratio,
     // The same 10-step function with the app inside stepflare's Worker (the local transport).
     local: local && { ...local, run_total_ratio_p50: localRatio },
+    // ...and with the app in a Worker of its own behind a Service Binding (the service transport).
+    service,
     sleep_lateness: sleep,
     concurrency,
     throttle,
@@ -140,7 +142,7 @@ export function toMarkdown(report) {
   return lines.join("\n") + "\n";
 }
 
-/** Rows for issue 10: the same 10-step function with the app in-process (local transport). */
+/** Rows for issue 10: the same 10-step function with the app in-process (local) and behind a binding (service). */
 function localRows(report) {
   const { local: l, targets } = report;
   return [
@@ -153,6 +155,14 @@ function localRows(report) {
     ],
     ["…10-step run, send → function returned, p50 / p95 (ms)", pair(l?.run_total_ms), pair(report.workflows_run_total_ms), "", ""],
     ["…10-step run p50, in-process ÷ Workflows", num(l?.run_total_ratio_p50), "1", "≤ 0.5", met(targets.local_run_total_p50_at_most_half_workflows)],
+    [
+      "App Worker behind a Service Binding (service transport): per-step overhead, p50 / p95 (ms/step)",
+      pair(report.service?.per_step_ms),
+      pair(report.workflows_per_step_ms),
+      "",
+      "",
+    ],
+    ["…10-step run, send → function returned, p50 / p95 (ms)", pair(report.service?.run_total_ms), pair(report.workflows_run_total_ms), "", ""],
   ];
 }
 
