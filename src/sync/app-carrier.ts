@@ -48,8 +48,19 @@ export function appCarriers(env: Pick<Env, "STEPFLARE_APP_BINDINGS">): (appUrl: 
           `by that name; add [[services]] binding = "${name}" with the app Worker's name to wrangler.toml`,
       };
     }
-    return { ok: true, kind: "service", binding: name, fetch: (url, init) => binding.fetch(url, init) };
+    return { ok: true, kind: "service", binding: name, fetch: (url, init) => binding.fetch(url, withHostHeader(url, init)) };
   };
+}
+
+/**
+ * `init` with the `Host` header an HTTP request to `url` carries. A request handed to a binding
+ * has none of its own, and `serve` from `inngest/cloudflare` resolves the request URL against it
+ * (it fails every request without one).
+ */
+function withHostHeader(url: string, init: RequestInit): RequestInit {
+  const headers = new Headers(init.headers);
+  headers.set("Host", new URL(url).host);
+  return { ...init, headers };
 }
 
 /** The in-process handler registered as `name`, or what to do when there is none. */
