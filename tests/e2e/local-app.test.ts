@@ -11,7 +11,10 @@ const EVENT_KEY = "test-key";
 /** The app's URL: the `local:` scheme names a handler registered in the Worker, nothing on a network. */
 const APP_URL = "local://local-app/api/inngest";
 const ROOT = resolve(import.meta.dirname, "../..");
-/** stepflare's wrangler.toml with `main` at the example entry, which adds the app to the Worker. */
+/**
+ * stepflare's wrangler.toml with `main` at the example's entry, which adds the app to the Worker,
+ * wrapped in a fixture that counts the Worker's outbound fetches.
+ */
 const CONFIG = join(ROOT, `.e2e-wrangler-local-${process.pid}.toml`);
 
 let server: DevServer;
@@ -29,7 +32,7 @@ interface AppsAnswer {
 
 beforeAll(async () => {
   const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
-  const entry = 'main = "examples/local-app/src/index.ts"';
+  const entry = 'main = "tests/fixtures/local-app-entry.ts"';
   if (!/^main = .*$/m.test(config)) throw new Error("wrangler.toml has no main line to point at the example");
   writeFileSync(CONFIG, config.replace(/^main = .*$/m, entry));
   server = await startDevServer({ INNGEST_SIGNING_KEY: SIGNING_KEY, INNGEST_EVENT_KEY: EVENT_KEY }, { config: CONFIG });
@@ -85,5 +88,9 @@ describe("an app served inside stepflare's Worker (local transport)", () => {
     // reached stepflare, and started its function, only through the in-process fetch.
     const [child] = await waitForEndedRuns(server.url, output.completedEventId, 1, 60_000);
     expect(child).toMatchObject({ function_id: "local-app-on-completed", status: "Completed", output: { orderId: "o-1" } });
+
+    // Neither the calls, nor the SDK's checkpoints, event sends and syncs used the network.
+    const res = await fetch(`${server.url}/__test/outbound`);
+    expect(await res.json()).toEqual({ outbound: [] });
   });
 });
