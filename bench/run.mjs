@@ -12,10 +12,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { OVERALL_TIMEOUT_MS, SECTIONS, workload } from "./lib/config.mjs";
+import { LOCAL_COMPANIONS, OVERALL_TIMEOUT_MS, SECTIONS, workload } from "./lib/config.mjs";
+import { benchLocal } from "./lib/local.mjs";
+import { benchService } from "./lib/service.mjs";
 import { killAll } from "./lib/processes.mjs";
 import { buildReport, toMarkdown, writeReport } from "./lib/report.mjs";
-import { benchStepflare } from "./lib/stepflare.mjs";
+import { benchStepflare, snapshotSources } from "./lib/stepflare.mjs";
 import { benchWorkflows } from "./lib/workflows.mjs";
 
 const RESULTS_DIR = fileURLToPath(new URL("./results", import.meta.url));
@@ -35,7 +37,7 @@ if (args.only !== undefined && !SECTIONS.includes(args.only)) {
 }
 const quick = args.quick;
 const only = args.only ?? null;
-const selected = (name) => only === null || only === name;
+const selected = (name) => only === null || only === name || (only === "local" && LOCAL_COMPANIONS.includes(name));
 const work = workload(quick, waiting);
 const overallTimeoutMs = OVERALL_TIMEOUT_MS + (selected("wait") ? work.waitFillTimeoutMs : 0);
 const scratch = mkdtempSync(path.join(os.tmpdir(), "stepflare-bench-"));
@@ -77,7 +79,40 @@ if (only !== "workflows") {
   stepflare = await benchStepflare({ work, sourceDir, persistDir, logDir: LOG_DIR, problems, selected });
 }
 
-const report = buildReport({ quick, only, work, loadAtStart, stepflare, workflows, problems });
+let local = null;
+let service = null;
+if (selected("local")) {
+  console.error("bench: timing stepflare with the app in-process (local transport)…");
+  const sourceDir = path.join(scratch, "local-src");
+  snapshotSources(sourceDir);
+  try {
+    local = await benchLocal({
+      work,
+      repo: fileURLToPath(new URL("..", import.meta.url)),
+      sourceDir,
+      persistDir: path.join(scratch, "local"),
+      logPath: path.join(LOG_DIR, "local.log"),
+    });
+  } catch (error) {
+    problems.push(`local: ${error.message}`);
+  }
+  console.error("bench: timing stepflare with the app Worker bound to it (service transport)…");
+  const serviceSourceDir = path.join(scratch, "service-src");
+  snapshotSources(serviceSourceDir);
+  try {
+    service = await benchService({
+      work,
+      repo: fileURLToPath(new URL("..", import.meta.url)),
+      sourceDir: serviceSourceDir,
+      persistDir: path.join(scratch, "service"),
+      logDir: LOG_DIR,
+    });
+  } catch (error) {
+    problems.push(`service: ${error.message}`);
+  }
+}
+
+const report = buildReport({ quick, only, work, loadAtStart, stepflare, workflows, local, service, problems });
 const files = writeReport(report, RESULTS_DIR);
 console.log(JSON.stringify(report, null, 2));
 console.log();

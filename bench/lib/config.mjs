@@ -45,7 +45,9 @@ export const EVENTS = {
 };
 
 /** Sections `--only <name>` accepts, in the order they run (`wait` last: it leaves runs waiting). */
-export const SECTIONS = ["workflows", "steps", "ingestion", "sleep", "concurrency", "throttle", "load", "wait"];
+export const SECTIONS = ["workflows", "steps", "local", "ingestion", "sleep", "concurrency", "throttle", "load", "wait"];
+/** Sections `--only local` runs too, so that the in-process figures sit beside `http` and Workflows. */
+export const LOCAL_COMPANIONS = ["workflows", "steps"];
 
 /** The sleep every run of the sleep function takes; lateness is measured against it. */
 export const SLEEP_MS = 1_000;

@@ -13,9 +13,10 @@ import { round } from "./stats.mjs";
  * Targets from the issues: per-step p50 under 5 ms and no slower than Workflows; 2,000
  * events/s (foundation); resume with many runs waiting within 2× of one waiting, 1 s sleeps late
  * by under 500 ms at p95 (issue 3); concurrency peak equal to the limit, throttle periods within
- * 5% (issue 4); no D1 statement per event, run or step on the hot path (issue 9).
+ * 5% (issue 4); no D1 statement per event, run or step on the hot path (issue 9); in-process,
+ * per-step p50 at most 1.5 ms and a 10-step run at most half the Workflow's (issue 10).
  */
-const TARGETS = { perStepP50Ms: 5, ratioP50: 1.0, singleEps: 2_000 };
+const TARGETS = { perStepP50Ms: 5, ratioP50: 1.0, singleEps: 2_000, localPerStepP50Ms: 1.5, localRunRatioP50: 0.5 };
 
 /** `test(value)` when `value` was measured, else null (the target was not checked). */
 function check(value, test) {
@@ -23,11 +24,13 @@ function check(value, test) {
 }
 
 /** The JSON report; figures that could not be measured are null, and so are their targets. */
-export function buildReport({ quick, only = null, work, loadAtStart, stepflare, workflows, problems }) {
+export function buildReport({ quick, only = null, work, loadAtStart, stepflare, workflows, local = null, service = null, problems }) {
   const perStep = stepflare.per_step_ms ?? null;
   const wfPerStep = workflows?.per_step_ms ?? null;
   const ratio = perStep?.p50 != null && wfPerStep?.p50 ? round(perStep.p50 / wfPerStep.p50) : null;
   const single = stepflare.ingestion?.single_eps ?? null;
+  const wfTotal = workflows?.run_total_ms ?? null;
+  const localRatio = local?.run_total_ms?.p50 != null && wfTotal?.p50 ? round(local.run_total_ms.p50 / wfTotal.p50) : null;
   const wait = stepflare.wait_resume ?? null;
   const sleep = stepflare.sleep_lateness ?? null;
   const concurrency = stepflare.concurrency ?? null;
@@ -61,6 +64,10 @@ export function buildReport({ quick, only = null, work, loadAtStart, stepflare, 
     workflows_per_step_ms: wfPerStep,
     workflows_run_total_ms: workflows?.run_total_ms ?? null,
     ratio_p50: ratio,
+    // The same 10-step function with the app inside stepflare's Worker (the local transport).
+    local: local && { ...local, run_total_ratio_p50: localRatio },
+    // ...and with the app in a Worker of its own behind a Service Binding (the service transport).
+    service,
     sleep_lateness: sleep,
     concurrency,
     throttle,
@@ -69,6 +76,8 @@ export function buildReport({ quick, only = null, work, loadAtStart, stepflare, 
     targets: {
       per_step_p50_under_5ms: check(perStep?.p50, (p50) => p50 < TARGETS.perStepP50Ms),
       ratio_p50_at_most_1: check(ratio, (r) => r <= TARGETS.ratioP50),
+      local_per_step_p50_at_most_1_5ms: check(local?.per_step_ms?.p50, (p50) => p50 <= TARGETS.localPerStepP50Ms),
+      local_run_total_p50_at_most_half_workflows: check(localRatio, (r) => r <= TARGETS.localRunRatioP50),
       single_ingest_at_least_2000_eps: check(single, (eps) => eps >= TARGETS.singleEps),
       wait_many_p50_within_2x_of_one: check(wait?.ratio_p50, (r) => r <= WAIT_RATIO_TARGET),
       sleep_lateness_p95_under_500ms: check(sleep?.lateness_ms?.p95, (p95) => p95 < SLEEP_P95_TARGET_MS),
@@ -106,6 +115,7 @@ export function toMarkdown(report) {
     ],
     ["10-step run, send → function returned, p50 / p95 (ms)", pair(report.run_total_ms), pair(report.workflows_run_total_ms), "", ""],
     ["Per-step p50, stepflare ÷ Workflows", num(report.ratio_p50), "1", "≤ 1.0", met(targets.ratio_p50_at_most_1)],
+    ...localRows(report),
     ...timeRows(report),
     ...flowRows(report),
     ...loadRows(report),
@@ -130,6 +140,30 @@ export function toMarkdown(report) {
   }
   if (report.problems.length) lines.push("", "Problems:", ...report.problems.map((p) => `- ${p}`));
   return lines.join("\n") + "\n";
+}
+
+/** Rows for issue 10: the same 10-step function with the app in-process (local) and behind a binding (service). */
+function localRows(report) {
+  const { local: l, targets } = report;
+  return [
+    [
+      "In-process app (local transport): per-step overhead, p50 / p95 (ms/step)",
+      pair(l?.per_step_ms),
+      pair(report.workflows_per_step_ms),
+      "p50 ≤ 1.5",
+      met(targets.local_per_step_p50_at_most_1_5ms),
+    ],
+    ["…10-step run, send → function returned, p50 / p95 (ms)", pair(l?.run_total_ms), pair(report.workflows_run_total_ms), "", ""],
+    ["…10-step run p50, in-process ÷ Workflows", num(l?.run_total_ratio_p50), "1", "≤ 0.5", met(targets.local_run_total_p50_at_most_half_workflows)],
+    [
+      "App Worker behind a Service Binding (service transport): per-step overhead, p50 / p95 (ms/step)",
+      pair(report.service?.per_step_ms),
+      pair(report.workflows_per_step_ms),
+      "",
+      "",
+    ],
+    ["…10-step run, send → function returned, p50 / p95 (ms)", pair(report.service?.run_total_ms), pair(report.workflows_run_total_ms), "", ""],
+  ];
 }
 
 /** Rows for issue 3: sleep lateness and waitForEvent resume latency. */

@@ -34,7 +34,7 @@ const SERVER_SOURCES = ["src", "durable-objects", "migrations", "scripts", "wran
  * a copy taken at the start keeps edits made in the working tree while the bench runs (by
  * anyone) from restarting the server under measurement.
  */
-function snapshotSources(dir) {
+export function snapshotSources(dir) {
   mkdirSync(dir, { recursive: true });
   for (const entry of SERVER_SOURCES) cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
   symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"), "dir");

@@ -3,7 +3,7 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { quietLines } from "./quiet.mjs";
@@ -63,8 +63,13 @@ export async function applyMigrations(config, binding, persistTo) {
  */
 export async function bundleWorker(config, persistTo) {
   const outdir = join(resolve(persistTo), "dev-bundle");
+  // Emptied first: the bundle is named after the config's `main` (an entry module such as
+  // examples/local-app's, or one of any name), and must be the only one there.
+  rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const { code, output } = await runWrangler(["deploy", "--dry-run", "--config", config, "--outdir", outdir], { capture: true });
   if (code !== 0) throw new Error(`bundling the Worker failed:\n${output}`);
-  return join(outdir, "index.js");
+  const bundles = readdirSync(outdir).filter((name) => name.endsWith(".js"));
+  if (bundles.length !== 1) throw new Error(`bundling the Worker left ${bundles.length} modules in ${outdir}, expected one`);
+  return join(outdir, bundles[0]);
 }

@@ -110,8 +110,9 @@ export function httpTransport(
 
 /**
  * The transport of a Worker's runs: `service` (the same wire protocol and signing, carried by the
- * Service Binding that `STEPFLARE_APP_BINDINGS` names for the call's URL) or `http` for any other
- * URL. A setting that names no usable binding fails the call with the cause, as an unreachable app.
+ * Service Binding that `STEPFLARE_APP_BINDINGS` names for the call's URL), `local` (the same
+ * again, handed to a serve handler of this Worker for a `local://` URL; see src/local/) or `http`
+ * for any other URL. A setting that names no usable binding fails the call with the cause, as an unreachable app.
  */
 export function appTransport(
   env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_APP_BINDINGS" | "STEPFLARE_ALLOW_PRIVATE_URLS">,
@@ -122,7 +123,7 @@ export function appTransport(
     const carrier = carrierFor(request.url);
     if (!carrier.ok) return Promise.resolve({ kind: "unreachable", error: runError("AppUnreachable", carrier.error) });
     if (carrier.kind === "http") return http(request, signal);
-    const via = ` through Service Binding ${carrier.binding}`;
+    const via = carrier.kind === "service" ? ` through Service Binding ${carrier.binding}` : " (in-process app)";
     return sendCall(request, env.INNGEST_SIGNING_KEY, { fetch: carrier.fetch, via, resendOnFailure: false }, signal);
   };
 }

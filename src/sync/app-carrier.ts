@@ -1,10 +1,14 @@
 /**
- * How a request reaches an app: the global `fetch` to its URL (the `http` transport), or a
- * Service Binding named in `STEPFLARE_APP_BINDINGS` (the `service` transport). Sync and every
- * call choose the same way, so an app is reached the same way from its first request on.
+ * How a request reaches an app: the global `fetch` to its URL (the `http` transport), a
+ * Service Binding named in `STEPFLARE_APP_BINDINGS` (the `service` transport), or, for a
+ * `local://<app>/...` URL, a function call on a serve handler registered in this Worker (the
+ * `local` transport). Sync and every call choose the same way, so an app is reached the same way
+ * from its first request on.
  * @module
  */
 import type { Env } from "../env";
+import { inProcessFetch } from "../local/call-in-process";
+import { localAppName } from "../local/local-url";
 import { bindingFor, parseAppBindings } from "./app-bindings";
 
 /** Sends one request to the app; the same shape as the global `fetch`. */
@@ -14,6 +18,7 @@ export type AppFetch = (url: string, init: RequestInit) => Promise<Response>;
 export type AppCarrier =
   | { ok: true; kind: "http"; fetch: AppFetch }
   | { ok: true; kind: "service"; binding: string; fetch: AppFetch }
+  | { ok: true; kind: "local"; app: string; fetch: AppFetch }
   | { ok: false; error: string };
 
 /** A Service Binding as the runtime hands it over: anything with a `fetch` method. */
@@ -29,6 +34,8 @@ export function appCarriers(env: Pick<Env, "STEPFLARE_APP_BINDINGS">): (appUrl: 
   const setting = parseAppBindings(env.STEPFLARE_APP_BINDINGS);
   const bindings = env as unknown as Record<string, unknown>;
   return (appUrl) => {
+    const local = localAppName(appUrl);
+    if (local !== null) return localCarrier(local, appUrl, env);
     if (!setting.ok) return { ok: false, error: setting.error };
     const name = bindingFor(setting.bindings, appUrl);
     if (name === undefined) return { ok: true, kind: "http", fetch: (url, init) => fetch(url, init) };
@@ -41,6 +48,29 @@ export function appCarriers(env: Pick<Env, "STEPFLARE_APP_BINDINGS">): (appUrl: 
           `by that name; add [[services]] binding = "${name}" with the app Worker's name to wrangler.toml`,
       };
     }
-    return { ok: true, kind: "service", binding: name, fetch: (url, init) => binding.fetch(url, init) };
+    return { ok: true, kind: "service", binding: name, fetch: (url, init) => binding.fetch(url, withHostHeader(url, init)) };
+  };
+}
+
+/**
+ * `init` with the `Host` header an HTTP request to `url` carries. A request handed to a binding
+ * has none of its own, and `serve` from `inngest/cloudflare` resolves the request URL against it
+ * (it fails every request without one).
+ */
+function withHostHeader(url: string, init: RequestInit): RequestInit {
+  const headers = new Headers(init.headers);
+  headers.set("Host", new URL(url).host);
+  return { ...init, headers };
+}
+
+/** The in-process handler registered as `name`, or what to do when there is none. */
+function localCarrier(name: string, appUrl: string, env: object): AppCarrier {
+  const fetch = inProcessFetch(name, env);
+  if (fetch) return { ok: true, kind: "local", app: name, fetch };
+  return {
+    ok: false,
+    error:
+      `${appUrl} names the in-process app "${name}", but this Worker registers none by that name; ` +
+      `pass its serve handler to stepflare({ apps: { "${name}": ... } }) in the Worker's entry module (README, "Functions in the same Worker")`,
   };
 }

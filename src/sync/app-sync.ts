@@ -1,7 +1,8 @@
 /**
  * Server-initiated sync: `PUT <app serve URL>` asking for the config in-band, the way the Inngest
  * dev server and its conformance runner do. An app that `STEPFLARE_APP_BINDINGS` maps to a
- * Service Binding is asked through that binding, as its calls will be.
+ * Service Binding is asked through that binding, and an in-process app (`local://`) through a
+ * call on its handler, as its calls will be.
  * @module
  */
 import { APP_SYNC_TIMEOUT_MS, MAX_JSON_DEPTH, MAX_SYNC_BODY_BYTES } from "../constants";
@@ -48,7 +49,7 @@ export async function requestAppSync(
       // A binding reaches the bound Worker only; URLs are checked against the outbound policy,
       // redirects included, hop by hop in production mode (src/net/outbound.ts).
       const response =
-        carrier.kind === "service" ? await carrier.fetch(appUrl, init) : await fetchWithinPolicy(appUrl, init, outboundPolicy(env));
+        carrier.kind === "http" ? await fetchWithinPolicy(appUrl, init, outboundPolicy(env)) : await carrier.fetch(appUrl, init);
       // Read like a request body: capped, strict UTF-8, so a hostile app cannot fill memory.
       return { response, read: await readStreamText(response.body, response.headers.get("content-length"), MAX_SYNC_BODY_BYTES) };
     }));
@@ -63,7 +64,9 @@ export async function requestAppSync(
         carrier.kind === "service"
           ? `could not reach the app at ${appUrl} through Service Binding ${carrier.binding}; ` +
             `make sure the bound Worker serves its Inngest handler at that path`
-          : `could not reach the app at ${appUrl}; make sure it is running and serves ` +
+          : carrier.kind === "local"
+            ? `the in-process app "${carrier.app}" failed to answer the sync of ${appUrl}; see the Worker's log`
+            : `could not reach the app at ${appUrl}; make sure it is running and serves ` +
             `its Inngest handler at that URL, and ${pointHint({ serverKind: kind, serverOrigin })}`,
     };
   }

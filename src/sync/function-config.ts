@@ -14,6 +14,7 @@ import {
   MAX_TRIGGERS_PER_FUNCTION,
 } from "../constants";
 import { validateExpression } from "../expressions";
+import { isLocalAppUrl } from "../local/local-url";
 import { DurationError, parseDurationMs } from "../time/duration";
 import { formatFunctionIssues } from "./config-issues";
 import { cronError } from "./cron";
@@ -102,8 +103,8 @@ function buildSchema({ expression, cron, duration }: StringChecks) {
     runtime: z
       .looseObject({ type: z.enum(["http", "ws"]), url: z.string() })
       .superRefine((runtime, ctx) => {
-        if (runtime.type === "http" && !isHttpUrl(runtime.url)) {
-          ctx.addIssue({ code: "custom", path: ["url"], message: `not an http(s) URL: "${runtime.url}"` });
+        if (runtime.type === "http" && !isHttpUrl(runtime.url) && !isLocalAppUrl(runtime.url)) {
+          ctx.addIssue({ code: "custom", path: ["url"], message: `not an http(s) or local:// URL: "${runtime.url}"` });
         }
       }),
     retries: z

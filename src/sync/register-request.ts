@@ -8,6 +8,7 @@ import { MAX_APP_ID_LENGTH, MAX_FUNCTION_CONFIG_BYTES } from "../constants";
 import { formatPayloadIssues } from "./config-issues";
 import { type FunctionConfig, functionConfigSchema, isHttpUrl } from "./function-config";
 import { refineWellFormed } from "./well-formed";
+import { isLocalAppUrl } from "../local/local-url";
 
 /**
  * Query parameters that identify one sync attempt rather than the app. The SDK copies the sync
@@ -34,10 +35,10 @@ function withNormalizedStepUrls(cfg: FunctionConfig): FunctionConfig {
   return { ...cfg, steps };
 }
 
-/** An absolute http(s) URL, normalised with {@link normalizeAppUrl}. */
+/** An absolute http(s) URL, or an in-process app's `local://<app>/...`, normalised with {@link normalizeAppUrl}. */
 export const appUrlSchema = z
   .string()
-  .refine(isHttpUrl, "must be an absolute http(s) URL")
+  .refine((url) => isHttpUrl(url) || isLocalAppUrl(url), "must be an absolute http(s) URL or local://<app>/<path>")
   .transform(normalizeAppUrl);
 
 /** An app id as a sync gives it (`appName`, in-band `app_id`). */

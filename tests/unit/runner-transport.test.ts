@@ -135,21 +135,22 @@ describe("httpTransport: outbound policy at call time", () => {
 describe("appTransport (service)", () => {
   /** A stand-in for a Service Binding: records what it was sent. */
   function fakeBinding(answer: () => Promise<Response>) {
-    const seen: { url: string; signature: string | null }[] = [];
+    const seen: { url: string; signature: string | null; host: string | null }[] = [];
     return {
       seen,
       fetch: async (url: string, init?: RequestInit) => {
-        seen.push({ url, signature: new Headers(init?.headers).get("X-Inngest-Signature") });
+        const headers = new Headers(init?.headers);
+        seen.push({ url, signature: headers.get("X-Inngest-Signature"), host: headers.get("Host") });
         return answer();
       },
     };
   }
 
-  it("carries a mapped app's call over its binding, to the same URL and signed", async () => {
+  it("carries a mapped app's call over its binding, to the same URL and Host, signed", async () => {
     const app = fakeBinding(async () => sdkAnswer());
     const env = { INNGEST_SIGNING_KEY: "signkey-test-abcd", STEPFLARE_APP_BINDINGS: "http://app.test=APP", APP: app };
     expect(await appTransport(env)(request)).toEqual({ kind: "complete", output: { ok: true }, version: undefined });
-    expect(app.seen).toEqual([{ url: request.url, signature: expect.stringMatching(/^t=\d+&s=[0-9a-f]{64}$/) }]);
+    expect(app.seen).toEqual([{ url: request.url, signature: expect.stringMatching(/^t=\d+&s=[0-9a-f]{64}$/), host: "app.test" }]);
   });
 
   it("does not send a call twice when the binding fails: the app Worker may have run it", async () => {

@@ -92,7 +92,7 @@ describe("parseFunctionConfig", () => {
   it("requires a step with an http URL", () => {
     expect(errorOf(config({ steps: {} }))).toBe('function "app-fn": steps: must declare at least one step');
     const badUrl = { step: { id: "step", name: "step", runtime: { type: "http", url: "not a url" } } };
-    expect(errorOf(config({ steps: badUrl }))).toBe('function "app-fn": steps.step.runtime.url: not an http(s) URL: "not a url"');
+    expect(errorOf(config({ steps: badUrl }))).toBe('function "app-fn": steps.step.runtime.url: not an http(s) or local:// URL: "not a url"');
   });
 
   it("reports the matching branch of union fields", () => {

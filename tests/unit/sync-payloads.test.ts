@@ -56,7 +56,7 @@ describe("parseRegisterRequest", () => {
     expect(parseRegisterRequest(registerBody({ appName: "" }))).toEqual({ ok: false, error: "appName: App ID required" });
     expect(parseRegisterRequest(registerBody({ url: "/api/inngest" }))).toEqual({
       ok: false,
-      error: "url: must be an absolute http(s) URL",
+      error: "url: must be an absolute http(s) URL or local://<app>/<path>",
     });
   });
 

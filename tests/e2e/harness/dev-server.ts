@@ -33,11 +33,12 @@ const ISOLATED = ["--no-discovery", "--no-poll"];
 /**
  * Starts `scripts/dev.mjs` on a free port with its own state directory; `vars` become Worker
  * variables, `path: "wrangler"` adds `--wrangler`, `flags` replace the default `--no-discovery
- * --no-poll`, and `env` is added to the process's environment.
+ * --no-poll`, `env` is added to the process's environment and `config` names another wrangler
+ * config.
  */
 export async function startDevServer(
   vars: Record<string, string> = {},
-  { path = "miniflare", flags = ISOLATED, env = {} }: { path?: DevPath; flags?: string[]; env?: Record<string, string> } = {},
+  { path = "miniflare", flags = ISOLATED, env = {}, config }: { path?: DevPath; flags?: string[]; env?: Record<string, string>; config?: string } = {},
 ): Promise<DevServer> {
   const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), "stepflare-e2e-"));
@@ -57,6 +58,7 @@ export async function startDevServer(
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ...(current === "wrangler" ? ["--wrangler"] : []),
       ...flags,
+      ...(config ? ["--config", config] : []),
     ], {
       cwd: ROOT,
       detached: true,
