@@ -10,7 +10,8 @@ import type { Env } from "../env";
 import { findEvent, type EventRecord } from "../history/events";
 import { findRun, runsForEvents, type ListedRun } from "../history/runs";
 import { stepsOfRun } from "../history/steps";
-import { buildTrace, type TraceSpan } from "../history/trace";
+import { buildTrace, INNGEST_RUN_STATUS, type TraceSpan } from "../history/trace";
+import { sdkParts } from "./v2-shapes";
 import { listApps, listFunctions, type AppRecord, type StoredFunction } from "../sync/store";
 import { isCronTrigger } from "../sync/function-config";
 import { CRON_EVENT_NAME } from "../cron/tick-event";
@@ -54,17 +55,15 @@ function rawEvent(event: EventRecord): Record<string, unknown> {
   return fields;
 }
 
-const RUN_STATUS = { queued: "QUEUED", running: "RUNNING", completed: "COMPLETED", failed: "FAILED", cancelled: "CANCELLED" } as const;
-
 /** An app (`App`). */
 export function gqlApp(app: AppRecord) {
-  const [language, version] = (app.sdk ?? "").split(":", 2);
+  const sdk = sdkParts(app.sdk);
   return {
     id: app.id,
     externalID: app.id,
     name: app.id,
-    sdkLanguage: language ?? "",
-    sdkVersion: version?.replace(/^v/, "") ?? "",
+    sdkLanguage: sdk.sdkLanguage ?? "",
+    sdkVersion: sdk.sdkVersion ?? "",
     framework: app.framework,
     url: app.url,
     checksum: app.checksum,
@@ -121,7 +120,7 @@ export function gqlLegacyRun(run: ListedRun) {
       const event = await findEvent(ctx.env.DB, run.event_id);
       return event ? [gqlEvent(event)] : [];
     },
-    status: RUN_STATUS[run.status],
+    status: INNGEST_RUN_STATUS[run.status],
     startedAt: iso(run.started_at ?? run.queued_at),
     finishedAt: iso(run.ended_at),
     output: run.output ?? run.error,
@@ -241,7 +240,7 @@ export function gqlRun(run: ListedRun) {
     queuedAt: iso(run.queued_at),
     startedAt: iso(run.started_at),
     endedAt: iso(run.ended_at),
-    status: RUN_STATUS[run.status],
+    status: INNGEST_RUN_STATUS[run.status],
     sourceID: null,
     triggerIDs: [run.event_id],
     eventName: run.event_name,

@@ -7,7 +7,7 @@
  */
 import { DEFAULT_RETRIES } from "../constants";
 import type { ListedRun } from "../history/runs";
-import type { TraceSpan, SpanOutput } from "../history/trace";
+import { INNGEST_RUN_STATUS, type TraceSpan, type SpanOutput } from "../history/trace";
 import type { AppRecord, StoredFunction } from "../sync/store";
 import { isCronTrigger } from "../sync/function-config";
 
@@ -33,8 +33,6 @@ export function asStruct(json: string | null): Record<string, unknown> | undefin
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { data: value };
 }
 
-const RUN_STATUS = { queued: "QUEUED", running: "RUNNING", completed: "COMPLETED", failed: "FAILED", cancelled: "CANCELLED" } as const;
-
 /** Statuses a v2 client filters by, and the stored status each means. */
 export const V2_RUN_STATUSES = { QUEUED: "queued", RUNNING: "running", COMPLETED: "completed", FAILED: "failed", CANCELLED: "cancelled" } as const;
 
@@ -46,7 +44,7 @@ export function toV2Run(run: ListedRun, includeOutput: boolean) {
     id: run.id,
     function: { id: publicFunctionId(run.app_id, run.function_id), name: run.function_name ?? run.function_id },
     app: { id: run.app_id },
-    status: RUN_STATUS[run.status],
+    status: INNGEST_RUN_STATUS[run.status],
     queuedAt: iso(run.queued_at),
     startedAt: run.started_at === null ? undefined : iso(run.started_at),
     endedAt: run.ended_at === null ? undefined : iso(run.ended_at),
@@ -75,7 +73,7 @@ export function toV2Span(span: TraceSpan, outputs: Map<string, SpanOutput> | nul
 }
 
 /** `js:v4.24.0` as Inngest's language and version fields. */
-function sdkParts(sdk: string | null): { sdkLanguage?: string; sdkVersion?: string } {
+export function sdkParts(sdk: string | null): { sdkLanguage?: string; sdkVersion?: string } {
   if (!sdk) return {};
   const [language, version] = sdk.split(":", 2);
   return present({ sdkLanguage: language || undefined, sdkVersion: version?.replace(/^v/, "") || undefined });

@@ -51,13 +51,14 @@ const STEP_OPS: Record<string, SpanStepOp> = {
 /** Ops whose running step is waiting on something outside the app, not executing code. */
 const WAITING_OPS = new Set<SpanStepOp>(["SLEEP", "WAIT_FOR_EVENT", "INVOKE", "WAIT_FOR_SIGNAL"]);
 
-const RUN_STATUS: Record<RunRecord["status"], SpanStatus> = {
+/** Run statuses in Inngest's upper-case spelling (REST v2 `FunctionRunStatus`, GraphQL `FunctionRunStatus`). */
+export const INNGEST_RUN_STATUS = {
   queued: "QUEUED",
   running: "RUNNING",
   completed: "COMPLETED",
   failed: "FAILED",
   cancelled: "CANCELLED",
-};
+} as const satisfies Record<RunRecord["status"], SpanStatus>;
 
 /**
  * An output id names the run's output (`<runId>`) or a step's (`<runId>:<hashed step id>`). Both
@@ -116,7 +117,7 @@ export function buildTrace(run: RunRecord, steps: StepRecord[]): TraceSpan {
     spanId: run.id,
     runId: run.id,
     name: RUN_SPAN_NAME,
-    status: RUN_STATUS[run.status],
+    status: INNGEST_RUN_STATUS[run.status],
     stepOp: null,
     stepId: null,
     attempts: null,
