@@ -36,7 +36,9 @@ type StreamArgs = { query: { after?: string; before?: string; limit: number; inc
 
 /** The root value: one method per `Query` field, called as `(args, context)`. */
 export const gqlRoot = {
-  apps: async (_: unknown, ctx: GqlContext) => [...(await ctx.apps()).values()].map(gqlApp),
+  // Every stepflare app is served over HTTP (`SERVE`); Connect and API apps do not exist here.
+  apps: async ({ filter }: { filter?: { method?: string | null } | null }, ctx: GqlContext) =>
+    filter?.method && filter.method !== "SERVE" ? [] : [...(await ctx.apps()).values()].map(gqlApp),
 
   app: async ({ id }: { id: string }, ctx: GqlContext) => {
     const app = await getApp(ctx.env.DB, id);

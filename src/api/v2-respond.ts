@@ -30,6 +30,14 @@ export function v2Invalid(c: Context, error: z.ZodError) {
   return v2Fail(c, 400, "invalid_field_format", describeIssues(error));
 }
 
+/** A ULID as stepflare and Inngest write run and event ids. */
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+
+/** Inngest's 400 for a run or event id that is not a ULID, or null when `id` is one. */
+export function refuseNonUlid(c: Context, id: string, what: "Run" | "Event") {
+  return ULID.test(id) ? null : v2Fail(c, 400, "invalid_field_format", `${what} ID must be a valid ULID`);
+}
+
 /** A v2 success; lists pass their page. */
 export function v2Ok(c: Context, data: unknown, page?: { limit: number; cursor: string | null }) {
   return c.json({ data, metadata: v2Metadata(), ...(page ? { page: v2Page(page.limit, page.cursor) } : {}) });

@@ -16,7 +16,7 @@ import { findAppFunction } from "./app-function";
 import { timeParam } from "./params";
 import { rerunRun } from "./rerun";
 import { jsonBody } from "./respond";
-import { pageOf, v2Bool, v2Fail, v2Invalid, v2Limit, v2Ok, v2Queries, v2Query } from "./v2-respond";
+import { pageOf, refuseNonUlid, v2Bool, v2Fail, v2Invalid, v2Limit, v2Ok, v2Queries, v2Query } from "./v2-respond";
 import { toV2Run, toV2Span, V2_RUN_STATUSES } from "./v2-shapes";
 
 /** Routes under `/api/v2` for runs; mount at the root of the Worker's Hono app. */
@@ -27,6 +27,8 @@ type V2Context = Context<{ Bindings: Env }>;
 v2RunRoutes.get("/api/v2/runs/:runId", async (c) => {
   const include = v2Bool.safeParse(v2Query(c, "includeOutput", "include_output"));
   if (!include.success) return v2Invalid(c, include.error);
+  const refused = refuseNonUlid(c, c.req.param("runId"), "Run");
+  if (refused) return refused;
   const run = await findRun(c.env.DB, c.req.param("runId"));
   if (!run) return v2Fail(c, 404, "not_found", "Run not found");
   return v2Ok(c, toV2Run(run, include.data));
@@ -36,6 +38,8 @@ v2RunRoutes.get("/api/v2/runs/:runId/trace", async (c) => {
   const include = v2Bool.safeParse(v2Query(c, "includeOutput", "include_output"));
   if (!include.success) return v2Invalid(c, include.error);
   const runId = c.req.param("runId");
+  const refused = refuseNonUlid(c, runId, "Run");
+  if (refused) return refused;
   const run = await findRun(c.env.DB, runId);
   if (!run) return v2Fail(c, 404, "not_found", "Trace not found");
   const steps = await stepsOfRun(c.env.DB, runId);
@@ -60,6 +64,8 @@ v2RunRoutes.get("/api/v2/events/:eventId/runs", async (c) => {
     limit: c.req.query("limit"),
   });
   if (!parsed.success) return v2Invalid(c, parsed.error);
+  const refused = refuseNonUlid(c, c.req.param("eventId"), "Event");
+  if (refused) return refused;
   const q = parsed.data;
   // An event starts at most one run per function, so its runs are read whole and paged here.
   const paged = pageOf(await runsForEvent(c.env.DB, c.req.param("eventId")), (r) => r.id, q.cursor, q.limit);
@@ -153,6 +159,8 @@ v2RunRoutes.post("/api/v2/runs/:runId/rerun", async (c) => {
   // Steps are replayed from the original run's stored results; a replacement input has no place there.
   if (fromStep?.input !== undefined) return v2Fail(c, 400, "invalid_request", "fromStep.input is not supported: the rerun replays the original run's step results");
   const runId = c.req.param("runId");
+  const refused = refuseNonUlid(c, runId, "Run");
+  if (refused) return refused;
   let hashedStep: string | undefined;
   if (fromStep) {
     const matches = (await stepsOfRun(c.env.DB, runId)).filter((s) => s.name === fromStep.stepId || s.step_id === fromStep.stepId);
@@ -167,6 +175,8 @@ v2RunRoutes.post("/api/v2/runs/:runId/rerun", async (c) => {
 
 v2RunRoutes.post("/api/v2/runs/:runId/cancel", async (c) => {
   const runId = c.req.param("runId");
+  const refused = refuseNonUlid(c, runId, "Run");
+  if (refused) return refused;
   const run = await findRun(c.env.DB, runId);
   if (!run) return v2Fail(c, 404, "not_found", "Run not found");
   if (await cancelRun(c.env, runId)) return v2Ok(c, { runId });

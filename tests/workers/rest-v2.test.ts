@@ -70,6 +70,9 @@ describe("runs", () => {
     const missing = await getJson<V2Body>("/api/v2/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV");
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ errors: [{ code: "not_found", message: "Run not found" }], error: "Run not found", status: 404 });
+    const notUlid = await getJson<V2Body>("/api/v2/runs/not-a-run");
+    expect(notUlid.status).toBe(400);
+    expect(notUlid.body.errors).toEqual([{ code: "invalid_field_format", message: "Run ID must be a valid ULID" }]);
     const bad = await getJson<V2Body>(`/api/v2/runs/${seed.completedRun}?includeOutput=maybe`);
     expect(bad.status).toBe(400);
     expect(bad.body.errors?.[0]?.code).toBe("invalid_field_format");
