@@ -140,11 +140,12 @@ function eventStatus(runs: ListedRun[]): string {
 
 /** An event (`Event`). */
 export function gqlEvent(event: EventRecord) {
-  const raw = JSON.stringify(rawEvent(event));
+  const fields = rawEvent(event);
+  const raw = JSON.stringify(fields);
   const runs = (ctx: GqlContext) => ctx.runsByEvent.load(event.internal_id);
   return {
     id: event.internal_id,
-    externalID: (rawEvent(event).id as string | undefined) ?? null,
+    externalID: typeof fields.id === "string" ? fields.id : null,
     workspace: WORKSPACE,
     name: event.name,
     createdAt: iso(event.received_at),

@@ -261,6 +261,9 @@ describe("other fields of the schema", () => {
         { slug: "gql-app-ship", name: "ship function", triggers: [{ type: "EVENT", value: "tools/order", condition: "event.data.vip" }] },
       ],
     });
+    expect((await gql({ query: "{ apps(filter: { method: CONNECT }) { id } }" })).body).toEqual({ data: { apps: [] } });
+    const older = await gql({ query: `{ stream(query: { before: "${seed.other.internalId}", limit: 1 }) { id } }` });
+    expect(older.body).toEqual({ data: { stream: [{ id: seed.order.internalId }] } });
     expect(res.body.data!.event).toEqual({
       status: "PARTIALLY_FAILED",
       totalRuns: 2,
