@@ -1,7 +1,8 @@
 /**
  * The tools that talk to a dev server, against a real one: an MCP client from the official
  * `@modelcontextprotocol/sdk` lists `/mcp`'s tools and uses them to invoke a function, follow
- * its run to the end and read its trace with outputs, and to send an event; the SDK repository's
+ * its run to the end, read its trace with outputs and rerun it from a step, to cancel a sleeping
+ * run, and to send an event; the SDK repository's
  * event-stream query then finds that event's run over `/v0/gql`.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -23,7 +24,10 @@ beforeAll(async () => {
     const greeting = await step.run("hello", () => `hello ${String(event.data.name)}`);
     return { greeting };
   });
-  app = await serveApp(inngest, [greet]);
+  const nap = inngest.createFunction({ id: "nap", triggers: { event: "tools/nap" } }, async ({ step }) => {
+    await step.sleep("long-nap", "1h");
+  });
+  app = await serveApp(inngest, [greet, nap]);
   await syncApp(server.url, app.url);
   mcp = new Client({ name: "stepflare-e2e", version: "1.0.0" });
   await mcp.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
@@ -53,7 +57,7 @@ describe("/mcp with the MCP SDK's client", () => {
 
   it("invokes a function, follows its run to the end and reads its trace with outputs", async () => {
     const functions = await call<{ data: { id: string }[] }>("list_functions", { appId: "e2e-tools" });
-    expect(functions.data.map((f) => f.id)).toEqual(["greet"]);
+    expect(functions.data.map((f) => f.id)).toEqual(["greet", "nap"]);
     const invoked = await call<{ data: { runId: string } }>("invoke_function", { appId: "e2e-tools", functionId: "greet", data: { name: "Ada" } });
     const run = await waitFor(async () => {
       const res = await mcp.callTool({ name: "get_run", arguments: { runId: invoked.data.runId, includeOutput: true } });
@@ -67,6 +71,26 @@ describe("/mcp with the MCP SDK's client", () => {
     });
     expect(trace.data.rootSpan.status).toBe("COMPLETED");
     expect(trace.data.rootSpan.children).toEqual([expect.objectContaining({ name: "hello", stepOp: "RUN", output: { data: "hello Ada" } })]);
+
+    // A rerun from the step, named as written in the code, is a new run that completes the same way.
+    const rerun = await call<{ data: { runId: string } }>("rerun", { runId: invoked.data.runId, fromStep: { stepId: "hello" } });
+    expect(rerun.data.runId).not.toBe(invoked.data.runId);
+    await waitFor(async () => {
+      const res = await mcp.callTool({ name: "get_run", arguments: { runId: rerun.data.runId, includeOutput: true } });
+      const body = res.structuredContent as { data?: { status: string; output?: unknown } } | undefined;
+      return body?.data?.status === "COMPLETED" ? body.data : undefined;
+    }, 60_000, "the rerun to complete");
+  });
+
+  it("cancels a sleeping run", async () => {
+    const invoked = await call<{ data: { runId: string } }>("invoke_function", { appId: "e2e-tools", functionId: "nap" });
+    // The run must exist before it can be cancelled; history shows it once it has started.
+    await waitFor(async () => (await mcp.callTool({ name: "get_run", arguments: { runId: invoked.data.runId } })).isError ? undefined : true, 30_000, "the run to appear");
+    expect(await call("cancel_run", { runId: invoked.data.runId })).toMatchObject({ data: { runId: invoked.data.runId } });
+    await waitFor(async () => {
+      const res = await mcp.callTool({ name: "get_run", arguments: { runId: invoked.data.runId } });
+      return (res.structuredContent as { data: { status: string } }).data.status === "CANCELLED" ? true : undefined;
+    }, 30_000, "the run to be cancelled");
   });
 
   it("sends an event whose run the SDK tests' event-stream query then finds", async () => {
