@@ -122,9 +122,8 @@ function v2Request(tool: V2Tool, args: Record<string, unknown>): Request {
 /** A tool's answer: the endpoint's JSON as text and as structured content; a failure is a tool error. */
 async function toolResult(res: Response): Promise<CallToolResult> {
   const text = await res.text();
-  const body = JSON.parse(text) as Record<string, unknown>;
   if (res.status >= 400) return { isError: true, content: [{ type: "text", text: `REST API v2 returned HTTP ${res.status}: ${text}` }] };
-  return { content: [{ type: "text", text }], structuredContent: body };
+  return { content: [{ type: "text", text }], structuredContent: JSON.parse(text) as Record<string, unknown> };
 }
 
 /** Waits up to MCP_SEND_EVENT_WAIT_MS for the runs an event starts, so the answer can name them. */
