@@ -589,3 +589,27 @@ export const ENDPOINT_OUTPUT_POLL_MAX_MS = 1_000;
 export const MAX_ENDPOINT_URL_LENGTH = 8 * 1024;
 /** Largest original request body a durable endpoint run keeps to send again when the server resumes it. */
 export const MAX_ENDPOINT_BODY_BYTES = 256 * 1024;
+
+// --- Tools that talk to a dev server: REST API v2, GraphQL, MCP (issue 12) ---
+/** Default page size of the REST API v2 lists, as Inngest's. */
+export const V2_PAGE_DEFAULT = 20;
+/** Largest page of `GET /api/v2/runs` (Inngest's limit); a larger `limit` is refused. */
+export const V2_RUNS_MAX = 100;
+/** Largest page of `GET /api/v2/events/:id/runs` (Inngest's limit). */
+export const V2_EVENT_RUNS_MAX = 40;
+/** Largest page of `GET /api/v2/apps` (Inngest's limit). */
+export const V2_APPS_MAX = 100;
+/** Largest page of `GET /api/v2/apps/:id/functions` (Inngest's limit). */
+export const V2_FUNCTIONS_MAX = 100;
+/** Deepest selection a `/v0/gql` query may nest (introspection queries need about 13). */
+export const GQL_MAX_DEPTH = 15;
+/** Most fields and fragment spreads a `/v0/gql` query may select, counting a fragment's selections at each spread. */
+export const GQL_MAX_FIELDS = 300;
+/** Most tokens a `/v0/gql` query may have; the parser stops at this many. */
+export const GQL_MAX_TOKENS = 5_000;
+/** Most items `stream` and `events` answer; larger `limit`s are clamped, as the SDK's tests ask for 999. */
+export const GQL_MAX_LIST_ITEMS = 200;
+/** How long the MCP `send_event` tool waits for the runs an event starts before answering. */
+export const MCP_SEND_EVENT_WAIT_MS = 1_500;
+/** How often `send_event` looks for the runs its event started while it waits. */
+export const MCP_SEND_EVENT_POLL_MS = 250;

@@ -15,6 +15,10 @@ import { v0Routes } from "./v0-routes";
 import { realtimeRoutes } from "./realtime-routes";
 import { signalRoutes } from "./signal-routes";
 import { v1Routes } from "./v1-routes";
+import { v2AppRoutes } from "./v2-app-routes";
+import { v2RunRoutes } from "./v2-run-routes";
+import { graphqlRoutes } from "./graphql-routes";
+import { mcpRoutes } from "./mcp-routes";
 
 /** The Worker's HTTP surface. */
 export const app = new Hono<{ Bindings: Env }>();
@@ -40,6 +44,10 @@ app.route("/", v1Routes);
 app.route("/", signalRoutes);
 app.route("/", realtimeRoutes);
 app.route("/", v0Routes);
+app.route("/", v2RunRoutes);
+app.route("/", v2AppRoutes);
+app.route("/", graphqlRoutes);
+app.route("/", mcpRoutes);
 app.route("/", dashboardRoutes);
 app.route("/", meteringRoutes);
 

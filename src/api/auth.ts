@@ -24,7 +24,7 @@ const OPEN_EXACT = new Set(["/health", "/dev", "/login", "/logout", "/favicon.ic
 /** `/_dashboard/` serves only the dashboard's static script and styles, which the login page needs. */
 const OPEN_PREFIXES = ["/e/", "/fn/", "/_dashboard/"];
 
-const API_PREFIXES = ["/v0/", "/v1/"];
+const API_PREFIXES = ["/v0/", "/v1/", "/api/v2/", "/mcp"];
 
 const CROSS_SITE_REFUSED =
   "cross-site request refused: a page of another site may not change anything on this dev server " +

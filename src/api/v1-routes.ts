@@ -12,7 +12,8 @@ import { eventKeyset, findEvent, listEvents } from "../history/events";
 import { findRun, runsForEvent } from "../history/runs";
 import { toApiEvent } from "../history/event-view";
 import { toApiRun } from "../history/run-view";
-import { findFunction, getApp, listFunctions } from "../sync/store";
+import { getApp, listFunctions } from "../sync/store";
+import { findAppFunction } from "./app-function";
 import { cancelInBulk, cancelRun } from "./cancel-runs";
 import { DEFAULT_PAGE_SIZE, MAX_EXPRESSION_LENGTH, MAX_PAGE_SIZE } from "../constants";
 import { fieldParam, limitParam, timeParam } from "./params";
@@ -111,12 +112,7 @@ v1Routes.post("/v1/cancellations", async (c) => {
     const problem = validateExpression(body.if);
     if (problem) return fail(c, 400, `if: invalid expression: ${problem}`);
   }
-  // The SDK syncs functions as `<app id>-<function id>`; scripts usually name the latter alone.
-  const candidates = await Promise.all([
-    findFunction(c.env.DB, `${body.app_id}-${body.function_id}`),
-    findFunction(c.env.DB, body.function_id),
-  ]);
-  const fn = candidates.find((f) => f?.appId === body.app_id);
+  const fn = await findAppFunction(c.env.DB, body.app_id, body.function_id);
   if (!fn) return fail(c, 404, `function ${body.function_id} not found in app ${body.app_id}`);
   const result = await cancelInBulk(c.env, {
     functionId: fn.id,

@@ -65,6 +65,15 @@ export async function runsForEvent(db: D1Database, internalId: string): Promise<
   return results;
 }
 
+/** Runs each of `internalIds` started, oldest first, in one query: for lists of events with their runs. */
+export async function runsForEvents(db: D1Database, internalIds: readonly string[]): Promise<ListedRun[]> {
+  const { results } = await db
+    .prepare(`${LISTED} WHERE r.event_id IN (SELECT value FROM json_each(?)) ORDER BY r.id`)
+    .bind(JSON.stringify(internalIds))
+    .all<ListedRun>();
+  return results;
+}
+
 /** Where a page that ended at run `runId` continues, or null if there is no such run. */
 export async function runKeyset(db: D1Database, runId: string): Promise<Keyset | null> {
   const row = await db.prepare("SELECT queued_at FROM runs WHERE id = ?").bind(runId).first<{ queued_at: number }>();

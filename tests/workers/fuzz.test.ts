@@ -137,7 +137,10 @@ async function problemWith(spec: RequestSpec, res: Response, mode: Mode): Promis
   } catch {
     return `${res.status} body does not parse: ${text.slice(0, 200)}`;
   }
-  const { error, status } = body as { error?: unknown; status?: unknown };
+  const { status } = body as { status?: unknown };
+  let { error } = body as { error?: unknown };
+  // `/mcp` speaks JSON-RPC, whose protocol makes `error` an object `{ code, message }`.
+  if (new URL(spec.path, ORIGIN).pathname === "/mcp" && typeof error === "object" && error !== null) error = (error as { message?: unknown }).message;
   if (typeof error !== "string" || error.length === 0) return `${res.status} without an error message: ${text.slice(0, 200)}`;
   // The SDK reads the status in the body, not the HTTP one: the two must agree.
   if (status !== undefined && status !== res.status) return `${res.status} says status ${String(status)} in its body`;

@@ -36,12 +36,28 @@ async function login(key: string, headers: Record<string, string> = {}, next = "
 
 describe("the REST API in production mode", () => {
   it("refuses a request without the signing key with a JSON 401", async () => {
-    for (const path of ["/v1/events", "/v0/runs", "/v0/apps"]) {
+    for (const path of ["/v1/events", "/v0/runs", "/v0/apps", "/api/v2/runs", "/mcp"]) {
       const res = await prod(path);
       expect(res.status, path).toBe(401);
       expect(await res.json()).toEqual({ status: 401, error: expect.stringContaining("Authorization: Bearer") });
     }
     expect((await prod("/v1/events", { headers: { Authorization: "Bearer signkey-prod-wrong" } })).status).toBe(401);
+    for (const path of ["/v0/gql", "/mcp", "/api/v2/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV/cancel"]) {
+      expect((await prod(path, { method: "POST", body: "{}" })).status, path).toBe(401);
+    }
+  });
+
+  it("lets the signing key through to the REST API v2, GraphQL and MCP", async () => {
+    const auth = { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" };
+    expect((await prod("/api/v2/apps", { headers: auth })).status).toBe(200);
+    expect((await prod("/v0/gql", { method: "POST", headers: auth, body: JSON.stringify({ query: "{ functions { id } }" }) })).status).toBe(200);
+    const list = await prod("/mcp", {
+      method: "POST",
+      headers: { ...auth, Accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { result: { tools: unknown[] } }).result.tools.length).toBeGreaterThan(0);
   });
 
   it("accepts the signing key as bearer, raw or hashed, primary or fallback", async () => {

@@ -298,3 +298,66 @@ export function hostileBody(base: fc.Arbitrary<unknown>): fc.Arbitrary<TextSpec>
   );
 }
 
+
+/** `POST /api/v2/runs/:runId/rerun`. */
+export const v2RerunBody = fc.record(
+  { fromStep: fc.record({ stepId: fc.oneof(fc.constantFrom("step", ""), fc.string({ maxLength: 20 })), input: fc.array(fc.jsonValue(), { maxLength: 2 }) }, { requiredKeys: ["stepId"] }) },
+  { requiredKeys: [] },
+);
+
+/** `POST /api/v2/apps/:appId/functions/:functionId/invoke`. */
+export const v2InvokeBody = fc.record({ data: eventData, idempotencyKey: fc.string({ maxLength: 10 }) }, { requiredKeys: [] });
+
+/** Queries `POST /v0/gql` is sent: the SDK tests' own, costly ones, and broken ones. */
+const gqlQuery = fc.oneof(
+  fc.constantFrom(
+    "{ stream(query: {limit: 999, includeInternalEvents: true}) { id trigger runs { id status function { name app { functions { id } } } } } }",
+    "query Events($query: EventsQuery!) { events(query: $query) { id name payload raw status totalRuns functionRuns { id output } } }",
+    "query ($runId: String!) { run(runID: $runId) { status output trace(preview: true) { status outputID childrenSpans { name stepType outputID } } } }",
+    "query ($o: String!) { runTraceSpanOutputByID(outputID: $o) { data error { name message stack cause } } }",
+    "query ($id: ULID!) { eventV2(id: $id) { idempotencyKey name raw runs { id trace { name } } } }",
+    "query ($r: String!) { runTrace(runID: $r) { name } runTrigger(runID: $r) { IDs payloads } }",
+    "{ apps { id functions { id app { id functions { slug } } } } functions { id config } }",
+    "{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }",
+    "{ run(",
+    "{ ...F } fragment F on Query { ...F }",
+    "subscription { x }",
+    "mutation { x }",
+  ),
+  fc.string({ maxLength: 40 }),
+);
+
+/** `POST /v0/gql`. */
+export const gqlBody = fc.record(
+  {
+    query: gqlQuery,
+    variables: fc.record(
+      { runId: fc.string({ maxLength: 26 }), o: fc.string({ maxLength: 40 }), id: fc.string({ maxLength: 26 }), r: fc.string({ maxLength: 26 }), query: fc.record({ lastEventId: fc.string({ maxLength: 26 }) }, { requiredKeys: [] }) },
+      { requiredKeys: [] },
+    ),
+    operationName: fc.constantFrom("Events", "nope"),
+  },
+  { requiredKeys: ["query"] },
+);
+
+const MCP_TOOLS = ["health", "get_apps", "get_app", "list_functions", "get_function", "invoke_function", "list_runs", "list_function_runs", "get_run", "get_run_trace", "get_event_runs", "rerun", "cancel_run", "send_event", "nope"];
+
+/** JSON-RPC messages `POST /mcp` is sent: the protocol's own, and tool calls with odd arguments. */
+export const mcpBody = fc.oneof(
+  fc.constant({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "fuzz", version: "1" } } }),
+  fc.constant({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+  fc.constant({ jsonrpc: "2.0", method: "notifications/initialized" }),
+  fc.record({
+    jsonrpc: fc.constant("2.0"),
+    id: fc.oneof(fc.integer(), fc.string({ maxLength: 5 })),
+    method: fc.constant("tools/call"),
+    params: fc.record({
+      name: fc.constantFrom(...MCP_TOOLS),
+      arguments: fc.record(
+        { runId: fc.string({ maxLength: 26 }), appId: fc.constantFrom(...FUZZ_APP_IDS, "x"), functionId: fc.constantFrom("fn-0", "x"), eventId: fc.string({ maxLength: 26 }), name: fc.constantFrom(...FUZZ_EVENT_NAMES), data: eventData, limit: fc.integer(), status: fc.array(fc.string({ maxLength: 8 }), { maxLength: 2 }) },
+        { requiredKeys: [] },
+      ),
+    }),
+  }),
+  fc.record({ jsonrpc: fc.constantFrom("2.0", "1.0"), id: fc.integer(), method: fc.string({ maxLength: 12 }) }),
+);

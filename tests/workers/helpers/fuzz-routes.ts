@@ -14,6 +14,10 @@ import {
   eventFlood,
   eventsBody,
   FUZZ_APP_IDS,
+  gqlBody,
+  mcpBody,
+  v2InvokeBody,
+  v2RerunBody,
   hostileBody,
   invokeBody,
   realtimePublishBody,
@@ -328,6 +332,68 @@ const routeList: FuzzRoute[] = [
         // Half the time a function the fuzzer may have registered, so invocations are accepted too.
         .map(([parts, app, known]) => (known ? { ...parts, path: parts.path.replace(/\/v0\/functions\/[^/]*\//, `/v0/functions/${app}-fn-0/`) } : parts)),
   },
+  { method: "GET", path: "/api/v2/health", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/health" }) },
+  {
+    method: "GET",
+    path: "/api/v2/runs",
+    auth: "gate",
+    mayStore: [],
+    request: requests("GET", "gate", { path: "/api/v2/runs", queryNames: ["includeOutput", "cursor", "limit", "from", "until", "timeField", "order", "status", "appId", "functionId", "app_id"] }),
+  },
+  { method: "GET", path: "/api/v2/runs/:runId", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/runs/:runId", queryNames: ["includeOutput"] }) },
+  { method: "GET", path: "/api/v2/runs/:runId/trace", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/runs/:runId/trace", queryNames: ["includeOutput", "include_output"] }) },
+  {
+    method: "GET",
+    path: "/api/v2/events/:eventId/runs",
+    auth: "gate",
+    mayStore: [],
+    request: requests("GET", "gate", { path: "/api/v2/events/:eventId/runs", queryNames: ["includeOutput", "cursor", "limit"] }),
+  },
+  {
+    method: "GET",
+    path: "/api/v2/apps/:appId/functions/:functionId/runs",
+    auth: "gate",
+    mayStore: [],
+    request: requests("GET", "gate", { path: "/api/v2/apps/:appId/functions/:functionId/runs", queryNames: ["status", "limit", "cursor", "from", "until"] }),
+  },
+  {
+    method: "POST",
+    path: "/api/v2/runs/:runId/rerun",
+    auth: "gate",
+    mayStore: [...RUN_EFFECTS, "d1:run_reruns"],
+    request: requests("POST", "gate", { path: "/api/v2/runs/:runId/rerun", body: v2RerunBody }),
+  },
+  { method: "POST", path: "/api/v2/runs/:runId/cancel", auth: "gate", mayStore: RUN_EFFECTS, request: requests("POST", "gate", { path: "/api/v2/runs/:runId/cancel" }) },
+  { method: "GET", path: "/api/v2/apps", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/apps", queryNames: ["cursor", "limit", "archived"] }) },
+  { method: "GET", path: "/api/v2/apps/:appId", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/apps/:appId" }) },
+  { method: "GET", path: "/api/v2/apps/:appId/functions", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/apps/:appId/functions", queryNames: ["cursor", "limit"] }) },
+  { method: "GET", path: "/api/v2/apps/:appId/functions/:functionId", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/apps/:appId/functions/:functionId" }) },
+  {
+    method: "POST",
+    path: "/api/v2/apps/:appId/functions/:functionId/invoke",
+    auth: "gate",
+    mayStore: RUN_EFFECTS,
+    request: (ctx) =>
+      fc
+        .tuple(requests("POST", "gate", { path: "/api/v2/apps/:appId/functions/:functionId/invoke", body: v2InvokeBody })(ctx), fc.constantFrom(...FUZZ_APP_IDS), fc.boolean())
+        // Half the time a function the fuzzer may have registered, so invocations are accepted too.
+        .map(([parts, app, known]) => (known ? { ...parts, path: parts.path.replace(/\/api\/v2\/apps\/[^/]*\/functions\/[^/]*\//, `/api/v2/apps/${app}/functions/fn-0/`) } : parts)),
+  },
+  { method: "POST", path: "/v0/gql", auth: "gate", mayStore: [], request: requests("POST", "gate", { path: "/v0/gql", body: gqlBody }) },
+  // MCP tools send events, invoke, rerun and cancel: whatever those routes may store.
+  {
+    method: "POST",
+    path: "/mcp",
+    auth: "gate",
+    mayStore: [...EVENT_EFFECTS, "d1:run_reruns"],
+    // MCP clients accept JSON and event streams; most requests say so, to reach the tools.
+    request: (ctx) =>
+      fc
+        .tuple(requests("POST", "gate", { path: "/mcp", body: mcpBody })(ctx), fc.boolean())
+        .map(([parts, accepts]) => (accepts ? { ...parts, headers: { Accept: "application/json, text/event-stream", ...parts.headers } } : parts)),
+  },
+  { method: "GET", path: "/mcp", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/mcp" }) },
+  { method: "DELETE", path: "/mcp", auth: "gate", mayStore: [], request: requests("DELETE", "gate", { path: "/mcp" }) },
   ...PAGES.map((path): FuzzRoute => ({ method: "GET", path, auth: "gate", mayStore: [], request: requests("GET", "gate", { path }) })),
   { method: "GET", path: "/_dashboard/app.js", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/_dashboard/app.js" }) },
   { method: "GET", path: "/_dashboard/app.css", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/_dashboard/app.css" }) },
