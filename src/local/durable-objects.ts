@@ -4,4 +4,4 @@
  * any added later.
  * @module
  */
-export { EventShardObject, FlowObject, RegistryObject, RunObject, SchedulerObject, WaitShardObject } from "../index";
+export * from "../index";

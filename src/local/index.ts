@@ -19,8 +19,8 @@
  */
 import worker from "../index";
 import { inProcessContext } from "./context";
-import { LOCAL_APP_NAME } from "./local-url";
-import { registerInProcessApp } from "./registry";
+import { LOCAL_APP_NAME } from "../sync/local-url";
+import { registerInProcessApp } from "../sync/local-apps";
 
 export { stepflareFetch } from "./server-fetch";
 

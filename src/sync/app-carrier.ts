@@ -7,8 +7,8 @@
  * @module
  */
 import type { Env } from "../env";
-import { inProcessFetch } from "../local/call-in-process";
-import { localAppName } from "../local/local-url";
+import { inProcessFetch } from "./local-carrier";
+import { localAppName } from "./local-url";
 import { bindingFor, parseAppBindings } from "./app-bindings";
 
 /** Sends one request to the app; the same shape as the global `fetch`. */

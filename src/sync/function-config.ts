@@ -14,7 +14,7 @@ import {
   MAX_TRIGGERS_PER_FUNCTION,
 } from "../constants";
 import { validateExpression } from "../expressions";
-import { isLocalAppUrl } from "../local/local-url";
+import { isLocalAppUrl } from "./local-url";
 import { DurationError, parseDurationMs } from "../time/duration";
 import { formatFunctionIssues } from "./config-issues";
 import { cronError } from "./cron";

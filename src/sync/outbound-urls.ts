@@ -4,7 +4,7 @@
  * URL is a 400 naming the field rather than a run that fails later.
  * @module
  */
-import { isLocalAppUrl } from "../local/local-url";
+import { isLocalAppUrl } from "./local-url";
 import { type OutboundPolicy, refusedUrl } from "../net/outbound";
 import type { FunctionConfig } from "./function-config";
 

@@ -8,7 +8,7 @@ import { MAX_APP_ID_LENGTH, MAX_FUNCTION_CONFIG_BYTES } from "../constants";
 import { formatPayloadIssues } from "./config-issues";
 import { type FunctionConfig, functionConfigSchema, isHttpUrl } from "./function-config";
 import { refineWellFormed } from "./well-formed";
-import { isLocalAppUrl } from "../local/local-url";
+import { isLocalAppUrl } from "./local-url";
 
 /**
  * Query parameters that identify one sync attempt rather than the app. The SDK copies the sync

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_SDK_RESPONSE_BYTES } from "../../src/constants";
-import { localAppName } from "../../src/local/local-url";
-import { registerInProcessApp } from "../../src/local/registry";
+import { localAppName } from "../../src/sync/local-url";
+import { registerInProcessApp } from "../../src/sync/local-apps";
 import { appTransport } from "../../src/runner/transport";
 import { refusedSyncUrl } from "../../src/sync/outbound-urls";
 import { appUrlSchema } from "../../src/sync/register-request";

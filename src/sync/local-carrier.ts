@@ -4,7 +4,7 @@
  * and no subrequest is counted for it.
  * @module
  */
-import { inProcessApp } from "./registry";
+import { inProcessApp } from "./local-apps";
 
 /**
  * A `fetch`-shaped function that hands each request to the handler registered as `name`, or
