@@ -6,6 +6,7 @@ import { acceptArgsSchema, loadArgsSchema, markArgsSchema, unwrittenNamedArgsSch
 import { EventShardStore, type HeldEvent, type RecentEvent } from "../src/ingest/event-shard-store";
 import type { RoutedEvent } from "../src/ingest/routed-event";
 import { parseRpcArgs } from "../src/util/rpc-args";
+import { phaseClock } from "../src/metering/phase-timing";
 
 /**
  * One of EVENT_SHARD_COUNT event shards: accepted events are durable here before their ids
@@ -23,9 +24,18 @@ export class EventShardObject extends DurableObject<Env> {
 
   /** Stores events received at `receivedAt`; returns the internal ids to enqueue (not duplicates, not settled). */
   async accept(items: RoutedEvent[], receivedAt: number): Promise<string[]> {
+    const clock = phaseClock(this.env, "ingest.shard");
     [items, receivedAt] = parseRpcArgs(acceptArgsSchema, [items, receivedAt], "EventShardObject.accept");
+    clock?.lap("args");
     const pending = this.#store.accept(items, receivedAt);
+    clock?.lap("store");
     await this.#armSoon();
+    clock?.lap("alarm");
+    if (clock) {
+      // The answer waits for its writes to be durable anyway; timing makes that wait a phase.
+      await this.ctx.storage.sync();
+      clock.lap("durable");
+    }
     return pending;
   }
 

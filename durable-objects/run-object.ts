@@ -12,7 +12,7 @@ import { runStartSchema, type RunStartInput } from "../src/runner/run-start";
 import type { RunRow } from "../src/runner/run-rows";
 import { RunStore } from "../src/runner/run-store";
 import type { Memo } from "../src/runner/transition";
-import { appTransport } from "../src/runner/transport";
+import { appTransport, type Transport } from "../src/runner/transport";
 import { gatewayFor } from "../src/runner/gateway";
 import { flowSlots } from "../src/flow-control/slots";
 import { maxCallDurationMs } from "../src/runner/max-call-duration";
@@ -24,6 +24,7 @@ import { firstUnsupported, unsupportedFeatureError } from "../src/runner/unsuppo
 import { isPermanentStorageError } from "../src/runner/storage-refusal";
 import { runError } from "../src/errors";
 import { parseRpcArgs } from "../src/util/rpc-args";
+import { phaseClock, recordPhase, timingEnabled, type PhaseClock } from "../src/metering/phase-timing";
 
 /**
  * One run: its state in SQLite and its timers on the alarm. A thin shell over `RunStore`
@@ -32,13 +33,16 @@ import { parseRpcArgs } from "../src/util/rpc-args";
 export class RunObject extends DurableObject<Env> {
   readonly #store: RunStore;
   readonly #driver: RunDriver;
+  /** With phase timing on: when `start` armed the first alarm, and when the alarm last rang. */
+  #armedForStartAt: number | null = null;
+  #alarmRangAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new RunStore(ctx.storage, { retentionMs: retentionOrForever(env) });
     this.#driver = new RunDriver({
       store: this.#store,
-      transport: appTransport(env),
+      transport: this.#timedTransport(appTransport(env)),
       gateway: gatewayFor(env),
       slots: flowSlots(env, () => ({
         id: this.#store.run()?.id ?? "",
@@ -54,8 +58,15 @@ export class RunObject extends DurableObject<Env> {
 
   /** Starts the run; calling it again for the same run changes nothing. */
   async start(input: RunStartInput): Promise<{ created: boolean }> {
+    const clock = phaseClock(this.env, "run.start");
     const created = this.#store.init(parseRpcArgs(runStartSchema, input, "RunObject.start"), Date.now());
+    clock?.lap("init");
     if (created) await this.#store.alarm.rearm(Date.now());
+    if (clock) {
+      clock.lap("rearm");
+      await this.#timeDurable(clock);
+      this.#armedForStartAt = performance.now();
+    }
     return { created };
   }
 
@@ -81,12 +92,16 @@ export class RunObject extends DurableObject<Env> {
 
   /** Steps the SDK checkpointed mid-request; false (stale) once the run has ended. */
   async checkpoint(ops: Op[]): Promise<{ accepted: boolean }> {
+    const clock = phaseClock(this.env, "checkpoint.do");
     ops = parseRpcArgs(checkpointArgsSchema, ops, "RunObject.checkpoint");
+    clock?.lap("args");
     const steps = ops.filter((op) => op.op === "StepRun").map((op) => storedStepFromOp(op, 1));
     // An op the server cannot carry out (`defer()` rides along with checkpoints) ends the run.
     const refused = firstUnsupported(ops);
     if (refused) this.#store.failForGood(unsupportedFeatureError(refused), Date.now());
     const accepted = !refused && this.#store.checkpoint(steps, Date.now());
+    clock?.lap("store");
+    if (clock) await this.#timeDurable(clock);
     if (!this.#store.run()) return { accepted };
     // Refused because the steps ended the run (its state cap, an unsupported op): its end effects are now due.
     if (!accepted && this.#store.outbox.has()) await this.#store.alarm.rearm(Date.now());
@@ -162,6 +177,11 @@ export class RunObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    if (timingEnabled(this.env)) {
+      this.#alarmRangAt = performance.now();
+      if (this.#armedForStartAt !== null) recordPhase("run.alarm_delay", this.#alarmRangAt - this.#armedForStartAt);
+      this.#armedForStartAt = null;
+    }
     this.#store.alarm.fired();
     if (!this.#store.run()) {
       // Nothing is stored (retention deleted the run): nothing is owed.
@@ -190,6 +210,34 @@ export class RunObject extends DurableObject<Env> {
       console.error(`stepflare: run ${this.#store.run()?.id ?? "?"} failed to make progress; retrying`, err);
       await this.ctx.storage.setAlarm(Date.now() + ALARM_ERROR_RETRY_MS);
     }
+  }
+
+  /**
+   * `transport`, timed when phase timing is on: from the alarm ringing to the call going out
+   * (`run.call_prep`, the first call of a wake-up only) and the call itself (`run.call`).
+   */
+  #timedTransport(transport: Transport): Transport {
+    return async (request, signal) => {
+      if (!timingEnabled(this.env)) return transport(request, signal);
+      const start = performance.now();
+      if (this.#alarmRangAt !== null) recordPhase("run.call_prep", start - this.#alarmRangAt);
+      this.#alarmRangAt = null;
+      try {
+        return await transport(request, signal);
+      } finally {
+        recordPhase("run.call", performance.now() - start);
+      }
+    };
+  }
+
+  /**
+   * With phase timing on: waits for the writes so far to be on disk and records how long that
+   * took. The answer waits for the same thing anyway (the platform holds it until its writes are
+   * durable), so this only makes that wait visible as its own phase.
+   */
+  async #timeDurable(clock: PhaseClock): Promise<void> {
+    await this.ctx.storage.sync();
+    clock.lap("durable");
   }
 
   /**

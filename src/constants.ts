@@ -541,3 +541,7 @@ export const AI_KEY_REDACT_MIN_CHARS = 8;
 export const MAX_SIGNAL_NAME_LENGTH = 1024;
 /** Largest signal `data` accepted (JSON bytes): it becomes the waiting step's result, so it is bounded like an event. */
 export const MAX_SIGNAL_DATA_BYTES = 512 * 1024;
+
+// --- Speed (issue 10): the bench's phase timing ---
+/** Samples of one phase kept in memory while phase timing is on (the oldest half goes first). */
+export const PHASE_SAMPLES_KEPT = 20_000;
