@@ -31,11 +31,6 @@ export class EventShardObject extends DurableObject<Env> {
     clock?.lap("store");
     await this.#armSoon();
     clock?.lap("alarm");
-    if (clock) {
-      // The answer waits for its writes to be durable anyway; timing makes that wait a phase.
-      await this.ctx.storage.sync();
-      clock.lap("durable");
-    }
     return pending;
   }
 

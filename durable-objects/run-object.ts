@@ -24,7 +24,7 @@ import { firstUnsupported, unsupportedFeatureError } from "../src/runner/unsuppo
 import { isPermanentStorageError } from "../src/runner/storage-refusal";
 import { runError } from "../src/errors";
 import { parseRpcArgs } from "../src/util/rpc-args";
-import { phaseClock, recordPhase, timingEnabled, type PhaseClock } from "../src/metering/phase-timing";
+import { phaseClock, recordPhase, timingEnabled } from "../src/metering/phase-timing";
 
 /**
  * One run: its state in SQLite and its timers on the alarm. A thin shell over `RunStore`
@@ -64,7 +64,6 @@ export class RunObject extends DurableObject<Env> {
     if (created) await this.#store.alarm.rearm(Date.now());
     if (clock) {
       clock.lap("rearm");
-      await this.#timeDurable(clock);
       this.#armedForStartAt = performance.now();
     }
     return { created };
@@ -101,7 +100,6 @@ export class RunObject extends DurableObject<Env> {
     if (refused) this.#store.failForGood(unsupportedFeatureError(refused), Date.now());
     const accepted = !refused && this.#store.checkpoint(steps, Date.now());
     clock?.lap("store");
-    if (clock) await this.#timeDurable(clock);
     if (!this.#store.run()) return { accepted };
     // Refused because the steps ended the run (its state cap, an unsupported op): its end effects are now due.
     if (!accepted && this.#store.outbox.has()) await this.#store.alarm.rearm(Date.now());
@@ -228,16 +226,6 @@ export class RunObject extends DurableObject<Env> {
         recordPhase("run.call", performance.now() - start);
       }
     };
-  }
-
-  /**
-   * With phase timing on: waits for the writes so far to be on disk and records how long that
-   * took. The answer waits for the same thing anyway (the platform holds it until its writes are
-   * durable), so this only makes that wait visible as its own phase.
-   */
-  async #timeDurable(clock: PhaseClock): Promise<void> {
-    await this.ctx.storage.sync();
-    clock.lap("durable");
   }
 
   /**

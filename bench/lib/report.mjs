@@ -270,28 +270,42 @@ function breakdownLines(report) {
   const step = report.step_breakdown;
   if (step?.server_phases) {
     const rtt = step.checkpoint_rtt_ms;
+    const phases = step.server_phases;
+    const handler = phases["checkpoint.handler"]?.mean;
     sections.push([
       "Per step: the SDK's `POST /v1/checkpoint/:runId/async`",
       [
-        `per step p50 ${num(report.per_step_ms?.p50)} ms; the SDK waited ${rtt ? num(rtt.mean) : "–"} ms (mean of ${rtt ? num(rtt.n, 0) : "–"}) for each checkpoint answer; ` +
-          "the rest is the SDK between one answer and the next request (step code, memoising, building the request)",
+        `Per step p50 ${num(report.per_step_ms?.p50)} ms. The SDK waited ${rtt ? num(rtt.mean) : "–"} ms (mean of ${rtt ? num(rtt.n, 0) : "–"}) for each checkpoint answer;`,
+        "the rest of a step is the SDK between one answer and the next request (step code, memoising, building the request).",
+        `Of the wait, ${num(handler)} ms (mean) is the Worker's handler and ${rtt && handler != null ? num(rtt.mean - handler) : "–"} ms is outside it`,
+        "(loopback HTTP, workerd taking the request and sending the answer, the SDK's fetch).",
+        `Inside the RPC, ${num(gap(phases, "checkpoint.rpc", "checkpoint.do."))} ms (mean) is not the object's own code:`,
+        "the wait for the step's SQLite write to be durable (the platform holds the answer until then) and the RPC hop.",
       ],
-      step.server_phases,
+      phases,
     ]);
   }
   const first = report.first_step_breakdown;
   if (first?.server_phases) {
+    const phases = first.server_phases;
     sections.push([
       "Event → first step",
       [
-        `p50 ${num(report.first_step_latency_ms?.p50)} ms; of which the app (the server's call reaching it → step code) p50 ${num(first.app_ms?.p50)} ms`,
+        `p50 ${num(report.first_step_latency_ms?.p50)} ms, of which the app (the server's call reaching it → step code) p50 ${num(first.app_ms?.p50)} ms.`,
+        "The path: the ingest request (`ingest.*`), the Queue (`routing.queue_wait`: sent → consumer batch), routing (`routing.*`;",
+        "`routing.start_run` is the RunObject.start RPC, beside `routing.waits`), then the run's first call (`run.*`).",
+        `Commit waits and RPC hops (RPC minus the object's own code, means): event shard ${num(gap(phases, "ingest.shards", "ingest.shard."))} ms,`,
+        `run start ${num(gap(phases, "routing.start_run", "run.start."))} ms.`,
       ],
-      first.server_phases,
+      phases,
     ]);
   }
   const ing = report.ingestion_breakdown;
-  if (ing?.single_phases) sections.push(["Ingestion, 1 event/request", [], ing.single_phases]);
-  if (ing?.batched_phases) sections.push([`Ingestion, ${report.workload.batchSize} events/request`, [], ing.batched_phases]);
+  const ingestNotes = (phases) => [
+    `Event shard RPC minus the shard's own code (its commit wait and the hop), mean: ${num(gap(phases, "ingest.shards", "ingest.shard."))} ms.`,
+  ];
+  if (ing?.single_phases) sections.push(["Ingestion, 1 event/request", ingestNotes(ing.single_phases), ing.single_phases]);
+  if (ing?.batched_phases) sections.push([`Ingestion, ${report.workload.batchSize} events/request`, ingestNotes(ing.batched_phases), ing.batched_phases]);
   if (sections.length === 0) return [];
   const lines = ["", "### Where the time goes (server phases, ms)"];
   for (const [title, notes, phases] of sections) {
@@ -299,4 +313,19 @@ function breakdownLines(report) {
     for (const [name, p] of Object.entries(phases)) lines.push(`| ${name} | ${num(p.p50, 3)} | ${num(p.mean, 3)} | ${num(p.p95, 3)} | ${num(p.n, 0)} |`);
   }
   return lines;
+}
+
+/**
+ * The mean of phase `outer` less the means of the phases under `innerPrefix` that run inside it
+ * (an RPC less the object's own code: the commit wait and the hop); null when either is missing.
+ * Per call: a batched request's shard calls are summed over the shards of one request.
+ */
+function gap(phases, outer, innerPrefix) {
+  const total = phases[outer];
+  const inner = Object.entries(phases).filter(([name]) => name.startsWith(innerPrefix));
+  if (!total || inner.length === 0) return null;
+  const innerCalls = inner[0][1].n;
+  const innerPerCall = inner.reduce((sum, [, p]) => sum + p.mean, 0);
+  // Calls inside one outer phase run in parallel (shards of one request): count each outer once.
+  return total.mean - innerPerCall * Math.min(1, innerCalls / total.n);
 }
