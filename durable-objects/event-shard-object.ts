@@ -16,6 +16,11 @@ import { phaseClock } from "../src/metering/phase-timing";
  */
 export class EventShardObject extends DurableObject<Env> {
   readonly #store: EventShardStore;
+  /**
+   * When the alarm is set to ring, as this instance last set it; undefined when unknown (a new
+   * instance, or the alarm just rang). Saves asking storage on every accepted request.
+   */
+  #alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -54,14 +59,23 @@ export class EventShardObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // The platform clears the alarm as it rings; what the work below sets is not known yet.
+    this.#alarmAt = undefined;
     const next = await runShardAlarm(this.env, this.#store, Date.now());
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+    if (next !== null) await this.#setAlarm(next);
   }
 
   /** History is written one batch at a time: the alarm rings soon, unless it already will. */
   async #armSoon(): Promise<void> {
     const at = Date.now() + EVENT_HISTORY_WRITE_DELAY_MS;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt === null || this.#alarmAt > at) await this.#setAlarm(at);
+  }
+
+  async #setAlarm(at: number): Promise<void> {
+    // Unknown until storage took it: a failed set must not leave a time that was never stored.
+    this.#alarmAt = undefined;
+    await this.ctx.storage.setAlarm(at);
+    this.#alarmAt = at;
   }
 }

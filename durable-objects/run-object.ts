@@ -33,9 +33,8 @@ import { phaseClock, recordPhase, timingEnabled } from "../src/metering/phase-ti
 export class RunObject extends DurableObject<Env> {
   readonly #store: RunStore;
   readonly #driver: RunDriver;
-  /** With phase timing on: when `start` armed the first alarm, and when the alarm last rang. */
-  #armedForStartAt: number | null = null;
-  #alarmRangAt: number | null = null;
+  /** With phase timing on: when `start` stored the run, until its first call goes out. */
+  #startedAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -64,15 +63,13 @@ export class RunObject extends DurableObject<Env> {
     const clock = phaseClock(this.env, "run.start");
     const created = this.#store.init(parseRpcArgs(runStartSchema, input, "RunObject.start"), Date.now());
     clock?.lap("init");
+    if (clock && created) this.#startedAt = performance.now();
     if (created) {
       const armed = this.#store.alarm.rearm(Date.now());
       this.#driveNow();
       await armed;
     }
-    if (clock) {
-      clock.lap("rearm");
-      this.#armedForStartAt = performance.now();
-    }
+    clock?.lap("rearm");
     return { created };
   }
 
@@ -196,11 +193,6 @@ export class RunObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    if (timingEnabled(this.env)) {
-      this.#alarmRangAt = performance.now();
-      if (this.#armedForStartAt !== null) recordPhase("run.alarm_delay", this.#alarmRangAt - this.#armedForStartAt);
-      this.#armedForStartAt = null;
-    }
     this.#store.alarm.fired();
     if (!this.#store.run()) {
       // Nothing is stored (retention deleted the run): nothing is owed.
@@ -232,15 +224,15 @@ export class RunObject extends DurableObject<Env> {
   }
 
   /**
-   * `transport`, timed when phase timing is on: from the alarm ringing to the call going out
-   * (`run.call_prep`, the first call of a wake-up only) and the call itself (`run.call`).
+   * `transport`, timed when phase timing is on: from `start` storing the run to its first call
+   * going out (`run.start_to_call`, which holds the commit of the start), and each call (`run.call`).
    */
   #timedTransport(transport: Transport): Transport {
     return async (request, signal) => {
       if (!timingEnabled(this.env)) return transport(request, signal);
       const start = performance.now();
-      if (this.#alarmRangAt !== null) recordPhase("run.call_prep", start - this.#alarmRangAt);
-      this.#alarmRangAt = null;
+      if (this.#startedAt !== null) recordPhase("run.start_to_call", start - this.#startedAt);
+      this.#startedAt = null;
       try {
         return await transport(request, signal);
       } finally {
