@@ -56,17 +56,20 @@ export class RunObject extends DurableObject<Env> {
   }
 
   /**
-   * Starts the run; calling it again for the same run changes nothing. The first call goes out at
-   * once instead of when the alarm rings (see #driveNow); the alarm is armed all the same.
+   * Starts the run; calling it again for the same run changes nothing. A first call due now goes
+   * out at once instead of when the alarm rings (see #driveNow); the alarm is armed all the same.
    */
   async start(input: RunStartInput): Promise<{ created: boolean }> {
     const clock = phaseClock(this.env, "run.start");
-    const created = this.#store.init(parseRpcArgs(runStartSchema, input, "RunObject.start"), Date.now());
+    const start = parseRpcArgs(runStartSchema, input, "RunObject.start");
+    const now = Date.now();
+    const created = this.#store.init(start, now);
     clock?.lap("init");
     if (clock && created) this.#startedAt = performance.now();
     if (created) {
-      const armed = this.#store.alarm.rearm(Date.now());
-      this.#driveNow();
+      const armed = this.#store.alarm.rearm(now);
+      // A run whose first call is due later (an event dated in the future) waits for its alarm.
+      if (start.startAt <= now) this.#driveNow();
       await armed;
     }
     clock?.lap("rearm");
