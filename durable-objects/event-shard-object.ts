@@ -6,6 +6,7 @@ import { acceptArgsSchema, loadArgsSchema, markArgsSchema, unwrittenNamedArgsSch
 import { EventShardStore, type HeldEvent, type RecentEvent } from "../src/ingest/event-shard-store";
 import type { RoutedEvent } from "../src/ingest/routed-event";
 import { parseRpcArgs } from "../src/util/rpc-args";
+import { phaseClock } from "../src/metering/phase-timing";
 
 /**
  * One of EVENT_SHARD_COUNT event shards: accepted events are durable here before their ids
@@ -15,6 +16,11 @@ import { parseRpcArgs } from "../src/util/rpc-args";
  */
 export class EventShardObject extends DurableObject<Env> {
   readonly #store: EventShardStore;
+  /**
+   * When the alarm is set to ring, as this instance last set it; undefined when unknown (a new
+   * instance, or the alarm just rang). Saves asking storage on every accepted request.
+   */
+  #alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -23,9 +29,13 @@ export class EventShardObject extends DurableObject<Env> {
 
   /** Stores events received at `receivedAt`; returns the internal ids to enqueue (not duplicates, not settled). */
   async accept(items: RoutedEvent[], receivedAt: number): Promise<string[]> {
+    const clock = phaseClock(this.env, "ingest.shard");
     [items, receivedAt] = parseRpcArgs(acceptArgsSchema, [items, receivedAt], "EventShardObject.accept");
+    clock?.lap("args");
     const pending = this.#store.accept(items, receivedAt);
+    clock?.lap("store");
     await this.#armSoon();
+    clock?.lap("alarm");
     return pending;
   }
 
@@ -49,14 +59,23 @@ export class EventShardObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // The platform clears the alarm as it rings; what the work below sets is not known yet.
+    this.#alarmAt = undefined;
     const next = await runShardAlarm(this.env, this.#store, Date.now());
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+    if (next !== null) await this.#setAlarm(next);
   }
 
   /** History is written one batch at a time: the alarm rings soon, unless it already will. */
   async #armSoon(): Promise<void> {
     const at = Date.now() + EVENT_HISTORY_WRITE_DELAY_MS;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt === null || this.#alarmAt > at) await this.#setAlarm(at);
+  }
+
+  async #setAlarm(at: number): Promise<void> {
+    // Unknown until storage took it: a failed set must not leave a time that was never stored.
+    this.#alarmAt = undefined;
+    await this.ctx.storage.setAlarm(at);
+    this.#alarmAt = at;
   }
 }

@@ -12,7 +12,7 @@ import { runStartSchema, type RunStartInput } from "../src/runs/run-start";
 import type { RunRow } from "../src/runs/run-rows";
 import { RunStore } from "../src/runs/run-store";
 import type { Memo } from "../src/runs/transition";
-import { appTransport } from "../src/runner/transport";
+import { appTransport, type Transport } from "../src/runner/transport";
 import { gatewayFor } from "../src/runner/gateway";
 import { flowSlots } from "../src/flow/slots";
 import { maxCallDurationMs } from "../src/runner/max-call-duration";
@@ -25,6 +25,7 @@ import { firstUnsupported, unsupportedFeatureError } from "../src/runs/unsupport
 import { isPermanentStorageError } from "../src/util/storage-refusal";
 import { runError } from "../src/errors";
 import { parseRpcArgs } from "../src/util/rpc-args";
+import { phaseClock, recordPhase, timingEnabled } from "../src/metering/phase-timing";
 
 /**
  * One run: its state in SQLite and its timers on the alarm. A thin shell over `RunStore`
@@ -33,13 +34,15 @@ import { parseRpcArgs } from "../src/util/rpc-args";
 export class RunObject extends DurableObject<Env> {
   readonly #store: RunStore;
   readonly #driver: RunDriver;
+  /** With phase timing on: when `start` stored the run, until its first call goes out. */
+  #startedAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new RunStore(ctx.storage, { retentionMs: retentionOrForever(env) });
     this.#driver = new RunDriver({
       store: this.#store,
-      transport: appTransport(env),
+      transport: this.#timedTransport(appTransport(env)),
       gateway: gatewayFor(env),
       slots: flowSlots(env, () => ({
         id: this.#store.run()?.id ?? "",
@@ -53,11 +56,39 @@ export class RunObject extends DurableObject<Env> {
     });
   }
 
-  /** Starts the run; calling it again for the same run changes nothing. */
+  /**
+   * Starts the run; calling it again for the same run changes nothing. A first call due now goes
+   * out at once instead of when the alarm rings (see #driveNow); the alarm is armed all the same.
+   */
   async start(input: RunStartInput): Promise<{ created: boolean }> {
-    const created = this.#store.init(parseRpcArgs(runStartSchema, input, "RunObject.start"), Date.now());
-    if (created) await this.#store.alarm.rearm(Date.now());
+    const clock = phaseClock(this.env, "run.start");
+    const start = parseRpcArgs(runStartSchema, input, "RunObject.start");
+    const now = Date.now();
+    const created = this.#store.init(start, now);
+    clock?.lap("init");
+    if (clock && created) this.#startedAt = performance.now();
+    if (created) {
+      const armed = this.#store.alarm.rearm(now);
+      // A run whose first call is due later (an event dated in the future) waits for its alarm.
+      if (start.startAt <= now) this.#driveNow();
+      await armed;
+    }
+    clock?.lap("rearm");
     return { created };
+  }
+
+  /**
+   * Drives the run now, without waiting for the alarm armed for it to ring: that ring (a storage
+   * round trip and a wake-up) is time on the path from an event to its first step. The alarm stays
+   * the durable part: when it rings it joins this drive, and if the object dies first it makes the
+   * call again (the call's lease runs out). Nothing leaves the object before the writes that owe
+   * it are durable (the platform's output gate holds outgoing requests until then). A failure is
+   * the alarm's to handle, as for any drive; it is only logged here.
+   */
+  #driveNow(): void {
+    this.#driver.wake().catch((err: unknown) => {
+      console.warn(`stepflare: run ${this.#store.run()?.id ?? "?"}: driving at once failed; its alarm takes over`, err);
+    });
   }
 
   /** The run row, for tests and diagnostics. */
@@ -82,12 +113,15 @@ export class RunObject extends DurableObject<Env> {
 
   /** Steps the SDK checkpointed mid-request; false (stale) once the run has ended. */
   async checkpoint(ops: Op[]): Promise<{ accepted: boolean }> {
+    const clock = phaseClock(this.env, "checkpoint.do");
     ops = parseRpcArgs(checkpointArgsSchema, ops, "RunObject.checkpoint");
+    clock?.lap("args");
     const steps = ops.filter((op) => op.op === "StepRun").map((op) => storedStepFromOp(op, 1));
     // An op the server cannot carry out (`defer()` rides along with checkpoints) ends the run.
     const refused = firstUnsupported(ops);
     if (refused) this.#store.failForGood(unsupportedFeatureError(refused), Date.now());
     const accepted = !refused && this.#store.checkpoint(steps, Date.now());
+    clock?.lap("store");
     if (!this.#store.run()) return { accepted };
     // Refused because the steps ended the run (its state cap, an unsupported op): its end effects are now due.
     if (!accepted && this.#store.outbox.has()) await this.#store.alarm.rearm(Date.now());
@@ -215,6 +249,24 @@ export class RunObject extends DurableObject<Env> {
       console.error(`stepflare: run ${this.#store.run()?.id ?? "?"} failed to make progress; retrying`, err);
       await this.ctx.storage.setAlarm(Date.now() + ALARM_ERROR_RETRY_MS);
     }
+  }
+
+  /**
+   * `transport`, timed when phase timing is on: from `start` storing the run to its first call
+   * going out (`run.start_to_call`, which holds the commit of the start), and each call (`run.call`).
+   */
+  #timedTransport(transport: Transport): Transport {
+    return async (request, signal) => {
+      if (!timingEnabled(this.env)) return transport(request, signal);
+      const start = performance.now();
+      if (this.#startedAt !== null) recordPhase("run.start_to_call", start - this.#startedAt);
+      this.#startedAt = null;
+      try {
+        return await transport(request, signal);
+      } finally {
+        recordPhase("run.call", performance.now() - start);
+      }
+    };
   }
 
   /**

@@ -613,3 +613,7 @@ export const GQL_MAX_LIST_ITEMS = 200;
 export const MCP_SEND_EVENT_WAIT_MS = 1_500;
 /** How often `send_event` looks for the runs its event started while it waits. */
 export const MCP_SEND_EVENT_POLL_MS = 250;
+
+// --- Speed (issue 10): the bench's phase timing ---
+/** Samples of one phase kept in memory while phase timing is on (the oldest half goes first). */
+export const PHASE_SAMPLES_KEPT = 20_000;

@@ -57,6 +57,11 @@ export interface Env {
    */
   STEPFLARE_COUNT_D1?: string;
   /**
+   * `true` (dev mode only) times the phases of the hot paths (checkpoint, ingest, event to first
+   * step) and serves them at `/_bench/phases`, for `npm run bench` (src/metering/phase-timing.ts).
+   */
+  STEPFLARE_TIME_PHASES?: string;
+  /**
    * A duration such as `7d` (the default): history, event rows and claims older than this are
    * deleted by the heartbeat, and an ended run's object deletes its storage this long after it ended.
    */

@@ -21,16 +21,45 @@ import {
 } from "../lib/config.mjs";
 
 const SERVE_PATH = "/api/inngest";
+/** The first-step function's id as the server calls it (`fnId` in the call's URL). */
+const FIRST_STEP_FN = "stepflare-bench-first-step";
+/** Arrival times kept at most: a run whose step never reports leaves one behind. */
+const MAX_CALL_ARRIVALS = 1_000;
 const port = Number(process.env.BENCH_APP_PORT);
 
-const inngest = new Inngest({ id: "stepflare-bench" });
+/**
+ * The SDK's own requests to the server (its `/v1/checkpoint/:runId/async` reports, one per step),
+ * timed from here: the round trip the SDK waits for between one step and the next.
+ */
+let checkpoints = { count: 0, ms: 0 };
+async function timedFetch(input, init) {
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  if (!url.includes("/v1/checkpoint/")) return fetch(input, init);
+  const started = performance.now();
+  try {
+    return await fetch(input, init);
+  } finally {
+    checkpoints.count++;
+    checkpoints.ms += performance.now() - started;
+  }
+}
+
+/** When the server's latest call for each run reached this app (X-Run-ID), for the first-step breakdown. */
+const callArrivals = new Map();
+
+const inngest = new Inngest({ id: "stepflare-bench", fetch: timedFetch });
 
 // No retries: a failing run is a server bug to report, not something to wait out.
 const firstStep = inngest.createFunction(
   { id: "first-step", retries: 0, triggers: [{ event: EVENTS.firstStep }] },
-  async ({ event, step }) => {
+  async ({ event, runId, step }) => {
     await step.run("record", () => {
-      process.send({ type: "first-step", seq: event.data.seq, latencyMs: Date.now() - event.data.sentAt });
+      const now = Date.now();
+      const arrivedAt = callArrivals.get(runId);
+      callArrivals.delete(runId);
+      // The server's part (event sent → its call reached the app) and the SDK's (call → step code).
+      const appMs = arrivedAt === undefined ? null : now - arrivedAt;
+      process.send({ type: "first-step", seq: event.data.seq, latencyMs: now - event.data.sentAt, appMs });
       return null;
     });
   },
@@ -146,13 +175,17 @@ const handler = serve({
 let calls = { count: 0, ms: 0 };
 process.on("message", (message) => {
   if (message.type !== "calls") return;
-  process.send({ type: "calls", seq: message.seq, ...calls });
+  process.send({ type: "calls", seq: message.seq, ...calls, checkpoints });
   calls = { count: 0, ms: 0 };
+  checkpoints = { count: 0, ms: 0 };
 });
 
 const server = http.createServer((req, res) => {
   if (!req.url?.startsWith(SERVE_PATH)) return res.writeHead(404).end();
   if (req.method === "POST") {
+    const runId = req.headers["x-run-id"];
+    const firstStep = new URL(req.url, "http://app").searchParams.get("fnId") === FIRST_STEP_FN;
+    if (firstStep && typeof runId === "string" && callArrivals.size < MAX_CALL_ARRIVALS) callArrivals.set(runId, Date.now());
     const started = performance.now();
     res.once("finish", () => {
       calls.count++;

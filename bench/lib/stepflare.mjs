@@ -18,6 +18,7 @@ import { DRAIN_TIMEOUT_MS, EVENTS, POLL_INTERVAL_MS, RUN_TIMEOUT_MS, STARTUP_TIM
 import { addOnce, EVENT_PATH, sendEvent } from "./events.mjs";
 import { createClient, runPool } from "./http.mjs";
 import { loadRun } from "./load.mjs";
+import { withPhases } from "./phases.mjs";
 import { freePort, offlineEnv, startNode, stop, waitForHealthy } from "./processes.mjs";
 import { sleepLateness } from "./sleep-lateness.mjs";
 import { msPerStep, round, summarize } from "./stats.mjs";
@@ -55,6 +56,11 @@ function sourceState() {
     return null;
   }
 }
+/** Server phases each section reports (src/metering/phase-timing.ts names them). */
+const FIRST_STEP_PHASES = ["ingest.", "routing.", "run."];
+const STEP_PHASES = ["checkpoint."];
+const INGEST_PHASES = ["ingest."];
+
 /** Once the app has seen a run return, how long the runs API gets to show it Completed. */
 const COMPLETION_GRACE_MS = 5_000;
 const FAILED = new Set(["Failed", "Cancelled"]);
@@ -70,9 +76,12 @@ export async function benchStepflare({ work, sourceDir, persistDir, logDir, prob
   const source = sourceState();
   const devScript = snapshotSources(sourceDir);
   // The D1 meter (src/metering/d1-meter.ts) is on for the whole bench: the load run reads it;
-  // for the other sections it only counts.
-  // No discovery or polling: the server measured serves the bench's app and nothing else on the machine.
-  const serverArgs = ["--port", String(port), "--persist-to", persistDir, "--var", "STEPFLARE_COUNT_D1:true", "--no-discovery", "--no-poll"];
+  // for the other sections it only counts. So is phase timing (src/metering/phase-timing.ts):
+  // the steps and ingestion sections report where their milliseconds go. No discovery or polling:
+  // the server measured serves the bench's app and nothing else on the machine.
+  const serverArgs = [
+    "--port", String(port), "--persist-to", persistDir, "--var", "STEPFLARE_COUNT_D1:true", "--var", "STEPFLARE_TIME_PHASES:true", "--no-discovery", "--no-poll",
+  ];
   const server = startNode("stepflare dev server", devScript, serverArgs, {
     cwd: sourceDir,
     env: offlineEnv(),
@@ -89,18 +98,25 @@ export async function benchStepflare({ work, sourceDir, persistDir, logDir, prob
 
     const runsWork = await section(problems, "warm-up runs", () => warmUp(bench, work));
     if (runsWork && selected("steps")) {
-      results.first_step_latency_ms = await section(problems, "event-to-first-step latency", () =>
-        firstStepLatency(bench, work),
+      const firstStep = await section(problems, "event-to-first-step latency", () =>
+        withPhases(client, FIRST_STEP_PHASES, () => firstStepLatency(bench, work)),
       );
-      const tenSteps = await section(problems, "10-step runs", () => tenStepRuns(bench, work));
-      Object.assign(results, tenSteps);
+      results.first_step_latency_ms = firstStep?.result.latency;
+      results.first_step_breakdown = firstStep && { app_ms: firstStep.result.app, server_phases: firstStep.phases };
+      const tenSteps = await section(problems, "10-step runs", () => withPhases(client, STEP_PHASES, () => tenStepRuns(bench, work)));
+      Object.assign(results, tenSteps?.result);
+      if (tenSteps) results.step_breakdown = { checkpoint_rtt_ms: tenSteps.result.checkpoint_rtt_ms, server_phases: tenSteps.phases };
     }
     if (selected("ingestion")) {
-      results.ingestion = {
-        ...(await section(problems, "GET /health baseline", () => healthBaseline(bench, work))),
-        ...(await section(problems, "single-event ingestion", () => ingestSingle(bench, work, runsWork))),
-        ...(await section(problems, "batched ingestion", () => ingestBatched(bench, work, runsWork))),
-      };
+      const health = await section(problems, "GET /health baseline", () => healthBaseline(bench, work));
+      const single = await section(problems, "single-event ingestion", () =>
+        withPhases(client, INGEST_PHASES, () => ingestSingle(bench, work, runsWork)),
+      );
+      const batched = await section(problems, "batched ingestion", () =>
+        withPhases(client, INGEST_PHASES, () => ingestBatched(bench, work, runsWork)),
+      );
+      results.ingestion = { ...health, ...single?.result, ...batched?.result };
+      results.ingestion_breakdown = { single_phases: single?.phases ?? null, batched_phases: batched?.phases ?? null };
     }
     // Each of these leaves no run behind but `wait`, which leaves thousands waiting: it goes last.
     const timed = [
@@ -165,21 +181,29 @@ async function warmUp(bench, work) {
 
 /** Milliseconds from sending a `bench/first-step` event to its first step's code running. */
 async function firstStepOnce(bench, timeoutMs = RUN_TIMEOUT_MS) {
+  return (await firstStepReport(bench, timeoutMs)).latencyMs;
+}
+
+/** The app's report of a first step: `latencyMs` (event sent → step code) and `appMs` (the server's call reaching the app → step code). */
+async function firstStepReport(bench, timeoutMs = RUN_TIMEOUT_MS) {
   const n = ++bench.seq;
   const sentAt = Date.now();
   await sendEvent(bench.client, EVENTS.firstStep, { seq: n, sentAt });
   const report = await bench.app.report("first-step", n, timeoutMs);
   if (!report) throw new Error(`the first step of run ${n} did not run within ${timeoutMs} ms`);
-  return report.latencyMs;
+  return report;
 }
 
 async function firstStepLatency(bench, work) {
   const latencies = [];
+  const appTimes = [];
   for (let i = 0; i < work.latencyEvents; i++) {
-    latencies.push(await firstStepOnce(bench));
+    const report = await firstStepReport(bench);
+    latencies.push(report.latencyMs);
+    if (report.appMs !== null) appTimes.push(report.appMs);
     await sleep(work.latencyGapMs);
   }
-  return summarize(latencies);
+  return { latency: summarize(latencies), app: summarize(appTimes) };
 }
 
 /**
@@ -221,10 +245,12 @@ async function tenStepRuns(bench, work) {
     totals.push(totalMs);
   }
   const calls = await bench.app.takeCalls();
+  const { checkpoints } = calls;
   return {
     per_step_ms: summarize(perStep),
     run_total_ms: summarize(totals),
     app_calls: { per_run: round(calls.count / work.tenStepRuns), mean_ms: round(calls.ms / calls.count) },
+    checkpoint_rtt_ms: checkpoints?.count ? { n: checkpoints.count, mean: round(checkpoints.ms / checkpoints.count) } : null,
   };
 }
 

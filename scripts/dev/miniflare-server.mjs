@@ -33,7 +33,10 @@ function miniflareOptions({ config, port, persistTo, vars }) {
   return {
     rootPath: projectRoot,
     host: HOST,
-    port,
+    // Miniflare's entry worker (in front of every request it serves on this port) is only used
+    // here for the Cron Trigger timer's /cdn-cgi/local/scheduled; users' requests take the direct
+    // socket below. Any free port will do.
+    port: 0,
     log: new Log(LogLevel.INFO, { prefix: "stepflare dev" }),
     // Miniflare logs each request through a call back into Node; wrangler dev hides them too.
     logRequests: false,
@@ -50,6 +53,11 @@ function miniflareOptions({ config, port, persistTo, vars }) {
         name: config.name,
         rootPath: projectRoot,
         bindings: { ...workerOptions.bindings, ...vars },
+        // The server's port goes straight to the Worker, not through Miniflare's entry worker
+        // (one isolate hop less on every request: about a millisecond per checkpoint and per
+        // ingest request on 2 cores). The entry worker's extras are not needed: stepflare reads
+        // no `request.cf`, logs no requests through it and answers its own errors.
+        unsafeDirectSockets: [{ host: HOST, port }],
       },
       ...externalWorkers,
     ],
@@ -71,7 +79,9 @@ export async function startMiniflareServer({ config: configPath, port, persistTo
   const [bundle] = await Promise.all([bundling, applyD1Migrations({ config, d1Databases, persistRoot: options.resourcePersistencePath, log })]);
 
   const mf = new Miniflare(convertV4MiniflareOptions(withBundle(options, bundle)));
-  const url = await mf.ready;
-  startCronTriggers(config.triggers.crons ?? [], (path) => mf.dispatchFetch(new URL(path, url)), log);
+  const entry = await mf.ready;
+  // The Worker's own socket, not Miniflare's entry worker in front of it: one hop less per request.
+  const url = await mf.unsafeGetDirectURL(config.name);
+  startCronTriggers(config.triggers.crons ?? [], (path) => mf.dispatchFetch(new URL(path, entry)), log);
   return `http://${HOST}:${url.port}`;
 }

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Env } from "../env";
 import { MAX_CHECKPOINT_BODY_BYTES } from "../constants";
+import { requestClock } from "../metering/phase-timing";
 import { opSchema } from "../protocol/ops";
 import { readJsonBody, refuseLoneSurrogates } from "../util/body-limit";
 
@@ -18,13 +19,20 @@ const checkpointBodySchema = z.looseObject({ run_id: z.string().optional(), step
 export const checkpointRoutes = new Hono<{ Bindings: Env }>();
 
 checkpointRoutes.post("/v1/checkpoint/:runId/async", async (c) => {
-  const body = refuseLoneSurrogates(await readJsonBody(c, MAX_CHECKPOINT_BODY_BYTES));
+  const clock = requestClock(c.env, c.req.raw, "checkpoint");
+  clock?.lap("route");
+  const read = await readJsonBody(c, MAX_CHECKPOINT_BODY_BYTES);
+  clock?.lap("body");
+  const body = refuseLoneSurrogates(read);
   if (!body.ok) return c.json({ error: body.error, status: body.status }, body.status);
   const parsed = checkpointBodySchema.safeParse(body.value);
+  clock?.lap("validate");
   if (!parsed.success) {
     return c.json({ error: `invalid checkpoint body: ${parsed.error.issues[0]?.message ?? "not JSON"}`, status: 400 }, 400);
   }
   const { accepted } = await c.env.RUNS.getByName(c.req.param("runId")).checkpoint(parsed.data.steps);
+  clock?.lap("rpc");
+  clock?.total("handler");
   if (!accepted) return c.json({ error: "run is not running", status: 409 }, 409);
   return c.body(null, 200);
 });

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Env } from "../env";
 import { acceptEvents } from "../ingest/accept-events";
+import { requestClock } from "../metering/phase-timing";
 import { isProduction } from "../mode";
 import { readBodyText } from "../util/body-limit";
 
@@ -12,14 +13,20 @@ import { readBodyText } from "../util/body-limit";
 export const eventRoutes = new Hono<{ Bindings: Env }>();
 
 eventRoutes.post("/e/:eventKey", async (c) => {
+  const clock = requestClock(c.env, c.req.raw, "ingest");
   if (isProduction(c.env) && !eventKeys(c.env).includes(c.req.param("eventKey"))) {
     return c.json({ ids: [], status: 401, error: "Event key not found" }, 401);
   }
+  clock?.lap("route");
   const body = await readBodyText(c);
+  clock?.lap("body");
   if (!body.ok) return c.json({ ids: [], status: body.status, error: body.error }, body.status);
-  const result = await acceptEvents(c.env, body.text, c.req.header("x-inngest-event-id-seed") ?? null, Date.now());
+  const result = await acceptEvents(c.env, body.text, c.req.header("x-inngest-event-id-seed") ?? null, Date.now(), clock);
   if (!result.ok) return c.json({ ids: [], status: result.status, error: result.error }, result.status);
-  return c.json({ ids: result.ids, status: 200 });
+  const answer = c.json({ ids: result.ids, status: 200 });
+  clock?.lap("answer");
+  clock?.total("handler");
+  return answer;
 });
 
 function eventKeys(env: Env): string[] {

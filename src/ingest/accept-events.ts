@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import type { PhaseClock } from "../metering/phase-timing";
 import type { RoutedEvent } from "./routed-event";
 import { newEventIds } from "./event-ids";
 import { enqueueMessages, messageFor } from "./enqueue";
@@ -17,18 +18,28 @@ export type AcceptResult =
  * enqueued. If the Queue send fails the events stay pending and their shard re-drives them, so
  * an accepted event is never lost.
  */
-export async function acceptEvents(env: Env, body: string, seedHeader: string | null, now: number): Promise<AcceptResult> {
+export async function acceptEvents(
+  env: Env,
+  body: string,
+  seedHeader: string | null,
+  now: number,
+  clock: PhaseClock | null = null,
+): Promise<AcceptResult> {
   const parsed = parseEventPayload(body, now);
+  clock?.lap("parse");
   if (!parsed.ok) return { ok: false, status: 400, error: parsed.error };
   const ids = newEventIds(parsed.events.length, seedHeader, now);
   const stored: RoutedEvent[] = parsed.events.map((event, i) => ({
     event: { ...event, internalId: ids[i]!, id: event.id ?? ids[i]! },
   }));
+  clock?.lap("ids");
   const pending = await storeInShards(env, stored, now);
+  clock?.lap("shards");
   try {
     await enqueueMessages(env.EVENTS, pending.map(messageFor));
   } catch (err) {
     console.error("stepflare: enqueueing events failed; their shards will re-drive them", err);
   }
+  clock?.lap("queue");
   return { ok: true, ids };
 }

@@ -6,6 +6,7 @@
  */
 import type { Env } from "../env";
 import { installD1Meter, meteringEnabled, meterMethods, onPath } from "./d1-meter";
+import { noteEntered, timingEnabled } from "./phase-timing";
 
 /** A Durable Object class's prototype, the path of each metered method, and the rest's path. */
 export type MeteredClass = [proto: object, paths: Record<string, string>, fallback: string];
@@ -47,6 +48,7 @@ export function meteredHandlers<H extends Handlers>(handlers: H, classes: Metere
   };
   const metered: Handlers = {
     fetch(request, env, ctx) {
+      if (timingEnabled(env)) noteEntered(request);
       if (!enable(env)) return handlers.fetch(request, env, ctx);
       return onPath(requestPath(request.method, new URL(request.url).pathname), () => handlers.fetch(request, env, ctx));
     },

@@ -8,6 +8,7 @@ import {
 } from "../constants";
 import { z } from "zod";
 import type { Env } from "../env";
+import { phaseClock, recordPhase } from "../metering/phase-timing";
 import { enqueueMessages, messageFor } from "../ingest/enqueue";
 import type { RoutedEvent } from "../ingest/routed-event";
 import { loadReferencedEvents, markInShards, shardOfMessage } from "../ingest/event-shards";
@@ -37,6 +38,8 @@ interface Routable extends Delivery {
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const now = Date.now();
+  const clock = phaseClock(env, "routing");
+  if (clock) for (const message of batch.messages) recordPhase("routing.queue_wait", now - message.timestamp.getTime());
   const deliveries: Delivery[] = [];
   for (const message of batch.messages) {
     const parsed = queueMessageSchema.safeParse(message.body);
@@ -48,7 +51,9 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   let loaded: { routable: Routable[]; unroutable: { delivery: Delivery; error: string | null }[] };
   let functions: StoredFunction[];
   try {
+    clock?.lap("parse");
     [loaded, functions] = await Promise.all([resolveEvents(env, deliveries), currentFunctions(env)]);
+    clock?.lap("load");
   } catch (err) {
     // Reading the events or the functions failed: nothing could be routed, so every message is tried again later.
     for (const d of deliveries) await retryOrFail(env, d, err, now);
@@ -58,6 +63,8 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   const { taken, deferred } = withinRunBudget(loaded.routable, functions);
   await deferToQueue(env, deferred, now);
   await routeAndSettle(env, taken, functions, now);
+  clock?.lap("route");
+  clock?.total("batch");
 }
 
 /**

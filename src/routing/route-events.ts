@@ -1,6 +1,7 @@
 import { ROUTE_FANOUT_PER_MESSAGE, ROUTE_START_CONCURRENCY, WAIT_RESUMES_PER_BATCH } from "../constants";
 import type { Env } from "../env";
 import { matchesExpression } from "../expressions/index";
+import { timePhase } from "../metering/phase-timing";
 import { toSdkEvent, type StoredEvent } from "../ingest/event";
 import { enqueueMessages, messageFor } from "../ingest/enqueue";
 import { markInShards, shardOfItem } from "../ingest/event-shards";
@@ -79,13 +80,13 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
   const [outcomes, waits] = await Promise.all([
     mapLimit(pairs, ROUTE_START_CONCURRENCY, async ({ index, event, fn }) => {
       try {
-        return { event, fn, outcome: await routePair(env, event, fn, now) };
+        return { event, fn, outcome: await timePhase(env, "routing.start_run", () => routePair(env, event, fn, now)) };
       } catch (err) {
         failures.set(index, err);
         return null;
       }
     }),
-    resumePausedRuns(env, waiting, now, WAIT_RESUMES_PER_BATCH),
+    timePhase(env, "routing.waits", () => resumePausedRuns(env, waiting, now, WAIT_RESUMES_PER_BATCH)),
     enqueueParts(env, parts, failures),
   ]);
   for (const { item, index } of live) {
@@ -110,8 +111,10 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
   ];
   const routed = uniqueByEvent(items.filter((item, index) => isWhole(item) && !failures.has(index)), (item) => item.event);
   await Promise.all([
-    recordRoutedRuns(env.HISTORY, admitted, skipped, now),
-    markInShards(env, routed.map((item) => ({ internalId: item.event.internalId, shard: shardOfItem(item), status: "routed" })), now),
+    timePhase(env, "routing.history", () => recordRoutedRuns(env.HISTORY, admitted, skipped, now)),
+    timePhase(env, "routing.mark", () =>
+      markInShards(env, routed.map((item) => ({ internalId: item.event.internalId, shard: shardOfItem(item), status: "routed" })), now),
+    ),
   ]);
   return failures;
 }
