@@ -541,3 +541,17 @@ export const AI_KEY_REDACT_MIN_CHARS = 8;
 export const MAX_SIGNAL_NAME_LENGTH = 1024;
 /** Largest signal `data` accepted (JSON bytes): it becomes the waiting step's result, so it is bounded like an event. */
 export const MAX_SIGNAL_DATA_BYTES = 512 * 1024;
+
+// --- Run view and metrics (dashboard) ---
+
+/**
+ * Failed attempts whose errors a step's history keeps (the newest ones); the step's `attempts`
+ * still counts every attempt, so a reader sees when older errors were let go.
+ */
+export const HISTORY_ATTEMPT_ERRORS_PER_STEP = 10;
+/**
+ * Bytes of JSON one kept attempt error may take; a larger one keeps its name and the start of its
+ * message, without the stack. With HISTORY_ATTEMPT_ERRORS_PER_STEP this keeps a step's list of
+ * attempt errors under HISTORY_INLINE_VALUE_BYTES, so it always travels inline.
+ */
+export const HISTORY_ATTEMPT_ERROR_BYTES = 1_200;

@@ -42,6 +42,8 @@ export const stepHistoryRowSchema = z.object({
   attempts: z.number().int(),
   output: historyValueSchema,
   error: historyValueSchema,
+  /** Absent in messages sent before attempts' errors were kept. */
+  attemptErrors: z.string().nullable().default(null),
   startedAt: z.number().nullable(),
   endedAt: z.number().nullable(),
   order: z.number().int(),

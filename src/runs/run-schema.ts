@@ -115,4 +115,7 @@ export const RUN_MIGRATIONS: readonly string[] = [
    INSERT INTO outbox_v3 SELECT seq, kind, body FROM outbox;
    DROP TABLE outbox;
    ALTER TABLE outbox_v3 RENAME TO outbox;`,
+  // Each failed attempt's error, not only the latest, so history can show every attempt
+  // (HISTORY_ATTEMPT_ERRORS_PER_STEP of them): a JSON array written by RunHistory.upsertStep.
+  `ALTER TABLE steps ADD COLUMN attempt_errors TEXT;`,
 ];
