@@ -555,3 +555,9 @@ export const HISTORY_ATTEMPT_ERRORS_PER_STEP = 10;
  * attempt errors under HISTORY_INLINE_VALUE_BYTES, so it always travels inline.
  */
 export const HISTORY_ATTEMPT_ERROR_BYTES = 1_200;
+/** Hours of history a metrics page shows unless asked for another window. */
+export const METRICS_DEFAULT_WINDOW_HOURS = 24;
+/** The longest window a metrics page may ask for (a week): its queries scan that much history. */
+export const METRICS_MAX_WINDOW_HOURS = 7 * 24;
+/** Points per chart: the window is cut into this many equal buckets. */
+export const METRICS_BUCKETS = 48;

@@ -14,7 +14,9 @@ import { eventKeyset, findEvent, listEvents } from "../history/events";
 import { findRun, listRuns, rerunLinks, RUN_STATUSES, runKeyset } from "../history/runs";
 import { toUiRun, toUiStep } from "../history/run-view";
 import { stepName, stepsOfRun } from "../history/steps";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../constants";
+import { invokedBy, invokedRuns } from "../history/invoke-links";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, METRICS_DEFAULT_WINDOW_HOURS, METRICS_MAX_WINDOW_HOURS } from "../constants";
+import { functionTotals, metricsBuckets, metricsWindow } from "../history/metrics";
 import { fieldParam, limitParam, timeParam } from "./params";
 import { invokeFunction, rerunRun } from "./rerun";
 import { readBodyText } from "../util/body-limit";
@@ -107,9 +109,11 @@ v0Routes.get("/v0/runs/:runId", async (c) => {
   const from = links.of?.from_step ?? null;
   // Steps before `from` were replayed from the original run's memos; the reader needs its name.
   const fromName = links.of && from !== null ? await stepName(c.env.DB, links.of.rerun_of, from) : null;
+  const children = await invokedRuns(c.env.DB, runId, steps.filter((s) => s.op === "InvokeFunction").map((s) => s.step_id));
   return ok(c, {
     run: toUiRun(run),
-    steps: steps.map(toUiStep),
+    steps: steps.map((s) => ({ ...toUiStep(s), invoked_run_id: children.get(s.step_id) ?? null })),
+    invoked_by: invokedBy(event),
     event: event ? toApiEvent(event) : null,
     rerun_of: links.of && { run_id: links.of.rerun_of, from_step: from, from_step_name: fromName },
     reruns: links.reruns.map((l) => ({ run_id: l.run_id, from_step: l.from_step, created_at: l.created_at })),
@@ -141,4 +145,35 @@ v0Routes.post("/v0/functions/:functionId/invoke", async (c) => {
   const eventId = await invokeFunction(c.env, functionId, parsed.data?.data ?? {}, Date.now());
   if (eventId === null) return fail(c, 404, `function ${functionId} not found; sync its app first`);
   return ok(c, { event_id: eventId });
+});
+
+const metricsQuery = z.object({
+  /** One function's runs; all runs when absent. */
+  function_id: z.string().min(1).optional(),
+  /** The window, in whole hours back from now. */
+  hours: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number of hours")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(METRICS_MAX_WINDOW_HOURS))
+    .default(METRICS_DEFAULT_WINDOW_HOURS),
+});
+
+v0Routes.get("/v0/metrics", async (c) => {
+  const parsed = metricsQuery.safeParse(c.req.query());
+  if (!parsed.success) return fail(c, 400, describeIssues(parsed.error));
+  const { function_id: functionId, hours } = parsed.data;
+  const window = metricsWindow(Date.now(), hours);
+  const [buckets, functions] = await Promise.all([
+    metricsBuckets(c.env.DB, window, functionId ?? null),
+    functionId === undefined ? functionTotals(c.env.DB, window) : Promise.resolve(null),
+  ]);
+  return ok(c, {
+    function_id: functionId ?? null,
+    from: window.from,
+    to: window.to,
+    bucket_ms: window.bucketMs,
+    buckets,
+    ...(functions === null ? {} : { functions }),
+  });
 });

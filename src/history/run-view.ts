@@ -62,6 +62,8 @@ export function toUiStep(step: StepRecord) {
     attempts: step.attempts,
     output: json(step.output),
     error: json(step.error),
+    /** Each failed attempt's error, oldest first (the newest HISTORY_ATTEMPT_ERRORS_PER_STEP). */
+    attempt_errors: (json(step.attempt_errors) ?? []) as unknown[],
     started_at: step.started_at,
     ended_at: step.ended_at,
   };
