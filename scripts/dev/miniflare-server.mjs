@@ -26,9 +26,11 @@ function withBundle(options, bundle) {
  * @param {{ config: ReturnType<typeof unstable_readConfig>, port: number, persistTo: string, vars: Record<string, string> }} settings
  */
 function miniflareOptions({ config, port, persistTo, vars }) {
-  // Module rules are for finding modules at run time; the bundle is one self-contained ES module.
+  // The bundle is one ES module plus the files wrangler.toml's Text rules import as strings (the
+  // dashboard's charting library); only those rules are kept, to load them beside it.
   const { workerOptions: converted, externalWorkers } = unstable_getMiniflareWorkerOptions(config);
-  const { modulesRules: _rules, ...workerOptions } = converted;
+  const { modulesRules: rules, ...workerOptions } = converted;
+  workerOptions.modulesRules = (rules ?? []).filter((rule) => rule.type === "Text");
   const projectRoot = dirname(resolve(config.configPath ?? "wrangler.toml"));
   return {
     rootPath: projectRoot,

@@ -212,10 +212,11 @@ describe("GET /v0/runs/:id (a run's timeline)", () => {
     expect(res.body.data).toEqual({
       run: expect.objectContaining({ run_id: runId, status: "completed", output: { ok: true }, queued_at: T0, ended_at: T0 + 2_000 }),
       steps: [
-        { step_id: "h1", name: "fetch", op: "StepRun", status: "completed", attempts: 2, output: { n: 1 }, error: null, started_at: T0 + 10, ended_at: T0 + 900 },
-        { step_id: "h2", name: "nap", op: "Sleep", status: "completed", attempts: 1, output: null, error: null, started_at: T0 + 900, ended_at: T0 + 1_900 },
+        { step_id: "h1", name: "fetch", op: "StepRun", status: "completed", attempts: 2, output: { n: 1 }, error: null, attempt_errors: [], started_at: T0 + 10, ended_at: T0 + 900, invoked_run_id: null },
+        { step_id: "h2", name: "nap", op: "Sleep", status: "completed", attempts: 1, output: null, error: null, attempt_errors: [], started_at: T0 + 900, ended_at: T0 + 1_900, invoked_run_id: null },
       ],
       event: expect.objectContaining({ internal_id: orders[2]!.internalId, name: "hist/order" }),
+      invoked_by: null,
       rerun_of: null,
       reruns: [],
     });
