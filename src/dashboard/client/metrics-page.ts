@@ -11,9 +11,24 @@ export const METRICS_PAGE_JS = String.raw`
 const METRIC_WINDOWS = [["1", "1 hour"], ["6", "6 hours"], ["24", "24 hours"], ["168", "7 days"]];
 let uplotLoading = null;
 
+/**
+ * uPlot formats numbers for navigator.language, which a browser on a POSIX locale reports as a
+ * tag Intl refuses ("en-US@posix"); the library would then fail to load. Such a browser gets
+ * the language without its "@" part.
+ */
+function usableLanguage() {
+  try {
+    new Intl.NumberFormat(navigator.language);
+  } catch {
+    const language = String(navigator.language).split("@")[0] || "en-US";
+    Object.defineProperty(navigator, "language", { get: () => language, configurable: true });
+  }
+}
+
 /** Loads the charting library once. */
 function loadUplot() {
   if (window.uPlot) return Promise.resolve(window.uPlot);
+  usableLanguage();
   uplotLoading = uplotLoading || new Promise((resolve, reject) => {
     const script = h("script", { src: "/_dashboard/uplot.js" });
     script.onload = () => resolve(window.uPlot);
