@@ -561,3 +561,5 @@ export const METRICS_DEFAULT_WINDOW_HOURS = 24;
 export const METRICS_MAX_WINDOW_HOURS = 7 * 24;
 /** Points per chart: the window is cut into this many equal buckets. */
 export const METRICS_BUCKETS = 48;
+/** Runs an event's page lists per effect (resumed, cancelled); the counts cover them all. */
+export const EVENT_EFFECTS_LISTED = 100;

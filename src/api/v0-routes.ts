@@ -1,7 +1,9 @@
 /**
  * What the dashboard reads and does beyond Inngest's v1 API: the event stream with run counts and
  * field search, the filtered run list, a run's timeline, sending events, invoking a function and
- * rerunning a run. Times are ms since the epoch; statuses are as stored (`queued`, `running`, ...).
+ * rerunning a run. Runs and events overlap with v1 and read the same: RFC 3339 times and v1's
+ * run statuses (`Running`, `Completed`, ...; a queued run is `Running` with `started_at` null).
+ * Metrics are chart data, in ms.
  * @module
  */
 import { Hono } from "hono";
@@ -15,6 +17,7 @@ import { findRun, listRuns, rerunLinks, RUN_STATUSES, runKeyset } from "../histo
 import { toUiRun, toUiStep } from "../history/run-view";
 import { stepName, stepsOfRun } from "../history/steps";
 import { invokedBy, invokedRuns } from "../history/invoke-links";
+import { eventEffects } from "../history/event-effects";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, METRICS_DEFAULT_WINDOW_HOURS, METRICS_MAX_WINDOW_HOURS } from "../constants";
 import { functionTotals, metricsBuckets, metricsWindow } from "../history/metrics";
 import { fieldParam, limitParam, timeParam } from "./params";
@@ -52,6 +55,13 @@ v0Routes.get("/v0/events", async (c) => {
     limit: q.limit,
   });
   return ok(c, events.map(toUiEvent), { cursor: events.length === q.limit ? events.at(-1)!.internal_id : null });
+});
+
+v0Routes.get("/v0/events/:eventId/effects", async (c) => {
+  const eventId = c.req.param("eventId");
+  const event = await findEvent(c.env.DB, eventId);
+  if (!event) return fail(c, 404, `event ${eventId} not found`);
+  return ok(c, await eventEffects(c.env.DB, eventId));
 });
 
 v0Routes.post("/v0/events", async (c) => {
@@ -116,7 +126,7 @@ v0Routes.get("/v0/runs/:runId", async (c) => {
     invoked_by: invokedBy(event),
     event: event ? toApiEvent(event) : null,
     rerun_of: links.of && { run_id: links.of.rerun_of, from_step: from, from_step_name: fromName },
-    reruns: links.reruns.map((l) => ({ run_id: l.run_id, from_step: l.from_step, created_at: l.created_at })),
+    reruns: links.reruns.map((l) => ({ run_id: l.run_id, from_step: l.from_step, created_at: new Date(l.created_at).toISOString() })),
   });
 });
 

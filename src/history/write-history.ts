@@ -7,6 +7,7 @@
 import { HISTORY_STATEMENT_MAX_BYTES } from "../constants";
 import type { FullRunRow, FullStepRow } from "../runner/history-rows";
 import type { SkippedRun } from "./record-runs";
+import type { EventEffect } from "../runner/history-message";
 import { utf8Bytes } from "../util/utf8";
 
 /** Everything one consumer batch writes. */
@@ -15,11 +16,12 @@ export interface HistoryWrites {
   steps: (FullStepRow & { runId: string })[];
   queued: { runId: string; functionId: string; appId: string; eventId: string; at: number }[];
   skipped: (SkippedRun & { at: number })[];
+  effects: (EventEffect & { at: number })[];
 }
 
 /** No rows at all. */
 export function emptyWrites(): HistoryWrites {
-  return { runs: [], steps: [], queued: [], skipped: [] };
+  return { runs: [], steps: [], queued: [], skipped: [], effects: [] };
 }
 
 const UPSERT_RUNS = `INSERT INTO runs (id, function_id, app_id, event_id, status, output, error, queued_at, started_at, ended_at,
@@ -53,6 +55,9 @@ const INSERT_QUEUED = `INSERT INTO runs (id, function_id, app_id, event_id, stat
 
 const INSERT_SKIPPED = `INSERT OR IGNORE INTO skipped_runs (event_id, function_id, reason, created_at)
   SELECT value ->> '$.eventId', value ->> '$.functionId', value ->> '$.reason', value ->> '$.at' FROM json_each(?1)`;
+
+const INSERT_EFFECTS = `INSERT OR IGNORE INTO event_effects (event_id, run_id, kind, step_id, created_at)
+  SELECT value ->> '$.eventId', value ->> '$.runId', value ->> '$.kind', value ->> '$.stepId', value ->> '$.at' FROM json_each(?1)`;
 
 /** The newest version of each row by `key`: two versions in one statement would race each other. */
 function newest<T extends { seq: number }>(rows: T[], key: (row: T) => string): T[] {
@@ -101,5 +106,6 @@ export function historyStatements(db: D1Database, writes: HistoryWrites, withVal
     ...jsonChunks(runs).map((json) => db.prepare(UPSERT_RUNS).bind(json)),
     ...jsonChunks(steps).map((json) => db.prepare(UPSERT_STEPS).bind(json)),
     ...jsonChunks(writes.skipped).map((json) => db.prepare(INSERT_SKIPPED).bind(json)),
+    ...jsonChunks(writes.effects).map((json) => db.prepare(INSERT_EFFECTS).bind(json)),
   ];
 }

@@ -47,6 +47,13 @@ beforeAll(async () => {
       return step.invoke("call-child", { function: child, data: { n: 2 } });
     }),
     child,
+    inngest.createFunction({ id: "waiter", triggers: { event: "ui/hold" } }, async ({ step }) => {
+      const go = await step.waitForEvent("wait-go", { event: "ui/go", timeout: "5m" });
+      return { woken: go !== null };
+    }),
+    inngest.createFunction({ id: "stoppable", triggers: { event: "ui/hold" }, cancelOn: [{ event: "ui/go" }] }, async ({ step }) => {
+      await step.sleep("hold-on", "10m");
+    }),
     inngest.createFunction({ id: "napper", triggers: { event: "ui/nap" } }, async ({ step }) => {
       await step.run("before-nap", () => "awake");
       await step.sleep("long-nap", "10m");
@@ -205,6 +212,24 @@ describe("dashboard", () => {
     await back.click();
     await page.waitForURL(`**/runs/${parentId}`);
     await page.locator('.wf-row[data-step="call-child"]').waitFor({ timeout: SEEN_MS });
+  });
+
+  it("counts and links on an event's page the wait it resumed and the run it cancelled", async () => {
+    await sendEvents(server.url, { name: "ui/hold", data: {} });
+    await openNewestRun("stoppable");
+    await page.locator('.wf-row[data-step="hold-on"] .lbl', { hasText: "sleeping" }).waitFor({ timeout: SEEN_MS });
+    const waiterId = await openNewestRun("waiter");
+    await page.locator('.wf-row[data-step="wait-go"] .lbl', { hasText: "waiting" }).waitFor({ timeout: SEEN_MS });
+
+    const [eventId] = await sendEvents(server.url, { name: "ui/go", data: {} });
+    await page.goto(`${server.url}/events/${eventId}`);
+    await expect.poll(() => page.locator('[data-effect-count="resumed"]').textContent(), { timeout: SEEN_MS }).toBe("1");
+    await expect.poll(() => page.locator('[data-effect-count="cancelled"]').textContent(), { timeout: SEEN_MS }).toBe("1");
+    expect(await page.locator('[data-effects="cancelled"]').textContent()).toContain("stoppable");
+    expect(await page.locator('[data-effects="resumed"]').textContent()).toContain("wait-go");
+    await page.click(`[data-effects="resumed"] a[href="/runs/${waiterId}"]`);
+    await page.waitForURL(`**/runs/${waiterId}`);
+    await page.locator("h1 .pill.completed").waitFor({ timeout: SEEN_MS });
   });
 
   it("draws the metrics from history, with totals that match the runs listed", async () => {

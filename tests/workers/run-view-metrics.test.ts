@@ -56,7 +56,7 @@ describe("GET /v0/runs/:id (the whole story)", () => {
     await insertStep(runId, "s1", { status: "failed", attempts: 2, error: errors[1]!.error, attemptErrors: errors, startedAt: t, endedAt: t + 2_000, seq: 0 }).run();
     const res = await getJson<{ data: { steps: { attempt_errors: unknown; error: unknown }[] } }>(`/v0/runs/${runId}`);
     expect(res.status).toBe(200);
-    expect(res.body.data.steps[0]!.attempt_errors).toEqual(errors);
+    expect(res.body.data.steps[0]!.attempt_errors).toEqual(errors.map((e) => ({ ...e, at: new Date(e.at).toISOString() })));
     expect(res.body.data.steps[0]!.error).toEqual({ name: "Error", message: "broke 2" });
   });
 
@@ -84,6 +84,62 @@ describe("GET /v0/runs/:id (the whole story)", () => {
     expect(parent.body.data.invoked_by).toBeNull();
     const child = await getJson<{ data: { invoked_by: unknown } }>(`/v0/runs/${childId}`);
     expect(child.body.data.invoked_by).toEqual({ run_id: parentId, step_id: "inv" });
+  });
+});
+
+describe("GET /v0/events/:id/effects", () => {
+  it("counts and lists the waits an event resumed and the runs it cancelled, with names", async () => {
+    const t = Date.UTC(2022, 0, 4);
+    const [trigger, go] = await seedEvents([{ name: "view/hold", receivedAt: t }, { name: "view/go", receivedAt: t + 100 }]);
+    const waiting = ulid(t);
+    const stopped = ulid(t + 1);
+    await seedRuns([
+      { id: waiting, functionId: `${APP_ID}-waiter`, appId: APP_ID, eventId: trigger!.internalId, status: "completed", queuedAt: t, startedAt: t, endedAt: t + 200 },
+      { id: stopped, functionId: `${APP_ID}-stoppable`, appId: APP_ID, eventId: trigger!.internalId, status: "cancelled", queuedAt: t, startedAt: t, endedAt: t + 150 },
+    ]);
+    await env.DB.batch([
+      insertStep(waiting, "w1", { op: "WaitForEvent", status: "completed", startedAt: t, endedAt: t + 120, seq: 0 }),
+      env.DB.prepare("INSERT INTO event_effects (event_id, run_id, kind, step_id, created_at) VALUES (?, ?, 'resumed', 'w1', ?), (?, ?, 'cancelled', '', ?)")
+        .bind(go!.internalId, waiting, t + 110, go!.internalId, stopped, t + 120),
+    ]);
+    const res = await getJson<{ data: unknown }>(`/v0/events/${go!.internalId}/effects`);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({
+      resumed_count: 1,
+      cancelled_count: 1,
+      resumed: [{ run_id: waiting, function_id: `${APP_ID}-waiter`, function_name: null, step_id: "w1", step_name: "w1", at: new Date(t + 110).toISOString() }],
+      cancelled: [{ run_id: stopped, function_id: `${APP_ID}-stoppable`, function_name: null, step_id: null, step_name: null, at: new Date(t + 120).toISOString() }],
+    });
+    const none = await getJson<{ data: unknown }>(`/v0/events/${trigger!.internalId}/effects`);
+    expect(none.body.data).toEqual({ resumed_count: 0, cancelled_count: 0, resumed: [], cancelled: [] });
+    expect((await getJson(`/v0/events/${ulid(t)}/effects`)).status).toBe(404);
+  });
+});
+
+describe("/v0 and /v1 where they overlap", () => {
+  it("spell a run's status and times, and an event's receive time, the same way", async () => {
+    const t = Date.UTC(2022, 0, 3);
+    const [event] = await seedEvents([{ name: "view/same", receivedAt: t }]);
+    const done = ulid(t);
+    const waiting = ulid(t + 1);
+    await seedRuns([
+      { id: done, functionId: `${APP_ID}-same`, appId: APP_ID, eventId: event!.internalId, status: "failed", queuedAt: t, startedAt: t + 5, endedAt: t + 9 },
+      { id: waiting, functionId: `${APP_ID}-same`, appId: APP_ID, eventId: event!.internalId, status: "queued", queuedAt: t + 1 },
+    ]);
+    for (const id of [done, waiting]) {
+      const v0 = (await getJson<{ data: { run: Record<string, unknown> } }>(`/v0/runs/${id}`)).body.data.run;
+      const v1 = (await getJson<{ data: Record<string, unknown> }>(`/v1/runs/${id}`)).body.data;
+      for (const key of ["status", "queued_at", "ended_at"]) expect(v0[key], `${id} ${key}`).toEqual(v1[key]);
+    }
+    const v0Done = (await getJson<{ data: { run: Record<string, unknown> } }>(`/v0/runs/${done}`)).body.data.run;
+    expect(v0Done).toMatchObject({ status: "Failed", queued_at: new Date(t).toISOString(), started_at: new Date(t + 5).toISOString() });
+    expect((await getJson<{ data: { run: Record<string, unknown> } }>(`/v0/runs/${waiting}`)).body.data.run).toMatchObject({ status: "Running", started_at: null });
+
+    const listed = (await getJson<{ data: Record<string, unknown>[] }>(`/v0/events?name=view/same`)).body.data;
+    const v1Event = (await getJson<{ data: Record<string, unknown> }>(`/v1/events/${event!.internalId}`)).body.data;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]!.received_at).toBe(v1Event.received_at);
+    expect(listed[0]!.status).toBe(v1Event.status);
   });
 });
 

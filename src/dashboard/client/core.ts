@@ -79,6 +79,35 @@ function empty(title, ...body) {
   return h("div", { class: "empty" }, h("h3", null, title), ...body);
 }
 
+/** ms since the epoch from an RFC 3339 time of the API; null stays null. */
+function ms(time) {
+  return time === null || time === undefined ? null : Date.parse(time);
+}
+
+const RUN_STATUS_FROM_API = { Running: "running", Completed: "completed", Failed: "failed", Cancelled: "cancelled" };
+
+/**
+ * A run from /v0 (v1's statuses and times) as the pages use it: lower-case statuses, with
+ * "queued" for a run not started yet, and times in ms.
+ */
+function fromApiRun(run) {
+  const started = ms(run.started_at);
+  const status = RUN_STATUS_FROM_API[run.status] || run.status;
+  return Object.assign({}, run, { status: status === "running" && started === null ? "queued" : status,
+    queued_at: ms(run.queued_at), started_at: started, ended_at: ms(run.ended_at) });
+}
+
+/** A step from /v0 with its times in ms. */
+function fromApiStep(step) {
+  return Object.assign({}, step, { started_at: ms(step.started_at), ended_at: ms(step.ended_at),
+    attempt_errors: (step.attempt_errors || []).map((a) => Object.assign({}, a, { at: ms(a.at) })) });
+}
+
+/** An event from /v0 with its receive time in ms. */
+function fromApiEvent(event) {
+  return Object.assign({}, event, { received_at: ms(event.received_at) });
+}
+
 /** A placeholder shown while a page's data loads. */
 function loading(text) {
   return h("div", { class: "loading", role: "status" }, h("span", { class: "spinner" }), text || "Loading…");

@@ -84,7 +84,7 @@ async function renderRun(main, match) {
 
   async function load() {
     const { data } = await api("/v0/runs/" + encodeURIComponent(runId));
-    detail = Object.assign(data, { reload: load });
+    detail = Object.assign(data, { run: fromApiRun(data.run), steps: data.steps.map(fromApiStep), reload: load });
     draw();
   }
 

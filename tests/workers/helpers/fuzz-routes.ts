@@ -296,6 +296,7 @@ const routeList: FuzzRoute[] = [
   },
   ...PAGES.map((path): FuzzRoute => ({ method: "GET", path, auth: "gate", mayStore: [], request: requests("GET", "gate", { path }) })),
   { method: "GET", path: "/_dashboard/app.js", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/_dashboard/app.js" }) },
+  { method: "GET", path: "/v0/events/:eventId/effects", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v0/events/:eventId/effects" }) },
   {
     method: "GET",
     path: "/v0/metrics",
