@@ -98,7 +98,8 @@ tr.link:hover td { background: #f9fafb; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 0 16px; }
 .chart { min-height: 200px; }
 .chart .u-legend { font-size: 12px; margin-top: 4px; }
-.chart .u-legend th, .chart .u-legend td { padding: 0 6px 0 0; border: 0; font-weight: normal; }
+.chart .u-legend tr { display: inline-flex; align-items: center; gap: 4px; margin-right: 14px; }
+.chart .u-legend th, .chart .u-legend td { padding: 0; border: 0; font-weight: normal; text-transform: none; letter-spacing: 0; color: var(--ink); }
 .chart .u-legend .u-marker { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: middle; }
 .chart .u-legend .u-off { opacity: .4; }
 .chart .u-over, .chart .u-under { position: absolute; }
