@@ -617,3 +617,25 @@ export const MCP_SEND_EVENT_POLL_MS = 250;
 // --- Speed (issue 10): the bench's phase timing ---
 /** Samples of one phase kept in memory while phase timing is on (the oldest half goes first). */
 export const PHASE_SAMPLES_KEPT = 20_000;
+
+// --- Run view and metrics (dashboard) ---
+
+/**
+ * Failed attempts whose errors a step's history keeps (the newest ones); the step's `attempts`
+ * still counts every attempt, so a reader sees when older errors were let go.
+ */
+export const HISTORY_ATTEMPT_ERRORS_PER_STEP = 10;
+/**
+ * Bytes of JSON one kept attempt error may take; a larger one keeps its name and the start of its
+ * message, without the stack. With HISTORY_ATTEMPT_ERRORS_PER_STEP this keeps a step's list of
+ * attempt errors under HISTORY_INLINE_VALUE_BYTES, so it always travels inline.
+ */
+export const HISTORY_ATTEMPT_ERROR_BYTES = 1_200;
+/** Hours of history a metrics page shows unless asked for another window. */
+export const METRICS_DEFAULT_WINDOW_HOURS = 24;
+/** The longest window a metrics page may ask for (a week): its queries scan that much history. */
+export const METRICS_MAX_WINDOW_HOURS = 7 * 24;
+/** Points per chart: the window is cut into this many equal buckets. */
+export const METRICS_BUCKETS = 48;
+/** Runs an event's page lists per effect (resumed, cancelled); the counts cover them all. */
+export const EVENT_EFFECTS_LISTED = 100;

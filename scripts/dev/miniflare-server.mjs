@@ -4,7 +4,8 @@
  * wrangler.toml by wrangler's own converter), the same state directory and the Cron Triggers.
  * @module
  */
-import { dirname, join, resolve } from "node:path";
+import { readdirSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { HOST } from "./args.mjs";
@@ -12,10 +13,23 @@ import { startCronTriggers } from "./cron.mjs";
 import { wranglerRegistryPath } from "./registry-path.mjs";
 import { applyD1Migrations } from "./migrations.mjs";
 
-/** `options` with the Worker's code: `bundle`, one self-contained ES module. */
-function withBundle(options, bundle) {
+/** Whether a file name matches the last part of a wrangler rule's glob (`**\/*name.js`). */
+function matchesGlob(file, glob) {
+  const last = glob.split("/").at(-1) ?? "";
+  const pattern = last.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${pattern}$`).test(file);
+}
+
+/**
+ * `options` with the Worker's code: `bundle`, one ES module, and beside it the files wrangler.toml's
+ * Text rules import as strings (the dashboard's charting library), which the bundle imports.
+ */
+function withBundle(options, bundle, textGlobs) {
   const [worker, ...others] = options.workers;
-  return { ...options, workers: [{ ...worker, modules: true, modulesRoot: dirname(bundle), scriptPath: bundle }, ...others] };
+  const dir = dirname(bundle);
+  const texts = readdirSync(dir).filter((file) => file !== basename(bundle) && textGlobs.some((glob) => matchesGlob(file, glob)));
+  const modules = [{ type: "ESModule", path: bundle }, ...texts.map((file) => ({ type: "Text", path: join(dir, file) }))];
+  return { ...options, workers: [{ ...worker, modules, modulesRoot: dir }, ...others] };
 }
 
 /**
@@ -26,7 +40,7 @@ function withBundle(options, bundle) {
  * @param {{ config: ReturnType<typeof unstable_readConfig>, port: number, persistTo: string, vars: Record<string, string> }} settings
  */
 function miniflareOptions({ config, port, persistTo, vars }) {
-  // Module rules are for finding modules at run time; the bundle is one self-contained ES module.
+  // Module rules are for finding modules at run time; the bundle's modules are listed instead.
   const { workerOptions: converted, externalWorkers } = unstable_getMiniflareWorkerOptions(config);
   const { modulesRules: _rules, ...workerOptions } = converted;
   const projectRoot = dirname(resolve(config.configPath ?? "wrangler.toml"));
@@ -78,7 +92,8 @@ export async function startMiniflareServer({ config: configPath, port, persistTo
   const { d1Databases } = options.workers[0];
   const [bundle] = await Promise.all([bundling, applyD1Migrations({ config, d1Databases, persistRoot: options.resourcePersistencePath, log })]);
 
-  const mf = new Miniflare(convertV4MiniflareOptions(withBundle(options, bundle)));
+  const textGlobs = (config.rules ?? []).filter((rule) => rule.type === "Text").flatMap((rule) => rule.globs);
+  const mf = new Miniflare(convertV4MiniflareOptions(withBundle(options, bundle, textGlobs)));
   const entry = await mf.ready;
   // The Worker's own socket, not Miniflare's entry worker in front of it: one hop less per request.
   const url = await mf.unsafeGetDirectURL(config.name);

@@ -1,7 +1,9 @@
 /**
  * What the dashboard reads and does beyond Inngest's v1 API: the event stream with run counts and
  * field search, the filtered run list, a run's timeline, sending events, invoking a function and
- * rerunning a run. Times are ms since the epoch; statuses are as stored (`queued`, `running`, ...).
+ * rerunning a run. Runs and events overlap with v1 and read the same: RFC 3339 times and v1's
+ * run statuses (`Running`, `Completed`, ...; a queued run is `Running` with `started_at` null).
+ * Metrics are chart data, in ms.
  * @module
  */
 import { Hono } from "hono";
@@ -14,7 +16,10 @@ import { eventKeyset, findEvent, listEvents } from "../history/events";
 import { findRun, listRuns, rerunLinks, RUN_STATUSES, runKeyset } from "../history/runs";
 import { toUiRun, toUiStep } from "../history/run-view";
 import { stepName, stepsOfRun } from "../history/steps";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../constants";
+import { invokedBy, invokedRuns } from "../history/invoke-links";
+import { eventEffects } from "../history/event-effects";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, METRICS_DEFAULT_WINDOW_HOURS, METRICS_MAX_WINDOW_HOURS } from "../constants";
+import { functionTotals, metricsBuckets, metricsWindow } from "../history/metrics";
 import { fieldParam, limitParam, timeParam } from "./params";
 import { invokeFunction, rerunRun } from "./rerun";
 import { readBodyText } from "../util/body-limit";
@@ -50,6 +55,13 @@ v0Routes.get("/v0/events", async (c) => {
     limit: q.limit,
   });
   return ok(c, events.map(toUiEvent), { cursor: events.length === q.limit ? events.at(-1)!.internal_id : null });
+});
+
+v0Routes.get("/v0/events/:eventId/effects", async (c) => {
+  const eventId = c.req.param("eventId");
+  const event = await findEvent(c.env.DB, eventId);
+  if (!event) return fail(c, 404, `event ${eventId} not found`);
+  return ok(c, await eventEffects(c.env.DB, eventId));
 });
 
 v0Routes.post("/v0/events", async (c) => {
@@ -107,12 +119,14 @@ v0Routes.get("/v0/runs/:runId", async (c) => {
   const from = links.of?.from_step ?? null;
   // Steps before `from` were replayed from the original run's memos; the reader needs its name.
   const fromName = links.of && from !== null ? await stepName(c.env.DB, links.of.rerun_of, from) : null;
+  const children = await invokedRuns(c.env.DB, runId, steps.filter((s) => s.op === "InvokeFunction").map((s) => s.step_id));
   return ok(c, {
     run: toUiRun(run),
-    steps: steps.map(toUiStep),
+    steps: steps.map((s) => ({ ...toUiStep(s), invoked_run_id: children.get(s.step_id) ?? null })),
+    invoked_by: invokedBy(event),
     event: event ? toApiEvent(event) : null,
     rerun_of: links.of && { run_id: links.of.rerun_of, from_step: from, from_step_name: fromName },
-    reruns: links.reruns.map((l) => ({ run_id: l.run_id, from_step: l.from_step, created_at: l.created_at })),
+    reruns: links.reruns.map((l) => ({ run_id: l.run_id, from_step: l.from_step, created_at: new Date(l.created_at).toISOString() })),
   });
 });
 
@@ -141,4 +155,35 @@ v0Routes.post("/v0/functions/:functionId/invoke", async (c) => {
   const eventId = await invokeFunction(c.env, functionId, parsed.data?.data ?? {}, Date.now());
   if (eventId === null) return fail(c, 404, `function ${functionId} not found; sync its app first`);
   return ok(c, { event_id: eventId });
+});
+
+const metricsQuery = z.object({
+  /** One function's runs; all runs when absent. */
+  function_id: z.string().min(1).optional(),
+  /** The window, in whole hours back from now. */
+  hours: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number of hours")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(METRICS_MAX_WINDOW_HOURS))
+    .default(METRICS_DEFAULT_WINDOW_HOURS),
+});
+
+v0Routes.get("/v0/metrics", async (c) => {
+  const parsed = metricsQuery.safeParse(c.req.query());
+  if (!parsed.success) return fail(c, 400, describeIssues(parsed.error));
+  const { function_id: functionId, hours } = parsed.data;
+  const window = metricsWindow(Date.now(), hours);
+  const [buckets, functions] = await Promise.all([
+    metricsBuckets(c.env.DB, window, functionId ?? null),
+    functionId === undefined ? functionTotals(c.env.DB, window) : Promise.resolve(null),
+  ]);
+  return ok(c, {
+    function_id: functionId ?? null,
+    from: window.from,
+    to: window.to,
+    bucket_ms: window.bucketMs,
+    buckets,
+    ...(functions === null ? {} : { functions }),
+  });
 });

@@ -37,6 +37,7 @@ export function shellPage(mode: "dev" | "production"): string {
     <a href="/events" data-link="1" data-section="events">Events</a>
     <a href="/functions" data-link="1" data-section="functions">Functions</a>
     <a href="/apps" data-link="1" data-section="apps">Apps</a>
+    <a href="/metrics" data-link="1" data-section="metrics">Metrics</a>
   </nav>
   <span class="mode">${mode === "dev" ? "dev server" : "production"}</span>
   <button id="send-event" class="primary" type="button">Send event</button>

@@ -15,12 +15,13 @@ import { DASHBOARD_JS } from "./client/bundle";
 import { readLoginForm } from "./login-form";
 import { loginPage, shellPage } from "./pages";
 import { STYLES } from "./styles";
+import { UPLOT_JS } from "./vendor/uplot";
 
 /** Dashboard routes; mount at the root of the Worker's Hono app, behind the auth middleware. */
 export const dashboardRoutes = new Hono<{ Bindings: Env }>();
 
 /** Paths the client script renders; each gets the same shell. */
-const PAGE_PATHS = ["/", "/runs", "/runs/:runId", "/events", "/events/:eventId", "/functions", "/apps"];
+const PAGE_PATHS = ["/", "/runs", "/runs/:runId", "/events", "/events/:eventId", "/functions", "/apps", "/metrics", "/metrics/:functionId"];
 
 /** Assets change with the deployed code only; revalidating keeps a redeploy visible at once. */
 const ASSET_CACHE = "no-cache";
@@ -46,6 +47,10 @@ for (const path of PAGE_PATHS) {
 
 dashboardRoutes.get("/_dashboard/app.js", (c) =>
   c.body(DASHBOARD_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": ASSET_CACHE }),
+);
+
+dashboardRoutes.get("/_dashboard/uplot.js", (c) =>
+  c.body(UPLOT_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": ASSET_CACHE }),
 );
 
 dashboardRoutes.get("/_dashboard/app.css", (c) =>

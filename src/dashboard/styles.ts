@@ -92,4 +92,20 @@ tr.link:hover td { background: #f9fafb; }
 .legend i { display: inline-block; width: 12px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
 .login { max-width: 420px; margin: 12vh auto; }
 .login input { width: 100%; margin: 8px 0 12px; }
+.loading { display: flex; align-items: center; gap: 8px; color: var(--muted); padding: 12px 0; }
+.spinner { width: 14px; height: 14px; border: 2px solid var(--line); border-top-color: var(--accent); border-radius: 50%; animation: spin .8s linear infinite; }
+@keyframes spin { to { transform: rotate(360deg); } }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 0 16px; }
+.chart { min-height: 200px; }
+.chart .u-legend { font-size: 12px; margin-top: 4px; }
+.chart .u-legend tr { display: inline-flex; align-items: center; gap: 4px; margin-right: 14px; }
+.chart .u-legend th, .chart .u-legend td { padding: 0; border: 0; font-weight: normal; text-transform: none; letter-spacing: 0; color: var(--ink); }
+.chart .u-legend .u-marker { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: middle; }
+.chart .u-legend .u-off { opacity: .4; }
+.chart .u-over, .chart .u-under { position: absolute; }
+.chart .uplot, .chart .u-wrap { position: relative; }
+.metrics-totals th { text-align: left; font-weight: normal; color: var(--muted); width: 50%; }
+.attempts { margin: 8px 0; }
+.attempts .attempt { border-left: 3px solid #f59e0b; padding: 4px 8px; margin: 4px 0; background: #fffbeb; }
+.attempts .attempt.last { border-left-color: var(--failed); background: #fef2f2; }
 `;

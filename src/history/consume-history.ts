@@ -72,6 +72,7 @@ function collect(messages: HistoryMessage[]): HistoryWrites {
   for (const m of messages) {
     if (m.kind === "queued_runs") writes.queued.push(...m.runs.map((r) => ({ ...r, at: m.at })));
     else if (m.kind === "skipped_runs") writes.skipped.push(...m.skips.map((s) => ({ ...s, at: m.at })));
+    else if (m.kind === "event_effects") writes.effects.push(...m.effects.map((e) => ({ ...e, at: m.at })));
     else {
       if (m.run) writes.runs.push({ ...m.run, runId: m.runId, output: text(m.run.output), error: text(m.run.error) });
       writes.steps.push(...m.steps.map((s) => ({ ...s, runId: m.runId, output: text(s.output), error: text(s.error) })));
@@ -107,7 +108,7 @@ async function writeAll(db: D1Database, writes: HistoryWrites): Promise<void> {
   const single = [
     ...writes.runs.map((row) => ({ ...emptyWrites(), runs: [row] })),
     ...writes.steps.map((row) => ({ ...emptyWrites(), steps: [row] })),
-    { ...emptyWrites(), queued: writes.queued, skipped: writes.skipped },
+    { ...emptyWrites(), queued: writes.queued, skipped: writes.skipped, effects: writes.effects },
   ];
   for (const one of single) {
     const statements = historyStatements(db, one, false);

@@ -14,10 +14,10 @@ export function toApiEvent(event: EventRecord) {
   return { internal_id: internalId, ...fields, received_at, status: event.status, ...failure(event) };
 }
 
-/** An event as the dashboard's stream reads it: times in ms and how many runs it started. */
+/** An event as the dashboard's stream reads it: as v1 shows it, plus how many runs it started. */
 export function toUiEvent(event: ListedEvent) {
   const { internalId, ...fields } = JSON.parse(event.data) as StoredJson;
-  return { ...fields, internal_id: internalId, received_at: event.received_at, status: event.status, run_count: event.run_count, ...failure(event) };
+  return { ...fields, internal_id: internalId, received_at: new Date(event.received_at).toISOString(), status: event.status, run_count: event.run_count, ...failure(event) };
 }
 
 /** `error`, only on a failed event: why routing it failed. */

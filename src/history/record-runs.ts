@@ -2,7 +2,7 @@ import { HISTORY_MESSAGE_MAX_BYTES } from "../constants";
 import { enqueueMessages } from "../ingest/enqueue";
 import { utf8Bytes } from "../util/utf8";
 import type { AdmittedRun } from "../routing/admit";
-import type { HistoryMessage, SKIP_REASONS } from "../runner/history-message";
+import type { EventEffect, HistoryMessage, SKIP_REASONS } from "../runner/history-message";
 import type { SizedMessage } from "../runner/history-pack";
 
 /** A run not started: the event, the function, and why (flow control or the chain guard). */
@@ -57,4 +57,13 @@ export function recordQueuedRuns(db: D1Database, runs: AdmittedRun[], now: numbe
        FROM json_each(?1)`,
     )
     .bind(JSON.stringify(runs), now);
+}
+
+/**
+ * Sends what events did to paused runs (resumed a wait, cancelled a run) to the history Queue; a
+ * failed send throws, before the pauses are removed, so the delivery is retried and recorded then.
+ */
+export async function recordEventEffects(queue: Queue<HistoryMessage>, effects: EventEffect[], now: number): Promise<void> {
+  if (effects.length === 0) return;
+  await enqueueMessages(queue, packItems(effects, (items) => ({ kind: "event_effects", at: now, effects: items })));
 }

@@ -22,6 +22,7 @@ const DELETIONS: readonly string[] = [
      SELECT r.id FROM runs r WHERE r.ended_at < ?1 AND NOT EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id) LIMIT ?2)`,
   "DELETE FROM run_reruns WHERE run_id IN (SELECT run_id FROM run_reruns WHERE created_at < ?1 LIMIT ?2)",
   "DELETE FROM skipped_runs WHERE rowid IN (SELECT rowid FROM skipped_runs WHERE created_at < ?1 LIMIT ?2)",
+  "DELETE FROM event_effects WHERE rowid IN (SELECT rowid FROM event_effects WHERE created_at < ?1 LIMIT ?2)",
   `DELETE FROM events WHERE internal_id IN (
      SELECT internal_id FROM events WHERE received_at < ?1 AND status != 'pending' LIMIT ?2)`,
 ];

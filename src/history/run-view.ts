@@ -1,6 +1,7 @@
 /**
- * Runs and steps as the APIs show them: Inngest's REST v1 shape (ISO times, capitalised
- * statuses) and the dashboard's `/v0` shape (ms times, stored statuses).
+ * Runs and steps as the APIs show them: Inngest's REST v1 shape and the dashboard's `/v0` shape.
+ * Both spell run statuses and times the same way (Inngest's capitalised statuses, RFC 3339
+ * times); `/v0` adds what the dashboard needs beyond v1, such as `started_at` (null while queued).
  * @module
  */
 import type { ListedRun, RunRecord } from "./runs";
@@ -34,7 +35,7 @@ export function toApiRun(run: RunRecord) {
   };
 }
 
-/** A run as the dashboard reads it: stored status, times in ms, names to show. */
+/** A run as the dashboard reads it: v1's status and times, with names to show. */
 export function toUiRun(run: ListedRun) {
   return {
     run_id: run.id,
@@ -43,16 +44,16 @@ export function toUiRun(run: ListedRun) {
     app_id: run.app_id,
     event_id: run.event_id,
     event_name: run.event_name,
-    status: run.status,
-    queued_at: run.queued_at,
-    started_at: run.started_at,
-    ended_at: run.ended_at,
+    status: API_STATUS[run.status],
+    queued_at: iso(run.queued_at),
+    started_at: iso(run.started_at),
+    ended_at: iso(run.ended_at),
     output: json(run.output),
     error: json(run.error),
   };
 }
 
-/** A step as the dashboard's timeline reads it. */
+/** A step as the dashboard's timeline reads it; step statuses are stepflare's own (v1 has no steps). */
 export function toUiStep(step: StepRecord) {
   return {
     step_id: step.step_id,
@@ -62,7 +63,9 @@ export function toUiStep(step: StepRecord) {
     attempts: step.attempts,
     output: json(step.output),
     error: json(step.error),
-    started_at: step.started_at,
-    ended_at: step.ended_at,
+    /** Each failed attempt's error, oldest first (the newest HISTORY_ATTEMPT_ERRORS_PER_STEP). */
+    attempt_errors: ((json(step.attempt_errors) ?? []) as { at: number }[]).map((a) => ({ ...a, at: iso(a.at) })),
+    started_at: iso(step.started_at),
+    ended_at: iso(step.ended_at),
   };
 }

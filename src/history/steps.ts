@@ -16,6 +16,8 @@ export interface StepRecord {
   attempts: number;
   output: string | null;
   error: string | null;
+  /** JSON array of the failed attempts' errors, newest HISTORY_ATTEMPT_ERRORS_PER_STEP. */
+  attempt_errors: string | null;
   started_at: number | null;
   ended_at: number | null;
   seq: number;

@@ -7,6 +7,8 @@ import { readStoredJson } from "../util/stored-json";
 import { storedResultSchema } from "../runs/stored-run-json";
 import { findPauseMatches } from "../waits/find-matches";
 import { removePauses } from "../waits/register";
+import { recordEventEffects } from "../history/record-runs";
+import type { EventEffect } from "../runner/history-message";
 
 /**
  * The memo a parent's `step.invoke` gets from its child's `inngest/function.finished` event. A
@@ -51,13 +53,19 @@ export async function resumePausedRuns(env: Env, events: StoredEvent[], now: num
       const run = env.RUNS.getByName(match.runId);
       if (match.kind === "cancel") await run.cancel();
       else await run.resume(match.stepId!, match.kind === "wait" ? toSdkEvent(event) : await invokeResultMemo(env, event));
-      return { id: match.pauseId, shard };
+      const effect: EventEffect = match.kind === "cancel"
+        ? { eventId: event.internalId, runId: match.runId, kind: "cancelled", stepId: "" }
+        : { eventId: event.internalId, runId: match.runId, kind: "resumed", stepId: match.stepId! };
+      return { pause: { id: match.pauseId, shard }, effect };
     } catch (err) {
       failures.set(event.internalId, err);
       return null;
     }
   });
+  const done = delivered.flatMap((d) => (d === null ? [] : [d]));
+  // Recorded before the pauses go: if this send fails, the delivery is retried and records them.
+  await recordEventEffects(env.HISTORY, done.map((d) => d.effect), now);
   // A cancelled run has ended, so its listener is done too (the run's end removes any others).
-  await removePauses(env, delivered.flatMap((pause) => (pause === null ? [] : [pause])));
+  await removePauses(env, done.map((d) => d.pause));
   return { failures, unfinished };
 }

@@ -42,6 +42,8 @@ export const stepHistoryRowSchema = z.object({
   attempts: z.number().int(),
   output: historyValueSchema,
   error: historyValueSchema,
+  /** Absent in messages sent before attempts' errors were kept. */
+  attemptErrors: z.string().nullable().default(null),
   startedAt: z.number().nullable(),
   endedAt: z.number().nullable(),
   order: z.number().int(),
@@ -76,7 +78,30 @@ export const skippedRunsMessageSchema = z.object({
   skips: z.array(z.object({ eventId: z.string(), functionId: z.string(), reason: z.enum(SKIP_REASONS) })),
 });
 
+/** What delivering an event to paused runs did: a wait it resumed, or a run it cancelled. */
+export const eventEffectSchema = z.object({
+  eventId: z.string(),
+  runId: z.string(),
+  kind: z.enum(["resumed", "cancelled"]),
+  /** The step resumed; "" for a cancellation. */
+  stepId: z.string(),
+});
+/** What delivering an event to a paused run did. */
+export type EventEffect = z.infer<typeof eventEffectSchema>;
+
+/** Events' effects on paused runs, so an event's page shows them. */
+export const eventEffectsMessageSchema = z.object({
+  kind: z.literal("event_effects"),
+  at: z.number(),
+  effects: z.array(eventEffectSchema),
+});
+
 /** Any history message. */
-export const historyMessageSchema = z.discriminatedUnion("kind", [runHistoryMessageSchema, queuedRunsMessageSchema, skippedRunsMessageSchema]);
+export const historyMessageSchema = z.discriminatedUnion("kind", [
+  runHistoryMessageSchema,
+  queuedRunsMessageSchema,
+  skippedRunsMessageSchema,
+  eventEffectsMessageSchema,
+]);
 /** Any history message. */
 export type HistoryMessage = z.infer<typeof historyMessageSchema>;

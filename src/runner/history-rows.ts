@@ -34,6 +34,8 @@ export interface FullStepRow {
   attempts: number;
   output: string | null;
   error: string | null;
+  /** JSON array of the failed attempts' errors (runs/attempt-errors.ts); bounded, so always inline. */
+  attemptErrors: string | null;
   startedAt: number | null;
   endedAt: number | null;
   order: number;
@@ -100,6 +102,7 @@ export function buildHistoryRows(store: RunStore, run: RunRow, dirty: DirtyRow[]
       attempts: step.attempts,
       output: memo ? fitForHistory(JSON.stringify((memo as { data?: unknown }).data ?? null)) : null,
       error: step.error,
+      attemptErrors: step.attempt_errors,
       startedAt: step.started_at,
       endedAt: step.ended_at,
       order: step.seq,

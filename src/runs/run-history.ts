@@ -1,5 +1,6 @@
 import { HISTORY_MAX_VALUE_BYTES, HISTORY_RESEND_AFTER_MS } from "../constants";
 import { utf8Bytes } from "../util/utf8";
+import { addAttemptError } from "./attempt-errors";
 import type { StepRow } from "./run-rows";
 
 /**
@@ -44,6 +45,11 @@ export class RunHistory {
          error = excluded.error, ended_at = excluded.ended_at`,
       stepId, info.name ?? null, info.displayName ?? null, info.op, status, attempts, fitForHistory(error), now, endedAt,
     );
+    if (error !== null && (status === "errored" || status === "failed")) {
+      const kept = this.#sql.exec<{ attempt_errors: string | null }>("SELECT attempt_errors FROM steps WHERE step_id = ?", stepId).one();
+      const next = addAttemptError(kept.attempt_errors, attempts, error, now);
+      this.#sql.exec("UPDATE steps SET attempt_errors = ? WHERE step_id = ?", next, stepId);
+    }
     this.markDirty("step", stepId);
   }
 

@@ -43,6 +43,8 @@ export type StepRow = {
   status: "running" | "completed" | "failed" | "errored";
   attempts: number;
   error: string | null;
+  /** JSON array of AttemptError, the newest HISTORY_ATTEMPT_ERRORS_PER_STEP failed attempts. */
+  attempt_errors: string | null;
   started_at: number | null;
   ended_at: number | null;
   seq: number;

@@ -119,4 +119,7 @@ export const RUN_MIGRATIONS: readonly string[] = [
   // keeps the request's method, to call the endpoint the same way when the server resumes it.
   // NULL for runs started by events.
   `ALTER TABLE run ADD COLUMN endpoint_method TEXT;`,
+  // Each failed attempt's error, not only the latest, so history can show every attempt
+  // (HISTORY_ATTEMPT_ERRORS_PER_STEP of them): a JSON array written by RunHistory.upsertStep.
+  `ALTER TABLE steps ADD COLUMN attempt_errors TEXT;`,
 ];

@@ -20,8 +20,11 @@ describe("wrangler deploy --dry-run", () => {
     for (const binding of ["env.RUNS (RunObject)", "env.SCHEDULER (SchedulerObject)", "env.EVENTS (stepflare-events)", "env.DB (stepflare)"]) {
       expect(stdout).toContain(binding);
     }
-    const bundle = readdirSync(outdir).find((f) => f.endsWith(".js"));
+    const files = readdirSync(outdir);
+    // The entry, and beside it the dashboard's charting library, imported as text.
+    const bundle = files.find((f) => f === "index.js");
     expect(bundle).toBeDefined();
+    expect(files.some((f) => f.endsWith("uPlot.iife.min.js"))).toBe(true);
     const code = readFileSync(join(outdir, bundle!), "utf8");
     expect(code).toMatch(/export\s*{[^}]*RunObject/);
     expect(code).toMatch(/export\s*{[^}]*SchedulerObject/);

@@ -15,7 +15,7 @@ const run: FullRunRow = {
 function step(i: number, output: string | null, error: string | null = null): FullStepRow {
   return {
     seq: i + 2, stepId: `s${i}`, name: `step-${i}`, displayName: null, op: "StepRun", status: "completed", attempts: 1,
-    output, error, startedAt: 1, endedAt: 2, order: i,
+    output, error, attemptErrors: null, startedAt: 1, endedAt: 2, order: i,
   };
 }
 

@@ -100,7 +100,7 @@ describe("history through the Queue", () => {
         seq, functionId: "hq-fn", appId: APP_ID, eventId: "evt", status, output: status === "completed" ? '"done"' : null, error: null,
         queuedAt: 1, startedAt: 2, endedAt: status === "completed" ? 3 : null, updatedAt: seq, wakeAt: null,
       },
-      steps: [{ seq, stepId: "s1", name: "one", displayName: null, op: "StepRun", status: stepStatus, attempts: 1, output: null, error: null, startedAt: 2, endedAt: null, order: 0 }],
+      steps: [{ seq, stepId: "s1", name: "one", displayName: null, op: "StepRun", status: stepStatus, attempts: 1, output: null, error: null, attemptErrors: null, startedAt: 2, endedAt: null, order: 0 }],
     });
     const queued: HistoryMessage = { kind: "queued_runs", at: 1, runs: [{ runId, functionId: "hq-fn", appId: APP_ID, eventId: "evt" }] };
     await consume([version(5, "completed", "completed"), version(2, "running", "running")]);

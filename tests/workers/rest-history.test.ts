@@ -36,8 +36,12 @@ interface UiRun {
   function_name: string;
   event_name: string | null;
   status: string;
-  queued_at: number;
+  queued_at: string;
+  started_at: string | null;
 }
+
+/** RFC 3339, as /v0 and /v1 both give times. */
+const iso = (ms: number) => new Date(ms).toISOString();
 
 let pageEvents: SeededEvent[];
 let orders: SeededEvent[];
@@ -71,7 +75,8 @@ beforeAll(async () => {
       eventId: orders[0]!.internalId,
       status: statuses[i % 5]!,
       queuedAt: T0 + i * MINUTE,
-      startedAt: T0 + i * MINUTE + 10,
+      // A run starts when it leaves `queued`.
+      startedAt: statuses[i % 5] === "queued" ? undefined : T0 + i * MINUTE + 10,
     })),
   );
 });
@@ -156,7 +161,7 @@ describe("GET /v0/events (the dashboard's stream)", () => {
     const after = `after=${T0 + 100 * MINUTE}&before=${T0 + 104 * MINUTE}`;
     const plain = await getJson<Page<UiEvent>>(`/v0/events?${after}`);
     expect(plain.body.data.map((e) => e.name)).toEqual(["hist/order", "hist/order", "hist/order"]);
-    expect(plain.body.data[2]).toMatchObject({ internal_id: orders[0]!.internalId, run_count: 10, received_at: T0 + 100 * MINUTE });
+    expect(plain.body.data[2]).toMatchObject({ internal_id: orders[0]!.internalId, run_count: 10, received_at: iso(T0 + 100 * MINUTE) });
     const all = await getJson<Page<UiEvent>>(`/v0/events?${after}&internal=1&field=data.userId%3D42`);
     expect(all.body.data.map((e) => e.name)).toEqual(["inngest/function.finished", "hist/order", "hist/order"]);
   });
@@ -168,8 +173,8 @@ describe("GET /v0/runs", () => {
   it("lists runs newest first with function and trigger names", async () => {
     const res = await getJson<Page<UiRun>>(`/v0/runs?${range}`);
     expect(res.body.data).toHaveLength(10);
-    expect(res.body.data.map((r) => r.queued_at)).toEqual(Array.from({ length: 10 }, (_, k) => T0 + (9 - k) * MINUTE));
-    expect(res.body.data[0]).toMatchObject({ function_id: `${APP_ID}-b`, function_name: "b function", event_name: "hist/order", status: "cancelled" });
+    expect(res.body.data.map((r) => r.queued_at)).toEqual(Array.from({ length: 10 }, (_, k) => iso(T0 + (9 - k) * MINUTE)));
+    expect(res.body.data[0]).toMatchObject({ function_id: `${APP_ID}-b`, function_name: "b function", event_name: "hist/order", status: "Cancelled" });
   });
 
   it("filters by function, by one or more statuses, and by time, and pages by cursor", async () => {
@@ -178,14 +183,17 @@ describe("GET /v0/runs", () => {
     expect(byFn.body.data).toHaveLength(5);
 
     const active = await getJson<Page<UiRun>>(`/v0/runs?${range}&status=queued,Running`);
-    expect(active.body.data.map((r) => r.status).sort()).toEqual(["queued", "queued", "running", "running"]);
+    // v1's statuses: a queued run is Running, not started yet.
+    expect(active.body.data.map((r) => `${r.status} ${r.started_at === null ? "queued" : "started"}`).sort()).toEqual([
+      "Running queued", "Running queued", "Running started", "Running started",
+    ]);
 
     const late = await getJson<Page<UiRun>>(`/v0/runs?after=${T0 + 8 * MINUTE}&before=${T0 + 10 * MINUTE}`);
-    expect(late.body.data.map((r) => r.queued_at)).toEqual([T0 + 9 * MINUTE, T0 + 8 * MINUTE]);
+    expect(late.body.data.map((r) => r.queued_at)).toEqual([iso(T0 + 9 * MINUTE), iso(T0 + 8 * MINUTE)]);
 
     const first = await getJson<Page<UiRun>>(`/v0/runs?${range}&limit=4`);
     const second = await getJson<Page<UiRun>>(`/v0/runs?${range}&limit=4&cursor=${first.body.cursor}`);
-    expect(second.body.data[0]!.queued_at).toBe(T0 + 5 * MINUTE);
+    expect(second.body.data[0]!.queued_at).toBe(iso(T0 + 5 * MINUTE));
   });
 
   it("rejects an unknown status with the allowed values", async () => {
@@ -210,12 +218,13 @@ describe("GET /v0/runs/:id (a run's timeline)", () => {
     const res = await getJson<{ data: Record<string, unknown> }>(`/v0/runs/${runId}`);
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({
-      run: expect.objectContaining({ run_id: runId, status: "completed", output: { ok: true }, queued_at: T0, ended_at: T0 + 2_000 }),
+      run: expect.objectContaining({ run_id: runId, status: "Completed", output: { ok: true }, queued_at: iso(T0), ended_at: iso(T0 + 2_000) }),
       steps: [
-        { step_id: "h1", name: "fetch", op: "StepRun", status: "completed", attempts: 2, output: { n: 1 }, error: null, started_at: T0 + 10, ended_at: T0 + 900 },
-        { step_id: "h2", name: "nap", op: "Sleep", status: "completed", attempts: 1, output: null, error: null, started_at: T0 + 900, ended_at: T0 + 1_900 },
+        { step_id: "h1", name: "fetch", op: "StepRun", status: "completed", attempts: 2, output: { n: 1 }, error: null, attempt_errors: [], started_at: iso(T0 + 10), ended_at: iso(T0 + 900), invoked_run_id: null },
+        { step_id: "h2", name: "nap", op: "Sleep", status: "completed", attempts: 1, output: null, error: null, attempt_errors: [], started_at: iso(T0 + 900), ended_at: iso(T0 + 1_900), invoked_run_id: null },
       ],
       event: expect.objectContaining({ internal_id: orders[2]!.internalId, name: "hist/order" }),
+      invoked_by: null,
       rerun_of: null,
       reruns: [],
     });

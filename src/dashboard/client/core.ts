@@ -79,6 +79,40 @@ function empty(title, ...body) {
   return h("div", { class: "empty" }, h("h3", null, title), ...body);
 }
 
+/** ms since the epoch from an RFC 3339 time of the API; null stays null. */
+function ms(time) {
+  return time === null || time === undefined ? null : Date.parse(time);
+}
+
+const RUN_STATUS_FROM_API = { Running: "running", Completed: "completed", Failed: "failed", Cancelled: "cancelled" };
+
+/**
+ * A run from /v0 (v1's statuses and times) as the pages use it: lower-case statuses, with
+ * "queued" for a run not started yet, and times in ms.
+ */
+function fromApiRun(run) {
+  const started = ms(run.started_at);
+  const status = RUN_STATUS_FROM_API[run.status] || run.status;
+  return Object.assign({}, run, { status: status === "running" && started === null ? "queued" : status,
+    queued_at: ms(run.queued_at), started_at: started, ended_at: ms(run.ended_at) });
+}
+
+/** A step from /v0 with its times in ms. */
+function fromApiStep(step) {
+  return Object.assign({}, step, { started_at: ms(step.started_at), ended_at: ms(step.ended_at),
+    attempt_errors: (step.attempt_errors || []).map((a) => Object.assign({}, a, { at: ms(a.at) })) });
+}
+
+/** An event from /v0 with its receive time in ms. */
+function fromApiEvent(event) {
+  return Object.assign({}, event, { received_at: ms(event.received_at) });
+}
+
+/** A placeholder shown while a page's data loads. */
+function loading(text) {
+  return h("div", { class: "loading", role: "status" }, h("span", { class: "spinner" }), text || "Loading…");
+}
+
 function code(text) {
   return h("code", null, text);
 }
@@ -96,12 +130,15 @@ function ago(ms) {
   return new Date(ms).toLocaleDateString();
 }
 
+/** The one duration format of every page: "840 ms", "2.35 s", "1 m 5 s", "2 h 0 m 12 s". */
 function duration(ms) {
   if (ms === null || ms === undefined || ms < 0) return "—";
   if (ms < 1000) return Math.round(ms) + " ms";
-  if (ms < 60000) return (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + " s";
-  const m = Math.floor(ms / 60000);
-  return m + " m " + Math.round((ms % 60000) / 1000) + " s";
+  if (ms < 60000) return (Math.floor(ms / 10) / 100).toFixed(2) + " s";
+  // Whole seconds first, so 119.7 s reads "2 m 0 s", never "1 m 60 s".
+  const s = Math.round(ms / 1000);
+  const hours = Math.floor(s / 3600);
+  return (hours ? hours + " h " : "") + Math.floor((s % 3600) / 60) + " m " + (s % 60) + " s";
 }
 
 function timeCell(ms) {
@@ -147,12 +184,15 @@ async function route() {
   const mine = ++generation;
   clearTimeout(pollTimer);
   document.querySelectorAll("header.top nav a").forEach((a) => a.classList.toggle("active", a.dataset.section === found.p.section));
-  const main = fill(document.querySelector("main"));
+  // Shown above whatever the page adds until its first load is done.
+  const waiting = loading();
+  const main = fill(document.querySelector("main"), waiting);
   let refresh;
   try {
     refresh = await found.p.render(main, found.m);
+    waiting.remove();
   } catch (err) {
-    fill(main, h("div", { class: "error-box" }, String(err.message || err)));
+    if (mine === generation) fill(main, h("div", { class: "error-box" }, String(err.message || err)));
   }
   const tick = async () => {
     if (mine !== generation) return;

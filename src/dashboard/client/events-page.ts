@@ -73,7 +73,7 @@ async function renderEvents(main) {
       return;
     }
     const seen = new Set();
-    const events = page.data.concat(extra).filter((e) => !seen.has(e.internal_id) && seen.add(e.internal_id));
+    const events = page.data.concat(extra).map(fromApiEvent).filter((e) => !seen.has(e.internal_id) && seen.add(e.internal_id));
     cursor = extra.length > 0 ? cursor : page.cursor;
     more.hidden = !cursor;
     const filtered = Boolean(nameInput.value.trim() || fieldInput.value.trim());
@@ -101,11 +101,24 @@ async function renderEvents(main) {
   return refresh;
 }
 
+/** The runs an event resumed or cancelled: a count, and a link to each run listed. */
+function effectList(title, kind, count, rows, what) {
+  return [h("h2", null, title + " ", h("span", { class: "muted small", "data-effect-count": kind }, String(count))),
+    h("div", { class: "panel", "data-effects": kind }, count === 0 ? h("div", { class: "muted small" }, "None: no " + what + ".")
+      : h("table", null, h("tbody", null, rows.map((r) => h("tr", null,
+        h("td", null, link("/runs/" + r.run_id, r.function_name || r.function_id || r.run_id)),
+        h("td", null, r.step_name || r.step_id || ""),
+        h("td", { class: "mono small" }, r.run_id),
+        h("td", null, timeCell(ms(r.at))))))),
+      count > rows.length ? h("div", { class: "muted small" }, "and " + (count - rows.length) + " more") : null)];
+}
+
 async function renderEvent(main, match) {
   const id = decodeURIComponent(match[1]);
   const body = h("div");
   async function load() {
-    const [{ data: event }, { data: runs }] = await Promise.all([api("/v1/events/" + encodeURIComponent(id)), api("/v1/events/" + encodeURIComponent(id) + "/runs")]);
+    const [{ data: event }, { data: runs }, { data: effects }] = await Promise.all([api("/v1/events/" + encodeURIComponent(id)),
+      api("/v1/events/" + encodeURIComponent(id) + "/runs"), api("/v0/events/" + encodeURIComponent(id) + "/effects")]);
     fill(body,
       h("div", { class: "panel" }, h("h1", null, event.name), h("div", { class: "muted mono small" }, event.internal_id),
         h("div", { class: "meta" },
@@ -118,6 +131,8 @@ async function renderEvent(main, match) {
         ? h("div", { class: "muted" }, event.status === "pending" ? "Routing…" : event.status === "failed" ? "No runs: routing this event failed." : "No function is triggered by this event.")
         : h("table", null, h("tbody", null, runs.map((r) => h("tr", { class: "link", onclick: () => go("/runs/" + r.run_id) },
           h("td", null, pill(r.status.toLowerCase())), h("td", null, link("/runs/" + r.run_id, r.function_id)), h("td", { class: "mono small" }, r.run_id)))))),
+      effectList("Resumed", "resumed", effects.resumed_count, effects.resumed, "waits this event resumed (step.waitForEvent, step.invoke)"),
+      effectList("Cancelled", "cancelled", effects.cancelled_count, effects.cancelled, "runs this event cancelled (cancelOn)"),
       h("h2", null, "Payload"), jsonBlock(event));
   }
   append(main, [h("div", { class: "small" }, link("/events", "← All events")), body]);

@@ -90,6 +90,7 @@ async function renderFunctions(main) {
             h("td", null, flowTags(fn.config)),
             h("td", { style: "white-space:nowrap;text-align:right" },
               link("/runs?function_id=" + encodeURIComponent(fn.id), "Runs"), " ",
+              link("/metrics/" + encodeURIComponent(fn.id), "Metrics"), " ",
               h("button", { onclick: () => invokeDialog(fn) }, "Invoke"))),
           h("tr", null, h("td", { colspan: 4, style: "padding-top:0" },
             h("details", null, h("summary", { class: "muted small" }, "Configuration"), jsonBlock(fn.config)))),

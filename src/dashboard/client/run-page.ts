@@ -45,6 +45,8 @@ function runHeader(detail) {
       runActions(run, detail.reload)),
     h("div", { class: "meta" },
       h("div", null, h("span", null, "Triggered by"), run.event_name ? link("/events/" + run.event_id, run.event_name) : "—"),
+      detail.invoked_by ? h("div", { "data-invoked-by": detail.invoked_by.run_id }, h("span", null, "Invoked by"),
+        link("/runs/" + detail.invoked_by.run_id, detail.invoked_by.run_id)) : null,
       h("div", null, h("span", null, "Queued"), formatTime(run.queued_at)),
       h("div", null, h("span", null, "Started"), formatTime(started)),
       h("div", null, h("span", null, "Ended"), formatTime(run.ended_at)),
@@ -59,9 +61,7 @@ function runHeader(detail) {
 function runResult(run) {
   if (run.status === "completed") return [h("h2", null, "Output"), jsonBlock(run.output)];
   if (run.error) {
-    return [h("h2", null, run.status === "cancelled" ? "Cancelled" : "Error"),
-      h("div", { class: "error-box" }, h("b", null, (run.error.name || "Error") + ": "), run.error.message || "",
-        run.error.stack ? h("pre", { class: "small", style: "margin-top:6px" }, run.error.stack) : null)];
+    return [h("h2", null, run.status === "cancelled" ? "Cancelled" : "Error"), errorBox(run.error)];
   }
   return null;
 }
@@ -84,7 +84,7 @@ async function renderRun(main, match) {
 
   async function load() {
     const { data } = await api("/v0/runs/" + encodeURIComponent(runId));
-    detail = Object.assign(data, { reload: load });
+    detail = Object.assign(data, { run: fromApiRun(data.run), steps: data.steps.map(fromApiStep), reload: load });
     draw();
   }
 

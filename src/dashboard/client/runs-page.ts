@@ -82,7 +82,7 @@ async function renderRuns(main) {
     const page = await api(query());
     const seen = new Set();
     // A run can appear twice when new runs shift the first page into pages already loaded.
-    const runs = page.data.concat(extra).filter((r) => !seen.has(r.run_id) && seen.add(r.run_id));
+    const runs = page.data.concat(extra).map(fromApiRun).filter((r) => !seen.has(r.run_id) && seen.add(r.run_id));
     cursor = extra.length > 0 ? cursor : page.cursor;
     more.hidden = !cursor;
     const filtered = Boolean(fnSelect.value || statusSelect.value || rangeSelect.value);

@@ -38,8 +38,27 @@ function gridLines() {
   return [0.25, 0.5, 0.75].map((f) => h("div", { class: "wf-grid", style: "left:" + f * 100 + "%" }));
 }
 
+function errorBox(error) {
+  return h("div", { class: "error-box" }, h("b", null, (error.name || "Error") + ": "), error.message || "",
+    error.stack ? h("pre", { class: "small", style: "margin-top:6px" }, error.stack) : null);
+}
+
+/** Each failed attempt's error, oldest first; history keeps the newest few when there were many. */
+function attemptErrors(step) {
+  const list = step.attempt_errors || [];
+  if (list.length === 0) return null;
+  const dropped = list[0].attempt - 1;
+  return h("div", { class: "attempts" },
+    h("h2", null, "Failed attempts"),
+    dropped > 0 ? h("div", { class: "muted small" }, dropped + " earlier attempt" + (dropped > 1 ? "s" : "") + " not kept") : null,
+    list.map((a, i) => h("div", { class: "attempt" + (i === list.length - 1 && step.status === "failed" ? " last" : ""), "data-attempt": a.attempt },
+      h("b", null, "Attempt " + a.attempt), " ", h("span", { class: "muted small" }, formatTime(a.at)), h("br"),
+      h("span", { class: "mono small" }, (a.error.name || "Error") + ": " + (a.error.message || "")))));
+}
+
 function stepDetail(step, span, run, options) {
   const error = step.error;
+  const attempts = attemptErrors(step);
   return h("div", { class: "wf-detail", "data-detail": step.step_id },
     h("div", { class: "meta" },
       h("div", null, h("span", null, "Status"), pill(span.status)),
@@ -48,9 +67,11 @@ function stepDetail(step, span, run, options) {
       h("div", null, h("span", null, "Started"), formatTime(step.started_at)),
       h("div", null, h("span", null, "Ended"), formatTime(step.ended_at)),
       h("div", null, h("span", null, "Duration"), duration(span.end - span.start)),
-      h("div", null, h("span", null, "Step ID"), h("span", { class: "mono small" }, step.step_id))),
-    error ? h("div", { class: "error-box" }, h("b", null, (error.name || "Error") + ": "), error.message || "",
-      error.stack ? h("pre", { class: "small", style: "margin-top:6px" }, error.stack) : null) : null,
+      h("div", null, h("span", null, "Step ID"), h("span", { class: "mono small" }, step.step_id)),
+      step.invoked_run_id ? h("div", null, h("span", null, "Invoked run"), link("/runs/" + step.invoked_run_id, step.invoked_run_id)) : null),
+    attempts,
+    // The list already shows the final failure; a step still retrying shows its latest error here.
+    error && !attempts ? errorBox(error) : null,
     step.status === "completed" ? [h("h2", null, "Output"), jsonBlock(step.output)] : null,
     options.onRerunFrom && isEnded(run)
       ? h("div", { class: "toolbar" }, h("button", { onclick: () => options.onRerunFrom(step) }, "Rerun from this step"))
@@ -60,7 +81,10 @@ function stepDetail(step, span, run, options) {
 function stepLabel(step) {
   return h("div", { class: "wf-label", title: step.name },
     step.name, h("span", { class: "op" }, OP_NAMES[step.op] || step.op),
-    step.attempts > 1 ? h("span", { class: "op" }, "× " + step.attempts + " attempts") : null);
+    step.attempts > 1 ? h("span", { class: "op" }, "× " + step.attempts + " attempts") : null,
+    step.invoked_run_id ? h("a", { class: "op", href: "/runs/" + step.invoked_run_id, "data-link": "1", "data-invoked": step.invoked_run_id,
+      // Opens the child run without also toggling this row's details.
+      onclick: (e) => { e.preventDefault(); e.stopPropagation(); go("/runs/" + step.invoked_run_id); } }, "→ invoked run") : null);
 }
 
 /**

@@ -216,7 +216,7 @@ const loginForm = fc
   .map(({ key, next }) => new URLSearchParams({ key, next }).toString());
 
 /** The dashboard's page paths; each answers the same HTML shell. */
-const PAGES = ["/", "/runs", "/runs/:runId", "/events", "/events/:eventId", "/functions", "/apps"];
+const PAGES = ["/", "/runs", "/runs/:runId", "/events", "/events/:eventId", "/functions", "/apps", "/metrics", "/metrics/:functionId"];
 
 const routeList: FuzzRoute[] = [
   { method: "GET", path: "/health", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/health" }) },
@@ -396,6 +396,15 @@ const routeList: FuzzRoute[] = [
   { method: "DELETE", path: "/mcp", auth: "gate", mayStore: [], request: requests("DELETE", "gate", { path: "/mcp" }) },
   ...PAGES.map((path): FuzzRoute => ({ method: "GET", path, auth: "gate", mayStore: [], request: requests("GET", "gate", { path }) })),
   { method: "GET", path: "/_dashboard/app.js", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/_dashboard/app.js" }) },
+  { method: "GET", path: "/v0/events/:eventId/effects", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v0/events/:eventId/effects" }) },
+  {
+    method: "GET",
+    path: "/v0/metrics",
+    auth: "gate",
+    mayStore: [],
+    request: requests("GET", "gate", { path: "/v0/metrics", queryNames: ["function_id", "hours"] }),
+  },
+  { method: "GET", path: "/_dashboard/uplot.js", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/_dashboard/uplot.js" }) },
   { method: "GET", path: "/_dashboard/app.css", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/_dashboard/app.css" }) },
   { method: "GET", path: "/favicon.ico", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/favicon.ico" }) },
   { method: "GET", path: "/login", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/login", queryNames: ["next"] }) },
