@@ -541,3 +541,12 @@ export const AI_KEY_REDACT_MIN_CHARS = 8;
 export const MAX_SIGNAL_NAME_LENGTH = 1024;
 /** Largest signal `data` accepted (JSON bytes): it becomes the waiting step's result, so it is bounded like an event. */
 export const MAX_SIGNAL_DATA_BYTES = 512 * 1024;
+
+// --- Load (issue 9, measured): re-drive while routing is behind ---
+/**
+ * An event shard does not re-drive a pending event while the events Queue still holds a message
+ * sent no later than this after the event was (last) sent: the Queue has not reached the event
+ * yet, so it is late, not lost. The margin covers the time between a shard storing an event and
+ * its message reaching the Queue, and clock differences between the two.
+ */
+export const EVENT_REDRIVE_QUEUE_SKEW_MS = 5_000;
