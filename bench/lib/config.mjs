@@ -101,8 +101,10 @@ export const WAIT_FILL_IN_FLIGHT = 1_000;
  * 100,000 waiting within 2× of one waiting). `--waiting <N>` sets another count.
  */
 export const WAIT_FULL_RUNS = 100_000;
-/** Time allowed per run when bringing `waitingRuns` to the wait (about 35 runs/s on 2 cores), at least 5 min. */
+/** Time allowed per run when bringing `waitingRuns` to the wait (about 35 runs/s on 2 cores), at least WAIT_FILL_MIN_MS. */
 export const WAIT_FILL_MS_PER_RUN = 30;
+/** The least time allowed for bringing runs to the wait. */
+export const WAIT_FILL_MIN_MS = 5 * 60_000;
 
 /** Steps in the load run's function (issue 9: a 3-step function). */
 export const LOAD_STEPS = 3;
@@ -153,7 +155,7 @@ export function workload(quick, waiting) {
     waitingRuns,
     // How long bringing `waitingRuns` to the wait may take; the largest count reached is used
     // if it runs out.
-    waitFillTimeoutMs: quick ? 60_000 : 300_000,
+    waitFillTimeoutMs: quick ? 60_000 : Math.max(WAIT_FILL_MIN_MS, waitingRuns * WAIT_FILL_MS_PER_RUN),
     // Runs of the LOAD_STEPS-step function in the load run (issue 9).
     loadRuns: loadRuns(quick),
   };
