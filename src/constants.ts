@@ -542,11 +542,12 @@ export const MAX_SIGNAL_NAME_LENGTH = 1024;
 /** Largest signal `data` accepted (JSON bytes): it becomes the waiting step's result, so it is bounded like an event. */
 export const MAX_SIGNAL_DATA_BYTES = 512 * 1024;
 
-// --- Load (issue 9, measured): re-drive while routing is behind ---
+// --- Load (issue 9, measured): sending again while a Queue is behind ---
 /**
- * An event shard does not re-drive a pending event while the events Queue still holds a message
- * sent no later than this after the event was (last) sent: the Queue has not reached the event
- * yet, so it is late, not lost. The margin covers the time between a shard storing an event and
- * its message reaching the Queue, and clock differences between the two.
+ * An event shard does not re-drive a pending event, and a run does not send unconfirmed history
+ * again, while the Queue concerned still holds a message sent no later than this after the
+ * event or the rows were (last) sent: the Queue has not reached them yet, so they are late, not
+ * lost, and a second copy would only lengthen the backlog. The margin covers the time between
+ * noting a send and the message reaching the Queue, and clock differences between the two.
  */
-export const EVENT_REDRIVE_QUEUE_SKEW_MS = 5_000;
+export const QUEUE_BEHIND_SKEW_MS = 5_000;

@@ -9,9 +9,9 @@ import {
   EVENT_HISTORY_BYTES_PER_ALARM,
   EVENT_HISTORY_ROWS_PER_ALARM,
   EVENT_REDRIVE_AFTER_MS,
-  EVENT_REDRIVE_QUEUE_SKEW_MS,
   EVENT_REDRIVES_PER_ALARM,
   EVENT_SHARD_DELETES_PER_ALARM,
+  QUEUE_BEHIND_SKEW_MS,
 } from "../constants";
 import type { Env } from "../env";
 import { readStoredJson } from "../util/stored-json";
@@ -41,7 +41,7 @@ export async function runShardAlarm(env: Env, store: EventShardStore, now: numbe
  * stored JSON no longer parses cannot be routed by retrying: it is marked `failed`.
  *
  * An event is not re-driven while the Queue still holds a message sent before it (within
- * EVENT_REDRIVE_QUEUE_SKEW_MS): routing is behind and has not reached it yet, and a second copy
+ * QUEUE_BEHIND_SKEW_MS): routing is behind and has not reached it yet, and a second copy
  * would only add to the backlog. Its re-drive is put off by EVENT_REDRIVE_AFTER_MS and checked
  * again; once the Queue has moved past the time it was sent, a still-pending event is re-driven.
  * A lost message therefore costs at most the Queue's lag, never the event.
@@ -50,7 +50,7 @@ async function redriveDue(env: Env, store: EventShardStore, now: number): Promis
   const candidates = store.dueRedrives(now, EVENT_REDRIVES_PER_ALARM);
   if (candidates.length === 0) return;
   const oldest = await oldestWaitingSentAt(env.EVENTS);
-  const isLate = (row: { sentAt: number }) => oldest !== null && oldest <= row.sentAt + EVENT_REDRIVE_QUEUE_SKEW_MS;
+  const isLate = (row: { sentAt: number }) => oldest !== null && oldest <= row.sentAt + QUEUE_BEHIND_SKEW_MS;
   store.postponeRedrives(
     candidates.filter(isLate).map((row) => row.internalId),
     now + EVENT_REDRIVE_AFTER_MS,

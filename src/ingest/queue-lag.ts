@@ -1,14 +1,14 @@
 /**
- * How far behind the events Queue is, as a re-drive needs to know it: an event accepted and sent
- * while the Queue still holds older messages is late, not lost, and sending it again would only
- * lengthen the backlog that makes it late.
+ * How far behind a Queue is, as sending something again needs to know it: an event (or a run's
+ * history) sent while the Queue still holds older messages is late, not lost, and sending it
+ * again would only lengthen the backlog that makes it late.
  * @module
  */
 
 /**
  * When the oldest message still waiting in `queue` was sent (ms), or null when nothing waits or
  * the Queue cannot tell (its metrics failed or are not offered): then nothing is known to be
- * ahead of an event, and a due re-drive goes ahead as it would without this check.
+ * ahead of what was sent, and what is due to be sent again is sent, as without this check.
  */
 export async function oldestWaitingSentAt(queue: Queue<unknown>): Promise<number | null> {
   try {
@@ -18,7 +18,7 @@ export async function oldestWaitingSentAt(queue: Queue<unknown>): Promise<number
     // Local Queues report an empty backlog's oldest message as the epoch.
     return Number.isFinite(at) && at > 0 ? at : null;
   } catch (err) {
-    console.warn("stepflare: could not read the events Queue's backlog; due re-drives go ahead", err);
+    console.warn("stepflare: could not read a Queue's backlog; what is due to be sent again is sent", err);
     return null;
   }
 }
