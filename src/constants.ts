@@ -551,3 +551,8 @@ export const MAX_SIGNAL_DATA_BYTES = 512 * 1024;
  * noting a send and the message reaching the Queue, and clock differences between the two.
  */
 export const QUEUE_BEHIND_SKEW_MS = 5_000;
+/**
+ * Longest a sender waits before looking again at whether a Queue that is behind has reached what
+ * it sent (it waits about the Queue's lag, at least the usual re-send interval).
+ */
+export const QUEUE_BEHIND_MAX_WAIT_MS = 10 * 60 * 1000;

@@ -20,7 +20,7 @@ import { storedEventSchema } from "./event";
 import { writeEventHistory } from "./event-store";
 import type { EventShardStore } from "./event-shard-store";
 import type { QueueMessage } from "./queue-message";
-import { oldestWaitingSentAt } from "./queue-lag";
+import { lookAgainAfter, oldestWaitingSentAt } from "./queue-lag";
 
 /** Runs one alarm's work; returns when the next alarm should ring, or null for none. */
 export async function runShardAlarm(env: Env, store: EventShardStore, now: number): Promise<number | null> {
@@ -42,8 +42,8 @@ export async function runShardAlarm(env: Env, store: EventShardStore, now: numbe
  *
  * An event is not re-driven while the Queue still holds a message sent before it (within
  * QUEUE_BEHIND_SKEW_MS): routing is behind and has not reached it yet, and a second copy
- * would only add to the backlog. Its re-drive is put off by EVENT_REDRIVE_AFTER_MS and checked
- * again; once the Queue has moved past the time it was sent, a still-pending event is re-driven.
+ * would only add to the backlog. Its re-drive is put off by the Queue's lag (at least
+ * EVENT_REDRIVE_AFTER_MS) and checked again; once the Queue has moved past the time it was sent, a still-pending event is re-driven.
  * A lost message therefore costs at most the Queue's lag, never the event.
  */
 async function redriveDue(env: Env, store: EventShardStore, now: number): Promise<void> {
@@ -51,10 +51,12 @@ async function redriveDue(env: Env, store: EventShardStore, now: number): Promis
   if (candidates.length === 0) return;
   const oldest = await oldestWaitingSentAt(env.EVENTS);
   const isLate = (row: { sentAt: number }) => oldest !== null && oldest <= row.sentAt + QUEUE_BEHIND_SKEW_MS;
-  store.postponeRedrives(
-    candidates.filter(isLate).map((row) => row.internalId),
-    now + EVENT_REDRIVE_AFTER_MS,
-  );
+  if (oldest !== null) {
+    store.postponeRedrives(
+      candidates.filter(isLate).map((row) => row.internalId),
+      now + lookAgainAfter(oldest, now, EVENT_REDRIVE_AFTER_MS),
+    );
+  }
   const due = candidates.filter((row) => !isLate(row));
   if (due.length === 0) return;
   const messages: { body: QueueMessage; bytes: number }[] = [];

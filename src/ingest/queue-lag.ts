@@ -5,6 +5,8 @@
  * @module
  */
 
+import { QUEUE_BEHIND_MAX_WAIT_MS } from "../constants";
+
 /**
  * When the oldest message still waiting in `queue` was sent (ms), or null when nothing waits or
  * the Queue cannot tell (its metrics failed or are not offered): then nothing is known to be
@@ -21,4 +23,14 @@ export async function oldestWaitingSentAt(queue: Queue<unknown>): Promise<number
     console.warn("stepflare: could not read a Queue's backlog; what is due to be sent again is sent", err);
     return null;
   }
+}
+
+/**
+ * How long to wait before looking again at something the Queue has not reached: the Queue's lag
+ * (the age of its oldest waiting message), at least `least` and at most QUEUE_BEHIND_MAX_WAIT_MS.
+ * A Queue that is minutes behind will not reach it sooner, and looking every few seconds would
+ * wake every waiting sender (thousands of runs) for nothing.
+ */
+export function lookAgainAfter(oldest: number, now: number, least: number): number {
+  return Math.min(Math.max(least, now - oldest), QUEUE_BEHIND_MAX_WAIT_MS);
 }

@@ -1,6 +1,6 @@
-import { HISTORY_FLUSH_MAX_ROWS, QUEUE_BEHIND_SKEW_MS } from "../constants";
+import { HISTORY_FLUSH_MAX_ROWS, HISTORY_RESEND_AFTER_MS, QUEUE_BEHIND_SKEW_MS } from "../constants";
 import { enqueueMessages } from "../ingest/enqueue";
-import { oldestWaitingSentAt } from "../ingest/queue-lag";
+import { lookAgainAfter, oldestWaitingSentAt } from "../ingest/queue-lag";
 import type { HistoryMessage } from "./history-message";
 import { packRunHistory } from "./history-pack";
 import { buildHistoryRows } from "./history-rows";
@@ -35,15 +35,17 @@ export async function sendHistory(queue: Queue<HistoryMessage>, store: RunStore,
  * The rows of `due` to send now. Rows sent before and not confirmed are sent again only when
  * the history Queue no longer holds a message sent before them (within QUEUE_BEHIND_SKEW_MS):
  * while it does, the consumer is behind and has not reached them, and another copy of every
- * busy run's rows would only lengthen its backlog. Those are noted as sent now, which puts the
- * next look off by HISTORY_RESEND_AFTER_MS; comparing against the later time is safe, as the
- * Queue has passed it only once it has passed the rows' own message too. Rows lost with a local
+ * busy run's rows would only lengthen its backlog. Those are noted as sent later, so that the
+ * next look comes after about the Queue's lag (lookAgainAfter) rather than every
+ * HISTORY_RESEND_AFTER_MS, which would wake every such run for nothing. Comparing against the
+ * later time is safe: the Queue has passed it only once it has passed the rows' own message too. Rows lost with a local
  * Queue (a dev server stopped) are sent again once that Queue is empty.
  */
 async function notLate<T extends DirtyRow & { sentAt: number | null }>(queue: Queue<HistoryMessage>, store: RunStore, due: T[], now: number): Promise<T[]> {
   if (!due.some((row) => row.sentAt !== null)) return due;
   const oldest = await oldestWaitingSentAt(queue);
-  const late = due.filter((row) => oldest !== null && row.sentAt !== null && oldest <= row.sentAt + QUEUE_BEHIND_SKEW_MS);
-  if (late.length > 0) store.history.markSent(late, now);
+  if (oldest === null) return due;
+  const late = due.filter((row) => row.sentAt !== null && oldest <= row.sentAt + QUEUE_BEHIND_SKEW_MS);
+  if (late.length > 0) store.history.markSent(late, now + lookAgainAfter(oldest, now, HISTORY_RESEND_AFTER_MS) - HISTORY_RESEND_AFTER_MS);
   return due.filter((row) => !late.includes(row));
 }

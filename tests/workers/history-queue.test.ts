@@ -97,6 +97,7 @@ describe("history through the Queue", () => {
     const { runId } = await runToEnd();
     const now = Date.now();
     const sentAt = now - HISTORY_RESEND_AFTER_MS - 1;
+    const oldest = sentAt - 1_000;
     const send = vi.spyOn(env.HISTORY, "sendBatch").mockResolvedValue(undefined as never);
     const metrics = vi.spyOn(env.HISTORY, "metrics");
     try {
@@ -105,12 +106,12 @@ describe("history through the Queue", () => {
         state.storage.sql.exec("INSERT INTO dirty (kind, key, rev, sent_at) VALUES ('run', ?, 100, ?)", runId, sentAt);
         const store = new RunStore(state.storage);
         // The Queue still holds a message sent before the rows were: the consumer is behind.
-        metrics.mockResolvedValue({ backlogCount: 900, backlogBytes: 1, oldestMessageTimestamp: new Date(sentAt - 1_000) });
+        metrics.mockResolvedValue({ backlogCount: 900, backlogBytes: 1, oldestMessageTimestamp: new Date(oldest) });
         await sendHistory(env.HISTORY, store, now);
         const behind = send.mock.calls.length;
         const dirty = state.storage.sql.exec<{ sent_at: number }>("SELECT sent_at FROM dirty").toArray();
         // Later the Queue holds only messages sent after them: theirs was consumed and lost.
-        const later = now + HISTORY_RESEND_AFTER_MS;
+        const later = now + (now - oldest);
         metrics.mockResolvedValue({ backlogCount: 2, backlogBytes: 1, oldestMessageTimestamp: new Date(later - 100) });
         await sendHistory(env.HISTORY, store, later);
         const caughtUp = send.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body as HistoryMessage));
@@ -118,8 +119,8 @@ describe("history through the Queue", () => {
         return { behind, caughtUp, dirty };
       });
       expect(behind).toBe(0);
-      // Put off by HISTORY_RESEND_AFTER_MS from now.
-      expect(dirty).toEqual([{ sent_at: now }]);
+      // Looked at again after about the Queue's lag (now − oldest), not the usual HISTORY_RESEND_AFTER_MS.
+      expect(dirty).toEqual([{ sent_at: now + (now - oldest) - HISTORY_RESEND_AFTER_MS }]);
       expect(caughtUp).toEqual([expect.objectContaining({ kind: "run_history", runId })]);
     } finally {
       send.mockRestore();
