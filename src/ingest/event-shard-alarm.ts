@@ -41,10 +41,11 @@ export async function runShardAlarm(env: Env, store: EventShardStore, now: numbe
  * stored JSON no longer parses cannot be routed by retrying: it is marked `failed`.
  *
  * An event is not re-driven while the Queue still holds a message sent before it (within
- * QUEUE_BEHIND_SKEW_MS): routing is behind and has not reached it yet, and a second copy
- * would only add to the backlog. Its re-drive is put off by the Queue's lag (at least
- * EVENT_REDRIVE_AFTER_MS) and checked again; once the Queue has moved past the time it was sent, a still-pending event is re-driven.
- * A lost message therefore costs at most the Queue's lag, never the event.
+ * QUEUE_BEHIND_SKEW_MS): routing is behind and has not reached it yet, and a second copy would
+ * only add to the backlog. Its re-drive is put off by the Queue's lag (at least
+ * EVENT_REDRIVE_AFTER_MS) and checked again; once the Queue has moved past the time it was
+ * sent, a still-pending event is re-driven. A lost message costs at most the Queue's lag, never
+ * the event.
  */
 async function redriveDue(env: Env, store: EventShardStore, now: number): Promise<void> {
   const candidates = store.dueRedrives(now, EVENT_REDRIVES_PER_ALARM);

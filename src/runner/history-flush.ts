@@ -38,8 +38,8 @@ export async function sendHistory(queue: Queue<HistoryMessage>, store: RunStore,
  * busy run's rows would only lengthen its backlog. Those are noted as sent later, so that the
  * next look comes after about the Queue's lag (lookAgainAfter) rather than every
  * HISTORY_RESEND_AFTER_MS, which would wake every such run for nothing. Comparing against the
- * later time is safe: the Queue has passed it only once it has passed the rows' own message too. Rows lost with a local
- * Queue (a dev server stopped) are sent again once that Queue is empty.
+ * later time is safe: the Queue has passed it only once it has passed the rows' own message
+ * too. Rows lost with a local Queue (a dev server stopped) are sent again once it is empty.
  */
 async function notLate<T extends DirtyRow & { sentAt: number | null }>(queue: Queue<HistoryMessage>, store: RunStore, due: T[], now: number): Promise<T[]> {
   if (!due.some((row) => row.sentAt !== null)) return due;
