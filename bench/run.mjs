@@ -39,7 +39,7 @@ const quick = args.quick;
 const only = args.only ?? null;
 const selected = (name) => only === null || only === name || (only === "local" && LOCAL_COMPANIONS.includes(name));
 const work = workload(quick, waiting);
-const overallTimeoutMs = OVERALL_TIMEOUT_MS + (selected("wait") ? work.waitFillTimeoutMs : 0);
+const overallTimeoutMs = OVERALL_TIMEOUT_MS + (selected("wait") ? work.waitFillTimeoutMs : 0) + (selected("load") ? work.loadTimeoutMs : 0);
 const scratch = mkdtempSync(path.join(os.tmpdir(), "stepflare-bench-"));
 
 // Whatever ends the bench (success, error, timeout, Ctrl-C), no server outlives it.

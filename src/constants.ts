@@ -639,3 +639,18 @@ export const METRICS_MAX_WINDOW_HOURS = 7 * 24;
 export const METRICS_BUCKETS = 48;
 /** Runs an event's page lists per effect (resumed, cancelled); the counts cover them all. */
 export const EVENT_EFFECTS_LISTED = 100;
+
+// --- Load (issue 9, measured): sending again while a Queue is behind ---
+/**
+ * An event shard does not re-drive a pending event, and a run does not send unconfirmed history
+ * again, while the Queue concerned still holds a message sent no later than this after the
+ * event or the rows were (last) sent: the Queue has not reached them yet, so they are late, not
+ * lost, and a second copy would only lengthen the backlog. The margin covers the time between
+ * noting a send and the message reaching the Queue, and clock differences between the two.
+ */
+export const QUEUE_BEHIND_SKEW_MS = 5_000;
+/**
+ * Longest a sender waits before looking again at whether a Queue that is behind has reached what
+ * it sent (it waits about the Queue's lag, at least the usual re-send interval).
+ */
+export const QUEUE_BEHIND_MAX_WAIT_MS = 10 * 60 * 1000;

@@ -23,8 +23,8 @@ export const STARTUP_TIMEOUT_MS = 120_000;
 export const DRAIN_TIMEOUT_MS = 120_000;
 /**
  * The whole bench, servers included, is killed after this long plus the time allowed for bringing
- * runs to a waitForEvent (`waitFillTimeoutMs`). Without the wait section the full run takes
- * about 5 minutes on a 2-core machine, plus the load run (LOAD_TIMEOUT_MS at most).
+ * runs to a waitForEvent (`waitFillTimeoutMs`) and for the load run (`loadTimeoutMs`). Without
+ * those two the full run takes about 5 minutes on a 2-core machine.
  */
 export const OVERALL_TIMEOUT_MS = 40 * 60_000;
 /** Event key used in `/e/:key`; the dev server accepts any key. */
@@ -103,8 +103,10 @@ export const WAIT_FILL_IN_FLIGHT = 1_000;
  * 100,000 waiting within 2× of one waiting). `--waiting <N>` sets another count.
  */
 export const WAIT_FULL_RUNS = 100_000;
-/** Time allowed per run when bringing `waitingRuns` to the wait (about 35 runs/s on 2 cores), at least 5 min. */
+/** Time allowed per run when bringing `waitingRuns` to the wait (about 35 runs/s on 2 cores), at least WAIT_FILL_MIN_MS. */
 export const WAIT_FILL_MS_PER_RUN = 30;
+/** The least time allowed for bringing runs to the wait. */
+export const WAIT_FILL_MIN_MS = 5 * 60_000;
 
 /** Steps in the load run's function (issue 9: a 3-step function). */
 export const LOAD_STEPS = 3;
@@ -113,8 +115,13 @@ export const LOAD_RUNS = 10_000;
 /** Trigger events per request in the load run, and requests in flight at once. */
 export const LOAD_BATCH = 100;
 export const LOAD_CONCURRENCY = 8;
-/** Longest wait for every run of the load run to return. */
+/**
+ * Longest wait for every run of the load run to return: LOAD_MS_PER_RUN per run, at least
+ * LOAD_TIMEOUT_MS. On a shared 2-core machine 10,000 runs went at 10–25 runs/s; the allowance
+ * (about 6.7 runs/s) leaves room for a busier machine.
+ */
 export const LOAD_TIMEOUT_MS = 10 * 60_000;
+export const LOAD_MS_PER_RUN = 150;
 /**
  * After the last run returned, how long the app must see no call (and so the runs' last history
  * writes are done) before the D1 counts are read, and the longest that wait may take.
@@ -155,8 +162,9 @@ export function workload(quick, waiting) {
     waitingRuns,
     // How long bringing `waitingRuns` to the wait may take; the largest count reached is used
     // if it runs out.
-    waitFillTimeoutMs: quick ? 60_000 : 300_000,
-    // Runs of the LOAD_STEPS-step function in the load run (issue 9).
+    waitFillTimeoutMs: quick ? 60_000 : Math.max(WAIT_FILL_MIN_MS, waitingRuns * WAIT_FILL_MS_PER_RUN),
+    // Runs of the LOAD_STEPS-step function in the load run (issue 9), and how long they may take.
     loadRuns: loadRuns(quick),
+    loadTimeoutMs: Math.max(LOAD_TIMEOUT_MS, loadRuns(quick) * LOAD_MS_PER_RUN),
   };
 }

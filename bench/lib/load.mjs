@@ -14,7 +14,6 @@ import {
   LOAD_QUIET_MS,
   LOAD_QUIET_TIMEOUT_MS,
   LOAD_STEPS,
-  LOAD_TIMEOUT_MS,
 } from "./config.mjs";
 import { explainMissing, pollUntil, sendEvents, waitForQuiet } from "./events.mjs";
 import { runPool } from "./http.mjs";
@@ -52,12 +51,12 @@ export async function loadRun(bench, work) {
   if (failures) problems.push(`stepflare load: ${failures} of ${batches.length} event requests failed, first: ${firstFailure}`);
   const accepted = eventIds.size;
 
-  const allDone = await pollUntil(() => done().length >= accepted, LOAD_TIMEOUT_MS, 250);
+  const allDone = await pollUntil(() => done().length >= accepted, work.loadTimeoutMs, 250);
   const finished = done();
   if (!allDone) {
     const seen = new Set(finished.map((r) => r.seq));
     const missing = [...eventIds].filter(([seq]) => !seen.has(seq)).map(([, id]) => id);
-    problems.push(`stepflare load: ${missing.length} of ${accepted} runs did not return within ${LOAD_TIMEOUT_MS / 1000} s; ${await explainMissing(client, missing)}`);
+    problems.push(`stepflare load: ${missing.length} of ${accepted} runs did not return within ${work.loadTimeoutMs / 1000} s; ${await explainMissing(client, missing)}`);
   }
   const lastDoneAt = Math.max(...finished.map((r) => r.at));
   // The runs' last writes (history, end events) follow their last call: wait for quiet first.

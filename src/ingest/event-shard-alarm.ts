@@ -8,8 +8,10 @@ import {
   ALARM_ERROR_RETRY_MS,
   EVENT_HISTORY_BYTES_PER_ALARM,
   EVENT_HISTORY_ROWS_PER_ALARM,
+  EVENT_REDRIVE_AFTER_MS,
   EVENT_REDRIVES_PER_ALARM,
   EVENT_SHARD_DELETES_PER_ALARM,
+  QUEUE_BEHIND_SKEW_MS,
 } from "../constants";
 import type { Env } from "../env";
 import { readStoredJson } from "../util/stored-json";
@@ -18,6 +20,7 @@ import { storedEventSchema } from "./event";
 import { writeEventHistory } from "./event-store";
 import type { EventShardStore } from "./event-shard-store";
 import type { QueueMessage } from "./queue-message";
+import { lookAgainAfter, oldestWaitingSentAt } from "./queue-lag";
 
 /** Runs one alarm's work; returns when the next alarm should ring, or null for none. */
 export async function runShardAlarm(env: Env, store: EventShardStore, now: number): Promise<number | null> {
@@ -36,9 +39,26 @@ export async function runShardAlarm(env: Env, store: EventShardStore, now: numbe
  * else by reference to this shard). Covers a failed Queue send, messages lost because local
  * Queues live in memory under `wrangler dev`, and routing that never confirmed. An event whose
  * stored JSON no longer parses cannot be routed by retrying: it is marked `failed`.
+ *
+ * An event is not re-driven while the Queue still holds a message sent before it (within
+ * QUEUE_BEHIND_SKEW_MS): routing is behind and has not reached it yet, and a second copy would
+ * only add to the backlog. Its re-drive is put off by the Queue's lag (at least
+ * EVENT_REDRIVE_AFTER_MS) and checked again; once the Queue has moved past the time it was
+ * sent, a still-pending event is re-driven. A lost message costs at most the Queue's lag, never
+ * the event.
  */
 async function redriveDue(env: Env, store: EventShardStore, now: number): Promise<void> {
-  const due = store.dueRedrives(now, EVENT_REDRIVES_PER_ALARM);
+  const candidates = store.dueRedrives(now, EVENT_REDRIVES_PER_ALARM);
+  if (candidates.length === 0) return;
+  const oldest = await oldestWaitingSentAt(env.EVENTS);
+  const isLate = (row: { sentAt: number }) => oldest !== null && oldest <= row.sentAt + QUEUE_BEHIND_SKEW_MS;
+  if (oldest !== null) {
+    store.postponeRedrives(
+      candidates.filter(isLate).map((row) => row.internalId),
+      now + lookAgainAfter(oldest, now, EVENT_REDRIVE_AFTER_MS),
+    );
+  }
+  const due = candidates.filter((row) => !isLate(row));
   if (due.length === 0) return;
   const messages: { body: QueueMessage; bytes: number }[] = [];
   const sent: string[] = [];

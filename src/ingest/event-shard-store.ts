@@ -45,6 +45,9 @@ export const EVENT_SHARD_MIGRATIONS: readonly string[] = [
      expires_at   INTEGER NOT NULL
    );
    CREATE INDEX claims_expiry ON claims(expires_at);`,
+  // When a pending event was last put on the Queue by a re-drive (null: only when it was accepted),
+  // so a re-drive can tell an event the Queue has not reached yet from one it lost.
+  `ALTER TABLE events ADD COLUMN sent_at INTEGER;`,
 ];
 
 /** How routing settled an event, as the consumer reports it. */
@@ -78,6 +81,8 @@ export interface DueEvent {
   target: string | null;
   /** The event's JSON, or null when it is too large for a message. */
   event: string | null;
+  /** When it was last sent to the Queue: at acceptance, or by its last re-drive. */
+  sentAt: number;
 }
 
 /** An event row for D1 history, with the version it reflects. */
@@ -212,15 +217,28 @@ export class EventShardStore {
   /** Pending events whose re-drive is due, oldest due first. */
   dueRedrives(now: number, limit: number): DueEvent[] {
     return this.#sql
-      .exec<{ internal_id: string; id: string; target: string | null; event: string | null }>(
-        `SELECT internal_id, id, target, CASE WHEN length(CAST(event AS BLOB)) <= ? THEN event END AS event
+      .exec<{ internal_id: string; id: string; target: string | null; event: string | null; sent_at: number }>(
+        `SELECT internal_id, id, target, CASE WHEN length(CAST(event AS BLOB)) <= ? THEN event END AS event,
+                coalesce(sent_at, received_at) AS sent_at
          FROM events WHERE status = 'pending' AND redrive_at <= ? ORDER BY redrive_at LIMIT ?`,
         MAX_INLINE_QUEUE_EVENT_BYTES,
         now,
         limit,
       )
       .toArray()
-      .map((r) => ({ internalId: r.internal_id, id: r.id, target: r.target, event: r.event }));
+      .map((r) => ({ internalId: r.internal_id, id: r.id, target: r.target, event: r.event, sentAt: r.sent_at }));
+  }
+
+  /**
+   * The Queue has not reached these pending events yet: their re-drive is put off until `until`,
+   * without counting as one (the back-off between real re-drives does not grow while routing is behind).
+   */
+  postponeRedrives(internalIds: string[], until: number): void {
+    this.#storage.transactionSync(() => {
+      for (const internalId of internalIds) {
+        this.#sql.exec("UPDATE events SET redrive_at = ? WHERE internal_id = ? AND status = 'pending'", until, internalId);
+      }
+    });
   }
 
   /** Re-drives were sent: each waits twice as long as last time before the next, up to EVENT_REDRIVE_MAX_MS. */
@@ -228,11 +246,12 @@ export class EventShardStore {
     this.#storage.transactionSync(() => {
       for (const internalId of internalIds) {
         this.#sql.exec(
-          `UPDATE events SET redrive_at = ? + min(?, ? * (1 << min(redrives, 20))), redrives = redrives + 1
+          `UPDATE events SET redrive_at = ? + min(?, ? * (1 << min(redrives, 20))), redrives = redrives + 1, sent_at = ?
            WHERE internal_id = ? AND status = 'pending'`,
           now,
           EVENT_REDRIVE_MAX_MS,
           EVENT_REDRIVE_AFTER_MS * 2,
+          now,
           internalId,
         );
       }

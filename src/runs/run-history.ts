@@ -74,11 +74,11 @@ export class RunHistory {
     return this.#sql.exec("SELECT 1 FROM dirty WHERE sent_at IS NULL OR sent_at <= ? LIMIT 1", now - HISTORY_RESEND_AFTER_MS).toArray().length > 0;
   }
 
-  /** Up to `limit` rows due to be sent at `now`, the run's own row first. */
-  due(now: number, limit: number): DirtyRow[] {
+  /** Up to `limit` rows due to be sent at `now`, the run's own row first, each with when it was last sent (null: never). */
+  due(now: number, limit: number): (DirtyRow & { sentAt: number | null })[] {
     return this.#sql
-      .exec<DirtyRow>(
-        "SELECT kind, key, rev FROM dirty WHERE sent_at IS NULL OR sent_at <= ? ORDER BY kind = 'step', rev LIMIT ?",
+      .exec<DirtyRow & { sentAt: number | null }>(
+        "SELECT kind, key, rev, sent_at AS sentAt FROM dirty WHERE sent_at IS NULL OR sent_at <= ? ORDER BY kind = 'step', rev LIMIT ?",
         now - HISTORY_RESEND_AFTER_MS, limit,
       )
       .toArray();

@@ -251,6 +251,70 @@ describe("confirmation and re-drive", { timeout: 60_000 }, () => {
   });
 });
 
+describe("re-drive while routing is behind", { timeout: 60_000 }, () => {
+  /** Runs one alarm of a fresh shard holding `event`, accepted at `acceptedAt`, with the Queue reporting `backlog`. */
+  async function alarmWithBacklog(name: string, event: StoredEvent, acceptedAt: number, now: number, backlog: QueueMetrics | Error) {
+    const stub = env.EVENT_SHARDS.getByName(name);
+    const send = vi.spyOn(env.EVENTS, "sendBatch").mockResolvedValue(undefined as never);
+    const metrics = vi.spyOn(env.EVENTS, "metrics");
+    if (backlog instanceof Error) metrics.mockRejectedValue(backlog);
+    else metrics.mockResolvedValue(backlog);
+    try {
+      return await runInDurableObject(stub, async (_instance, state) => {
+        await state.storage.deleteAlarm();
+        const store = new EventShardStore(state.storage);
+        if (acceptedAt > 0) store.accept([{ event }], acceptedAt);
+        await runShardAlarm(env, store, now);
+        const sent = send.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body as QueueMessage));
+        const [row] = state.storage.sql
+          .exec<{ redrive_at: number; redrives: number }>("SELECT redrive_at, redrives FROM events WHERE internal_id = ?", event.internalId)
+          .toArray();
+        await state.storage.deleteAlarm();
+        return { sent: sent.map((m) => (m.kind === "event" ? m.event.internalId : m.internalId)), row };
+      });
+    } finally {
+      send.mockRestore();
+      metrics.mockRestore();
+    }
+  }
+
+  it("puts off the re-drive of an event the Queue has not reached yet, without counting it as one", async () => {
+    const now = Date.now();
+    const event = makeEvent("shard/none");
+    const acceptedAt = now - EVENT_REDRIVE_AFTER_MS - 1_000;
+    // The Queue still holds a message sent before this event: routing is behind, the event is in the backlog.
+    const oldest = acceptedAt - 10_000;
+    const behind = await alarmWithBacklog("behind-test", event, acceptedAt, now, { backlogCount: 5_000, backlogBytes: 1, oldestMessageTimestamp: new Date(oldest) });
+    expect(behind.sent).toEqual([]);
+    // Looked at again after about the Queue's lag (41 s here), not counted as a re-drive.
+    const later = now + (now - oldest);
+    expect(behind.row).toEqual({ redrive_at: later, redrives: 0 });
+
+    // Later the Queue has moved past it and it is still pending: its message was lost, so it goes again.
+    const lost = await alarmWithBacklog("behind-test", event, 0, later, { backlogCount: 3, backlogBytes: 1, oldestMessageTimestamp: new Date(later - 1_000) });
+    expect(lost.sent).toEqual([event.internalId]);
+    expect(lost.row).toEqual({ redrive_at: later + 2 * EVENT_REDRIVE_AFTER_MS, redrives: 1 });
+  });
+
+  it("re-drives as before when the Queue is empty or cannot say how far behind it is", async () => {
+    const now = Date.now();
+    const acceptedAt = now - EVENT_REDRIVE_AFTER_MS - 1_000;
+    // A local Queue restarted empty (its messages lived in memory).
+    const empty = makeEvent("shard/none");
+    const drained = await alarmWithBacklog("empty-queue-test", empty, acceptedAt, now, { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: new Date(0) });
+    expect(drained.sent).toEqual([empty.internalId]);
+    // Metrics the Queue does not offer (or that fail) tell nothing: the re-drive goes ahead.
+    const unknown = makeEvent("shard/none");
+    const failing = await alarmWithBacklog("unknown-backlog-test", unknown, acceptedAt, now, new Error("metrics unavailable"));
+    expect(failing.sent).toEqual([unknown.internalId]);
+  });
+
+  it("gets the backlog from the events Queue binding (the signal the checks above rely on)", async () => {
+    const metrics = await env.EVENTS.metrics();
+    expect(typeof metrics.backlogCount).toBe("number");
+  });
+});
+
 describe("history behind the hot path", { timeout: 60_000 }, () => {
   it("writes rows idempotently: again is harmless, a newer status replaces the old", async () => {
     const event = makeEvent("shard/history");

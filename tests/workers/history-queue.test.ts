@@ -10,7 +10,9 @@ import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_RETENTION_MS, HISTORY_INLINE_VALUE_BYTES, HISTORY_RESEND_AFTER_MS } from "../../src/constants";
 import { consumeHistory } from "../../src/history/consume-history";
+import { sendHistory } from "../../src/runner/history-flush";
 import type { HistoryMessage, RunHistoryMessage } from "../../src/runner/history-message";
+import { RunStore } from "../../src/runs/run-store";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
 import { countRows, rows, type RunHistoryRow } from "./helpers/d1";
 import { alarmSettlesAt, clearAlarm, driveToEnd, historyRun, historySteps, objectRows, runStart, runStub } from "./helpers/runs";
@@ -89,6 +91,41 @@ describe("history through the Queue", () => {
     await waitFor("both steps written again", async () => ((await historySteps(runId)).length === 2 ? true : undefined));
     await alarmSettlesAt(runId, endedAt + DEFAULT_RETENTION_MS);
     expect(await objectRows(runId, "SELECT * FROM dirty")).toEqual([]);
+  });
+
+  it("does not send unconfirmed rows again while the history Queue has not reached them, and does once it has", async () => {
+    const { runId } = await runToEnd();
+    const now = Date.now();
+    const sentAt = now - HISTORY_RESEND_AFTER_MS - 1;
+    const oldest = sentAt - 1_000;
+    const send = vi.spyOn(env.HISTORY, "sendBatch").mockResolvedValue(undefined as never);
+    const metrics = vi.spyOn(env.HISTORY, "metrics");
+    try {
+      const { behind, caughtUp, dirty } = await runInDurableObject(runStub(runId), async (_instance, state) => {
+        // Sent long enough ago to be due again, not confirmed yet.
+        state.storage.sql.exec("INSERT INTO dirty (kind, key, rev, sent_at) VALUES ('run', ?, 100, ?)", runId, sentAt);
+        const store = new RunStore(state.storage);
+        // The Queue still holds a message sent before the rows were: the consumer is behind.
+        metrics.mockResolvedValue({ backlogCount: 900, backlogBytes: 1, oldestMessageTimestamp: new Date(oldest) });
+        await sendHistory(env.HISTORY, store, now);
+        const behind = send.mock.calls.length;
+        const dirty = state.storage.sql.exec<{ sent_at: number }>("SELECT sent_at FROM dirty").toArray();
+        // Later the Queue holds only messages sent after them: theirs was consumed and lost.
+        const later = now + (now - oldest);
+        metrics.mockResolvedValue({ backlogCount: 2, backlogBytes: 1, oldestMessageTimestamp: new Date(later - 100) });
+        await sendHistory(env.HISTORY, store, later);
+        const caughtUp = send.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body as HistoryMessage));
+        state.storage.sql.exec("DELETE FROM dirty");
+        return { behind, caughtUp, dirty };
+      });
+      expect(behind).toBe(0);
+      // Looked at again after about the Queue's lag (now − oldest), not the usual HISTORY_RESEND_AFTER_MS.
+      expect(dirty).toEqual([{ sent_at: now + (now - oldest) - HISTORY_RESEND_AFTER_MS }]);
+      expect(caughtUp).toEqual([expect.objectContaining({ kind: "run_history", runId })]);
+    } finally {
+      send.mockRestore();
+      metrics.mockRestore();
+    }
   });
 
   it("keeps the newest version of a row, whatever order and however often versions arrive", async () => {

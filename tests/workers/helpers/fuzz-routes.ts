@@ -224,6 +224,8 @@ const routeList: FuzzRoute[] = [
   // The bench's D1 meter: off here, so both answer the Worker's 404.
   { method: "GET", path: "/_bench/d1", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/_bench/d1" }) },
   { method: "POST", path: "/_bench/d1/reset", auth: "open", mayStore: [], request: requests("POST", "open", { path: "/_bench/d1/reset" }) },
+  { method: "GET", path: "/_bench/phases", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/_bench/phases" }) },
+  { method: "POST", path: "/_bench/phases/reset", auth: "open", mayStore: [], request: requests("POST", "open", { path: "/_bench/phases/reset" }) },
   {
     method: "POST",
     path: "/e/:eventKey",
