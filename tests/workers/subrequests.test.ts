@@ -188,7 +188,8 @@ describe("subrequests per invocation", () => {
     // one call to the event's shard to confirm it routed, and the function registry's version.
     expect(counts.durableObject).toBe(WAIT_RESUMES_PER_BATCH + 4);
     expect(services(counts)).toBeLessThanOrEqual(FREE_SERVICE_SUBREQUESTS);
-    expect(counts.queue).toBe(1);
+    // The follow-up message for the rest, and the history of what the event resumed.
+    expect(counts.queue).toBe(2);
     const ids = new Set(pauses.map((p) => p.id));
     // The follow-up message reaches the rest; every delivered pause is removed.
     await waitFor("every waiting run to get the event", async () => {
