@@ -9,8 +9,15 @@ import { flowStateDefaults, type BufferedStart, type FlowKind, type FlowStates, 
 import { flushBuffered } from "../src/routing/buffered-start";
 import { releaseDue, type PendingRelease } from "../src/flow/buffer-release";
 import {
-  acquireArgsSchema, batchArgsSchema, debounceArgsSchema, rateLimitArgsSchema, releaseArgsSchema, renewArgsSchema,
-  runIdArgSchema, singletonClaimArgsSchema, throttleArgsSchema,
+  acquireArgsSchema,
+  batchArgsSchema,
+  debounceArgsSchema,
+  rateLimitArgsSchema,
+  releaseArgsSchema,
+  renewArgsSchema,
+  runIdArgSchema,
+  singletonClaimArgsSchema,
+  throttleArgsSchema,
 } from "../src/flow/flow-rpc";
 import { FlowStore } from "../src/flow/flow-store";
 import { parseRpcArgs } from "../src/util/rpc-args";
@@ -107,7 +114,11 @@ export class FlowObject extends DurableObject<Env> {
   }
 
   /** Adds an event to the batch; a full batch starts its run at once. */
-  async batch(event: { internalId: string; bytes: number }, cfg: { maxSize: number; timeoutMs: number; maxBytes: number }, start: BufferedStart): Promise<void> {
+  async batch(
+    event: { internalId: string; bytes: number },
+    cfg: { maxSize: number; timeoutMs: number; maxBytes: number },
+    start: BufferedStart,
+  ): Promise<void> {
     [event, cfg, start] = parseRpcArgs(batchArgsSchema, [event, cfg, start], "FlowObject.batch");
     this.#store.transaction(() => {
       this.#put("start", start);
@@ -203,9 +214,11 @@ export class FlowObject extends DurableObject<Env> {
       holders.map(async (holder) => {
         const [runId, target] = holder.split("/") as [string, string];
         // A lost notice is repaired by the run re-asking for its slot on its own timer.
-        await this.env.RUNS.getByName(runId).slotGranted(target).catch((err: unknown) => {
-          console.error(`stepflare: could not tell run ${runId} it has a slot`, err);
-        });
+        await this.env.RUNS.getByName(runId)
+          .slotGranted(target)
+          .catch((err: unknown) => {
+            console.error(`stepflare: could not tell run ${runId} it has a slot`, err);
+          });
       }),
     );
   }

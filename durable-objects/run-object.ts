@@ -17,7 +17,12 @@ import { gatewayFor } from "../src/runner/gateway";
 import { flowSlots } from "../src/flow/slots";
 import { maxCallDurationMs } from "../src/runner/max-call-duration";
 import {
-  checkpointArgsSchema, historyValuesArgsSchema, historyWrittenArgsSchema, rerunSeedArgsSchema, resumeArgsSchema, stepIdSchema,
+  checkpointArgsSchema,
+  historyValuesArgsSchema,
+  historyWrittenArgsSchema,
+  rerunSeedArgsSchema,
+  resumeArgsSchema,
+  stepIdSchema,
 } from "../src/runs/run-rpc";
 import { failOnUnreadable } from "../src/runs/unreadable-run";
 import { applyEndpointSteps, type EndpointStepsResult } from "../src/runs/endpoint-steps";
@@ -209,11 +214,18 @@ export class RunObject extends DurableObject<Env> {
    * The full values (output and error JSON) of history rows a message carried by reference,
    * read now; rows the object no longer has are left out.
    */
-  async historyValues(refs: { kind: "run" | "step"; key: string }[]): Promise<{ kind: "run" | "step"; key: string; output: string | null; error: string | null }[]> {
+  async historyValues(
+    refs: { kind: "run" | "step"; key: string }[],
+  ): Promise<{ kind: "run" | "step"; key: string; output: string | null; error: string | null }[]> {
     refs = parseRpcArgs(historyValuesArgsSchema, refs, "RunObject.historyValues");
     const run = this.#store.run();
     if (!run) return [];
-    const built = buildHistoryRows(this.#store, run, refs.map((r) => ({ ...r, rev: 0 })), Date.now());
+    const built = buildHistoryRows(
+      this.#store,
+      run,
+      refs.map((r) => ({ ...r, rev: 0 })),
+      Date.now(),
+    );
     return [
       ...(built.run ? [{ kind: "run" as const, key: run.id, output: built.run.output, error: built.run.error }] : []),
       ...built.steps.map((step) => ({ kind: "step" as const, key: step.stepId, output: step.output, error: step.error })),

@@ -124,7 +124,11 @@ export class SchedulerObject extends DurableObject<Env> {
       }
     }
     if (plans.length === 0) return;
-    await emitEvents(this.env, plans.map(({ plan }) => tickEvent(plan.fire)), now);
+    await emitEvents(
+      this.env,
+      plans.map(({ plan }) => tickEvent(plan.fire)),
+      now,
+    );
     for (const { schedule, plan } of plans) this.#store.advance(schedule, schedule.nextAt, plan.next);
   }
 

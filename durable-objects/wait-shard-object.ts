@@ -3,9 +3,7 @@ import type { Env } from "../src/env";
 import type { StoredEvent } from "../src/ingest/event";
 import { parseRpcArgs } from "../src/util/rpc-args";
 import type { PauseRow } from "../src/waits/pause";
-import {
-  claimSignalArgsSchema, lookupArgsSchema, notePathArgsSchema, pauseIdsSchema, pauseRowSchema, signalHolderArgsSchema,
-} from "../src/waits/shard-rpc";
+import { claimSignalArgsSchema, lookupArgsSchema, notePathArgsSchema, pauseIdsSchema, pauseRowSchema, signalHolderArgsSchema } from "../src/waits/shard-rpc";
 import type { SignalClaim, SignalHold } from "../src/waits/signal-holds";
 import { WaitShardStore, type ShardLookup } from "../src/waits/shard-store";
 

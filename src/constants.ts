@@ -35,9 +35,7 @@ export const MAX_RETRIES = 20;
  * Inngest's backoff table (`TableBackoff`), indexed by attempt and capped at the last entry,
  * in milliseconds. A random jitter of up to {@link RETRY_JITTER_MS} is added.
  */
-export const RETRY_BACKOFF_MS = [
-  15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_200_000, 2_400_000, 3_600_000, 7_200_000,
-] as const;
+export const RETRY_BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_200_000, 2_400_000, 3_600_000, 7_200_000] as const;
 export const RETRY_JITTER_MS = 30_000;
 /** A retry is never scheduled sooner than this nor later than {@link MAX_RETRY_DELAY_MS}. */
 export const MIN_RETRY_DELAY_MS = 1_000;

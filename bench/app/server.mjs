@@ -50,33 +50,27 @@ const callArrivals = new Map();
 const inngest = new Inngest({ id: "stepflare-bench", fetch: timedFetch });
 
 // No retries: a failing run is a server bug to report, not something to wait out.
-const firstStep = inngest.createFunction(
-  { id: "first-step", retries: 0, triggers: [{ event: EVENTS.firstStep }] },
-  async ({ event, runId, step }) => {
-    await step.run("record", () => {
-      const now = Date.now();
-      const arrivedAt = callArrivals.get(runId);
-      callArrivals.delete(runId);
-      // The server's part (event sent → its call reached the app) and the SDK's (call → step code).
-      const appMs = arrivedAt === undefined ? null : now - arrivedAt;
-      process.send({ type: "first-step", seq: event.data.seq, latencyMs: now - event.data.sentAt, appMs });
-      return null;
-    });
-  },
-);
+const firstStep = inngest.createFunction({ id: "first-step", retries: 0, triggers: [{ event: EVENTS.firstStep }] }, async ({ event, runId, step }) => {
+  await step.run("record", () => {
+    const now = Date.now();
+    const arrivedAt = callArrivals.get(runId);
+    callArrivals.delete(runId);
+    // The server's part (event sent → its call reached the app) and the SDK's (call → step code).
+    const appMs = arrivedAt === undefined ? null : now - arrivedAt;
+    process.send({ type: "first-step", seq: event.data.seq, latencyMs: now - event.data.sentAt, appMs });
+    return null;
+  });
+});
 
-const tenSteps = inngest.createFunction(
-  { id: "ten-steps", retries: 0, triggers: [{ event: EVENTS.tenSteps }] },
-  async ({ event, step }) => {
-    const startedAt = [];
-    for (let i = 0; i < STEP_COUNT; i++) {
-      // Memoised on replay, so each value is the moment that step's code first ran.
-      startedAt.push(await step.run(`step-${i}`, () => Date.now()));
-    }
-    process.send({ type: "ten-steps", seq: event.data.seq, startedAt, finishedAt: Date.now() });
-    return { startedAt };
-  },
-);
+const tenSteps = inngest.createFunction({ id: "ten-steps", retries: 0, triggers: [{ event: EVENTS.tenSteps }] }, async ({ event, step }) => {
+  const startedAt = [];
+  for (let i = 0; i < STEP_COUNT; i++) {
+    // Memoised on replay, so each value is the moment that step's code first ran.
+    startedAt.push(await step.run(`step-${i}`, () => Date.now()));
+  }
+  process.send({ type: "ten-steps", seq: event.data.seq, startedAt, finishedAt: Date.now() });
+  return { startedAt };
+});
 
 /**
  * Code outside `step.run` runs again on every call the server makes (the SDK replays the
@@ -93,33 +87,27 @@ function noteOnce(type, seq, fields) {
 
 // A first step, then a wait on `bench/resume` with this run's key; the step after the wait
 // reports how long ago the resume event was sent.
-const waitResume = inngest.createFunction(
-  { id: "wait-resume", retries: 0, triggers: [{ event: EVENTS.waitStart }] },
-  async ({ event, step }) => {
-    const { seq } = event.data;
-    await step.run("before", () => null);
-    noteOnce("wait-reached", seq, { at: Date.now() });
-    const resume = await step.waitForEvent("w", { event: EVENTS.waitResume, match: "data.key", timeout: WAIT_TIMEOUT });
-    await step.run("after", () => {
-      process.send({ type: "wait-resumed", seq, at: Date.now(), sentAt: resume?.data?.sentAt ?? null });
-      return null;
-    });
-  },
-);
+const waitResume = inngest.createFunction({ id: "wait-resume", retries: 0, triggers: [{ event: EVENTS.waitStart }] }, async ({ event, step }) => {
+  const { seq } = event.data;
+  await step.run("before", () => null);
+  noteOnce("wait-reached", seq, { at: Date.now() });
+  const resume = await step.waitForEvent("w", { event: EVENTS.waitResume, match: "data.key", timeout: WAIT_TIMEOUT });
+  await step.run("after", () => {
+    process.send({ type: "wait-resumed", seq, at: Date.now(), sentAt: resume?.data?.sentAt ?? null });
+    return null;
+  });
+});
 
 // Sleep start is the first time the code reaches the sleep: no later than the server hears of it.
-const sleeper = inngest.createFunction(
-  { id: "sleep", retries: 0, triggers: [{ event: EVENTS.sleep }] },
-  async ({ event, step }) => {
-    const { seq } = event.data;
-    noteOnce("sleep-start", seq, { at: Date.now() });
-    await step.sleep("nap", SLEEP_MS);
-    await step.run("after", () => {
-      process.send({ type: "sleep-woke", seq, at: Date.now() });
-      return null;
-    });
-  },
-);
+const sleeper = inngest.createFunction({ id: "sleep", retries: 0, triggers: [{ event: EVENTS.sleep }] }, async ({ event, step }) => {
+  const { seq } = event.data;
+  noteOnce("sleep-start", seq, { at: Date.now() });
+  await step.sleep("nap", SLEEP_MS);
+  await step.run("after", () => {
+    process.send({ type: "sleep-woke", seq, at: Date.now() });
+    return null;
+  });
+});
 
 /** A function of CONCURRENCY_STEPS steps, each reporting when its code started and ended. */
 function stepsFunction(id, event, extra) {
@@ -154,13 +142,10 @@ const throttled = inngest.createFunction(
 
 // The load run's function: LOAD_STEPS no-op steps, then one report when the run returns (the
 // code after the last step runs on the call that ends the run; a repeat is dropped by seq).
-const load = inngest.createFunction(
-  { id: "load", retries: 0, triggers: [{ event: EVENTS.load }] },
-  async ({ event, step }) => {
-    for (let i = 0; i < LOAD_STEPS; i++) await step.run(`step-${i}`, () => null);
-    process.send({ type: "load-done", seq: event.data.seq, at: Date.now() });
-  },
-);
+const load = inngest.createFunction({ id: "load", retries: 0, triggers: [{ event: EVENTS.load }] }, async ({ event, step }) => {
+  for (let i = 0; i < LOAD_STEPS; i++) await step.run(`step-${i}`, () => null);
+  process.send({ type: "load-done", seq: event.data.seq, at: Date.now() });
+});
 
 // An explicit origin and path, so the URL the SDK registers is the one the bench synced.
 const handler = serve({

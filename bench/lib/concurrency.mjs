@@ -7,13 +7,7 @@
  * server's doing.
  * @module
  */
-import {
-  CONCURRENCY_LIMIT,
-  CONCURRENCY_STEP_MS,
-  CONCURRENCY_STEPS,
-  CONCURRENCY_TIMEOUT_MS,
-  EVENTS,
-} from "./config.mjs";
+import { CONCURRENCY_LIMIT, CONCURRENCY_STEP_MS, CONCURRENCY_STEPS, CONCURRENCY_TIMEOUT_MS, EVENTS } from "./config.mjs";
 import { explainMissing, pollUntil, saveSamples, sendEvents } from "./events.mjs";
 import { maxOverlap, round } from "./stats.mjs";
 
@@ -36,8 +30,7 @@ export async function concurrencyLimit(bench, work) {
     limit: CONCURRENCY_LIMIT,
     limited,
     unlimited,
-    throughput_ratio:
-      limited.runs_per_s && unlimited.runs_per_s ? round(limited.runs_per_s / unlimited.runs_per_s) : null,
+    throughput_ratio: limited.runs_per_s && unlimited.runs_per_s ? round(limited.runs_per_s / unlimited.runs_per_s) : null,
   };
 }
 
@@ -57,7 +50,12 @@ async function runAll(bench, runs, type, eventName) {
   const sentAt = Date.now();
   const eventIds = [];
   for (let i = 0; i < seqs.length; i += BATCH) {
-    eventIds.push(...(await sendEvents(client, seqs.slice(i, i + BATCH).map((seq) => ({ name: eventName, data: { seq } })))));
+    eventIds.push(
+      ...(await sendEvents(
+        client,
+        seqs.slice(i, i + BATCH).map((seq) => ({ name: eventName, data: { seq } })),
+      )),
+    );
   }
   await pollUntil(() => reports().length === expected, CONCURRENCY_TIMEOUT_MS, 200);
 

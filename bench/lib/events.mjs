@@ -76,9 +76,7 @@ export async function explainMissing(client, eventIds) {
   for (const id of eventIds.slice(0, EXPLAIN_LOOKUPS)) {
     try {
       const [event, runs] = await Promise.all([client.get(`/v1/events/${id}`), client.get(`/v1/events/${id}/runs`)]);
-      const statuses = (runs.json?.data ?? []).map(
-        (r) => `${r.run_id ?? "?"} ${r.status}${r.error ? ` (${JSON.stringify(r.error).slice(0, 300)})` : ""}`,
-      );
+      const statuses = (runs.json?.data ?? []).map((r) => `${r.run_id ?? "?"} ${r.status}${r.error ? ` (${JSON.stringify(r.error).slice(0, 300)})` : ""}`);
       parts.push(`event ${id} ${event.json?.data?.status ?? event.status}, runs: ${statuses.join(", ") || "none"}`);
     } catch (error) {
       parts.push(`event ${id}: lookup failed (${error.message})`);

@@ -7,14 +7,7 @@
  * @module
  */
 import { performance } from "node:perf_hooks";
-import {
-  EVENTS,
-  LOAD_BATCH,
-  LOAD_CONCURRENCY,
-  LOAD_QUIET_MS,
-  LOAD_QUIET_TIMEOUT_MS,
-  LOAD_STEPS,
-} from "./config.mjs";
+import { EVENTS, LOAD_BATCH, LOAD_CONCURRENCY, LOAD_QUIET_MS, LOAD_QUIET_TIMEOUT_MS, LOAD_STEPS } from "./config.mjs";
 import { explainMissing, pollUntil, sendEvents, waitForQuiet } from "./events.mjs";
 import { runPool } from "./http.mjs";
 import { round } from "./stats.mjs";
@@ -29,7 +22,8 @@ export async function loadRun(bench, work) {
   const done = () => app.reportsOf("load-done").filter((r) => ours.has(r.seq));
 
   // Earlier sections' runs must be over, or their D1 work would be counted against this one.
-  if (!(await waitForQuiet(app, LOAD_QUIET_MS, LOAD_QUIET_TIMEOUT_MS))) problems.push("stepflare load: the server was still calling the app when the load run began");
+  if (!(await waitForQuiet(app, LOAD_QUIET_MS, LOAD_QUIET_TIMEOUT_MS)))
+    problems.push("stepflare load: the server was still calling the app when the load run began");
   await expectOk(client.post(`${COUNTS_PATH}/reset`, {}), "reset the D1 meter");
 
   const startedAt = Date.now();
@@ -40,7 +34,10 @@ export async function loadRun(bench, work) {
   let firstFailure = null;
   const failures = await runPool(batches.length, LOAD_CONCURRENCY, async (b) => {
     try {
-      const ids = await sendEvents(client, batches[b].map((seq) => ({ name: EVENTS.load, data: { seq } })));
+      const ids = await sendEvents(
+        client,
+        batches[b].map((seq) => ({ name: EVENTS.load, data: { seq } })),
+      );
       batches[b].forEach((seq, i) => eventIds.set(seq, ids[i]));
     } catch (error) {
       firstFailure ??= error.message;
@@ -56,7 +53,9 @@ export async function loadRun(bench, work) {
   if (!allDone) {
     const seen = new Set(finished.map((r) => r.seq));
     const missing = [...eventIds].filter(([seq]) => !seen.has(seq)).map(([, id]) => id);
-    problems.push(`stepflare load: ${missing.length} of ${accepted} runs did not return within ${work.loadTimeoutMs / 1000} s; ${await explainMissing(client, missing)}`);
+    problems.push(
+      `stepflare load: ${missing.length} of ${accepted} runs did not return within ${work.loadTimeoutMs / 1000} s; ${await explainMissing(client, missing)}`,
+    );
   }
   const lastDoneAt = Math.max(...finished.map((r) => r.at));
   // The runs' last writes (history, end events) follow their last call: wait for quiet first.
@@ -80,7 +79,10 @@ export async function loadRun(bench, work) {
       routing_per_event: per(statements("routing"), accepted + completed),
       per_run_started: per(statements("run_start"), completed),
       per_step_completed: per(statements("step"), completed * LOAD_STEPS),
-      hot_path_per_run: per(["ingest", "routing", "run_start", "step"].reduce((sum, p) => sum + statements(p), 0), completed),
+      hot_path_per_run: per(
+        ["ingest", "routing", "run_start", "step"].reduce((sum, p) => sum + statements(p), 0),
+        completed,
+      ),
     },
     // Everything the meter saw, hot path or not (the heartbeat, flow control, the API).
     d1_by_path: counts,

@@ -97,10 +97,7 @@ export async function waitForHealthy(handle, url, timeoutMs) {
   handle.exited.then((outcome) => (exited = outcome));
   while (Date.now() < deadline) {
     if (exited) {
-      throw new Error(
-        `${handle.name} exited (code ${exited.code}, signal ${exited.signal}) before ${url} ` +
-          `answered; see ${handle.logPath}`,
-      );
+      throw new Error(`${handle.name} exited (code ${exited.code}, signal ${exited.signal}) before ${url} ` + `answered; see ${handle.logPath}`);
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });

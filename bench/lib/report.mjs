@@ -108,7 +108,13 @@ export function toMarkdown(report) {
   const rows = [
     ["Baseline: GET /health at the same concurrency (requests/s)", num(ing?.health_rps, 0), "–", "", ""],
     ["Ingestion, 1 event/request (events/s)", num(ing?.single_eps, 0), "–", "≥ 2,000", met(targets.single_ingest_at_least_2000_eps)],
-    [`Ingestion, ${report.workload.batchSize} events/request (events/s)`, num(ing?.batched_eps, 0), "–", "≥ 20,000", met(targets.batched_ingest_at_least_20000_eps)],
+    [
+      `Ingestion, ${report.workload.batchSize} events/request (events/s)`,
+      num(ing?.batched_eps, 0),
+      "–",
+      "≥ 20,000",
+      met(targets.batched_ingest_at_least_20000_eps),
+    ],
     ["Queue worked through single-event burst (events/s)", num(ing?.single_drained_eps, 0), "–", "", ""],
     ["Queue worked through batched burst (events/s)", num(ing?.batched_drained_eps, 0), "–", "", ""],
     ["Event → first step, p50 / p95 (ms)", pair(report.first_step_latency_ms), "–", "p50 ≤ 15", met(targets.first_step_p50_at_most_15ms)],
@@ -202,13 +208,7 @@ function timeRows(report) {
       `p50 ≤ ${WAIT_RATIO_TARGET}`,
       met(targets.wait_many_p50_within_2x_of_one),
     ],
-    [
-      "…runs brought to the wait (runs/s); seconds",
-      wait ? `${num(wait.fill_runs_per_s, 0)}; ${num(wait.fill_seconds, 0)}` : "–",
-      "–",
-      "",
-      "",
-    ],
+    ["…runs brought to the wait (runs/s); seconds", wait ? `${num(wait.fill_runs_per_s, 0)}; ${num(wait.fill_seconds, 0)}` : "–", "–", "", ""],
   ];
 }
 
@@ -241,13 +241,7 @@ function flowRows(report) {
       t ? `${t.limit} ± 5%` : "± 5%",
       met(targets.throttle_periods_within_5pct),
     ],
-    [
-      "…most starts in any 1-s window; runs started / sent",
-      t ? `${t.max_in_any_period_window}; ${num(t.started, 0)} / ${num(t.sent, 0)}` : "–",
-      "–",
-      "",
-      "",
-    ],
+    ["…most starts in any 1-s window; runs started / sent", t ? `${t.max_in_any_period_window}; ${num(t.started, 0)} / ${num(t.sent, 0)}` : "–", "–", "", ""],
   ];
 }
 
@@ -257,7 +251,13 @@ function loadRows(report) {
   const d1 = l?.d1_statements;
   const runs = l ? `${num(l.runs_completed, 0)} of ${num(l.runs, 0)} × ${l.steps_per_run}-step runs` : "N × 3-step runs";
   return [
-    [`Load run, ${runs}: events accepted/s; runs/s sustained (first send → last run returned)`, l ? `${num(l.ingest_events_per_s, 0)}; ${num(l.runs_per_s, 1)}` : "–", "–", "", ""],
+    [
+      `Load run, ${runs}: events accepted/s; runs/s sustained (first send → last run returned)`,
+      l ? `${num(l.ingest_events_per_s, 0)}; ${num(l.runs_per_s, 1)}` : "–",
+      "–",
+      "",
+      "",
+    ],
     [
       "…D1 statements per event ingested / routed (sent and end events); per run started; per step completed",
       d1 ? `${num(d1.per_event_ingested, 3)} / ${num(d1.routing_per_event, 3)}; ${num(d1.per_run_started, 3)}; ${num(d1.per_step_completed, 3)}` : "–",

@@ -38,8 +38,18 @@ export async function benchService({ work, repo, sourceDir, persistDir, logDir }
   const app = startNode(
     "service app Worker",
     path.join(repo, "node_modules/wrangler/bin/wrangler.js"),
-    ["dev", "--config", "bench/service-app/wrangler.toml", "--ip", "127.0.0.1", "--port", String(appPort),
-      "--persist-to", path.join(persistDir, "app"), "--show-interactive-dev-session=false"],
+    [
+      "dev",
+      "--config",
+      "bench/service-app/wrangler.toml",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(appPort),
+      "--persist-to",
+      path.join(persistDir, "app"),
+      "--show-interactive-dev-session=false",
+    ],
     { cwd: sourceDir, env, logPath: path.join(logDir, "service-app.log") },
   );
   const client = createClient(origin, 4);

@@ -19,13 +19,23 @@ export async function sleepLateness(bench, work) {
   const sentAt = Date.now();
   const eventIds = [];
   for (let i = 0; i < seqs.length; i += BATCH) {
-    eventIds.push(...(await sendEvents(client, seqs.slice(i, i + BATCH).map((seq) => ({ name: EVENTS.sleep, data: { seq } })))));
+    eventIds.push(
+      ...(await sendEvents(
+        client,
+        seqs.slice(i, i + BATCH).map((seq) => ({ name: EVENTS.sleep, data: { seq } })),
+      )),
+    );
   }
   const woken = () => app.reportsOf("sleep-woke").filter((r) => ours.has(r.seq));
   await pollUntil(() => woken().length === seqs.length, SLEEP_MS + SLEEP_WAKE_TIMEOUT_MS, 200);
 
   saveSamples("sleep", { sentAt, starts: app.reportsOf("sleep-start").filter((r) => ours.has(r.seq)), woken: woken() });
-  const starts = new Map(app.reportsOf("sleep-start").filter((r) => ours.has(r.seq)).map((r) => [r.seq, r.at]));
+  const starts = new Map(
+    app
+      .reportsOf("sleep-start")
+      .filter((r) => ours.has(r.seq))
+      .map((r) => [r.seq, r.at]),
+  );
   const lateness = [];
   for (const { seq, at } of woken()) {
     if (starts.has(seq)) lateness.push(at - (starts.get(seq) + SLEEP_MS));

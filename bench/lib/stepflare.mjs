@@ -80,7 +80,16 @@ export async function benchStepflare({ work, sourceDir, persistDir, logDir, prob
   // the steps and ingestion sections report where their milliseconds go. No discovery or polling:
   // the server measured serves the bench's app and nothing else on the machine.
   const serverArgs = [
-    "--port", String(port), "--persist-to", persistDir, "--var", "STEPFLARE_COUNT_D1:true", "--var", "STEPFLARE_TIME_PHASES:true", "--no-discovery", "--no-poll",
+    "--port",
+    String(port),
+    "--persist-to",
+    persistDir,
+    "--var",
+    "STEPFLARE_COUNT_D1:true",
+    "--var",
+    "STEPFLARE_TIME_PHASES:true",
+    "--no-discovery",
+    "--no-poll",
   ];
   const server = startNode("stepflare dev server", devScript, serverArgs, {
     cwd: sourceDir,
@@ -109,12 +118,8 @@ export async function benchStepflare({ work, sourceDir, persistDir, logDir, prob
     }
     if (selected("ingestion")) {
       const health = await section(problems, "GET /health baseline", () => healthBaseline(bench, work));
-      const single = await section(problems, "single-event ingestion", () =>
-        withPhases(client, INGEST_PHASES, () => ingestSingle(bench, work, runsWork)),
-      );
-      const batched = await section(problems, "batched ingestion", () =>
-        withPhases(client, INGEST_PHASES, () => ingestBatched(bench, work, runsWork)),
-      );
+      const single = await section(problems, "single-event ingestion", () => withPhases(client, INGEST_PHASES, () => ingestSingle(bench, work, runsWork)));
+      const batched = await section(problems, "batched ingestion", () => withPhases(client, INGEST_PHASES, () => ingestBatched(bench, work, runsWork)));
       results.ingestion = { ...health, ...single?.result, ...batched?.result };
       results.ingestion_breakdown = { single_phases: single?.phases ?? null, batched_phases: batched?.phases ?? null };
     }

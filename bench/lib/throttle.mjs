@@ -37,7 +37,10 @@ export async function throttleAccuracy(bench, work) {
   const eventIds = new Map();
   async function send(count) {
     const batch = Array.from({ length: count }, () => ++bench.seq);
-    const ids = await sendEvents(client, batch.map((seq) => ({ name: EVENTS.throttle, data: { seq } })));
+    const ids = await sendEvents(
+      client,
+      batch.map((seq) => ({ name: EVENTS.throttle, data: { seq } })),
+    );
     const at = Date.now();
     batch.forEach((seq, i) => (seqs.push(seq), accepted.push(at), eventIds.set(seq, ids[i])));
   }
@@ -58,7 +61,9 @@ export async function throttleAccuracy(bench, work) {
   const drainMs = (seqs.length / THROTTLE_LIMIT) * THROTTLE_PERIOD_MS - (feedEnd - feedStart);
   await pollUntil(() => started().length === seqs.length, Math.max(0, drainMs) + DRAIN_GRACE_MS, 200);
 
-  const starts = started().map((r) => r.at).sort((a, b) => a - b);
+  const starts = started()
+    .map((r) => r.at)
+    .sort((a, b) => a - b);
   saveSamples("throttle", { feedStart, accepted, seqs, starts: started() });
   if (starts.length === 0) throw new Error("no throttled run started");
   if (starts.length < seqs.length) {
@@ -67,7 +72,10 @@ export async function throttleAccuracy(bench, work) {
     problems.push(
       `stepflare throttle: ${missing.length} of ${seqs.length} runs had not started ${round((Date.now() - feedEnd) / 1000)} s ` +
         `after the feed ended (throttled runs must be delayed, not dropped): seqs ${missing.slice(0, 10).join(", ")}; ` +
-        (await explainMissing(client, missing.map((seq) => eventIds.get(seq)))),
+        (await explainMissing(
+          client,
+          missing.map((seq) => eventIds.get(seq)),
+        )),
     );
   }
   const repeats = app.repeatsOf("throttle-start");

@@ -17,14 +17,7 @@
  * @module
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  EVENTS,
-  WAIT_FILL_BATCH,
-  WAIT_FILL_IN_FLIGHT,
-  WAIT_RATIO_TARGET,
-  WAIT_SETTLE_MS,
-  WAIT_STEP_TIMEOUT_MS,
-} from "./config.mjs";
+import { EVENTS, WAIT_FILL_BATCH, WAIT_FILL_IN_FLIGHT, WAIT_RATIO_TARGET, WAIT_SETTLE_MS, WAIT_STEP_TIMEOUT_MS } from "./config.mjs";
 import { explainMissing, pollUntil, sendEvent, sendEvents, waitForQuiet } from "./events.mjs";
 import { round, summarize } from "./stats.mjs";
 
@@ -120,17 +113,24 @@ async function resumeAmongMany(bench, work) {
     }
     const batch = Array.from({ length: Math.min(WAIT_FILL_BATCH, work.waitingRuns - seqs.length) }, () => ++bench.seq);
     for (const seq of batch) (seqs.push(seq), ours.add(seq));
-    const ids = await sendEvents(client, batch.map((seq) => ({ name: EVENTS.waitStart, data: { seq, key: keyOf(seq) } })));
+    const ids = await sendEvents(
+      client,
+      batch.map((seq) => ({ name: EVENTS.waitStart, data: { seq, key: keyOf(seq) } })),
+    );
     batch.forEach((seq, i) => eventIds.set(seq, ids[i]));
   }
   const stoppedEarly = seqs.length < work.waitingRuns;
   let progressAt = Date.now();
   let lastCount = countReached();
-  await pollUntil(() => {
-    const count = countReached();
-    if (count > lastCount) [lastCount, progressAt] = [count, Date.now()];
-    return count === seqs.length || Date.now() - progressAt >= FILL_GRACE_MS;
-  }, Math.max(deadline - Date.now(), FILL_GRACE_MS), 200);
+  await pollUntil(
+    () => {
+      const count = countReached();
+      if (count > lastCount) [lastCount, progressAt] = [count, Date.now()];
+      return count === seqs.length || Date.now() - progressAt >= FILL_GRACE_MS;
+    },
+    Math.max(deadline - Date.now(), FILL_GRACE_MS),
+    200,
+  );
   const waiting = reached();
   const fillSeconds = waiting.length ? round((Math.max(...waiting.map((r) => r.at)) - fillStart) / 1000) : null;
   if (stoppedEarly) {
@@ -145,7 +145,10 @@ async function resumeAmongMany(bench, work) {
     problems.push(
       `stepflare wait: ${stuck.length} of ${seqs.length} triggered runs never reached their waitForEvent ` +
         `(none reached it for ${FILL_GRACE_MS / 1000} s): seqs ${stuck.slice(0, 10).join(", ")}; ` +
-        (await explainMissing(client, stuck.map((seq) => eventIds.get(seq)))),
+        (await explainMissing(
+          client,
+          stuck.map((seq) => eventIds.get(seq)),
+        )),
     );
   }
   console.error(`bench: wait: ${waiting.length} runs waiting after ${fillSeconds} s; timing resumes`);

@@ -24,8 +24,7 @@ export async function benchWorkflows({ instances, warmup, persistDir, logPath })
   const server = startNode(
     "workflows dev server",
     WRANGLER,
-    ["dev", "--config", CONFIG, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir,
-      "--show-interactive-dev-session=false"],
+    ["dev", "--config", CONFIG, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--show-interactive-dev-session=false"],
     { env: offlineEnv(), logPath },
   );
   const client = createClient(origin, 4);

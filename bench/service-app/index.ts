@@ -18,15 +18,12 @@ const inngest = new Inngest({
 });
 
 // `data.steps` no-op steps (bench/lib/config.mjs STEP_COUNT), each returning when its code ran.
-const tenSteps = inngest.createFunction(
-  { id: "ten-steps", retries: 0, triggers: [{ event: "bench/ten-steps" }] },
-  async ({ event, step }) => {
-    const startedAt: number[] = [];
-    for (let i = 0; i < Number(event.data.steps); i++) {
-      startedAt.push(await step.run(`step-${i}`, () => Date.now()));
-    }
-    return { startedAt, finishedAt: Date.now() };
-  },
-);
+const tenSteps = inngest.createFunction({ id: "ten-steps", retries: 0, triggers: [{ event: "bench/ten-steps" }] }, async ({ event, step }) => {
+  const startedAt: number[] = [];
+  for (let i = 0; i < Number(event.data.steps); i++) {
+    startedAt.push(await step.run(`step-${i}`, () => Date.now()));
+  }
+  return { startedAt, finishedAt: Date.now() };
+});
 
 export default { fetch: serve({ client: inngest, functions: [tenSteps] }) };

@@ -81,7 +81,9 @@ async function checkApp(url) {
   }
   if (!parsed.success) return { problem: "answered the check with a config this server cannot read" };
   const { app_id, appVersion, url: reported, functions } = parsed.data;
-  const hash = createHash("sha256").update(JSON.stringify([app_id, appVersion ?? null, reported, functions])).digest("hex");
+  const hash = createHash("sha256")
+    .update(JSON.stringify([app_id, appVersion ?? null, reported, functions]))
+    .digest("hex");
   return { hash, appId: app_id, count: functions.length };
 }
 

@@ -15,7 +15,9 @@ const SCHEDULED_PATH = "/cdn-cgi/local/scheduled";
  * @param {number} now epoch ms
  */
 export function nextFire(cron, now) {
-  return CronExpressionParser.parse(cron, { currentDate: new Date(now), tz: "UTC" }).next().getTime();
+  return CronExpressionParser.parse(cron, { currentDate: new Date(now), tz: "UTC" })
+    .next()
+    .getTime();
 }
 
 /**
@@ -28,19 +30,22 @@ export function nextFire(cron, now) {
 export function startCronTriggers(crons, dispatch, log) {
   const arm = (cron, after) => {
     const at = nextFire(cron, after);
-    setTimeout(async () => {
-      // From `at`, not from now: a timer that fires a millisecond early must not fire `at` twice.
-      arm(cron, Math.max(at, Date.now()));
-      const query = new URLSearchParams({ cron, time: String(at), format: "json" });
-      try {
-        const res = await dispatch(`${SCHEDULED_PATH}?${query}`);
-        const { outcome } = /** @type {{ outcome: string }} */ (await res.json());
-        log(`Cron Trigger "${cron}" at ${new Date(at).toISOString()}: ${outcome}`);
-      } catch (err) {
-        // The next tick comes anyway; the scheduled handler is a safety net, not the only way crons fire.
-        log(`Cron Trigger "${cron}" at ${new Date(at).toISOString()}: could not run (${err instanceof Error ? err.message : err})`);
-      }
-    }, Math.max(0, at - Date.now()));
+    setTimeout(
+      async () => {
+        // From `at`, not from now: a timer that fires a millisecond early must not fire `at` twice.
+        arm(cron, Math.max(at, Date.now()));
+        const query = new URLSearchParams({ cron, time: String(at), format: "json" });
+        try {
+          const res = await dispatch(`${SCHEDULED_PATH}?${query}`);
+          const { outcome } = /** @type {{ outcome: string }} */ (await res.json());
+          log(`Cron Trigger "${cron}" at ${new Date(at).toISOString()}: ${outcome}`);
+        } catch (err) {
+          // The next tick comes anyway; the scheduled handler is a safety net, not the only way crons fire.
+          log(`Cron Trigger "${cron}" at ${new Date(at).toISOString()}: could not run (${err instanceof Error ? err.message : err})`);
+        }
+      },
+      Math.max(0, at - Date.now()),
+    );
   };
   for (const cron of new Set(crons)) arm(cron, Date.now());
 }

@@ -11,8 +11,7 @@
  * added when set, as Inngest does.
  */
 export const DEFAULT_DISCOVERY_PORTS = Object.freeze([
-  80, 443, 3000, 3001, 3002, 3003, 3004, 3005, 3006, 3007, 3008, 3009, 3010, 5000, 5173, 8000, 8080, 8081,
-  8787, 8888, 8910, 8911, 8912, 8913, 8914, 8915,
+  80, 443, 3000, 3001, 3002, 3003, 3004, 3005, 3006, 3007, 3008, 3009, 3010, 5000, 5173, 8000, 8080, 8081, 8787, 8888, 8910, 8911, 8912, 8913, 8914, 8915,
 ]);
 
 /** The serve paths tried on each open port, Inngest's list: the SDK's default, then hosts' own. */

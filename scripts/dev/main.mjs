@@ -30,9 +30,7 @@ export async function runDev(argv, command) {
   try {
     args = parseDevArgs(argv);
     if (!args.wrangler && args.passthrough.length > 0) {
-      throw new UsageError(
-        `unknown flag ${args.passthrough.join(" ")}; see ${command} --help (a \`wrangler dev\` flag needs --wrangler)`,
-      );
+      throw new UsageError(`unknown flag ${args.passthrough.join(" ")}; see ${command} --help (a \`wrangler dev\` flag needs --wrangler)`);
     }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;

@@ -58,7 +58,11 @@ export async function applyD1Migrations({ config, d1Databases, persistRoot, log 
   );
   try {
     for (const db of databases) {
-      const applied = await applyTo(await mf.getD1Database(db.binding), join(projectRoot, db.migrations_dir ?? DEFAULT_MIGRATIONS_DIR), db.migrations_table ?? DEFAULT_MIGRATIONS_TABLE);
+      const applied = await applyTo(
+        await mf.getD1Database(db.binding),
+        join(projectRoot, db.migrations_dir ?? DEFAULT_MIGRATIONS_DIR),
+        db.migrations_table ?? DEFAULT_MIGRATIONS_TABLE,
+      );
       if (applied.length > 0) log(`applied ${applied.length} D1 migration(s) to ${db.binding}: ${applied.join(", ")}`);
     }
   } finally {
@@ -68,7 +72,9 @@ export async function applyD1Migrations({ config, d1Databases, persistRoot, log 
 
 /** Applies the `.sql` files of `dir` that `table` does not list; returns their names. */
 async function applyTo(d1, dir, table) {
-  await d1.exec(`CREATE TABLE IF NOT EXISTS ${quoted(table)}(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL);`);
+  await d1.exec(
+    `CREATE TABLE IF NOT EXISTS ${quoted(table)}(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL);`,
+  );
   const { results } = await d1.prepare(`SELECT name FROM ${quoted(table)}`).all();
   const done = new Set(results.map((row) => row.name));
   const pending = readdirSync(dir, { withFileTypes: true })

@@ -16,7 +16,10 @@ import { applyD1Migrations } from "./migrations.mjs";
 /** Whether a file name matches the last part of a wrangler rule's glob (`**\/*name.js`). */
 function matchesGlob(file, glob) {
   const last = glob.split("/").at(-1) ?? "";
-  const pattern = last.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const pattern = last
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${pattern}$`).test(file);
 }
 

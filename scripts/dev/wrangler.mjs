@@ -26,8 +26,14 @@ export function runWrangler(args, { env = process.env, capture = false, quiet = 
     child.stdout?.on("data", (d) => (output += String(d)));
     child.stderr?.on("data", (d) => (output += String(d)));
   } else if (quiet) {
-    child.stdout?.on("data", quietLines((text) => process.stdout.write(text)));
-    child.stderr?.on("data", quietLines((text) => process.stderr.write(text)));
+    child.stdout?.on(
+      "data",
+      quietLines((text) => process.stdout.write(text)),
+    );
+    child.stderr?.on(
+      "data",
+      quietLines((text) => process.stderr.write(text)),
+    );
   }
   const forward = (signal) => child.kill(signal);
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, forward);

@@ -30,8 +30,7 @@ const CROSS_SITE_REFUSED =
   "cross-site request refused: a page of another site may not change anything on this dev server " +
   "(requests without an Origin header, as the SDK and curl send them, are accepted)";
 
-const API_UNAUTHORIZED =
-  "send `Authorization: Bearer <INNGEST_SIGNING_KEY or its hashed form>`, or log in to the dashboard at /login";
+const API_UNAUTHORIZED = "send `Authorization: Bearer <INNGEST_SIGNING_KEY or its hashed form>`, or log in to the dashboard at /login";
 
 /** A durable endpoint's output: its caller holds the run's output token instead (endpoint-routes.ts). */
 const ENDPOINT_OUTPUT = /^\/v1\/http\/runs\/[^/]+\/output$/;

@@ -10,9 +10,7 @@
  */
 import { Hono } from "hono";
 import type { Env } from "../env";
-import {
-  ENDPOINT_OUTPUT_POLL_MAX_MS, ENDPOINT_OUTPUT_POLL_MIN_MS, ENDPOINT_OUTPUT_WAIT_MS, MAX_CHECKPOINT_BODY_BYTES,
-} from "../constants";
+import { ENDPOINT_OUTPUT_POLL_MAX_MS, ENDPOINT_OUTPUT_POLL_MIN_MS, ENDPOINT_OUTPUT_WAIT_MS, MAX_CHECKPOINT_BODY_BYTES } from "../constants";
 import { opSchema } from "../protocol/ops";
 import { z } from "zod";
 import { emitEvents } from "../ingest/emit-events";

@@ -4,9 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import {
-  DEFAULT_RETRIES, MAX_APP_ID_LENGTH, MAX_ENDPOINT_BODY_BYTES, MAX_ENDPOINT_URL_LENGTH, MAX_FUNCTION_ID_LENGTH, MAX_RETRIES,
-} from "../constants";
+import { DEFAULT_RETRIES, MAX_APP_ID_LENGTH, MAX_ENDPOINT_BODY_BYTES, MAX_ENDPOINT_URL_LENGTH, MAX_FUNCTION_ID_LENGTH, MAX_RETRIES } from "../constants";
 import { opSchema } from "../protocol/ops";
 import type { EmittedEvent } from "../ingest/emit-events";
 import { ulidTime } from "../ingest/event-ids";

@@ -30,5 +30,8 @@ eventRoutes.post("/e/:eventKey", async (c) => {
 });
 
 function eventKeys(env: Env): string[] {
-  return (env.INNGEST_EVENT_KEY ?? "").split(",").map((k) => k.trim()).filter((k) => k.length > 0);
+  return (env.INNGEST_EVENT_KEY ?? "")
+    .split(",")
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
 }

@@ -5,14 +5,7 @@
  * keeps one request's work bounded however the query is written.
  * @module
  */
-import {
-  GraphQLError,
-  Kind,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
-  type ValidationContext,
-  type ASTVisitor,
-} from "graphql";
+import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type ASTVisitor } from "graphql";
 import { GQL_MAX_DEPTH, GQL_MAX_FIELDS } from "../constants";
 
 interface Cost {

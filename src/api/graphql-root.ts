@@ -10,18 +10,7 @@ import { findRun } from "../history/runs";
 import { stepsOfRun } from "../history/steps";
 import { parseOutputId, spanOutput } from "../history/trace";
 import { findFunction, getApp } from "../sync/store";
-import {
-  type GqlContext,
-  gqlApp,
-  gqlEvent,
-  gqlEventV2,
-  gqlFunction,
-  gqlLegacyRun,
-  gqlRun,
-  gqlRunTrigger,
-  gqlStreamItem,
-  gqlTrace,
-} from "./graphql-objects";
+import { type GqlContext, gqlApp, gqlEvent, gqlEventV2, gqlFunction, gqlLegacyRun, gqlRun, gqlRunTrigger, gqlStreamItem, gqlTrace } from "./graphql-objects";
 
 const clamp = (limit: number) => Math.min(Math.max(limit, 1), GQL_MAX_LIST_ITEMS);
 

@@ -48,7 +48,11 @@ graphqlRoutes.post("/v0/gql", async (c) => {
   }
   const schema = gqlSchema();
   const problems = validate(schema, document, [...specifiedRules, costLimitRule]);
-  if (problems.length > 0) return refuse(c, problems.map((p) => p.message));
+  if (problems.length > 0)
+    return refuse(
+      c,
+      problems.map((p) => p.message),
+    );
 
   const result = await execute({
     schema,
@@ -59,7 +63,11 @@ graphqlRoutes.post("/v0/gql", async (c) => {
     operationName: operationName ?? undefined,
   });
   // Variables that do not fit their types, or a missing operation, leave no data at all.
-  if (!("data" in result) || result.data === undefined) return refuse(c, (result.errors ?? []).map((e) => e.message));
+  if (!("data" in result) || result.data === undefined)
+    return refuse(
+      c,
+      (result.errors ?? []).map((e) => e.message),
+    );
   return c.json({ ...result, ...(result.errors ? { errors: result.errors.map(masked) } : {}) });
 });
 

@@ -46,7 +46,13 @@ const V2_TOOLS: V2Tool[] = [
   { name: "health", title: "Check API health", method: "GET", path: "/health", input: {} },
   { name: "get_apps", title: "Get apps", method: "GET", path: "/apps", input: { cursor, limit, archived: z.boolean().optional() } },
   { name: "get_app", title: "Get app", method: "GET", path: "/apps/{appId}", input: { appId: id("The app's id") } },
-  { name: "list_functions", title: "List an app's functions", method: "GET", path: "/apps/{appId}/functions", input: { appId: id("The app's id"), cursor, limit } },
+  {
+    name: "list_functions",
+    title: "List an app's functions",
+    method: "GET",
+    path: "/apps/{appId}/functions",
+    input: { appId: id("The app's id"), cursor, limit },
+  },
   {
     name: "get_function",
     title: "Get function",
@@ -95,7 +101,10 @@ const V2_TOOLS: V2Tool[] = [
     path: "/runs/{runId}/rerun",
     input: {
       runId: id("The run to rerun"),
-      fromStep: z.object({ stepId: z.string().describe("The step's id as written in the code") }).optional().describe("Rerun from this step"),
+      fromStep: z
+        .object({ stepId: z.string().describe("The step's id as written in the code") })
+        .optional()
+        .describe("Rerun from this step"),
     },
   },
   { name: "cancel_run", title: "Cancel function run", method: "POST", path: "/runs/{runId}/cancel", input: { runId: id("The run to cancel") } },
@@ -141,7 +150,12 @@ export function registerTools(server: McpServer, env: Env): void {
   for (const tool of V2_TOOLS) {
     server.registerTool(
       tool.name,
-      { title: tool.title, description: `${tool.title}: ${tool.method} /api/v2${tool.path}`, inputSchema: tool.input, annotations: { readOnlyHint: tool.method === "GET", openWorldHint: false } },
+      {
+        title: tool.title,
+        description: `${tool.title}: ${tool.method} /api/v2${tool.path}`,
+        inputSchema: tool.input,
+        annotations: { readOnlyHint: tool.method === "GET", openWorldHint: false },
+      },
       async (args: Record<string, unknown>) => toolResult(await v2.fetch(v2Request(tool, args), env)),
     );
   }

@@ -14,9 +14,9 @@ const DEV_TOKEN_KEY = "stepflare-dev-endpoint-output";
 const PURPOSE = "stepflare-endpoint-output:";
 
 async function mac(env: Pick<Env, "INNGEST_SIGNING_KEY">, runId: string): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey(
-    "raw", encoder.encode(env.INNGEST_SIGNING_KEY || DEV_TOKEN_KEY), { name: "HMAC", hash: "SHA-256" }, false, ["sign"],
-  );
+  const key = await crypto.subtle.importKey("raw", encoder.encode(env.INNGEST_SIGNING_KEY || DEV_TOKEN_KEY), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(PURPOSE + runId)));
 }
 

@@ -60,9 +60,14 @@ async function publishStreamed(c: Ctx, target: PublishTarget): Promise<Response>
   const body = c.req.raw.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
   const outcome = await c.env.REALTIME.getByName(target.channel).publishStream(target, body);
   if (outcome.ended === "too-large") {
-    return fail(c, 413, `streamed realtime message is over ${REALTIME_MAX_STREAM_BYTES} bytes; subscribers got its first ${outcome.bytes} bytes and the end of the stream`);
+    return fail(
+      c,
+      413,
+      `streamed realtime message is over ${REALTIME_MAX_STREAM_BYTES} bytes; subscribers got its first ${outcome.bytes} bytes and the end of the stream`,
+    );
   }
-  if (outcome.ended === "body-failed") return fail(c, 400, `the streamed body failed after ${outcome.bytes} bytes; subscribers got those and the end of the stream`);
+  if (outcome.ended === "body-failed")
+    return fail(c, 400, `the streamed body failed after ${outcome.bytes} bytes; subscribers got those and the end of the stream`);
   return c.json({ data: { bytes: outcome.bytes } });
 }
 
@@ -82,7 +87,8 @@ async function openSubscription(c: Ctx, subscription: Subscription): Promise<Web
 realtimeRoutes.get("/v1/realtime/connect", async (c) => {
   const subscription = await subscriptionOf(c);
   if (subscription instanceof Response) return subscription;
-  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") return fail(c, 426, "GET /v1/realtime/connect is a WebSocket endpoint; send an Upgrade: websocket request");
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket")
+    return fail(c, 426, "GET /v1/realtime/connect is a WebSocket endpoint; send an Upgrade: websocket request");
   const opened = await openSubscription(c, subscription);
   if (opened instanceof Response) return opened;
   // A fresh Response: the object's answer has immutable headers the app's middleware adds to.

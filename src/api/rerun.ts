@@ -14,9 +14,7 @@ import { buildRunStart } from "../routing/admit";
 import { findFunction } from "../sync/store";
 
 /** Why a rerun could not start, with the HTTP status that says so. */
-export type RerunOutcome =
-  | { ok: true; runId: string }
-  | { ok: false; status: 404 | 409; error: string };
+export type RerunOutcome = { ok: true; runId: string } | { ok: false; status: 404 | 409; error: string };
 
 /**
  * Starts a new run of `runId`'s function for the same trigger event, with the function's current

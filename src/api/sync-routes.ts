@@ -19,16 +19,7 @@ import type { FunctionConfig } from "../sync/function-config";
 import { refusedSyncUrl } from "../sync/outbound-urls";
 import { appUrlSchema, parseRegisterRequest } from "../sync/register-request";
 import { publishFunctionsChanged } from "../sync/registry";
-import {
-  FunctionOwnershipError,
-  type SyncedApp,
-  findAppByUrl,
-  forgetChecksum,
-  listApps,
-  listFunctions,
-  recordSyncError,
-  saveApp,
-} from "../sync/store";
+import { FunctionOwnershipError, type SyncedApp, findAppByUrl, forgetChecksum, listApps, listFunctions, recordSyncError, saveApp } from "../sync/store";
 
 type AppContext = Context<{ Bindings: Env }>;
 
@@ -50,8 +41,7 @@ async function isAuthorized(c: AppContext): Promise<boolean> {
 }
 
 /** For the SDK's register call: what the developer must change in the app. */
-const SDK_UNAUTHORIZED =
-  "missing or invalid signing key: the app must send this server's INNGEST_SIGNING_KEY and must not run in dev mode";
+const SDK_UNAUTHORIZED = "missing or invalid signing key: the app must send this server's INNGEST_SIGNING_KEY and must not run in dev mode";
 
 /** Just enough of a rejected register body to record the error on a known app. */
 const appNameSchema = z.object({ appName: z.string().min(1).max(MAX_APP_ID_LENGTH) });
@@ -168,9 +158,7 @@ syncRoutes.get("/v0/apps", async (c) => {
   return c.json({
     apps: apps.map((app) => ({
       ...app,
-      functions: functions
-        .filter((fn) => fn.appId === app.id)
-        .map((fn) => ({ id: fn.id, name: fn.config.name ?? fn.id, config: fn.config })),
+      functions: functions.filter((fn) => fn.appId === app.id).map((fn) => ({ id: fn.id, name: fn.config.name ?? fn.id, config: fn.config })),
     })),
   });
 });

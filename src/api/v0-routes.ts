@@ -75,7 +75,12 @@ v0Routes.post("/v0/events", async (c) => {
 
 const statusList = z
   .string()
-  .transform((text) => text.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0))
+  .transform((text) =>
+    text
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s.length > 0),
+  )
   .pipe(z.array(z.enum(RUN_STATUSES)));
 
 const runQuery = z.object({
@@ -111,15 +116,15 @@ v0Routes.get("/v0/runs/:runId", async (c) => {
   const runId = c.req.param("runId");
   const run = await findRun(c.env.DB, runId);
   if (!run) return fail(c, 404, `run ${runId} not found`);
-  const [steps, event, links] = await Promise.all([
-    stepsOfRun(c.env.DB, runId),
-    findEvent(c.env.DB, run.event_id),
-    rerunLinks(c.env.DB, runId),
-  ]);
+  const [steps, event, links] = await Promise.all([stepsOfRun(c.env.DB, runId), findEvent(c.env.DB, run.event_id), rerunLinks(c.env.DB, runId)]);
   const from = links.of?.from_step ?? null;
   // Steps before `from` were replayed from the original run's memos; the reader needs its name.
   const fromName = links.of && from !== null ? await stepName(c.env.DB, links.of.rerun_of, from) : null;
-  const children = await invokedRuns(c.env.DB, runId, steps.filter((s) => s.op === "InvokeFunction").map((s) => s.step_id));
+  const children = await invokedRuns(
+    c.env.DB,
+    runId,
+    steps.filter((s) => s.op === "InvokeFunction").map((s) => s.step_id),
+  );
   return ok(c, {
     run: toUiRun(run),
     steps: steps.map((s) => ({ ...toUiStep(s), invoked_run_id: children.get(s.step_id) ?? null })),
@@ -142,9 +147,7 @@ v0Routes.post("/v0/runs/:runId/rerun", async (c) => {
   return ok(c, { run_id: outcome.runId });
 });
 
-const invokeBody = z
-  .object({ data: z.custom<Record<string, unknown>>(isJsonObject, { error: "must be an object" }).default({}) })
-  .optional();
+const invokeBody = z.object({ data: z.custom<Record<string, unknown>>(isJsonObject, { error: "must be an object" }).default({}) }).optional();
 
 v0Routes.post("/v0/functions/:functionId/invoke", async (c) => {
   const body = await jsonBody(c);

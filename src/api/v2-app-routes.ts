@@ -43,7 +43,11 @@ v2AppRoutes.get("/api/v2/apps", async (c) => {
   const paged = pageOf(apps, (a) => a.id, q.cursor, q.limit);
   if (!paged) return v2Fail(c, 400, "invalid_field_format", "Cursor is invalid");
   const counts = await functionCounts(c.env.DB);
-  return v2Ok(c, paged.page.map((a) => toV2App(a, counts.get(a.id) ?? 0)), { limit: q.limit, cursor: paged.next });
+  return v2Ok(
+    c,
+    paged.page.map((a) => toV2App(a, counts.get(a.id) ?? 0)),
+    { limit: q.limit, cursor: paged.next },
+  );
 });
 
 v2AppRoutes.get("/api/v2/apps/:appId", async (c) => {

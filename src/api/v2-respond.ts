@@ -12,13 +12,7 @@ import { v2Metadata, v2Page } from "./v2-shapes";
 
 /** Inngest's v2 error codes that stepflare answers with. */
 export type V2ErrorCode =
-  | "invalid_request"
-  | "missing_field"
-  | "invalid_field_format"
-  | "not_found"
-  | "run_already_cancelled"
-  | "run_already_ended"
-  | "not_implemented";
+  "invalid_request" | "missing_field" | "invalid_field_format" | "not_found" | "run_already_cancelled" | "run_already_ended" | "not_implemented";
 
 /** A v2 failure. */
 export function v2Fail(c: Context, status: ContentfulStatusCode, code: V2ErrorCode, message: string) {

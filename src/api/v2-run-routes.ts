@@ -70,7 +70,11 @@ v2RunRoutes.get("/api/v2/events/:eventId/runs", async (c) => {
   // An event starts at most one run per function, so its runs are read whole and paged here.
   const paged = pageOf(await runsForEvent(c.env.DB, c.req.param("eventId")), (r) => r.id, q.cursor, q.limit);
   if (!paged) return v2Fail(c, 400, "invalid_field_format", "Cursor is invalid");
-  return v2Ok(c, paged.page.map((r) => toV2Run(r, q.includeOutput)), { limit: q.limit, cursor: paged.next });
+  return v2Ok(
+    c,
+    paged.page.map((r) => toV2Run(r, q.includeOutput)),
+    { limit: q.limit, cursor: paged.next },
+  );
 });
 
 const runStatus = z
@@ -130,14 +134,16 @@ async function listV2Runs(c: V2Context, scope: { appId?: string; functionId?: st
     limit: q.limit + 1,
   });
   const page = runs.slice(0, q.limit);
-  return v2Ok(c, page.map((r) => toV2Run(r, q.includeOutput)), { limit: q.limit, cursor: runs.length > q.limit ? page.at(-1)!.id : null });
+  return v2Ok(
+    c,
+    page.map((r) => toV2Run(r, q.includeOutput)),
+    { limit: q.limit, cursor: runs.length > q.limit ? page.at(-1)!.id : null },
+  );
 }
 
 v2RunRoutes.get("/api/v2/runs", (c) => listV2Runs(c, {}));
 
-v2RunRoutes.get("/api/v2/apps/:appId/functions/:functionId/runs", (c) =>
-  listV2Runs(c, { appId: c.req.param("appId"), functionId: c.req.param("functionId") }),
-);
+v2RunRoutes.get("/api/v2/apps/:appId/functions/:functionId/runs", (c) => listV2Runs(c, { appId: c.req.param("appId"), functionId: c.req.param("functionId") }));
 
 const rerunBody = z
   .object({
@@ -157,7 +163,8 @@ v2RunRoutes.post("/api/v2/runs/:runId/rerun", async (c) => {
   if (!parsed.success) return v2Invalid(c, parsed.error);
   const fromStep = parsed.data?.fromStep;
   // Steps are replayed from the original run's stored results; a replacement input has no place there.
-  if (fromStep?.input !== undefined) return v2Fail(c, 400, "invalid_request", "fromStep.input is not supported: the rerun replays the original run's step results");
+  if (fromStep?.input !== undefined)
+    return v2Fail(c, 400, "invalid_request", "fromStep.input is not supported: the rerun replays the original run's step results");
   const runId = c.req.param("runId");
   const refused = refuseNonUlid(c, runId, "Run");
   if (refused) return refused;

@@ -115,12 +115,12 @@ function configuration(fn: StoredFunction) {
     concurrency:
       concurrency.length === 0
         ? undefined
-        : concurrency.map((c) => present({ scope: CONCURRENCY_SCOPE[("scope" in c && c.scope) || "fn"], limit: { value: c.limit }, key: "key" in c ? c.key : undefined })),
+        : concurrency.map((c) =>
+            present({ scope: CONCURRENCY_SCOPE[("scope" in c && c.scope) || "fn"], limit: { value: c.limit }, key: "key" in c ? c.key : undefined }),
+          ),
     rateLimit: cfg.rateLimit && present({ limit: cfg.rateLimit.limit, period: cfg.rateLimit.period, key: cfg.rateLimit.key }),
     debounce: cfg.debounce && present({ period: cfg.debounce.period, key: cfg.debounce.key }),
-    throttle:
-      cfg.throttle &&
-      present({ burst: cfg.throttle.burst ?? 1, key: cfg.throttle.key, limit: cfg.throttle.limit, period: cfg.throttle.period }),
+    throttle: cfg.throttle && present({ burst: cfg.throttle.burst ?? 1, key: cfg.throttle.key, limit: cfg.throttle.limit, period: cfg.throttle.period }),
     singleton: cfg.singleton && present({ mode: cfg.singleton.mode === "cancel" ? "CANCEL" : "SKIP", key: cfg.singleton.key }),
   });
 }

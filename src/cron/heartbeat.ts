@@ -14,9 +14,11 @@ export function ensureHeartbeatOnce(env: Env, waitUntil: (p: Promise<unknown>) =
   if (ensured) return;
   ensured = true;
   waitUntil(
-    env.SCHEDULER.getByName(SCHEDULER_NAME).ensureHeartbeat().catch((err: unknown) => {
-      ensured = false;
-      console.error("stepflare: arming the heartbeat failed", err);
-    }),
+    env.SCHEDULER.getByName(SCHEDULER_NAME)
+      .ensureHeartbeat()
+      .catch((err: unknown) => {
+        ensured = false;
+        console.error("stepflare: arming the heartbeat failed", err);
+      }),
   );
 }

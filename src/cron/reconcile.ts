@@ -35,11 +35,7 @@ function keyOf({ functionId, cron }: ScheduleKey): string {
  * written): a new one starts at its first tick after `now`; a kept one keeps its next tick, so
  * a re-sync neither skips nor repeats a tick; a changed expression is a removal plus an addition.
  */
-export function reconcileSchedules(
-  desired: readonly DesiredSchedule[],
-  stored: readonly Schedule[],
-  now: number,
-): ScheduleChanges {
+export function reconcileSchedules(desired: readonly DesiredSchedule[], stored: readonly Schedule[], now: number): ScheduleChanges {
   const storedByKey = new Map(stored.map((s) => [keyOf(s), s]));
   const wanted = new Set(desired.map(keyOf));
   const changes: ScheduleChanges = {

@@ -12,8 +12,10 @@ import { SCHEDULER_NAME } from "./heartbeat";
  */
 export function refreshSchedulesSoon(env: Env, waitUntil: (p: Promise<unknown>) => void): void {
   waitUntil(
-    env.SCHEDULER.getByName(SCHEDULER_NAME).refreshSchedules().catch((err: unknown) => {
-      console.error("stepflare: refreshing cron schedules failed; the heartbeat will retry", err);
-    }),
+    env.SCHEDULER.getByName(SCHEDULER_NAME)
+      .refreshSchedules()
+      .catch((err: unknown) => {
+        console.error("stepflare: refreshing cron schedules failed; the heartbeat will retry", err);
+      }),
   );
 }

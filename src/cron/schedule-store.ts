@@ -99,10 +99,7 @@ export class ScheduleStore {
 
   /** Plans the next heartbeat. */
   setHeartbeatAt(at: number): void {
-    this.#sql.exec(
-      "INSERT INTO heartbeat (singleton, next_at) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET next_at = excluded.next_at",
-      at,
-    );
+    this.#sql.exec("INSERT INTO heartbeat (singleton, next_at) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET next_at = excluded.next_at", at);
   }
 
   /**

@@ -26,8 +26,7 @@ ${body}
 
 /** The shell: navigation, the "Send event" button, and the element pages render into. */
 export function shellPage(mode: "dev" | "production"): string {
-  const logout =
-    mode === "production" ? `<form method="post" action="/logout" style="margin:0"><button type="submit">Log out</button></form>` : "";
+  const logout = mode === "production" ? `<form method="post" action="/logout" style="margin:0"><button type="submit">Log out</button></form>` : "";
   return htmlDocument(
     "stepflare",
     `<header class="top">

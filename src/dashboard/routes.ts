@@ -45,17 +45,11 @@ for (const path of PAGE_PATHS) {
   dashboardRoutes.get(path, (c) => c.html(shellPage(mode(c)), 200, PAGE_HEADERS));
 }
 
-dashboardRoutes.get("/_dashboard/app.js", (c) =>
-  c.body(DASHBOARD_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": ASSET_CACHE }),
-);
+dashboardRoutes.get("/_dashboard/app.js", (c) => c.body(DASHBOARD_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": ASSET_CACHE }));
 
-dashboardRoutes.get("/_dashboard/uplot.js", (c) =>
-  c.body(UPLOT_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": ASSET_CACHE }),
-);
+dashboardRoutes.get("/_dashboard/uplot.js", (c) => c.body(UPLOT_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": ASSET_CACHE }));
 
-dashboardRoutes.get("/_dashboard/app.css", (c) =>
-  c.body(STYLES, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": ASSET_CACHE }),
-);
+dashboardRoutes.get("/_dashboard/app.css", (c) => c.body(STYLES, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": ASSET_CACHE }));
 
 // Browsers ask for it on every page; answering keeps their consoles free of 404s.
 dashboardRoutes.get("/favicon.ico", (c) => c.body(null, 204));

@@ -56,9 +56,7 @@ function collect(value: unknown, parent: ExpressionNode, found: ExpressionNode[]
 }
 
 /** The operands of a comprehension (the expansion of `all`, `exists`, `map`, ...), if `node` is one. */
-export function comprehensionParts(
-  node: ExpressionNode,
-): { iterable: ExpressionNode; init: ExpressionNode; step: ExpressionNode } | undefined {
+export function comprehensionParts(node: ExpressionNode): { iterable: ExpressionNode; init: ExpressionNode; step: ExpressionNode } | undefined {
   if (node.op !== "comprehension") return undefined;
   const { iterable, init, step } = node.args as Record<string, unknown>;
   if (!isExpressionNode(iterable) || !isExpressionNode(init) || !isExpressionNode(step)) return undefined;

@@ -3,12 +3,7 @@
  * @module
  */
 import type { Environment } from "@marcbachmann/cel-js";
-import {
-  EXPRESSION_CACHE_MAX_SOURCE_CHARS,
-  EXPRESSION_CACHE_SIZE,
-  EXPRESSION_MAX_ESTIMATED_COST,
-  MAX_EXPRESSION_LENGTH,
-} from "../constants";
+import { EXPRESSION_CACHE_MAX_SOURCE_CHARS, EXPRESSION_CACHE_SIZE, EXPRESSION_MAX_ESTIMATED_COST, MAX_EXPRESSION_LENGTH } from "../constants";
 import { allNodes, regexPatternNode, stringLiteral, type ExpressionNode } from "./ast";
 import { createExpressionEnvironment } from "./environment";
 import { ExpressionError, toExpressionError } from "./errors";
@@ -56,11 +51,7 @@ const compiled = new LruCache<string, CompiledExpression | ExpressionError>(
  */
 export function compileExpression(source: string): CompiledExpression {
   if (source.length > MAX_EXPRESSION_LENGTH) {
-    throw new ExpressionError(
-      source,
-      "limit",
-      `expression is ${source.length} characters long; the most allowed is ${MAX_EXPRESSION_LENGTH}`,
-    );
+    throw new ExpressionError(source, "limit", `expression is ${source.length} characters long; the most allowed is ${MAX_EXPRESSION_LENGTH}`);
   }
   const cached = compiled.get(source);
   if (cached instanceof ExpressionError) throw cached;

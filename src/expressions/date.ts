@@ -16,8 +16,7 @@ const EPOCH_MILLIS_LIMIT = 9_999_999_999_999;
  * ISO 8601 / RFC 3339 date or date-time. A missing offset means UTC: Inngest parses
  * `2006-01-02T15:04:05` as UTC, whereas JavaScript's `Date.parse` would use local time.
  */
-const ISO_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const ISO_PATTERN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /** Converts a `date()` argument to a Date, or throws a RangeError explaining why it cannot. */
 export function toDate(value: unknown): Date {
@@ -39,9 +38,7 @@ function parseDateString(text: string): Date {
 function isoToMillis(match: RegExpExecArray): number {
   const [, year, month, day, hour = "0", minute = "0", second = "0", fraction = "", zone] = match;
   // The pattern guarantees all six groups, so these defaults only satisfy the type checker.
-  const [y = 0, mo = 1, d = 1, h = 0, mi = 0, s = 0] = [year, month, day, hour, minute, second].map(
-    Number,
-  );
+  const [y = 0, mo = 1, d = 1, h = 0, mi = 0, s = 0] = [year, month, day, hour, minute, second].map(Number);
   const ms = Number(fraction.padEnd(3, "0").slice(0, 3));
   const base = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   // Date.UTC rolls over out-of-range fields (Feb 30 → Mar 2); reject them instead.

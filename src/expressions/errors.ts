@@ -21,12 +21,7 @@ export class ExpressionError extends Error {
   /** Zero-based character offset of the offending token, when the library reports one. */
   readonly position: number | undefined;
 
-  constructor(
-    expression: string,
-    reason: ExpressionErrorReason,
-    message: string,
-    options: { position?: number; cause?: unknown } = {},
-  ) {
+  constructor(expression: string, reason: ExpressionErrorReason, message: string, options: { position?: number; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.expression = expression;
     this.reason = reason;
@@ -39,18 +34,9 @@ export class ExpressionError extends Error {
  * keeping the library's one-line summary rather than its multi-line source excerpt so the
  * message fits in logs and API responses.
  */
-export function toExpressionError(
-  expression: string,
-  reason: ExpressionErrorReason,
-  cause: unknown,
-): ExpressionError {
+export function toExpressionError(expression: string, reason: ExpressionErrorReason, cause: unknown): ExpressionError {
   const details = cause as { summary?: unknown; range?: { start?: unknown } } | null;
-  const summary =
-    typeof details?.summary === "string"
-      ? details.summary
-      : cause instanceof Error
-        ? cause.message
-        : String(cause);
+  const summary = typeof details?.summary === "string" ? details.summary : cause instanceof Error ? cause.message : String(cause);
   const start = details?.range?.start;
   const position = typeof start === "number" ? start : undefined;
   const where = position === undefined ? "" : ` at column ${position + 1}`;

@@ -16,12 +16,8 @@ export function registerInngestFunctions(env: Environment): Environment {
     .registerFunction("json_parse(string): dyn", parseJson)
     .registerFunction("date(dyn): google.protobuf.Timestamp", toDate)
     .registerFunction("now(): google.protobuf.Timestamp", () => new Date())
-    .registerFunction("now_plus(string): google.protobuf.Timestamp", (text: string) =>
-      offsetFromNow(text, 1),
-    )
-    .registerFunction("now_minus(string): google.protobuf.Timestamp", (text: string) =>
-      offsetFromNow(text, -1),
-    );
+    .registerFunction("now_plus(string): google.protobuf.Timestamp", (text: string) => offsetFromNow(text, 1))
+    .registerFunction("now_minus(string): google.protobuf.Timestamp", (text: string) => offsetFromNow(text, -1));
 }
 
 function parseJson(text: string): unknown {

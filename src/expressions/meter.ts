@@ -8,12 +8,7 @@
  * bounds the work hidden inside one visit (scanning a long string, copying a long list).
  * @module
  */
-import {
-  EXPRESSION_COST_UNIT_SIZE,
-  EXPRESSION_MAX_COST,
-  EXPRESSION_MAX_LIST_LENGTH,
-  EXPRESSION_MAX_STRING_LENGTH,
-} from "../constants";
+import { EXPRESSION_COST_UNIT_SIZE, EXPRESSION_MAX_COST, EXPRESSION_MAX_LIST_LENGTH, EXPRESSION_MAX_STRING_LENGTH } from "../constants";
 import { allNodes, comprehensionParts, regexPatternNode, type EvaluateNode, type ExpressionNode } from "./ast";
 import { compileRegex, regexMatchCost, regexMatches } from "./regex";
 

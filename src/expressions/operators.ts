@@ -33,9 +33,7 @@ export function registerLenientOperators(env: Environment): Environment {
   }
   const concat = (a: unknown, b: unknown) => String(a) + String(b);
   for (const numeric of ["int", "double"]) {
-    env
-      .registerOperator(`string + ${numeric}: string`, concat)
-      .registerOperator(`${numeric} + string: string`, concat);
+    env.registerOperator(`string + ${numeric}: string`, concat).registerOperator(`${numeric} + string: string`, concat);
   }
   return env;
 }

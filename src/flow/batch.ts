@@ -31,12 +31,7 @@ export function initialBatch(): BatchState {
  * in the batch is not added twice, so a redelivered event is harmless. Invariant: an unflushed
  * batch holds fewer than `maxSize` events.
  */
-export function batchPush(
-  state: BatchState,
-  now: number,
-  event: BatchedEvent,
-  cfg: BatchConfig,
-): { state: BatchState; flush: string[] | null } {
+export function batchPush(state: BatchState, now: number, event: BatchedEvent, cfg: BatchConfig): { state: BatchState; flush: string[] | null } {
   const duplicate = state.events.some((e) => e.internalId === event.internalId);
   const events = duplicate ? state.events : [...state.events, event];
   const openedAt = state.openedAt ?? now;

@@ -36,12 +36,7 @@ function open(now: number, event: DebouncedEvent, cfg: DebounceConfig): Debounce
  * yet), it is closed first: `fire` is the event its run must start with, and the new event
  * opens a fresh window.
  */
-export function debouncePush(
-  state: DebounceState,
-  now: number,
-  event: DebouncedEvent,
-  cfg: DebounceConfig,
-): { state: DebounceState; fire: string | null } {
+export function debouncePush(state: DebounceState, now: number, event: DebouncedEvent, cfg: DebounceConfig): { state: DebounceState; fire: string | null } {
   if (state.event === null || state.firstAt === null || state.fireAt === null) {
     return { state: open(now, event, cfg), fire: null };
   }

@@ -33,9 +33,7 @@ const gcraSchema: z.ZodType<GcraState> = z.object({ tat: z.number() });
 
 const leaseStateSchema: z.ZodType<LeaseState> = z.object({
   leases: z.array(z.object({ holder: z.string(), expiresAt: z.number() })),
-  waiters: z.array(
-    z.object({ holder: z.string(), enqueuedAt: z.number(), priority: z.number(), seq: z.number(), leaseMs: z.number() }),
-  ),
+  waiters: z.array(z.object({ holder: z.string(), enqueuedAt: z.number(), priority: z.number(), seq: z.number(), leaseMs: z.number() })),
   seq: z.number(),
 });
 

@@ -74,9 +74,7 @@ export class FlowStore implements ReleaseStore {
   }
 
   due(now: number, limit: number): PendingRelease[] {
-    const rows = this.#sql
-      .exec<ReleaseRow>("SELECT * FROM releases WHERE next_at <= ? ORDER BY next_at, seq LIMIT ?", now, limit)
-      .toArray();
+    const rows = this.#sql.exec<ReleaseRow>("SELECT * FROM releases WHERE next_at <= ? ORDER BY next_at, seq LIMIT ?", now, limit).toArray();
     return rows.flatMap((row) => {
       const events = readStoredJson(pendingReleaseSchema.shape.events, row.events);
       const release = events.ok

@@ -26,9 +26,7 @@ const utf8 = new TextEncoder();
  */
 function escapePart(part: string): string {
   return part.replace(/[%:#]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) =>
-    c.length === 1 && c >= "\ud800"
-      ? `%u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
-      : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+    c.length === 1 && c >= "\ud800" ? `%u${c.charCodeAt(0).toString(16).padStart(4, "0")}` : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
   );
 }
 

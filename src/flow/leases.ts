@@ -79,9 +79,7 @@ export function acquire(state: LeaseState, now: number, args: AcquireArgs): { st
  * steps backwards cannot free a slot that is still in use. A holder without a lease is ignored.
  */
 export function renew(state: LeaseState, now: number, holder: string, leaseMs: number): LeaseState {
-  const leases = state.leases.map((l) =>
-    l.holder === holder ? { holder, expiresAt: Math.max(l.expiresAt, now + leaseMs) } : l,
-  );
+  const leases = state.leases.map((l) => (l.holder === holder ? { holder, expiresAt: Math.max(l.expiresAt, now + leaseMs) } : l));
   return { ...state, leases };
 }
 

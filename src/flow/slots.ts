@@ -15,10 +15,7 @@ export interface SlotClient {
  * Concurrency slots from the run's FlowObjects. Constraints are taken in a fixed order (by
  * name), so two runs needing the same two limits cannot each hold one and wait for the other.
  */
-export function flowSlots(
-  env: Env,
-  run: () => { id: string; constraints: ConcurrencyConstraint[]; priority: number },
-): SlotClient {
+export function flowSlots(env: Env, run: () => { id: string; constraints: ConcurrencyConstraint[]; priority: number }): SlotClient {
   const constraints = () => run().constraints;
   const priority = () => run().priority;
   const ordered = () => [...constraints()].sort((a, b) => a.flow.localeCompare(b.flow));

@@ -117,7 +117,10 @@ async function writeAll(db: D1Database, writes: HistoryWrites): Promise<void> {
       await db.batch(statements);
     } catch (err) {
       if (!isPermanentStorageError(err)) throw err;
-      console.error(`stepflare: history row refused for good even without values; skipped: ${JSON.stringify({ ...one, runs: one.runs.map((r) => r.runId), steps: one.steps.map((s) => [s.runId, s.stepId]) })}`, err);
+      console.error(
+        `stepflare: history row refused for good even without values; skipped: ${JSON.stringify({ ...one, runs: one.runs.map((r) => r.runId), steps: one.steps.map((s) => [s.runId, s.stepId]) })}`,
+        err,
+      );
     }
   }
 }

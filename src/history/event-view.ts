@@ -17,7 +17,14 @@ export function toApiEvent(event: EventRecord) {
 /** An event as the dashboard's stream reads it: as v1 shows it, plus how many runs it started. */
 export function toUiEvent(event: ListedEvent) {
   const { internalId, ...fields } = JSON.parse(event.data) as StoredJson;
-  return { ...fields, internal_id: internalId, received_at: new Date(event.received_at).toISOString(), status: event.status, run_count: event.run_count, ...failure(event) };
+  return {
+    ...fields,
+    internal_id: internalId,
+    received_at: new Date(event.received_at).toISOString(),
+    status: event.status,
+    run_count: event.run_count,
+    ...failure(event),
+  };
 }
 
 /** `error`, only on a failed event: why routing it failed. */

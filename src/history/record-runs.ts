@@ -65,5 +65,8 @@ export function recordQueuedRuns(db: D1Database, runs: AdmittedRun[], now: numbe
  */
 export async function recordEventEffects(queue: Queue<HistoryMessage>, effects: EventEffect[], now: number): Promise<void> {
   if (effects.length === 0) return;
-  await enqueueMessages(queue, packItems(effects, (items) => ({ kind: "event_effects", at: now, effects: items })));
+  await enqueueMessages(
+    queue,
+    packItems(effects, (items) => ({ kind: "event_effects", at: now, effects: items })),
+  );
 }

@@ -49,9 +49,7 @@ export async function deleteExpiredHistory(env: Pick<Env, "DB" | "STEPFLARE_RETE
   const stopAt = Date.now() + RETENTION_BUDGET_MS;
   const pass: RetentionPass = { deleted: 0, rounds: 0, more: false };
   while (pass.rounds < RETENTION_ROUNDS_PER_BEAT && Date.now() < stopAt) {
-    const results = await env.DB.batch(
-      DELETIONS.map((sql) => env.DB.prepare(sql).bind(cutoff, RETENTION_ROWS_PER_STATEMENT)),
-    );
+    const results = await env.DB.batch(DELETIONS.map((sql) => env.DB.prepare(sql).bind(cutoff, RETENTION_ROWS_PER_STATEMENT)));
     pass.rounds++;
     const changes = results.map((r) => r.meta.changes ?? 0);
     pass.deleted += changes.reduce((a, b) => a + b, 0);

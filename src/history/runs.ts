@@ -119,10 +119,7 @@ export async function activeRunsBetween(
   cursor: Keyset | undefined,
   limit: number,
 ): Promise<ActiveRun[]> {
-  const where = new Where()
-    .add("r.function_id = ?", functionId)
-    .add("r.status IN ('queued', 'running')")
-    .add("r.queued_at >= ? AND r.queued_at < ?", from, to);
+  const where = new Where().add("r.function_id = ?", functionId).add("r.status IN ('queued', 'running')").add("r.queued_at >= ? AND r.queued_at < ?", from, to);
   if (cursor) where.add("r.queued_at > ? OR (r.queued_at = ? AND r.id > ?)", cursor.at, cursor.at, cursor.id);
   const { results } = await db
     .prepare(
@@ -143,10 +140,7 @@ export function recordRerun(db: D1Database, link: RerunLink): D1PreparedStatemen
 
 /** What `runId` reruns (if anything) and the reruns of it, oldest first. */
 export async function rerunLinks(db: D1Database, runId: string): Promise<{ of: RerunLink | null; reruns: RerunLink[] }> {
-  const { results } = await db
-    .prepare("SELECT * FROM run_reruns WHERE run_id = ?1 OR rerun_of = ?1 ORDER BY created_at, run_id")
-    .bind(runId)
-    .all<RerunLink>();
+  const { results } = await db.prepare("SELECT * FROM run_reruns WHERE run_id = ?1 OR rerun_of = ?1 ORDER BY created_at, run_id").bind(runId).all<RerunLink>();
   return { of: results.find((l) => l.run_id === runId) ?? null, reruns: results.filter((l) => l.rerun_of === runId) };
 }
 

@@ -7,9 +7,7 @@ import { storeInShards } from "./event-shards";
 import { parseEventPayload } from "./validate-events";
 
 /** The answer to an ingest request, in the body shape the SDK checks (`status` must be 200). */
-export type AcceptResult =
-  | { ok: true; ids: string[] }
-  | { ok: false; status: 400; error: string };
+export type AcceptResult = { ok: true; ids: string[] } | { ok: false; status: 400; error: string };
 
 /**
  * Validates, stores and enqueues the events of one ingest request. Events are durable in their
@@ -18,13 +16,7 @@ export type AcceptResult =
  * enqueued. If the Queue send fails the events stay pending and their shard re-drives them, so
  * an accepted event is never lost.
  */
-export async function acceptEvents(
-  env: Env,
-  body: string,
-  seedHeader: string | null,
-  now: number,
-  clock: PhaseClock | null = null,
-): Promise<AcceptResult> {
+export async function acceptEvents(env: Env, body: string, seedHeader: string | null, now: number, clock: PhaseClock | null = null): Promise<AcceptResult> {
   const parsed = parseEventPayload(body, now);
   clock?.lap("parse");
   if (!parsed.ok) return { ok: false, status: 400, error: parsed.error };

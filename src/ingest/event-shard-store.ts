@@ -142,12 +142,7 @@ export class EventShardStore {
   #claim(key: string, internalId: string, now: number): boolean {
     const claim = this.#sql.exec<{ internal_id: string; expires_at: number }>("SELECT internal_id, expires_at FROM claims WHERE key = ?", key).toArray()[0];
     if (claim && claim.expires_at > now && claim.internal_id !== internalId) return false;
-    this.#sql.exec(
-      "INSERT OR REPLACE INTO claims (key, internal_id, expires_at) VALUES (?, ?, ?)",
-      key,
-      internalId,
-      now + EVENT_IDEMPOTENCY_WINDOW_MS,
-    );
+    this.#sql.exec("INSERT OR REPLACE INTO claims (key, internal_id, expires_at) VALUES (?, ?, ?)", key, internalId, now + EVENT_IDEMPOTENCY_WINDOW_MS);
     return true;
   }
 

@@ -25,7 +25,10 @@ export async function storeInShards(env: Env, items: RoutedEvent[], receivedAt: 
   const groups = groupBy(items, (item) => shardOfItem(item));
   const pending = await Promise.all(
     [...groups].map(([shard, group]) =>
-      shardStub(env, shard).accept(group.map(({ event, target }) => (target === undefined ? { event } : { event, target })), receivedAt),
+      shardStub(env, shard).accept(
+        group.map(({ event, target }) => (target === undefined ? { event } : { event, target })),
+        receivedAt,
+      ),
     ),
   );
   const enqueue = new Set(pending.flat());
@@ -44,11 +47,17 @@ export async function loadReferencedEvents(env: Env, refs: { internalId: string;
     (r) => r.shard!,
   );
   const calls = [...groups].flatMap(([shard, group]) =>
-    chunks(group.map((r) => r.internalId), EVENT_SHARD_LOADS_PER_CALL).map((ids) => shardStub(env, shard).load(ids)),
+    chunks(
+      group.map((r) => r.internalId),
+      EVENT_SHARD_LOADS_PER_CALL,
+    ).map((ids) => shardStub(env, shard).load(ids)),
   );
   for (const held of (await Promise.all(calls)).flat()) addStoredEvent(loaded, held.internalId, held.event, held.target);
   const seen = new Set([...loaded.found.map((f) => f.event.internalId), ...loaded.invalid.map((i) => i.internalId)]);
-  const fromHistory = await loadQueuedEvents(env.DB, unique.map((r) => r.internalId).filter((id) => !seen.has(id)));
+  const fromHistory = await loadQueuedEvents(
+    env.DB,
+    unique.map((r) => r.internalId).filter((id) => !seen.has(id)),
+  );
   return {
     found: [...loaded.found, ...fromHistory.found],
     invalid: [...loaded.invalid, ...fromHistory.invalid],

@@ -110,10 +110,7 @@ export function addStoredEvent(loaded: LoadedEvents, internalId: string, data: s
  */
 export async function markEventFailed(db: D1Database, internalId: string, reason: string, now: number, onlyPending = false): Promise<void> {
   const guard = onlyPending ? " AND status = 'pending'" : "";
-  await db
-    .prepare(`UPDATE events SET status = 'failed', error = ?2, routed_at = ?3 WHERE internal_id = ?1${guard}`)
-    .bind(internalId, reason, now)
-    .run();
+  await db.prepare(`UPDATE events SET status = 'failed', error = ?2, routed_at = ?3 WHERE internal_id = ?1${guard}`).bind(internalId, reason, now).run();
 }
 
 /** Marks a pending event `routed` in D1 history (for events their shard no longer holds). */

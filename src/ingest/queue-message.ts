@@ -26,7 +26,12 @@ export const queueMessageSchema = z.discriminatedUnion("kind", [
     kind: z.literal("event_ref"),
     internalId: z.string(),
     /** The event shard holding it; without one (a message from before shards) it is read from D1 history. */
-    shard: z.number().int().min(0).max(EVENT_SHARD_COUNT - 1).optional(),
+    shard: z
+      .number()
+      .int()
+      .min(0)
+      .max(EVENT_SHARD_COUNT - 1)
+      .optional(),
     functions: functionsSchema,
     waitsOnly: waitsOnlySchema,
   }),

@@ -30,16 +30,10 @@ const rawEventSchema = z.object(
       .string({ error: (issue) => (issue.input == null ? "is required" : "must be a string") })
       .min(1, "is required")
       .max(MAX_EVENT_NAME_LENGTH, `must be at most ${MAX_EVENT_NAME_LENGTH} characters`)
-      .refine(
-        (name) => !name.startsWith(RESERVED_EVENT_PREFIX),
-        `must not start with "${RESERVED_EVENT_PREFIX}": that prefix is reserved for system events`,
-      ),
+      .refine((name) => !name.startsWith(RESERVED_EVENT_PREFIX), `must not start with "${RESERVED_EVENT_PREFIX}": that prefix is reserved for system events`),
     data: jsonObjectSchema.nullish(),
     id: z.string({ error: "must be a string" }).nullish(),
-    ts: z
-      .number({ error: "must be a number of milliseconds since the epoch" })
-      .int("must be an integer number of milliseconds")
-      .nullish(),
+    ts: z.number({ error: "must be a number of milliseconds since the epoch" }).int("must be an integer number of milliseconds").nullish(),
     user: jsonObjectSchema.nullish(),
     v: z.string({ error: "must be a string" }).nullish(),
   },
@@ -76,11 +70,7 @@ export function parseEventPayload(bodyText: string, nowMs: number): ParseEventsR
 }
 
 /** Validates one element and applies the ingestion defaults. */
-function normalizeEvent(
-  item: unknown,
-  index: number,
-  nowMs: number,
-): { ok: true; event: IncomingEvent } | { ok: false; error: string } {
+function normalizeEvent(item: unknown, index: number, nowMs: number): { ok: true; event: IncomingEvent } | { ok: false; error: string } {
   const parsed = rawEventSchema.safeParse(item);
   if (!parsed.success) return fail(describeIssue(index, parsed.error.issues[0]));
   const raw = parsed.data;
@@ -88,8 +78,7 @@ function normalizeEvent(
   const ts = raw.ts || nowMs;
   if (ts < MIN_EVENT_TS || ts > MAX_EVENT_TS) {
     return fail(
-      `event ${index}: "ts" ${ts} is outside the accepted range ` +
-        `${new Date(MIN_EVENT_TS).toISOString()} to ${new Date(MAX_EVENT_TS).toISOString()}`,
+      `event ${index}: "ts" ${ts} is outside the accepted range ` + `${new Date(MIN_EVENT_TS).toISOString()} to ${new Date(MAX_EVENT_TS).toISOString()}`,
     );
   }
 
@@ -124,9 +113,7 @@ function isWellFormedDeep(value: unknown): boolean {
 function describeIssue(index: number, issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return `event ${index}: is invalid`;
   const field = issue.path[0];
-  return field === undefined
-    ? `event ${index}: ${issue.message}`
-    : `event ${index}: "${String(field)}" ${issue.message}`;
+  return field === undefined ? `event ${index}: ${issue.message}` : `event ${index}: "${String(field)}" ${issue.message}`;
 }
 
 /** `data` without `_inngest`, copied only when the key is there. */

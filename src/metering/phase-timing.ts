@@ -67,11 +67,7 @@ export function phaseClock(env: Pick<Env, "STEPFLARE_TIME_PHASES" | "INNGEST_SIG
 }
 
 /** Runs `work`, recording how long it took as `phase` when timing is on. */
-export async function timePhase<T>(
-  env: Pick<Env, "STEPFLARE_TIME_PHASES" | "INNGEST_SIGNING_KEY">,
-  phase: string,
-  work: () => Promise<T>,
-): Promise<T> {
+export async function timePhase<T>(env: Pick<Env, "STEPFLARE_TIME_PHASES" | "INNGEST_SIGNING_KEY">, phase: string, work: () => Promise<T>): Promise<T> {
   if (!timingEnabled(env)) return work();
   const start = performance.now();
   try {
@@ -90,11 +86,7 @@ export function noteEntered(request: Request): void {
  * A clock for a route's phases that starts when its request entered the Worker, so the first lap
  * is the routing and middleware in front of the route; null when timing is off.
  */
-export function requestClock(
-  env: Pick<Env, "STEPFLARE_TIME_PHASES" | "INNGEST_SIGNING_KEY">,
-  request: Request,
-  prefix: string,
-): PhaseClock | null {
+export function requestClock(env: Pick<Env, "STEPFLARE_TIME_PHASES" | "INNGEST_SIGNING_KEY">, request: Request, prefix: string): PhaseClock | null {
   if (!timingEnabled(env)) return null;
   return new PhaseClock(prefix, entered.get(request) ?? performance.now());
 }

@@ -34,8 +34,7 @@ export function refusedUrl(url: string, policy: OutboundPolicy): string | null {
   const kind = privateHostKind(parsed.hostname);
   if (kind === null) return null;
   return (
-    `${parsed.href} is ${kind}; in production mode this server only calls public addresses ` +
-    `(set ${ALLOW_PRIVATE_URLS_VAR}=true to allow private ones)`
+    `${parsed.href} is ${kind}; in production mode this server only calls public addresses ` + `(set ${ALLOW_PRIVATE_URLS_VAR}=true to allow private ones)`
   );
 }
 

@@ -2,14 +2,7 @@
  * Retry scheduling: how long to wait before attempt N+1, and how many attempts a function gets.
  * @module
  */
-import {
-  DEFAULT_RETRIES,
-  MAX_RETRIES,
-  MAX_RETRY_DELAY_MS,
-  MIN_RETRY_DELAY_MS,
-  RETRY_BACKOFF_MS,
-  RETRY_JITTER_MS,
-} from "../constants";
+import { DEFAULT_RETRIES, MAX_RETRIES, MAX_RETRY_DELAY_MS, MIN_RETRY_DELAY_MS, RETRY_BACKOFF_MS, RETRY_JITTER_MS } from "../constants";
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(Math.max(value, min), max);

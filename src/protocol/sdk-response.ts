@@ -95,10 +95,7 @@ function parseOutput(body: string): unknown {
 function interpretOps(res: RawResponse, nowMs: number): SdkResponse {
   const parsed = parseOps(res.body);
   if (typeof parsed === "string") return invalid(res, `Invalid 206 response from the SDK: ${parsed}`);
-  return withVersion(
-    withRetryAfter({ kind: "ops", ops: parsed, noRetry: isNoRetry(res.headers) }, res.headers, nowMs),
-    res.headers,
-  );
+  return withVersion(withRetryAfter({ kind: "ops", ops: parsed, noRetry: isNoRetry(res.headers) }, res.headers, nowMs), res.headers);
 }
 
 /** The ops of a `206` body (an array, a single op from old SDKs, or `[]`), or what is wrong. */
@@ -172,12 +169,9 @@ function parseErrorBody(status: number, body: string): SerializedError {
  * run fails at once instead of retrying an answer that would come back the same.
  */
 function tooDeep(res: RawResponse): SdkResponse {
-  const message = tooDeepMessage(`The SDK's answer (HTTP ${res.status})`, MAX_JSON_DEPTH) +
-    "; return or pass step outputs, events and payloads that nest less deeply";
-  return withVersion(
-    { kind: "error", status: res.status, error: runError("JsonTooDeep", message), retriable: false },
-    res.headers,
-  );
+  const message =
+    tooDeepMessage(`The SDK's answer (HTTP ${res.status})`, MAX_JSON_DEPTH) + "; return or pass step outputs, events and payloads that nest less deeply";
+  return withVersion({ kind: "error", status: res.status, error: runError("JsonTooDeep", message), retriable: false }, res.headers);
 }
 
 /** Whether a JSON text holds a lone surrogate; only a `\udXXX` escape can put one there. */
@@ -195,18 +189,12 @@ function notUnicode(res: RawResponse): SdkResponse {
   const message =
     `The SDK's answer (HTTP ${res.status}) holds text that is not valid Unicode (a lone UTF-16 surrogate); ` +
     "return or pass step outputs, events and payloads made of whole characters";
-  return withVersion(
-    { kind: "error", status: res.status, error: runError("TextNotUnicode", message), retriable: false },
-    res.headers,
-  );
+  return withVersion({ kind: "error", status: res.status, error: runError("TextNotUnicode", message), retriable: false }, res.headers);
 }
 
 /** A retriable error for a response that does not follow the protocol (wrong URL, proxy, bug). */
 function invalid(res: RawResponse, message: string): SdkResponse {
-  return withVersion(
-    { kind: "error", status: res.status, error: runError("InvalidSdkResponse", message), retriable: true },
-    res.headers,
-  );
+  return withVersion({ kind: "error", status: res.status, error: runError("InvalidSdkResponse", message), retriable: true }, res.headers);
 }
 
 /** `X-Inngest-No-Retry: true` is authoritative; any other value, or none, allows a retry. */
@@ -222,11 +210,7 @@ function withVersion<T extends SdkResponse>(response: T, headers: Headers): T {
 }
 
 /** Adds `retryAfterMs` when `Retry-After` holds integer seconds or a date (ISO 8601 or HTTP). */
-function withRetryAfter<T extends SdkResponse & { retryAfterMs?: number }>(
-  response: T,
-  headers: Headers,
-  nowMs: number,
-): T {
+function withRetryAfter<T extends SdkResponse & { retryAfterMs?: number }>(response: T, headers: Headers, nowMs: number): T {
   const raw = headers.get(RETRY_AFTER_HEADER);
   if (raw === null) return response;
   if (/^\d+$/.test(raw)) {

@@ -54,13 +54,7 @@ function timingSafeEqual(a: string, b: string): boolean {
 
 /** The HMAC key is the prefix-less key as UTF-8 text, not hex-decoded (unlike the bearer hash). */
 function importHmacKey(signingKey: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey(
-    "raw",
-    encoder.encode(withoutPrefix(signingKey)),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign", "verify"],
-  );
+  return crypto.subtle.importKey("raw", encoder.encode(withoutPrefix(signingKey)), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
 }
 
 /**
@@ -91,12 +85,7 @@ export async function signRequestBody(body: string, signingKey: string, nowMs: n
  * (primary first, then fallbacks). Rejects timestamps more than five minutes from `nowMs` in
  * either direction, as the SDK does.
  */
-export async function verifySignature(
-  header: string | null,
-  body: string,
-  keys: string[],
-  nowMs: number,
-): Promise<boolean> {
+export async function verifySignature(header: string | null, body: string, keys: string[], nowMs: number): Promise<boolean> {
   if (!header) return false;
   const params = new URLSearchParams(header);
   const t = params.get("t") ?? "";
@@ -118,10 +107,7 @@ export async function verifySignature(
  * Whether an SDK → server `Authorization` header carries one of `signingKeys`, either hashed (what
  * the SDK sends) or raw (what the Inngest dev server also accepts).
  */
-export async function isAuthorizedSdkBearer(
-  authorization: string | null,
-  signingKeys: string[],
-): Promise<boolean> {
+export async function isAuthorizedSdkBearer(authorization: string | null, signingKeys: string[]): Promise<boolean> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   const token = match?.[1];
   if (!token) return false;

@@ -53,7 +53,10 @@ export function tooLargeMessage(declared: string | undefined): string {
 }
 
 /** What a channel's object is asked to deliver: one message text per topic. */
-export const publishedMessages = z.array(z.object({ topic: realtimeName, message: z.string() })).min(1).max(REALTIME_MAX_TOPICS);
+export const publishedMessages = z
+  .array(z.object({ topic: realtimeName, message: z.string() }))
+  .min(1)
+  .max(REALTIME_MAX_TOPICS);
 
 /** One topic's message, as RealtimeObject.publish takes it. */
 export type PublishedMessage = z.infer<typeof publishedMessages>[number];

@@ -91,7 +91,10 @@ function withinRunBudget(routable: Routable[], functions: StoredFunction[]): { t
 async function deferToQueue(env: Env, deferred: Routable[], now: number): Promise<void> {
   if (deferred.length === 0) return;
   try {
-    await enqueueMessages(env.EVENTS, deferred.map((d) => messageFor(d.item)));
+    await enqueueMessages(
+      env.EVENTS,
+      deferred.map((d) => messageFor(d.item)),
+    );
     for (const d of deferred) d.message.ack();
   } catch (err) {
     for (const d of deferred) await retryOrFail(env, d, err, now);
@@ -105,7 +108,12 @@ async function deferToQueue(env: Env, deferred: Routable[], now: number): Promis
 async function routeAndSettle(env: Env, routable: Routable[], functions: StoredFunction[], now: number): Promise<void> {
   let failures: Map<number, unknown>;
   try {
-    failures = await routeEvents(env, routable.map((d) => d.item), functions, now);
+    failures = await routeEvents(
+      env,
+      routable.map((d) => d.item),
+      functions,
+      now,
+    );
   } catch (err) {
     if (routable.length === 1) {
       await retryOrFail(env, routable[0]!, err, now);
@@ -220,7 +228,12 @@ async function dropMalformed(env: Env, message: Message<unknown>, problem: strin
 /** The event a malformed message seems to be about, if any, and its shard when the message says or implies it. */
 function referencedEvent(body: unknown): { internalId: string; shard: number | undefined } | undefined {
   if (typeof body !== "object" || body === null) return undefined;
-  const { internalId, shard, event, target } = body as { internalId?: unknown; shard?: unknown; event?: { internalId?: unknown; id?: unknown }; target?: unknown };
+  const { internalId, shard, event, target } = body as {
+    internalId?: unknown;
+    shard?: unknown;
+    event?: { internalId?: unknown; id?: unknown };
+    target?: unknown;
+  };
   if (typeof internalId === "string") {
     return { internalId, shard: typeof shard === "number" && Number.isInteger(shard) && shard >= 0 && shard < EVENT_SHARD_COUNT ? shard : undefined };
   }

@@ -16,7 +16,12 @@ import type { EventEffect } from "../runner/history-message";
  * the child run, which keeps it.
  */
 export async function invokeResultMemo(env: Env, finished: StoredEvent): Promise<Memo> {
-  const { error, result, run_id: runId, _inngest: meta } = finished.data as {
+  const {
+    error,
+    result,
+    run_id: runId,
+    _inngest: meta,
+  } = finished.data as {
     error?: unknown;
     result?: unknown;
     run_id?: unknown;
@@ -53,9 +58,10 @@ export async function resumePausedRuns(env: Env, events: StoredEvent[], now: num
       const run = env.RUNS.getByName(match.runId);
       if (match.kind === "cancel") await run.cancel();
       else await run.resume(match.stepId!, match.kind === "wait" ? toSdkEvent(event) : await invokeResultMemo(env, event));
-      const effect: EventEffect = match.kind === "cancel"
-        ? { eventId: event.internalId, runId: match.runId, kind: "cancelled", stepId: "" }
-        : { eventId: event.internalId, runId: match.runId, kind: "resumed", stepId: match.stepId! };
+      const effect: EventEffect =
+        match.kind === "cancel"
+          ? { eventId: event.internalId, runId: match.runId, kind: "cancelled", stepId: "" }
+          : { eventId: event.internalId, runId: match.runId, kind: "resumed", stepId: match.stepId! };
       return { pause: { id: match.pauseId, shard }, effect };
     } catch (err) {
       failures.set(event.internalId, err);
@@ -64,8 +70,15 @@ export async function resumePausedRuns(env: Env, events: StoredEvent[], now: num
   });
   const done = delivered.flatMap((d) => (d === null ? [] : [d]));
   // Recorded before the pauses go: if this send fails, the delivery is retried and records them.
-  await recordEventEffects(env.HISTORY, done.map((d) => d.effect), now);
+  await recordEventEffects(
+    env.HISTORY,
+    done.map((d) => d.effect),
+    now,
+  );
   // A cancelled run has ended, so its listener is done too (the run's end removes any others).
-  await removePauses(env, done.map((d) => d.pause));
+  await removePauses(
+    env,
+    done.map((d) => d.pause),
+  );
   return { failures, unfinished };
 }

@@ -71,12 +71,13 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
     matched.slice(0, ROUTE_FANOUT_PER_MESSAGE).map((fn) => ({ index, event: item.event, fn, guard: chainSkipReason(item.event, fn) })),
   );
   const pairs = matchedPairs.filter((pair) => pair.guard === null);
-  const guarded = matchedPairs.flatMap(({ event, fn, guard }) =>
-    guard === null ? [] : [{ eventId: event.internalId, functionId: fn.id, reason: guard }],
-  );
+  const guarded = matchedPairs.flatMap(({ event, fn, guard }) => (guard === null ? [] : [{ eventId: event.internalId, functionId: fn.id, reason: guard }]));
   const parts = routes.flatMap(({ item, index, matched }) => splitParts(item, matched).map((part) => ({ index, part })));
 
-  const waiting = uniqueByEvent(live.filter(({ item }) => deliversToWaits(item)).map(({ item }) => item.event), (e) => e);
+  const waiting = uniqueByEvent(
+    live.filter(({ item }) => deliversToWaits(item)).map(({ item }) => item.event),
+    (e) => e,
+  );
   const [outcomes, waits] = await Promise.all([
     mapLimit(pairs, ROUTE_START_CONCURRENCY, async ({ index, event, fn }) => {
       try {
@@ -109,11 +110,18 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
       !outcome.started && outcome.reason !== "buffered" ? [{ eventId: event.internalId, functionId: fn.id, reason: outcome.reason }] : [],
     ),
   ];
-  const routed = uniqueByEvent(items.filter((item, index) => isWhole(item) && !failures.has(index)), (item) => item.event);
+  const routed = uniqueByEvent(
+    items.filter((item, index) => isWhole(item) && !failures.has(index)),
+    (item) => item.event,
+  );
   await Promise.all([
     timePhase(env, "routing.history", () => recordRoutedRuns(env.HISTORY, admitted, skipped, now)),
     timePhase(env, "routing.mark", () =>
-      markInShards(env, routed.map((item) => ({ internalId: item.event.internalId, shard: shardOfItem(item), status: "routed" })), now),
+      markInShards(
+        env,
+        routed.map((item) => ({ internalId: item.event.internalId, shard: shardOfItem(item), status: "routed" })),
+        now,
+      ),
     ),
   ]);
   return failures;

@@ -8,10 +8,7 @@ import { parseDurationMs } from "../time/duration";
 import { flowName } from "../flow/key-expression";
 
 /** What routing one event to one function did. */
-export type PairOutcome =
-  | AdmitOutcome
-  | { started: false; reason: "rate_limit" | "idempotency" }
-  | { started: false; reason: "buffered" };
+export type PairOutcome = AdmitOutcome | { started: false; reason: "rate_limit" | "idempotency" } | { started: false; reason: "buffered" };
 
 /**
  * Routes one event to one function through the flow control that acts on events: a batch

@@ -46,12 +46,7 @@ function stepError(stepId: string, error: RunError, noRetry: boolean): CallOutco
  * does. A refused URL (`PrivateUrlRefused`) or an answer over MAX_FETCH_RESPONSE_BYTES
  * (`StepOutputTooLarge`) fails the step at once. Every stored text has the key redacted.
  */
-export async function performAiRequest(
-  stepId: string,
-  request: AiRequest,
-  policy: OutboundPolicy,
-  fetcher: typeof fetch = fetch,
-): Promise<CallOutcome> {
+export async function performAiRequest(stepId: string, request: AiRequest, policy: OutboundPolicy, fetcher: typeof fetch = fetch): Promise<CallOutcome> {
   const secrets = secretsOf(request);
   const shown = storedAiRequest(request).url;
   try {

@@ -17,11 +17,7 @@ export interface BoundedResponse {
  * MAX_FETCH_RESPONSE_BYTES: null when the body is longer. Throws OutboundRefusedError for a
  * refused URL, and whatever `fetch` throws when the request cannot be made.
  */
-export async function fetchBounded(
-  request: GatewayRequest,
-  policy: OutboundPolicy,
-  fetcher: typeof fetch = fetch,
-): Promise<BoundedResponse | null> {
+export async function fetchBounded(request: GatewayRequest, policy: OutboundPolicy, fetcher: typeof fetch = fetch): Promise<BoundedResponse | null> {
   return withDeadline(MAX_CALL_DURATION_MS, async (signal) => {
     const { method, body } = request;
     const res = await fetchWithinPolicy(request.url, { method, headers: request.headers, body, signal }, policy, fetcher);

@@ -113,14 +113,21 @@ export class RunDriver {
         const room = Math.min(MAX_PARALLEL_CALLS - this.#inFlight.size, ALARM_MAX_CALLS - started);
         const due = store.dueCalls(now(), new Set(this.#inFlight.keys()), room);
         started += due.length;
-        if (due.length > 0) store.calls.lease(due.map((c) => c.target), now());
+        if (due.length > 0)
+          store.calls.lease(
+            due.map((c) => c.target),
+            now(),
+          );
         for (const call of due) {
           // A call that throws (stored state it cannot read) must end the drive with its error,
           // not leave an unhandled rejection and an empty race behind.
           const performed = this.#perform(call).catch((err: unknown) => {
             this.#performErrors.push(err);
           });
-          this.#inFlight.set(call.target, performed.finally(() => this.#inFlight.delete(call.target)));
+          this.#inFlight.set(
+            call.target,
+            performed.finally(() => this.#inFlight.delete(call.target)),
+          );
         }
       }
       if (this.#inFlight.size === 0) {

@@ -15,12 +15,7 @@ import { runError } from "../errors";
  * does a response body over MAX_FETCH_RESPONSE_BYTES (`StepOutputTooLarge`), which is read no
  * further than that.
  */
-export async function performGateway(
-  stepId: string,
-  request: GatewayRequest,
-  policy: OutboundPolicy,
-  fetcher: typeof fetch = fetch,
-): Promise<CallOutcome> {
+export async function performGateway(stepId: string, request: GatewayRequest, policy: OutboundPolicy, fetcher: typeof fetch = fetch): Promise<CallOutcome> {
   try {
     const res = await fetchBounded(request, policy, fetcher);
     const data = res && { url: request.url, status_code: res.status, headers: res.headers, body: res.text };

@@ -16,7 +16,9 @@ function carry(value: string | null): { value: HistoryValue; ref: boolean } {
 }
 
 /** A row as a message carries it, and how many of its values go by reference. */
-function carried<R extends FullRunRow | FullStepRow>(row: R): { row: Omit<R, "output" | "error"> & { output: HistoryValue; error: HistoryValue }; refs: number } {
+function carried<R extends FullRunRow | FullStepRow>(
+  row: R,
+): { row: Omit<R, "output" | "error"> & { output: HistoryValue; error: HistoryValue }; refs: number } {
   const output = carry(row.output);
   const error = carry(row.error);
   return { row: { ...row, output: output.value, error: error.value }, refs: Number(output.ref) + Number(error.ref) };
@@ -39,9 +41,7 @@ export function packRunHistory(runId: string, rows: { run?: FullRunRow; steps: F
   };
   const add = (bytes: number, refs: number, put: (body: RunHistoryMessage) => void) => {
     const full =
-      current.rows >= HISTORY_MESSAGE_MAX_ROWS ||
-      current.bytes + bytes > HISTORY_MESSAGE_MAX_BYTES ||
-      current.refs + refs > HISTORY_REFS_PER_MESSAGE;
+      current.rows >= HISTORY_MESSAGE_MAX_ROWS || current.bytes + bytes > HISTORY_MESSAGE_MAX_BYTES || current.refs + refs > HISTORY_REFS_PER_MESSAGE;
     if (full) close();
     put(current.body);
     current.bytes += bytes;

@@ -60,7 +60,10 @@ function refuseEntry(store: RunStore, seq: number, entry: OutboxEntry, err: unkn
   const runId = store.run()?.id ?? "?";
   console.error(`stepflare: run ${runId}: storage refused its ${entry.kind} effect for good; the effect is dropped`, err);
   store.outbox.delete(seq);
-  store.failForGood(runError("StorageRefused", `storage refused the run's ${entry.kind} effect: a value in it is too large or nested too deeply to store`), now);
+  store.failForGood(
+    runError("StorageRefused", `storage refused the run's ${entry.kind} effect: a value in it is too large or nested too deeply to store`),
+    now,
+  );
 }
 
 /** Carries out one entry. */
@@ -75,7 +78,11 @@ async function carryOut(env: Env, store: RunStore, entry: OutboxEntry, now: numb
       break;
     case "unpause_run":
       // The run ended: every pause it still has, cancellation listeners included, goes.
-      await dropPauses(env, store, store.pauseLocations.all().map((p) => p.id));
+      await dropPauses(
+        env,
+        store,
+        store.pauseLocations.all().map((p) => p.id),
+      );
       break;
     case "emit":
       await emitEvents(env, entry.events, now);
@@ -119,8 +126,5 @@ async function claimSignal(env: Env, store: RunStore, hold: SignalHold, replace:
 }
 
 function invokeNotFound(functionId: string) {
-  return runError(
-    "NonRetriableError",
-    `could not invoke "${functionId}": no synced function has that id (ids are "<app id>-<function id>")`,
-  );
+  return runError("NonRetriableError", `could not invoke "${functionId}": no synced function has that id (ids are "<app id>-<function id>")`);
 }

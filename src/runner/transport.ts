@@ -1,12 +1,6 @@
 import { MAX_SDK_RESPONSE_BYTES } from "../constants";
 import type { Env } from "../env";
-import {
-  fetchWithinPolicy,
-  OutboundRefusedError,
-  outboundPolicy,
-  type OutboundPolicy,
-  type OutboundRequest,
-} from "../net/outbound";
+import { fetchWithinPolicy, OutboundRefusedError, outboundPolicy, type OutboundPolicy, type OutboundRequest } from "../net/outbound";
 import { signRequestBody } from "../protocol/signing";
 import { interpretSdkResponse } from "../protocol/sdk-response";
 import { appCarriers, type AppFetch } from "../sync/app-carrier";
@@ -42,12 +36,7 @@ interface Carrier {
  * `StepOutputTooLarge`, not retried, since the same code would answer the same again. A URL the
  * carrier's outbound policy refuses fails with `PrivateUrlRefused`, not retried either.
  */
-async function sendCall(
-  request: CallRequest,
-  signingKey: string | undefined,
-  carrier: Carrier,
-  signal: AbortSignal | undefined,
-): Promise<CallOutcome> {
+async function sendCall(request: CallRequest, signingKey: string | undefined, carrier: Carrier, signal: AbortSignal | undefined): Promise<CallOutcome> {
   const headers: Record<string, string> = {
     "Content-Type": "application/json",
     "X-Run-ID": request.runId,
@@ -93,17 +82,12 @@ async function sendCall(
   return interpretSdkResponse({ status: res.status, headers: res.headers, body: text }, Date.now());
 }
 
-
 /**
  * The `http` transport: POSTs the call to the app's serve URL, signed with the signing key in
  * production mode. The URL (and every redirect) is checked against the outbound policy at each
  * call, not only at sync: a URL stored before the policy changed is refused too.
  */
-export function httpTransport(
-  signingKey: string | undefined,
-  policy: OutboundPolicy,
-  fetcher: AppFetch = (url, init) => fetch(url, init),
-): Transport {
+export function httpTransport(signingKey: string | undefined, policy: OutboundPolicy, fetcher: AppFetch = (url, init) => fetch(url, init)): Transport {
   const policed: Carrier["fetch"] = (url, init) => fetchWithinPolicy(url, init, policy, fetcher);
   return (request, signal) => sendCall(request, signingKey, { fetch: policed, via: "", resendOnFailure: true }, signal);
 }
@@ -114,9 +98,7 @@ export function httpTransport(
  * again, handed to a serve handler of this Worker for a `local://` URL; see src/local/) or `http`
  * for any other URL. A setting that names no usable binding fails the call with the cause, as an unreachable app.
  */
-export function appTransport(
-  env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_APP_BINDINGS" | "STEPFLARE_ALLOW_PRIVATE_URLS">,
-): Transport {
+export function appTransport(env: Pick<Env, "INNGEST_SIGNING_KEY" | "STEPFLARE_APP_BINDINGS" | "STEPFLARE_ALLOW_PRIVATE_URLS">): Transport {
   const carrierFor = appCarriers(env);
   const http = httpTransport(env.INNGEST_SIGNING_KEY, outboundPolicy(env));
   return (request, signal) => {

@@ -82,7 +82,8 @@ export function planAsyncOp(op: Op, now: number): AsyncOpPlan {
 function planSignalWait(op: Op, opts: Record<string, unknown>, now: number): AsyncOpPlan {
   const signal = str(opts["signal"]) ?? op.name;
   if (!signal) return invalid(op, "names no signal to wait for");
-  if (signal.length > MAX_SIGNAL_NAME_LENGTH) return invalid(op, `waits for a signal name of ${signal.length} characters; the limit is ${MAX_SIGNAL_NAME_LENGTH}`);
+  if (signal.length > MAX_SIGNAL_NAME_LENGTH)
+    return invalid(op, `waits for a signal name of ${signal.length} characters; the limit is ${MAX_SIGNAL_NAME_LENGTH}`);
   const timeout = str(opts["timeout"]);
   if (!timeout) return invalid(op, "waits for a signal without a timeout");
   const wakeAt = resolveWakeTime(timeout, now);
@@ -101,14 +102,15 @@ function planGateway(op: Op, opts: Record<string, unknown>): AsyncOpPlan {
   if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
     return { kind: "resolved", memo: { error: runError("GatewayError", `step.fetch needs an http(s) URL, got "${url ?? ""}"`) } };
   }
-  const headers = Object.fromEntries(
-    Object.entries((opts["headers"] ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
-  );
+  const headers = Object.fromEntries(Object.entries((opts["headers"] ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
   const request = { url: parsed.toString(), method: str(opts["method"]) ?? "GET", headers, body: str(opts["body"]) };
   // The request waits in a storage row until it is made.
   const bytes = jsonBytes(request);
   if (bytes > MAX_FETCH_REQUEST_BYTES) {
-    return { kind: "resolved", memo: { error: runError("GatewayError", `step.fetch request is ${bytes} bytes; the limit is ${MAX_FETCH_REQUEST_BYTES} bytes`) } };
+    return {
+      kind: "resolved",
+      memo: { error: runError("GatewayError", `step.fetch request is ${bytes} bytes; the limit is ${MAX_FETCH_REQUEST_BYTES} bytes`) },
+    };
   }
   return { kind: "gateway", request };
 }

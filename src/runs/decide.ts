@@ -62,13 +62,7 @@ function failOrRetry(
   return { ...emptyTransition(), end: { status: "failed", error } };
 }
 
-function decideOps(
-  facts: RunFacts,
-  call: Call,
-  ops: Op[],
-  response: { noRetry: boolean; retryAfterMs?: number },
-  ctx: DecideContext,
-): Transition {
+function decideOps(facts: RunFacts, call: Call, ops: Op[], response: { noRetry: boolean; retryAfterMs?: number }, ctx: DecideContext): Transition {
   const t = emptyTransition();
   // Checked before anything is stored: an op the server cannot carry out (defer(), signals) ends
   // the run even when it rides along with a result, rather than being dropped.
@@ -175,12 +169,8 @@ export function storedStepFromOp(op: Op, attempts: number): StoredStep {
   const data = op.data ?? null;
   const size = new TextEncoder().encode(JSON.stringify(data)).byteLength;
   if (size > MAX_STEP_OUTPUT_BYTES) {
-    const error = runError(
-      "StepOutputTooLarge",
-      `step "${info.name ?? op.id}" returned ${size} bytes; the limit is ${MAX_STEP_OUTPUT_BYTES} bytes`,
-    );
+    const error = runError("StepOutputTooLarge", `step "${info.name ?? op.id}" returned ${size} bytes; the limit is ${MAX_STEP_OUTPUT_BYTES} bytes`);
     return { ...info, op: "StepFailed", memo: { error }, attempts };
   }
   return { ...info, memo: { data }, attempts };
 }
-

@@ -34,7 +34,13 @@ export function applyEndpointSteps(store: RunStore, ops: Op[], now: number, rand
     return "stale";
   }
   if (ops.every((op) => op.op === "StepRun")) {
-    if (!store.checkpoint(ops.map((op) => storedStepFromOp(op, call.attempt + 1)), now)) return "stale";
+    if (
+      !store.checkpoint(
+        ops.map((op) => storedStepFromOp(op, call.attempt + 1)),
+        now,
+      )
+    )
+      return "stale";
     store.calls.hold(DISCOVERY, now + ENDPOINT_SYNC_LEASE_MS);
     return "accepted";
   }

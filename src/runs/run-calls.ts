@@ -24,7 +24,8 @@ export class RunCalls {
         `SELECT target, attempt, gen, kind, detail FROM calls
          WHERE due_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
          ORDER BY due_at`,
-        now, now,
+        now,
+        now,
       )
       .toArray()
       .filter((c) => !inFlight.has(c.target))
@@ -67,7 +68,10 @@ export class RunCalls {
     this.#sql.exec(
       `INSERT INTO calls (target, kind, detail, attempt, due_at, leased_until, gen) VALUES (?, ?, ?, 0, ?, NULL, 0)
        ON CONFLICT (target) DO UPDATE SET attempt = 0, due_at = excluded.due_at, gen = gen + 1`,
-      target, kind, detail === null ? null : JSON.stringify(detail), now,
+      target,
+      kind,
+      detail === null ? null : JSON.stringify(detail),
+      now,
     );
   }
 
@@ -76,7 +80,10 @@ export class RunCalls {
     if (t.retry) {
       this.#sql.exec(
         "UPDATE calls SET attempt = ?, due_at = ?, leased_until = NULL WHERE target = ? AND gen = ?",
-        t.retry.attempt, t.retry.dueAt, call.target, call.gen,
+        t.retry.attempt,
+        t.retry.dueAt,
+        call.target,
+        call.gen,
       );
     } else {
       this.#sql.exec("DELETE FROM calls WHERE target = ? AND gen = ?", call.target, call.gen);

@@ -43,7 +43,15 @@ export class RunHistory {
          op = CASE WHEN op IN ('Sleep', 'WaitForEvent', 'InvokeFunction', 'Gateway', 'AIGateway') THEN op ELSE excluded.op END,
          status = excluded.status, attempts = max(attempts, excluded.attempts),
          error = excluded.error, ended_at = excluded.ended_at`,
-      stepId, info.name ?? null, info.displayName ?? null, info.op, status, attempts, fitForHistory(error), now, endedAt,
+      stepId,
+      info.name ?? null,
+      info.displayName ?? null,
+      info.op,
+      status,
+      attempts,
+      fitForHistory(error),
+      now,
+      endedAt,
     );
     if (error !== null && (status === "errored" || status === "failed")) {
       const kept = this.#sql.exec<{ attempt_errors: string | null }>("SELECT attempt_errors FROM steps WHERE step_id = ?", stepId).one();
@@ -62,7 +70,9 @@ export class RunHistory {
     this.#sql.exec(
       `INSERT INTO dirty (kind, key, rev, sent_at) VALUES (?, ?, ?, NULL)
        ON CONFLICT (kind, key) DO UPDATE SET rev = excluded.rev, sent_at = NULL`,
-      kind, key, seq,
+      kind,
+      key,
+      seq,
     );
   }
 
@@ -79,7 +89,8 @@ export class RunHistory {
     return this.#sql
       .exec<DirtyRow & { sentAt: number | null }>(
         "SELECT kind, key, rev, sent_at AS sentAt FROM dirty WHERE sent_at IS NULL OR sent_at <= ? ORDER BY kind = 'step', rev LIMIT ?",
-        now - HISTORY_RESEND_AFTER_MS, limit,
+        now - HISTORY_RESEND_AFTER_MS,
+        limit,
       )
       .toArray();
   }

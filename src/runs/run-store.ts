@@ -10,9 +10,7 @@ import { RUN_MIGRATIONS } from "./run-schema";
 import { hasSchema, migrate } from "../util/sqlite-migrate";
 import { parseStoredJson, UnreadableStateError } from "../util/stored-json";
 import { runError, type RunError } from "../errors";
-import {
-  storedConstraintsSchema, storedEventsSchema, storedMemoSchema, storedThrottleSchema,
-} from "./stored-run-json";
+import { storedConstraintsSchema, storedEventsSchema, storedMemoSchema, storedThrottleSchema } from "./stored-run-json";
 import { RunAlarm } from "./run-alarm";
 import { RunCalls } from "./run-calls";
 import { RunOutbox } from "./run-outbox";
@@ -108,9 +106,18 @@ export class RunStore {
         `INSERT INTO run (singleton, id, function_id, app_id, event_id, step_url, status, max_attempts, finish_timeout,
            constraints, priority, singleton_flow, throttle, queued_at)
          VALUES (1, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
-        start.runId, start.functionId, start.appId, start.eventId, start.stepUrl, start.maxAttempts,
-        start.timeouts.finishMs ?? null, JSON.stringify(start.concurrency), start.priority, start.singleton ?? null,
-        start.throttle ? JSON.stringify(start.throttle) : null, start.queuedAt,
+        start.runId,
+        start.functionId,
+        start.appId,
+        start.eventId,
+        start.stepUrl,
+        start.maxAttempts,
+        start.timeouts.finishMs ?? null,
+        JSON.stringify(start.concurrency),
+        start.priority,
+        start.singleton ?? null,
+        start.throttle ? JSON.stringify(start.throttle) : null,
+        start.queuedAt,
       );
       writeBlob(this.#sql, "events", JSON.stringify(start.events));
       for (const stepId of start.seed?.stack ?? []) {
@@ -137,7 +144,10 @@ export class RunStore {
     if (!this.#memos) {
       this.#memos = new Map();
       for (const { step_id } of this.#sql.exec<{ step_id: string }>("SELECT step_id FROM stack")) {
-        this.#memos.set(step_id, parseStoredJson(storedMemoSchema, readBlob(this.#sql, `memo:${step_id}`) ?? "null", { table: "blobs", key: `memo:${step_id}` }));
+        this.#memos.set(
+          step_id,
+          parseStoredJson(storedMemoSchema, readBlob(this.#sql, `memo:${step_id}`) ?? "null", { table: "blobs", key: `memo:${step_id}` }),
+        );
       }
     }
     return this.#memos;
@@ -145,7 +155,10 @@ export class RunStore {
 
   /** Completed step ids in replay order. */
   stack(): string[] {
-    return this.#sql.exec<{ step_id: string }>("SELECT step_id FROM stack ORDER BY pos").toArray().map((r) => r.step_id);
+    return this.#sql
+      .exec<{ step_id: string }>("SELECT step_id FROM stack ORDER BY pos")
+      .toArray()
+      .map((r) => r.step_id);
   }
 
   /** What `decide` needs to know. */
@@ -183,7 +196,9 @@ export class RunStore {
   /** The throttle the run's start is taken from, and the start already reserved, if any. */
   throttle(): { spec: ThrottleSpec; reservedAt: number | null } | null {
     const run = this.#requireRun();
-    return run.throttle ? { spec: parseStoredJson(storedThrottleSchema, run.throttle, { table: "run", key: "throttle" }), reservedAt: run.throttled_until } : null;
+    return run.throttle
+      ? { spec: parseStoredJson(storedThrottleSchema, run.throttle, { table: "run", key: "throttle" }), reservedAt: run.throttled_until }
+      : null;
   }
 
   /** Keeps the start the throttle reserved, so a restart does not reserve a second one. */
@@ -383,14 +398,13 @@ export class RunStore {
     this.#sql.exec("INSERT OR IGNORE INTO pending_plan (step_id) VALUES (?)", wait.stepId);
     this.#sql.exec(
       "INSERT OR IGNORE INTO waits (step_id, kind, wake_at, detail) VALUES (?, ?, ?, ?)",
-      wait.stepId, wait.detail.kind, wait.wakeAt, JSON.stringify(wait.detail),
+      wait.stepId,
+      wait.detail.kind,
+      wait.wakeAt,
+      JSON.stringify(wait.detail),
     );
     this.history.upsertStep(wait.stepId, wait, "running", 0, null, now, null);
-    const effect = waitEffects(
-      { id: run.id, appId: run.app_id, functionId: run.function_id, trigger: this.events()[0]! },
-      wait,
-      now,
-    );
+    const effect = waitEffects({ id: run.id, appId: run.app_id, functionId: run.function_id, trigger: this.events()[0]! }, wait, now);
     if (effect) this.outbox.add(effect);
   }
 

@@ -74,9 +74,7 @@ export interface GatewayRequest {
 }
 
 /** How a run ends. */
-export type RunEnd =
-  | { status: "completed"; output: unknown }
-  | { status: "failed"; error: SerializedError };
+export type RunEnd = { status: "completed"; output: unknown } | { status: "failed"; error: SerializedError };
 
 /**
  * Everything one SDK response changes, applied by the run store in a single storage

@@ -57,7 +57,10 @@ function parseEntry(entry: string, ctx: z.RefinementCtx): AppBinding | undefined
 export const appBindingsSchema = z.string().transform((value, ctx) => {
   const bindings: AppBinding[] = [];
   const seen = new Set<string>();
-  for (const entry of value.split(",").map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const parsed = parseEntry(entry, ctx);
     if (!parsed) continue;
     const key = parsed.origin + parsed.path;
@@ -90,8 +93,6 @@ export function parseAppBindings(value: unknown): AppBindingsSetting {
 export function bindingFor(bindings: readonly AppBinding[], appUrl: string): string | undefined {
   const url = new URL(appUrl);
   const path = url.pathname;
-  const match = bindings.find(
-    (b) => b.origin === url.origin && (b.path === "" || path === b.path || path.startsWith(`${b.path}/`)),
-  );
+  const match = bindings.find((b) => b.origin === url.origin && (b.path === "" || path === b.path || path.startsWith(`${b.path}/`)));
   return match?.binding;
 }

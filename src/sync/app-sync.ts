@@ -48,8 +48,7 @@ export async function requestAppSync(
       const init = { method: "PUT", headers, body, signal };
       // A binding reaches the bound Worker only; URLs are checked against the outbound policy,
       // redirects included, hop by hop in production mode (src/net/outbound.ts).
-      const response =
-        carrier.kind === "http" ? await fetchWithinPolicy(appUrl, init, outboundPolicy(env)) : await carrier.fetch(appUrl, init);
+      const response = carrier.kind === "http" ? await fetchWithinPolicy(appUrl, init, outboundPolicy(env)) : await carrier.fetch(appUrl, init);
       // Read like a request body: capped, strict UTF-8, so a hostile app cannot fill memory.
       return { response, read: await readStreamText(response.body, response.headers.get("content-length"), MAX_SYNC_BODY_BYTES) };
     }));
@@ -67,7 +66,7 @@ export async function requestAppSync(
           : carrier.kind === "local"
             ? `the in-process app "${carrier.app}" failed to answer the sync of ${appUrl}; see the Worker's log`
             : `could not reach the app at ${appUrl}; make sure it is running and serves ` +
-            `its Inngest handler at that URL, and ${pointHint({ serverKind: kind, serverOrigin })}`,
+              `its Inngest handler at that URL, and ${pointHint({ serverKind: kind, serverOrigin })}`,
     };
   }
   const refused = refusedAnswer(read);

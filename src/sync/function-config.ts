@@ -100,13 +100,11 @@ function buildSchema({ expression, cron, duration }: StringChecks) {
   const step = z.looseObject({
     id: z.string().max(MAX_FUNCTION_NAME_LENGTH, `at most ${MAX_FUNCTION_NAME_LENGTH} characters`),
     name: z.string().max(MAX_FUNCTION_NAME_LENGTH, `at most ${MAX_FUNCTION_NAME_LENGTH} characters`),
-    runtime: z
-      .looseObject({ type: z.enum(["http", "ws"]), url: z.string() })
-      .superRefine((runtime, ctx) => {
-        if (runtime.type === "http" && !isHttpUrl(runtime.url) && !isLocalAppUrl(runtime.url)) {
-          ctx.addIssue({ code: "custom", path: ["url"], message: `not an http(s) or local:// URL: "${runtime.url}"` });
-        }
-      }),
+    runtime: z.looseObject({ type: z.enum(["http", "ws"]), url: z.string() }).superRefine((runtime, ctx) => {
+      if (runtime.type === "http" && !isHttpUrl(runtime.url) && !isLocalAppUrl(runtime.url)) {
+        ctx.addIssue({ code: "custom", path: ["url"], message: `not an http(s) or local:// URL: "${runtime.url}"` });
+      }
+    }),
     retries: z
       .looseObject({
         // The SDK sends the user's `retries` here: retries after the first attempt. More than
@@ -132,9 +130,7 @@ function buildSchema({ expression, cron, duration }: StringChecks) {
     .looseObject({
       id: z.string().min(1, "must not be empty").max(MAX_FUNCTION_ID_LENGTH, `at most ${MAX_FUNCTION_ID_LENGTH} characters`),
       name: z.string().max(MAX_FUNCTION_NAME_LENGTH, `at most ${MAX_FUNCTION_NAME_LENGTH} characters`).optional(),
-      triggers: z
-        .array(trigger)
-        .max(MAX_TRIGGERS_PER_FUNCTION, `at most ${MAX_TRIGGERS_PER_FUNCTION} triggers per function`),
+      triggers: z.array(trigger).max(MAX_TRIGGERS_PER_FUNCTION, `at most ${MAX_TRIGGERS_PER_FUNCTION} triggers per function`),
       steps: z.record(z.string(), step).refine((s) => Object.keys(s).length > 0, "must declare at least one step"),
       idempotency: expression.optional(),
       batchEvents: z
@@ -145,9 +141,7 @@ function buildSchema({ expression, cron, duration }: StringChecks) {
           if: expression.optional(),
         })
         .optional(),
-      rateLimit: z
-        .looseObject({ key: expression.optional(), limit: z.number().int().min(0), period: duration })
-        .optional(),
+      rateLimit: z.looseObject({ key: expression.optional(), limit: z.number().int().min(0), period: duration }).optional(),
       throttle: z
         .looseObject({
           key: expression.optional(),
@@ -160,15 +154,10 @@ function buildSchema({ expression, cron, duration }: StringChecks) {
         .union([
           z.number().int().min(0),
           concurrencyConstraint,
-          z
-            .array(concurrencyConstraint)
-            .min(1)
-            .max(MAX_CONCURRENCY_CONSTRAINTS, `at most ${MAX_CONCURRENCY_CONSTRAINTS} concurrency constraints`),
+          z.array(concurrencyConstraint).min(1).max(MAX_CONCURRENCY_CONSTRAINTS, `at most ${MAX_CONCURRENCY_CONSTRAINTS} concurrency constraints`),
         ])
         .optional(),
-      debounce: z
-        .looseObject({ key: expression.optional(), period: duration, timeout: duration.optional() })
-        .optional(),
+      debounce: z.looseObject({ key: expression.optional(), period: duration, timeout: duration.optional() }).optional(),
       priority: z.looseObject({ run: expression.optional() }).optional(),
       timeouts: z.looseObject({ start: duration.optional(), finish: duration.optional() }).optional(),
       singleton: z.looseObject({ key: expression.optional(), mode: z.enum(["skip", "cancel"]) }).optional(),
@@ -225,9 +214,7 @@ export const storedFunctionConfigSchema = buildSchema({
 export type FunctionConfig = z.infer<typeof functionConfigSchema>;
 
 /** Parses one function config, with an error message naming the function and the field. */
-export function parseFunctionConfig(
-  input: unknown,
-): { ok: true; config: FunctionConfig } | { ok: false; error: string } {
+export function parseFunctionConfig(input: unknown): { ok: true; config: FunctionConfig } | { ok: false; error: string } {
   const result = functionConfigSchema.safeParse(input);
   if (result.success) return { ok: true, config: result.data };
   return { ok: false, error: formatFunctionIssues(result.error, input) };

@@ -42,10 +42,7 @@ export const appUrlSchema = z
   .transform(normalizeAppUrl);
 
 /** An app id as a sync gives it (`appName`, in-band `app_id`). */
-export const appIdSchema = z
-  .string()
-  .min(1, "App ID required")
-  .max(MAX_APP_ID_LENGTH, `at most ${MAX_APP_ID_LENGTH} characters`);
+export const appIdSchema = z.string().min(1, "App ID required").max(MAX_APP_ID_LENGTH, `at most ${MAX_APP_ID_LENGTH} characters`);
 
 const encoder = new TextEncoder();
 
@@ -87,9 +84,7 @@ export const registerRequestSchema = z
 export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 
 /** Parses a register body, with an error message naming the function and field at fault. */
-export function parseRegisterRequest(
-  input: unknown,
-): { ok: true; request: RegisterRequest } | { ok: false; error: string } {
+export function parseRegisterRequest(input: unknown): { ok: true; request: RegisterRequest } | { ok: false; error: string } {
   const result = registerRequestSchema.safeParse(input);
   if (result.success) return { ok: true, request: result.data };
   return { ok: false, error: formatPayloadIssues(result.error, input) };

@@ -88,12 +88,7 @@ WHERE functions.app_id IS NOT excluded.app_id OR functions.config IS NOT exclude
  * time and SDK details are written. Throws {@link FunctionOwnershipError} when a function id
  * belongs to another app.
  */
-export async function saveApp(
-  db: D1Database,
-  app: SyncedApp,
-  functions: FunctionConfig[],
-  nowMs: number,
-): Promise<{ modified: boolean }> {
+export async function saveApp(db: D1Database, app: SyncedApp, functions: FunctionConfig[], nowMs: number): Promise<{ modified: boolean }> {
   const ids = JSON.stringify(functions.map((fn) => fn.id));
   const [checksum, existing, taken] = await Promise.all([
     checksumOf(app.url, functions),
@@ -109,9 +104,7 @@ export async function saveApp(
       taken.results.map((row) => ({ functionId: row.id, ownerAppId: row.app_id })),
     );
   }
-  const upsertApp = db
-    .prepare(UPSERT_APP)
-    .bind(app.id, app.url, app.sdk ?? null, app.framework ?? null, app.appVersion ?? null, checksum, nowMs);
+  const upsertApp = db.prepare(UPSERT_APP).bind(app.id, app.url, app.sdk ?? null, app.framework ?? null, app.appVersion ?? null, checksum, nowMs);
   const modified = existing?.checksum !== checksum;
   if (!modified) {
     await upsertApp.run();
@@ -120,9 +113,7 @@ export async function saveApp(
   await db.batch([
     upsertApp,
     db.prepare(DELETE_REMOVED).bind(app.id, ids),
-    ...functions.map((fn) =>
-      db.prepare(UPSERT_FUNCTION).bind(fn.id, app.id, fn.name ?? fn.id, canonicalJson(fn), nowMs),
-    ),
+    ...functions.map((fn) => db.prepare(UPSERT_FUNCTION).bind(fn.id, app.id, fn.name ?? fn.id, canonicalJson(fn), nowMs)),
   ]);
   return { modified };
 }
@@ -167,10 +158,7 @@ export async function getApp(db: D1Database, id: string): Promise<AppRecord | nu
 
 /** The app served at `url` (normalised), or null. */
 export async function findAppByUrl(db: D1Database, url: string): Promise<AppRecord | null> {
-  const row = await db
-    .prepare("SELECT * FROM apps WHERE url = ?1 ORDER BY synced_at DESC LIMIT 1")
-    .bind(url)
-    .first<AppRow>();
+  const row = await db.prepare("SELECT * FROM apps WHERE url = ?1 ORDER BY synced_at DESC LIMIT 1").bind(url).first<AppRow>();
   return row ? toAppRecord(row) : null;
 }
 

@@ -86,11 +86,7 @@ function isSdkUnauthorized(json: unknown): boolean {
  * failure means the app could not register here (unreachable, wrong key), so it is a 422: the request named an app that cannot be synced, which the server
  * cannot fix by retrying (and a 5xx would blame the server).
  */
-function outOfBandOutcome(
-  status: number,
-  { message, modified }: z.infer<typeof outOfBandBodySchema>,
-  ctx: SyncContext,
-): SyncOutcome {
+function outOfBandOutcome(status: number, { message, modified }: z.infer<typeof outOfBandBodySchema>, ctx: SyncContext): SyncOutcome {
   if (status >= 200 && status < 300) return { kind: "out_of_band", modified, message };
   if (status === 400 || status === 409) return { kind: "error", status, error: message };
   const error = `the app could not register with this server: ${message}; ${pointHint(ctx)}`;

@@ -4,8 +4,7 @@
  */
 
 /** RFC 3339 / ISO 8601: a date, optionally a time, optionally a zone (`Z`, `+hh:mm`, `+hhmm`). */
-const ISO_8601 =
-  /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_8601 = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** RFC 1123 / HTTP-date, e.g. `Wed, 21 Oct 2015 07:28:00 GMT`. */
 const HTTP_DATE = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;

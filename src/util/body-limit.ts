@@ -34,11 +34,7 @@ const NOT_UTF8: BodyRefusal = { ok: false, status: 400, error: "request body is 
  * Reads a byte stream as strict UTF-8 text, stopping once it is over `max` bytes. `declared` is
  * the sender's `Content-Length`, if any: a larger one is refused without reading.
  */
-export async function readStreamText(
-  body: ReadableStream<Uint8Array> | null,
-  declared: string | null | undefined,
-  max: number,
-): Promise<BodyText> {
+export async function readStreamText(body: ReadableStream<Uint8Array> | null, declared: string | null | undefined, max: number): Promise<BodyText> {
   if (declared != null && /^\d+$/.test(declared) && Number(declared) > max) {
     // Not a byte is read. The body is not cancelled either: cancelling resets the connection
     // while the sender is still writing, and it would see that instead of the 413.

@@ -20,7 +20,7 @@ function codePointAt(text: string, i: number): { bytes: number; units: number } 
 /** The UTF-8 length of `text` in bytes. */
 export function utf8Bytes(text: string): number {
   let bytes = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const cp = codePointAt(text, i);
     bytes += cp.bytes;
     i += cp.units;
@@ -42,7 +42,7 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
   const pieces: string[] = [];
   let start = 0;
   let bytes = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const cp = codePointAt(text, i);
     if (bytes + cp.bytes > maxBytes) {
       pieces.push(text.slice(start, i));

@@ -19,9 +19,7 @@ export function equalityKey(expression: string): EqualityKey | null {
   const [, leftRoot, leftPath, rightRoot, rightPath, rest] = m;
   if (leftRoot === rightRoot) return null;
   if (rest !== undefined && /\|\||\?/.test(rest)) return null;
-  return leftRoot === "event"
-    ? { eventPath: leftPath!, asyncPath: rightPath! }
-    : { eventPath: rightPath!, asyncPath: leftPath! };
+  return leftRoot === "event" ? { eventPath: leftPath!, asyncPath: rightPath! } : { eventPath: rightPath!, asyncPath: leftPath! };
 }
 
 /** The JSON of a scalar at a dotted path, or null when there is no scalar there to index by. */

@@ -82,8 +82,17 @@ export class WaitShardStore {
     this.#sql.exec(
       `INSERT OR IGNORE INTO pauses (id, run_id, step_id, kind, event_name, expression, match_path, match_value,
          trigger_event, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.id, row.run_id, row.step_id, row.kind, row.event_name, row.expression, row.match_path, row.match_value,
-      row.trigger_event, row.created_at, row.expires_at,
+      row.id,
+      row.run_id,
+      row.step_id,
+      row.kind,
+      row.event_name,
+      row.expression,
+      row.match_path,
+      row.match_value,
+      row.trigger_event,
+      row.created_at,
+      row.expires_at,
     );
   }
 
@@ -104,7 +113,9 @@ export class WaitShardStore {
         `INSERT INTO match_paths (event_name, path, expires_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (event_name, path) DO UPDATE SET expires_at = max(expires_at, ?3)
          RETURNING expires_at`,
-        eventName, path, until,
+        eventName,
+        path,
+        until,
       )
       .one().expires_at;
   }
@@ -134,7 +145,8 @@ export class WaitShardStore {
     const paths = this.#sql
       .exec<{ event_name: string; path: string }>(
         "SELECT event_name, path FROM match_paths WHERE event_name IN (SELECT value FROM json_each(?)) AND expires_at > ?",
-        JSON.stringify(names), now,
+        JSON.stringify(names),
+        now,
       )
       .toArray()
       .map((r) => ({ eventName: r.event_name, path: r.path }));
@@ -166,10 +178,7 @@ export class WaitShardStore {
    */
   expire(now: number): number | null {
     if (!this.#ready) return null;
-    this.#sql.exec(
-      "DELETE FROM pauses WHERE id IN (SELECT id FROM pauses WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)",
-      now, WAIT_EXPIRE_BATCH,
-    );
+    this.#sql.exec("DELETE FROM pauses WHERE id IN (SELECT id FROM pauses WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)", now, WAIT_EXPIRE_BATCH);
     this.#sql.exec("DELETE FROM match_paths WHERE expires_at <= ?", now);
     this.#signals.expire(now);
     return this.nextExpiry();
@@ -179,9 +188,7 @@ export class WaitShardStore {
   nextExpiry(): number | null {
     if (!this.#ready) return null;
     const waits = this.#sql
-      .exec<{ at: number | null }>(
-        "SELECT min(at) AS at FROM (SELECT min(expires_at) AS at FROM pauses UNION ALL SELECT min(expires_at) FROM match_paths)",
-      )
+      .exec<{ at: number | null }>("SELECT min(at) AS at FROM (SELECT min(expires_at) AS at FROM pauses UNION ALL SELECT min(expires_at) FROM match_paths)")
       .one().at;
     const signals = this.#signals.nextExpiry();
     return waits === null ? signals : signals === null ? waits : Math.min(waits, signals);

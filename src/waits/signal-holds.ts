@@ -58,16 +58,18 @@ export class SignalHolds {
     if (current && current.pause_id !== hold.pause_id && !replace) return { held: false, holderRunId: current.run_id };
     this.#sql.exec(
       `INSERT OR REPLACE INTO signal_holds (signal, pause_id, run_id, step_id, expires_at) VALUES (?, ?, ?, ?, ?)`,
-      hold.signal, hold.pause_id, hold.run_id, hold.step_id, hold.expires_at,
+      hold.signal,
+      hold.pause_id,
+      hold.run_id,
+      hold.step_id,
+      hold.expires_at,
     );
     return { held: true };
   }
 
   /** The live hold of a signal name, or null when no step waits for it. */
   holder(signal: string, now: number): SignalHold | null {
-    return this.#sql
-      .exec<SignalHold>("SELECT * FROM signal_holds WHERE signal = ? AND expires_at > ?", signal, now)
-      .toArray()[0] ?? null;
+    return this.#sql.exec<SignalHold>("SELECT * FROM signal_holds WHERE signal = ? AND expires_at > ?", signal, now).toArray()[0] ?? null;
   }
 
   /** Drops the holds of these pauses; a name another pause took over stays with it. */

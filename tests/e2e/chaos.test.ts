@@ -123,11 +123,20 @@ describe("durability under repeated SIGKILLs of the dev server", () => {
 
       const ended = await endedRuns(eventIds, 150_000);
       const runs = [...ended.values()];
-      expect(runs.filter((r) => r.status !== "Completed"), "runs that did not complete").toEqual([]);
+      expect(
+        runs.filter((r) => r.status !== "Completed"),
+        "runs that did not complete",
+      ).toEqual([]);
       // Every kill interrupted work in progress, and kills caught runs midway, so the test
       // cannot pass without crashes in the middle of runs.
-      expect(atKill.every((k) => k.pending > 0), `work in progress at each kill: ${JSON.stringify(atKill)}`).toBe(true);
-      expect(atKill.reduce((n, k) => n + k.midway, 0), `runs midway at the kills: ${JSON.stringify(atKill)}`).toBeGreaterThan(0);
+      expect(
+        atKill.every((k) => k.pending > 0),
+        `work in progress at each kill: ${JSON.stringify(atKill)}`,
+      ).toBe(true);
+      expect(
+        atKill.reduce((n, k) => n + k.midway, 0),
+        `runs midway at the kills: ${JSON.stringify(atKill)}`,
+      ).toBeGreaterThan(0);
 
       let reruns = 0;
       for (const [eventId, run] of ended) {
@@ -139,7 +148,10 @@ describe("durability under repeated SIGKILLs of the dev server", () => {
           const where = `run ${run.run_id} step ${step}: executions ${JSON.stringify(starts)}, stored by ${storedBy}, outages ${JSON.stringify(outages)}`;
           expect(starts.length, where).toBeGreaterThanOrEqual(1);
           expect(storedBy, where).toBeDefined();
-          expect(starts.filter((at) => at > storedBy!), `${where}: ran after its memo was stored`).toEqual([]);
+          expect(
+            starts.filter((at) => at > storedBy!),
+            `${where}: ran after its memo was stored`,
+          ).toEqual([]);
           for (let k = 1; k < starts.length; k++) {
             expect(killBetween(outages, starts[k - 1]!, starts[k]!), `${where}: ran again without a crash in between`).toBe(true);
           }
@@ -164,6 +176,9 @@ describe("durability under repeated SIGKILLs of the dev server", () => {
 async function stepIdsOf(runId: string): Promise<string[]> {
   const res = await fetch(`${server.url}/v0/runs/${runId}`);
   const body = (await res.json()) as { data: { steps: { step_id: string; status: string }[] } };
-  expect(body.data.steps.every((s) => s.status === "completed"), `steps of ${runId}: ${JSON.stringify(body.data.steps)}`).toBe(true);
+  expect(
+    body.data.steps.every((s) => s.status === "completed"),
+    `steps of ${runId}: ${JSON.stringify(body.data.steps)}`,
+  ).toBe(true);
   return body.data.steps.map((s) => s.step_id);
 }

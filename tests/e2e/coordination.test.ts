@@ -99,13 +99,10 @@ beforeAll(async () => {
         throw new Error("deliberate failure");
       },
     ),
-    inngest.createFunction(
-      { id: "slowpoke", triggers: { event: "coord/slow" }, timeouts: { finish: "2s" } },
-      async ({ step }) => {
-        await step.sleep("too-long", "5s");
-        await step.run("never", () => note("slowpoke", "finished"));
-      },
-    ),
+    inngest.createFunction({ id: "slowpoke", triggers: { event: "coord/slow" }, timeouts: { finish: "2s" } }, async ({ step }) => {
+      await step.sleep("too-long", "5s");
+      await step.run("never", () => note("slowpoke", "finished"));
+    }),
   ];
   app = await serveApp(inngest, functions);
   await syncApp(server.url, app.url);

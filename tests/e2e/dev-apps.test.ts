@@ -80,10 +80,13 @@ beforeAll(async () => {
   // listens first (cutting connections, as an app still starting would) and serves once both exist.
   const discoveryPort = await freePort();
   given = await liveApp("/api/inngest");
-  server = await startDevServer({}, {
-    flags: ["-u", given.url, "--poll-interval", "1"],
-    env: { STEPFLARE_DISCOVERY_PORTS: String(discoveryPort) },
-  });
+  server = await startDevServer(
+    {},
+    {
+      flags: ["-u", given.url, "--poll-interval", "1"],
+      env: { STEPFLARE_DISCOVERY_PORTS: String(discoveryPort) },
+    },
+  );
   givenClient = devClient("e2e-given-app", server.url);
   given.serve(givenClient, [doubleOf(givenClient)]);
   const foundClient = devClient("e2e-found-app", server.url);

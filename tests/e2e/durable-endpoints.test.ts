@@ -82,12 +82,18 @@ interface RunDetail {
 /** The run of the endpoint `method path` with its steps, once history has it in `status`. */
 async function runOf(method: string, path: string, status: string): Promise<RunDetail> {
   const functionId = `${app.origin}-${method} ${path}`;
-  return waitFor(async () => {
-    const list = (await (await fetch(`${server.url}/v0/runs?function_id=${encodeURIComponent(functionId)}`)).json()) as { data: { run_id: string; status: string }[] };
-    const run = list.data.find((r) => r.status === status);
-    if (!run) return undefined;
-    return ((await (await fetch(`${server.url}/v0/runs/${run.run_id}`)).json()) as { data: RunDetail }).data;
-  }, 30_000, `a ${status} run of ${functionId} in history`);
+  return waitFor(
+    async () => {
+      const list = (await (await fetch(`${server.url}/v0/runs?function_id=${encodeURIComponent(functionId)}`)).json()) as {
+        data: { run_id: string; status: string }[];
+      };
+      const run = list.data.find((r) => r.status === status);
+      if (!run) return undefined;
+      return ((await (await fetch(`${server.url}/v0/runs/${run.run_id}`)).json()) as { data: RunDetail }).data;
+    },
+    30_000,
+    `a ${status} run of ${functionId} in history`,
+  );
 }
 
 /** The response's text when its status is not `expected`, so a failure shows what came instead. */
@@ -102,7 +108,10 @@ describe("durable endpoints", () => {
     expect(await res.json()).toEqual({ greeting: "hello ada", shout: "HELLO ADA" });
     const { run, steps, event } = await runOf("GET", "/hello", "completed");
     expect(event).toMatchObject({ name: "inngest/http.request", data: { path: "/hello", query_params: "name=ada" } });
-    expect(steps.map((s) => [s.name, s.status]).sort()).toEqual([["greet", "completed"], ["shout", "completed"]]);
+    expect(steps.map((s) => [s.name, s.status]).sort()).toEqual([
+      ["greet", "completed"],
+      ["shout", "completed"],
+    ]);
     expect(run.output).toMatchObject({ status: 200 });
   });
 

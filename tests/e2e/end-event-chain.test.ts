@@ -54,11 +54,15 @@ describe("functions triggered by inngest/function.finished with no filter", () =
   it("start each other for a bounded number of generations, never themselves, and stop", async () => {
     await sendEvents(server.url, { name: "chain/go", data: { blob: "€".repeat(100_000) } });
     // Each generation is one run of each listener; the last generation's end events start nothing.
-    const last = await waitFor(async () => {
-      const { events } = await finishedEvents();
-      const deepest = events.filter((e) => e.data._inngest?.depth === MAX_FUNCTION_EVENT_DEPTH + 1);
-      return deepest.length === 2 ? deepest : undefined;
-    }, 240_000, "the last generation's end events");
+    const last = await waitFor(
+      async () => {
+        const { events } = await finishedEvents();
+        const deepest = events.filter((e) => e.data._inngest?.depth === MAX_FUNCTION_EVENT_DEPTH + 1);
+        return deepest.length === 2 ? deepest : undefined;
+      },
+      240_000,
+      "the last generation's end events",
+    );
     for (const event of last) await waitFor(async () => ((await eventStatus(server.url, event.id)) === "routed" ? true : undefined), 60_000, "routing");
 
     expect(seen.a.size).toBe(MAX_FUNCTION_EVENT_DEPTH);

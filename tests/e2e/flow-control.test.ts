@@ -19,7 +19,10 @@ let crashed = false;
 function maxOverlap(fn: string, key?: string): number {
   const edges = spans
     .filter((s) => s.fn === fn && (key === undefined || s.key === key))
-    .flatMap((s) => [{ at: s.start, delta: 1 }, { at: s.end, delta: -1 }])
+    .flatMap((s) => [
+      { at: s.start, delta: 1 },
+      { at: s.end, delta: -1 },
+    ])
     // At the same instant an end comes before a start: back-to-back steps do not overlap.
     .sort((a, b) => a.at - b.at || a.delta - b.delta);
   let running = 0;
@@ -43,16 +46,13 @@ beforeAll(async () => {
       },
     ),
     ...["shared-a", "shared-b"].map((id) =>
-      inngest.createFunction(
-        { id, triggers: { event: "flow/shared" }, concurrency: { limit: 1, key: '"vendor-api"', scope: "env" } },
-        async ({ step }) => {
-          await step.run("call-vendor", async () => {
-            const start = Date.now();
-            await new Promise((r) => setTimeout(r, 300));
-            spans.push({ fn: "shared", key: id, start, end: Date.now() });
-          });
-        },
-      ),
+      inngest.createFunction({ id, triggers: { event: "flow/shared" }, concurrency: { limit: 1, key: '"vendor-api"', scope: "env" } }, async ({ step }) => {
+        await step.run("call-vendor", async () => {
+          const start = Date.now();
+          await new Promise((r) => setTimeout(r, 300));
+          spans.push({ fn: "shared", key: id, start, end: Date.now() });
+        });
+      }),
     ),
     ...["throttle-a", "throttle-b"].map((id) =>
       inngest.createFunction(
@@ -67,12 +67,9 @@ beforeAll(async () => {
         },
       ),
     ),
-    inngest.createFunction(
-      { id: "throttled", triggers: { event: "flow/throttled" }, throttle: { limit: 2, period: "2s" } },
-      async ({ step }) => {
-        await step.run("start", () => starts.set("throttled", [...(starts.get("throttled") ?? []), Date.now()]));
-      },
-    ),
+    inngest.createFunction({ id: "throttled", triggers: { event: "flow/throttled" }, throttle: { limit: 2, period: "2s" } }, async ({ step }) => {
+      await step.run("start", () => starts.set("throttled", [...(starts.get("throttled") ?? []), Date.now()]));
+    }),
     inngest.createFunction(
       { id: "stale-ok", triggers: { event: "flow/stale" }, throttle: { limit: 1, period: "10s" }, timeouts: { start: "2s" } },
       async ({ event }) => note("stale-ok", event.data.n),
@@ -81,13 +78,10 @@ beforeAll(async () => {
       { id: "rate-limited", triggers: { event: "flow/rate" }, rateLimit: { limit: 1, period: "60s", key: "event.data.user" } },
       async ({ event }) => note("rate-limited", event.data.n),
     ),
-    inngest.createFunction(
-      { id: "debounced", triggers: { event: "flow/debounce" }, debounce: { period: "2s" } },
-      async ({ event }) => {
-        note("debounced", event.data.n);
-        return event.data.n;
-      },
-    ),
+    inngest.createFunction({ id: "debounced", triggers: { event: "flow/debounce" }, debounce: { period: "2s" } }, async ({ event }) => {
+      note("debounced", event.data.n);
+      return event.data.n;
+    }),
     inngest.createFunction(
       {
         id: "debounced-all",
@@ -97,39 +91,32 @@ beforeAll(async () => {
       },
       async ({ events }) => events.map((e) => e.data.n),
     ),
-    inngest.createFunction(
-      { id: "batched", triggers: { event: "flow/batch" }, batchEvents: { maxSize: 5, timeout: "2s" } },
-      async ({ events }) => {
-        note("batched", events.map((e) => e.data.n));
-        return events.length;
-      },
+    inngest.createFunction({ id: "batched", triggers: { event: "flow/batch" }, batchEvents: { maxSize: 5, timeout: "2s" } }, async ({ events }) => {
+      note(
+        "batched",
+        events.map((e) => e.data.n),
+      );
+      return events.length;
+    }),
+    inngest.createFunction({ id: "single", triggers: { event: "flow/single" }, singleton: { key: "event.data.k", mode: "skip" } }, async ({ event, step }) => {
+      await step.sleep("hold", "2s");
+      note("single", event.data.n);
+    }),
+    inngest.createFunction({ id: "idempotent", triggers: { event: "flow/idem" }, idempotency: "event.data.orderId" }, async ({ event }) =>
+      note("idempotent", event.data.n),
     ),
-    inngest.createFunction(
-      { id: "single", triggers: { event: "flow/single" }, singleton: { key: "event.data.k", mode: "skip" } },
-      async ({ event, step }) => {
-        await step.sleep("hold", "2s");
-        note("single", event.data.n);
-      },
-    ),
-    inngest.createFunction(
-      { id: "idempotent", triggers: { event: "flow/idem" }, idempotency: "event.data.orderId" },
-      async ({ event }) => note("idempotent", event.data.n),
-    ),
-    inngest.createFunction(
-      { id: "crashy", triggers: { event: "flow/crashy" }, concurrency: 1 },
-      async ({ event, step }) => {
-        await step.run("work", async () => {
-          note("crashy", `start:${event.data.n}`);
-          if (event.data.n === 1 && !crashed) {
-            // The first run hangs until the test cuts the app's connections (the app "crashes").
-            // A crashed process never finishes it; the request made again after the crash runs
-            // the step afresh, as a restarted app would.
-            await new Promise<void>((r) => (releaseCrash = r));
-          }
-          note("crashy", `end:${event.data.n}`);
-        });
-      },
-    ),
+    inngest.createFunction({ id: "crashy", triggers: { event: "flow/crashy" }, concurrency: 1 }, async ({ event, step }) => {
+      await step.run("work", async () => {
+        note("crashy", `start:${event.data.n}`);
+        if (event.data.n === 1 && !crashed) {
+          // The first run hangs until the test cuts the app's connections (the app "crashes").
+          // A crashed process never finishes it; the request made again after the crash runs
+          // the step afresh, as a restarted app would.
+          await new Promise<void>((r) => (releaseCrash = r));
+        }
+        note("crashy", `end:${event.data.n}`);
+      });
+    }),
   ];
   app = await serveApp(inngest, functions);
   await syncApp(server.url, app.url);
@@ -158,14 +145,20 @@ describe("flow control", () => {
   });
 
   it("shares an env-scoped concurrency limit across functions by key", async () => {
-    const ids = await sendEvents(server.url, Array.from({ length: 3 }, () => ({ name: "flow/shared" })));
+    const ids = await sendEvents(
+      server.url,
+      Array.from({ length: 3 }, () => ({ name: "flow/shared" })),
+    );
     for (const id of ids) await waitForEndedRuns(server.url, id, 2, 60_000);
     expect(spans.filter((s) => s.fn === "shared")).toHaveLength(6);
     expect(maxOverlap("shared")).toBe(1);
   });
 
   it("shares a throttle across functions with scope env (beyond Inngest)", async () => {
-    const ids = await sendEvents(server.url, Array.from({ length: 2 }, () => ({ name: "flow/shared-throttle" })));
+    const ids = await sendEvents(
+      server.url,
+      Array.from({ length: 2 }, () => ({ name: "flow/shared-throttle" })),
+    );
     for (const id of ids) await waitForEndedRuns(server.url, id, 2, 60_000);
     const times = (starts.get("shared-throttle") ?? []).sort((a, b) => a - b);
     expect(times).toHaveLength(4);
@@ -174,7 +167,10 @@ describe("flow control", () => {
   });
 
   it("throttles 2 per 2 s: every run starts, and no three start within one period", async () => {
-    const ids = await sendEvents(server.url, Array.from({ length: 6 }, () => ({ name: "flow/throttled" })));
+    const ids = await sendEvents(
+      server.url,
+      Array.from({ length: 6 }, () => ({ name: "flow/throttled" })),
+    );
     for (const id of ids) await waitForEndedRuns(server.url, id, 1, 60_000);
     const times = (starts.get("throttled") ?? []).sort((a, b) => a - b);
     expect(times).toHaveLength(6);
@@ -185,7 +181,10 @@ describe("flow control", () => {
   });
 
   it("cancels a run held behind its throttle past timeouts.start", async () => {
-    const ids = await sendEvents(server.url, [1, 2].map((n) => ({ name: "flow/stale", data: { n } })));
+    const ids = await sendEvents(
+      server.url,
+      [1, 2].map((n) => ({ name: "flow/stale", data: { n } })),
+    );
     // Both are ready together; whichever takes the throttle's start first runs, the other waits 10 s.
     const runs = (await Promise.all(ids.map((id) => waitForEndedRuns(server.url, id, 1, 30_000)))).flat();
     expect(runs.map((r) => r.status).sort()).toEqual(["Cancelled", "Completed"]);
@@ -193,7 +192,10 @@ describe("flow control", () => {
   });
 
   it("rate limits 1 per 60 s by key: 3 events start 1 run", async () => {
-    const ids = await sendEvents(server.url, [1, 2, 3].map((n) => ({ name: "flow/rate", data: { user: "u", n } })));
+    const ids = await sendEvents(
+      server.url,
+      [1, 2, 3].map((n) => ({ name: "flow/rate", data: { user: "u", n } })),
+    );
     await waitFor(async () => {
       const statuses = await Promise.all(ids.map((id) => eventStatus(server.url, id)));
       return statuses.every((s) => s === "routed") ? true : undefined;
@@ -220,7 +222,7 @@ describe("flow control", () => {
     for (const id of ids.slice(0, 4)) expect(await runsOf(server.url, id)).toEqual([]);
   });
 
-  it("hands every event of the window to the run when debounce.events is \"all\"", async () => {
+  it('hands every event of the window to the run when debounce.events is "all"', async () => {
     const ids: string[] = [];
     for (let n = 1; n <= 4; n++) {
       ids.push(...(await sendEvents(server.url, { name: "flow/debounce-all", data: { n } })));
@@ -231,11 +233,18 @@ describe("flow control", () => {
   });
 
   it("batches 12 events into runs of 5, 5 and 2", async () => {
-    await sendEvents(server.url, Array.from({ length: 12 }, (_, n) => ({ name: "flow/batch", data: { n } })));
-    const batches = await waitFor(() => {
-      const seen = runsSeen.get("batched") as number[][] | undefined;
-      return seen && seen.flat().length === 12 ? seen : undefined;
-    }, 30_000, "12 batched events");
+    await sendEvents(
+      server.url,
+      Array.from({ length: 12 }, (_, n) => ({ name: "flow/batch", data: { n } })),
+    );
+    const batches = await waitFor(
+      () => {
+        const seen = runsSeen.get("batched") as number[][] | undefined;
+        return seen && seen.flat().length === 12 ? seen : undefined;
+      },
+      30_000,
+      "12 batched events",
+    );
     expect(batches.map((b) => b.length).sort()).toEqual([2, 5, 5]);
     expect(batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, n) => n));
   });

@@ -16,16 +16,13 @@ describe("a step longer than every lease", () => {
     server = await startDevServer();
     const inngest = devClient("e2e-long-steps", server.url);
     const functions = [
-      inngest.createFunction(
-        { id: "long-limited", triggers: { event: "long/limited" }, concurrency: { limit: 1 }, retries: 0 },
-        async ({ event, step }) => {
-          await step.run("long", async () => {
-            const start = Date.now();
-            await new Promise((r) => setTimeout(r, LONG_STEP_MS));
-            spans.push({ n: event.data.n as number, start, end: Date.now() });
-          });
-        },
-      ),
+      inngest.createFunction({ id: "long-limited", triggers: { event: "long/limited" }, concurrency: { limit: 1 }, retries: 0 }, async ({ event, step }) => {
+        await step.run("long", async () => {
+          const start = Date.now();
+          await new Promise((r) => setTimeout(r, LONG_STEP_MS));
+          spans.push({ n: event.data.n as number, start, end: Date.now() });
+        });
+      }),
     ];
     app = await serveApp(inngest, functions);
     await syncApp(server.url, app.url);
@@ -37,7 +34,10 @@ describe("a step longer than every lease", () => {
   });
 
   it("keeps its concurrency slot: two such steps under limit 1 never overlap", { timeout: 300_000 }, async () => {
-    const ids = await sendEvents(server.url, [1, 2].map((n) => ({ name: "long/limited", data: { n } })));
+    const ids = await sendEvents(
+      server.url,
+      [1, 2].map((n) => ({ name: "long/limited", data: { n } })),
+    );
     const runs = (await Promise.all(ids.map((id) => waitForEndedRuns(server.url, id, 1, 280_000)))).flat();
     expect(runs.map((r) => r.status)).toEqual(["Completed", "Completed"]);
     // Each step ran once (no second attempt beside the first), and the second began after the first ended.

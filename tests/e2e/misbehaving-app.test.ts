@@ -92,7 +92,10 @@ describe("an app that misbehaves", () => {
   // on a loaded machine this can take minutes.
   it("gets each call retried, then the run fails cleanly and onFailure runs", { timeout: 300_000 }, async () => {
     const ids = Object.keys(MISBEHAVIOURS);
-    const eventIds = await sendEvents(server.url, ids.map((id) => ({ name: `test/${id}` })));
+    const eventIds = await sendEvents(
+      server.url,
+      ids.map((id) => ({ name: `test/${id}` })),
+    );
     const runs = await Promise.all(eventIds.map(async (eventId) => (await waitForEndedRuns(server.url, eventId, 1, 200_000))[0]!));
 
     for (const [k, id] of ids.entries()) {

@@ -86,7 +86,11 @@ describe("realtime in production mode", () => {
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = "";
     /** The SSE events read so far, parsed. */
-    const events = () => text.split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice("data: ".length)) as Record<string, unknown>);
+    const events = () =>
+      text
+        .split("\n")
+        .filter((l) => l.startsWith("data: "))
+        .map((l) => JSON.parse(l.slice("data: ".length)) as Record<string, unknown>);
     const readUntil = async (done: () => boolean) => {
       while (!done()) text += (await reader.read()).value ?? "";
     };
@@ -110,7 +114,12 @@ describe("realtime in production mode", () => {
       await readUntil(() => events().some((e) => e.kind === "datastream-end"));
       const streamed = events().slice(1);
       expect(streamed[0]).toMatchObject({ kind: "datastream-start", topic: "log" });
-      expect(streamed.filter((e) => e.kind === "chunk").map((e) => e.data).join("")).toBe(parts.join(""));
+      expect(
+        streamed
+          .filter((e) => e.kind === "chunk")
+          .map((e) => e.data)
+          .join(""),
+      ).toBe(parts.join(""));
     } finally {
       await reader.cancel();
     }
@@ -139,7 +148,10 @@ describe("realtime in production mode", () => {
     const channel = jobChannel("refused");
     await expect(subscribe({ channel, topics: ["progress"], key: "not-a-token", apiBaseUrl: server.url })).rejects.toBeDefined();
     expect((await fetch(`${server.url}/v1/realtime/sse`)).status).toBe(401);
-    const noKey = await fetch(`${server.url}/v1/realtime/token`, { method: "POST", body: JSON.stringify([{ channel: channel.name, name: "progress", kind: "run" }]) });
+    const noKey = await fetch(`${server.url}/v1/realtime/token`, {
+      method: "POST",
+      body: JSON.stringify([{ channel: channel.name, name: "progress", kind: "run" }]),
+    });
     expect(noKey.status).toBe(401);
   });
 });

@@ -78,11 +78,18 @@ describe("durability across a dev server restart", () => {
 
     const [run] = await waitForEndedRuns(server.url, id!, 1, 90_000);
     expect(run).toMatchObject({ status: "Completed", output: 2 });
-    const steps = await waitFor(async () => {
-      const res = await fetch(`${server.url}/v0/runs/${run!.run_id}`);
-      const body = (await res.json()) as { data: { steps: { name: string; status: string; output: unknown }[] } };
-      return body.data.steps.length === 2 ? body.data.steps : undefined;
-    }, 30_000, "both steps in the run's timeline");
-    expect(steps.map((s) => [s.name, s.status])).toEqual([["one", "completed"], ["two", "completed"]]);
+    const steps = await waitFor(
+      async () => {
+        const res = await fetch(`${server.url}/v0/runs/${run!.run_id}`);
+        const body = (await res.json()) as { data: { steps: { name: string; status: string; output: unknown }[] } };
+        return body.data.steps.length === 2 ? body.data.steps : undefined;
+      },
+      30_000,
+      "both steps in the run's timeline",
+    );
+    expect(steps.map((s) => [s.name, s.status])).toEqual([
+      ["one", "completed"],
+      ["two", "completed"],
+    ]);
   });
 });

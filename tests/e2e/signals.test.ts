@@ -40,10 +40,14 @@ describe("signals", () => {
     const signal = `approve-${Date.now()}`;
     expect(await inngest.sendSignal({ signal, data: { ok: false } })).toEqual({ runId: undefined });
     const [id] = await sendEvents(server.url, { name: "sig/approve", data: { signal, timeout: "5m" } });
-    const [waiting] = await waitFor(async () => {
-      const runs = await runsOf(server.url, id!);
-      return runs.length > 0 ? runs : undefined;
-    }, 30_000, "the run to start");
+    const [waiting] = await waitFor(
+      async () => {
+        const runs = await runsOf(server.url, id!);
+        return runs.length > 0 ? runs : undefined;
+      },
+      30_000,
+      "the run to start",
+    );
     // The wait registers after the run asks for it: send until a run takes the signal.
     const sent = await waitFor(async () => (await inngest.sendSignal({ signal, data: { ok: true } })).runId, 30_000, "a run to take the signal");
     expect(sent).toBe(waiting!.run_id);

@@ -45,11 +45,15 @@ describe("a run output too large for its end event", () => {
     expect(run!.status).toBe("Completed");
     expect(run!.output).toEqual({ length: LENGTH, allEuros: true });
 
-    const finished = await waitFor(async () => {
-      const res = await fetch(`${server.url}/v0/events?internal=1&name=inngest/function.finished&limit=100`);
-      const events = ((await res.json()) as { data: ListedEvent[] }).data;
-      return events.find((e) => e.data._inngest?.omitted?.result !== undefined);
-    }, 60_000, "the child's finished event");
+    const finished = await waitFor(
+      async () => {
+        const res = await fetch(`${server.url}/v0/events?internal=1&name=inngest/function.finished&limit=100`);
+        const events = ((await res.json()) as { data: ListedEvent[] }).data;
+        return events.find((e) => e.data._inngest?.omitted?.result !== undefined);
+      },
+      60_000,
+      "the child's finished event",
+    );
     expect(finished.data.result).toBeNull();
     expect(finished.data._inngest!.omitted!.result).toBeGreaterThan(MAX_SYSTEM_EVENT_VALUE_BYTES);
     expect(finished.data._inngest!.omitted!.result).toBe(Buffer.byteLength(JSON.stringify("€".repeat(LENGTH))));

@@ -58,7 +58,10 @@ beforeAll(async () => {
       return results.join("");
     }),
     inngest.createFunction({ id: "fan-out", triggers: { event: "test/fan-out" } }, async ({ step }) => {
-      const { ids } = await step.sendEvent("fan", [1, 2, 3].map((i) => ({ name: "test/fan-child", data: { i } })));
+      const { ids } = await step.sendEvent(
+        "fan",
+        [1, 2, 3].map((i) => ({ name: "test/fan-child", data: { i } })),
+      );
       return ids.length;
     }),
     inngest.createFunction({ id: "fan-child", triggers: { event: "test/fan-child" } }, async ({ event, step }) => {
@@ -68,13 +71,10 @@ beforeAll(async () => {
       record("wildcard", String(event.name));
       return event.name;
     }),
-    inngest.createFunction(
-      { id: "big-orders", triggers: { event: "test/order", if: "event.data.amount > 100" } },
-      async ({ event }) => {
-        record("big-orders", String(event.data.amount));
-        return event.data.amount;
-      },
-    ),
+    inngest.createFunction({ id: "big-orders", triggers: { event: "test/order", if: "event.data.amount > 100" } }, async ({ event }) => {
+      record("big-orders", String(event.data.amount));
+      return event.data.amount;
+    }),
     inngest.createFunction({ id: "dedupe", triggers: { event: "test/dedupe" } }, async ({ event }) => {
       record("dedupe", String(event.data.n));
     }),

@@ -59,11 +59,15 @@ describe("/mcp with the MCP SDK's client", () => {
     const functions = await call<{ data: { id: string }[] }>("list_functions", { appId: "e2e-tools" });
     expect(functions.data.map((f) => f.id)).toEqual(["greet", "nap"]);
     const invoked = await call<{ data: { runId: string } }>("invoke_function", { appId: "e2e-tools", functionId: "greet", data: { name: "Ada" } });
-    const run = await waitFor(async () => {
-      const res = await mcp.callTool({ name: "get_run", arguments: { runId: invoked.data.runId, includeOutput: true } });
-      const body = res.structuredContent as { data?: { status: string; output?: unknown } } | undefined;
-      return body?.data?.status === "COMPLETED" ? body.data : undefined;
-    }, 60_000, "the invoked run to complete");
+    const run = await waitFor(
+      async () => {
+        const res = await mcp.callTool({ name: "get_run", arguments: { runId: invoked.data.runId, includeOutput: true } });
+        const body = res.structuredContent as { data?: { status: string; output?: unknown } } | undefined;
+        return body?.data?.status === "COMPLETED" ? body.data : undefined;
+      },
+      60_000,
+      "the invoked run to complete",
+    );
     expect(run.output).toEqual({ greeting: "hello Ada" });
     const trace = await call<{ data: { rootSpan: { status: string; children: { name: string; stepOp: string; output: unknown }[] } } }>("get_run_trace", {
       runId: invoked.data.runId,
@@ -75,38 +79,54 @@ describe("/mcp with the MCP SDK's client", () => {
     // A rerun from the step, named as written in the code, is a new run that completes the same way.
     const rerun = await call<{ data: { runId: string } }>("rerun", { runId: invoked.data.runId, fromStep: { stepId: "hello" } });
     expect(rerun.data.runId).not.toBe(invoked.data.runId);
-    await waitFor(async () => {
-      const res = await mcp.callTool({ name: "get_run", arguments: { runId: rerun.data.runId, includeOutput: true } });
-      const body = res.structuredContent as { data?: { status: string; output?: unknown } } | undefined;
-      return body?.data?.status === "COMPLETED" ? body.data : undefined;
-    }, 60_000, "the rerun to complete");
+    await waitFor(
+      async () => {
+        const res = await mcp.callTool({ name: "get_run", arguments: { runId: rerun.data.runId, includeOutput: true } });
+        const body = res.structuredContent as { data?: { status: string; output?: unknown } } | undefined;
+        return body?.data?.status === "COMPLETED" ? body.data : undefined;
+      },
+      60_000,
+      "the rerun to complete",
+    );
   });
 
   it("cancels a sleeping run", async () => {
     const invoked = await call<{ data: { runId: string } }>("invoke_function", { appId: "e2e-tools", functionId: "nap" });
     // The run must exist before it can be cancelled; history shows it once it has started.
-    await waitFor(async () => (await mcp.callTool({ name: "get_run", arguments: { runId: invoked.data.runId } })).isError ? undefined : true, 30_000, "the run to appear");
+    await waitFor(
+      async () => ((await mcp.callTool({ name: "get_run", arguments: { runId: invoked.data.runId } })).isError ? undefined : true),
+      30_000,
+      "the run to appear",
+    );
     expect(await call("cancel_run", { runId: invoked.data.runId })).toMatchObject({ data: { runId: invoked.data.runId } });
-    await waitFor(async () => {
-      const res = await mcp.callTool({ name: "get_run", arguments: { runId: invoked.data.runId } });
-      return (res.structuredContent as { data: { status: string } }).data.status === "CANCELLED" ? true : undefined;
-    }, 30_000, "the run to be cancelled");
+    await waitFor(
+      async () => {
+        const res = await mcp.callTool({ name: "get_run", arguments: { runId: invoked.data.runId } });
+        return (res.structuredContent as { data: { status: string } }).data.status === "CANCELLED" ? true : undefined;
+      },
+      30_000,
+      "the run to be cancelled",
+    );
   });
 
   it("sends an event whose run the SDK tests' event-stream query then finds", async () => {
     const sent = await call<{ eventId: string; runIds: string[] }>("send_event", { name: "tools/greet", data: { name: "Grace" } });
-    const runId = await waitFor(async () => {
-      const res = await fetch(`${server.url}/v0/gql`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({
-          query: "query GetEventStream { stream(query: {limit: 999, includeInternalEvents: false}) { id trigger runs { id function { name } } } }",
-          operationName: "GetEventStream",
-        }),
-      });
-      const body = (await res.json()) as { data: { stream: { id: string; runs: { id: string; function: { name: string } }[] }[] } };
-      return body.data.stream.find((i) => i.id === sent.eventId)?.runs.find((r) => r.function.name === "greet")?.id;
-    }, 30_000, "the event's run in the stream");
+    const runId = await waitFor(
+      async () => {
+        const res = await fetch(`${server.url}/v0/gql`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({
+            query: "query GetEventStream { stream(query: {limit: 999, includeInternalEvents: false}) { id trigger runs { id function { name } } } }",
+            operationName: "GetEventStream",
+          }),
+        });
+        const body = (await res.json()) as { data: { stream: { id: string; runs: { id: string; function: { name: string } }[] }[] } };
+        return body.data.stream.find((i) => i.id === sent.eventId)?.runs.find((r) => r.function.name === "greet")?.id;
+      },
+      30_000,
+      "the event's run in the stream",
+    );
     if (sent.runIds.length > 0) expect(sent.runIds).toEqual([runId]);
   });
 });

@@ -162,13 +162,14 @@ describe("dashboard", () => {
   });
 
   it("searches the event stream by a field of the event's data", async () => {
-    await sendEvents(server.url, [{ name: "ui/lookup", data: { userId: 1001 } }, { name: "ui/lookup", data: { userId: 1002 } }]);
+    await sendEvents(server.url, [
+      { name: "ui/lookup", data: { userId: 1001 } },
+      { name: "ui/lookup", data: { userId: 1002 } },
+    ]);
     await page.goto(`${server.url}/events`);
     await page.fill("input[name=field]", "data.userId=1002");
     await page.click("button:has-text('Search')");
-    await expect.poll(() => page.locator("main table tbody tr").allTextContents(), { timeout: SEEN_MS }).toEqual([
-      expect.stringContaining('{"userId":1002}'),
-    ]);
+    await expect.poll(() => page.locator("main table tbody tr").allTextContents(), { timeout: SEEN_MS }).toEqual([expect.stringContaining('{"userId":1002}')]);
     expect(page.url()).toContain("field=data.userId%3D1002");
   });
 

@@ -9,7 +9,9 @@ import { outputResponse } from "../../src/api/endpoint-output";
 describe("outputResponse", () => {
   it("answers the recorded endpoint response", async () => {
     const res = outputResponse(
-      JSON.stringify({ output: { status: 418, headers: { "content-type": "text/plain", "x-kind": "teapot", "content-length": "999" }, body: "short", version: 2 } }),
+      JSON.stringify({
+        output: { status: 418, headers: { "content-type": "text/plain", "x-kind": "teapot", "content-length": "999" }, body: "short", version: 2 },
+      }),
     );
     expect(res.status).toBe(418);
     expect(res.headers.get("x-kind")).toBe("teapot");

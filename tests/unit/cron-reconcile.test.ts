@@ -62,9 +62,7 @@ describe("reconcileSchedules", () => {
       { functionId: "a", cron: "* * * * *" },
       { functionId: "gone", cron: "0 * * * *" },
     ]);
-    expect(changes.upserts).toEqual([
-      expect.objectContaining({ functionId: "a", cron: "*/5 * * * *", nextAt: Date.parse("2025-01-01T12:05:00Z") }),
-    ]);
+    expect(changes.upserts).toEqual([expect.objectContaining({ functionId: "a", cron: "*/5 * * * *", nextAt: Date.parse("2025-01-01T12:05:00Z") })]);
   });
 
   it("keeps the next tick when only the jitter changes, and moves its fire time", () => {

@@ -27,9 +27,7 @@ describe("string functions", () => {
   });
 
   it("lowercase fails at evaluation on a non-string field", () => {
-    expect(() => evaluateExpression("lowercase(event.data.epochSeconds)", { event })).toThrow(
-      /lowercase/,
-    );
+    expect(() => evaluateExpression("lowercase(event.data.epochSeconds)", { event })).toThrow(/lowercase/);
   });
 });
 
@@ -60,12 +58,9 @@ describe("date", () => {
     expect(evaluateExpression(source, { event })).toBe(expected);
   });
 
-  it.each(['date("not a date")', 'date("2025-02-30")', "date(12345)", "date(true)"])(
-    "%s is an evaluation error",
-    (source) => {
-      expect(() => evaluateExpression(source, { event })).toThrow(/date\(\)/);
-    },
-  );
+  it.each(['date("not a date")', 'date("2025-02-30")', "date(12345)", "date(true)"])("%s is an evaluation error", (source) => {
+    expect(() => evaluateExpression(source, { event })).toThrow(/date\(\)/);
+  });
 
   it("compares with other timestamps", () => {
     const source = 'date(event.data.createdAt) < date("2025-01-16")';

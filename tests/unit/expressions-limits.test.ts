@@ -1,10 +1,5 @@
 import { describe, it, expect, vi } from "vitest";
-import {
-  compileExpression,
-  evaluateExpression,
-  matchesExpression,
-  validateExpression,
-} from "../../src/expressions";
+import { compileExpression, evaluateExpression, matchesExpression, validateExpression } from "../../src/expressions";
 import { LruCache } from "../../src/expressions/cache";
 import {
   EXPRESSION_MAX_COST,
@@ -45,14 +40,10 @@ describe("expression limits at compile time", () => {
   });
 
   it("refuses comprehensions nested three deep over event data, allows two", () => {
-    expect(validateExpression("event.data.a.all(x, event.data.b.all(y, event.data.c.all(z, x == y && y == z)))")).toMatch(
-      /too costly/,
-    );
+    expect(validateExpression("event.data.a.all(x, event.data.b.all(y, event.data.c.all(z, x == y && y == z)))")).toMatch(/too costly/);
     expect(validateExpression('event.data.items.exists(i, i.tags.exists(t, t == "vip"))')).toBeNull();
     expect(
-      validateExpression(
-        "event.data.orders.exists(o, event.data.refunds.exists(r, o.id == r.order_id && o.total == r.amount && r.status != 'void'))",
-      ),
+      validateExpression("event.data.orders.exists(o, event.data.refunds.exists(r, o.id == r.order_id && o.total == r.amount && r.status != 'void'))"),
     ).toBeNull();
   });
 
@@ -60,9 +51,7 @@ describe("expression limits at compile time", () => {
     const source = `event.data.x == "${"a".repeat(5 * 1024 * 1024)}"`;
     const error = errorOf(() => compileExpression(source));
     expect(error.reason).toBe("limit");
-    expect(error.message).toBe(
-      `expression is ${source.length} characters long; the most allowed is ${MAX_EXPRESSION_LENGTH}`,
-    );
+    expect(error.message).toBe(`expression is ${source.length} characters long; the most allowed is ${MAX_EXPRESSION_LENGTH}`);
   });
 
   it("accepts an expression of exactly the maximum length", () => {
@@ -112,9 +101,7 @@ describe("expression limits during evaluation", () => {
     expect(error.reason).toBe("limit");
     expect(error.message).toContain(`evaluation budget of ${EXPRESSION_MAX_COST}`);
     // exists() skips failing elements, and `||` forgives an error: neither may hide the stop.
-    expect(errorOf(() => evaluateExpression("event.data.items.exists(i, i < 0) || true", { event })).reason).toBe(
-      "limit",
-    );
+    expect(errorOf(() => evaluateExpression("event.data.items.exists(i, i < 0) || true", { event })).reason).toBe("limit");
     expect(matchesExpression("event.data.items.exists(i, i < 0) || true", { event })).toBe(false);
   });
 
@@ -132,9 +119,7 @@ describe("expression limits during evaluation", () => {
   });
 
   it("still reports ordinary evaluation errors as evaluation errors", () => {
-    expect(errorOf(() => evaluateExpression("event.data.missing == 1", { event: { data: {} } })).reason).toBe(
-      "evaluation",
-    );
+    expect(errorOf(() => evaluateExpression("event.data.missing == 1", { event: { data: {} } })).reason).toBe("evaluation");
   });
 });
 
@@ -147,7 +132,10 @@ describe("ordinary Inngest expressions within the limits", () => {
         email: "Ada@Example.com",
         n: 3,
         tags: ["beta", "vip"],
-        items: [{ sku: "a", qty: 1 }, { sku: "b", qty: 2 }],
+        items: [
+          { sku: "a", qty: 1 },
+          { sku: "b", qty: 2 },
+        ],
         body: "x".repeat(300_000),
       },
     }),
@@ -156,7 +144,7 @@ describe("ordinary Inngest expressions within the limits", () => {
   it.each([
     ['event.data.plan == "pro"', true],
     ['event.name == "app/user.signup" && event.data.n > 2', true],
-    ['async.data.plan == event.data.plan', true],
+    ["async.data.plan == event.data.plan", true],
     ['lowercase(event.data.email) == "ada@example.com"', true],
     ['event.data.tags.exists(t, t == "vip")', true],
     ["event.data.items.all(i, i.qty > 0)", true],

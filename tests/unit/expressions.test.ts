@@ -1,11 +1,5 @@
 import { describe, it, expect } from "vitest";
-import {
-  compileExpression,
-  evaluateExpression,
-  ExpressionError,
-  matchesExpression,
-  validateExpression,
-} from "../../src/expressions";
+import { compileExpression, evaluateExpression, ExpressionError, matchesExpression, validateExpression } from "../../src/expressions";
 import { errorOf } from "./helpers/expression-error";
 
 /** Events arrive as JSON, so every number in them is a double, never a CEL int. */
@@ -174,9 +168,7 @@ describe("validateExpression", () => {
 
   it("describes a syntax error and where it is", () => {
     expect(validateExpression('event.data.plan == "pro')).toBe("Unterminated string at column 20");
-    expect(validateExpression("event.data.a == 1 &&& 2")).toBe(
-      "Unexpected character: & at column 21",
-    );
+    expect(validateExpression("event.data.a == 1 &&& 2")).toBe("Unexpected character: & at column 21");
   });
 
   it("names an unknown function", () => {

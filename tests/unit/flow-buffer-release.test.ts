@@ -9,7 +9,12 @@ function memoryStore(releases: PendingRelease[]): ReleaseStore & { rows: Map<num
   const rows = new Map(releases.map((r) => [r.seq, { ...r }]));
   return {
     rows,
-    due: (now, limit) => [...rows.values()].filter((r) => r.nextAt <= now).sort((a, b) => a.nextAt - b.nextAt || a.seq - b.seq).slice(0, limit).map((r) => ({ ...r })),
+    due: (now, limit) =>
+      [...rows.values()]
+        .filter((r) => r.nextAt <= now)
+        .sort((a, b) => a.nextAt - b.nextAt || a.seq - b.seq)
+        .slice(0, limit)
+        .map((r) => ({ ...r })),
     done: (seq) => void rows.delete(seq),
     retryLater: (seq, attempts, nextAt) => {
       const row = rows.get(seq);
@@ -72,27 +77,39 @@ describe("releaseDue with a start that fails", () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const store = memoryStore([release(1, ["e1"])]);
     let seenDuring: PendingRelease | undefined;
-    await releaseDue(store, async () => {
-      seenDuring = { ...store.rows.get(1)! };
-      // The object dies here: the stored release is what the next alarm finds.
-      throw new Error("object reset");
-    }, () => T0);
+    await releaseDue(
+      store,
+      async () => {
+        seenDuring = { ...store.rows.get(1)! };
+        // The object dies here: the stored release is what the next alarm finds.
+        throw new Error("object reset");
+      },
+      () => T0,
+    );
     expect(seenDuring).toMatchObject({ attempts: 1, nextAt: T0 + BUFFER_RELEASE_RETRY_MIN_MS });
   });
 
   it("lets one failing release hold back none of the others", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const store = memoryStore([release(1, ["bad"]), release(2, ["good"])]);
-    const pass = await releaseDue(store, async (r) => {
-      if (r.events[0] === "bad") throw new Error("RunObject call failed");
-    }, () => T0);
+    const pass = await releaseDue(
+      store,
+      async (r) => {
+        if (r.events[0] === "bad") throw new Error("RunObject call failed");
+      },
+      () => T0,
+    );
     expect(pass).toEqual({ started: 1, failed: 1 });
     expect([...store.rows.keys()]).toEqual([1]);
   });
 
   it("tries at most BUFFER_RELEASES_PER_PASS releases in one pass", async () => {
     const store = memoryStore(Array.from({ length: BUFFER_RELEASES_PER_PASS + 3 }, (_, i) => release(i, [`e${i}`])));
-    const pass = await releaseDue(store, async () => {}, () => T0);
+    const pass = await releaseDue(
+      store,
+      async () => {},
+      () => T0,
+    );
     expect(pass.started).toBe(BUFFER_RELEASES_PER_PASS);
     expect(store.rows.size).toBe(3);
   });

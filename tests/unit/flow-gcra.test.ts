@@ -6,7 +6,6 @@ const SECOND = 1000;
 const DAY = 24 * 60 * 60 * SECOND;
 const EPOCH = 1_767_225_600_000; // 2026-01-01, so rounding is tested at realistic magnitudes
 
-
 /** Most values of a list that fit in some half-open window `[x, x + width)`. */
 function maxInWindow(times: number[], width: number): number {
   const sorted = [...times].sort((a, b) => a - b);

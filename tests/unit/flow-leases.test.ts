@@ -5,7 +5,6 @@ import { seededRandom } from "../e2e/harness/random";
 const T0 = 1_767_225_600_000;
 const LEASE = 30_000;
 
-
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {
     for (const inner of Object.values(value)) deepFreeze(inner);

@@ -4,7 +4,7 @@ import { fieldCondition, FieldFilterError, parseFieldFilter } from "../../src/hi
 describe("parseFieldFilter", () => {
   it("turns a dotted path into a quoted SQLite JSON path and parses the value as JSON", () => {
     expect(parseFieldFilter("data.userId=42")).toEqual({ path: "data.userId", jsonPath: '$."data"."userId"', value: 42 });
-    expect(parseFieldFilter(" data.items[2].sku = \"A-1\" ")).toEqual({
+    expect(parseFieldFilter(' data.items[2].sku = "A-1" ')).toEqual({
       path: "data.items[2].sku",
       jsonPath: '$."data"."items"[2]."sku"',
       value: "A-1",
@@ -19,7 +19,7 @@ describe("parseFieldFilter", () => {
   });
 
   it("rejects what is not a path, saying how to write one", () => {
-    for (const text of ["userId", "=1", "data..x=1", "[0]=1", "data.\"x\"=1", "data x=1"]) {
+    for (const text of ["userId", "=1", "data..x=1", "[0]=1", 'data."x"=1', "data x=1"]) {
       expect(() => parseFieldFilter(text), text).toThrow(FieldFilterError);
     }
   });

@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  MAX_EVENT_BYTES,
-  MAX_EVENT_NAME_LENGTH,
-  MAX_EVENT_TS,
-  MAX_EVENTS_PER_REQUEST,
-  MIN_EVENT_TS,
-} from "../../src/constants";
+import { MAX_EVENT_BYTES, MAX_EVENT_NAME_LENGTH, MAX_EVENT_TS, MAX_EVENTS_PER_REQUEST, MIN_EVENT_TS } from "../../src/constants";
 import { parseEventPayload } from "../../src/ingest/validate-events";
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
@@ -139,7 +133,11 @@ describe("parseEventPayload: ts", () => {
   });
 
   it("keeps a ts within the range, including both bounds", () => {
-    const events = eventsOf([{ name: "a", ts: MIN_EVENT_TS }, { name: "b", ts: MAX_EVENT_TS }, { name: "c", ts: 1_700_000_000_000 }]);
+    const events = eventsOf([
+      { name: "a", ts: MIN_EVENT_TS },
+      { name: "b", ts: MAX_EVENT_TS },
+      { name: "c", ts: 1_700_000_000_000 },
+    ]);
     expect(events.map((e) => e.ts)).toEqual([MIN_EVENT_TS, MAX_EVENT_TS, 1_700_000_000_000]);
   });
 
@@ -173,7 +171,10 @@ describe("parseEventPayload: id and v", () => {
   });
 
   it("treats an empty or null id and v as absent", () => {
-    const [first, second] = eventsOf([{ name: "a", id: "", v: "" }, { name: "b", id: null, v: null }]);
+    const [first, second] = eventsOf([
+      { name: "a", id: "", v: "" },
+      { name: "b", id: null, v: null },
+    ]);
     expect(first).not.toHaveProperty("id");
     expect(first).not.toHaveProperty("v");
     expect(second).not.toHaveProperty("id");

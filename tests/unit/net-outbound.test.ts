@@ -102,9 +102,7 @@ describe("outboundPolicy", () => {
 describe("fetchWithinPolicy", () => {
   it("sends nothing to a refused URL", async () => {
     const fetcher = vi.fn<typeof fetch>();
-    await expect(fetchWithinPolicy("http://127.0.0.1/", { method: "GET", headers: {} }, STRICT, fetcher)).rejects.toBeInstanceOf(
-      OutboundRefusedError,
-    );
+    await expect(fetchWithinPolicy("http://127.0.0.1/", { method: "GET", headers: {} }, STRICT, fetcher)).rejects.toBeInstanceOf(OutboundRefusedError);
     expect(fetcher).not.toHaveBeenCalled();
   });
 
@@ -157,7 +155,11 @@ describe("performGateway (step.fetch)", () => {
         {
           id: "s1",
           op: "StepError",
-          error: { name: "PrivateUrlRefused", code: "private_url_refused", message: expect.stringMatching(/^step\.fetch refused: http:\/\/127\.0\.0\.1\/admin is a loopback address/) },
+          error: {
+            name: "PrivateUrlRefused",
+            code: "private_url_refused",
+            message: expect.stringMatching(/^step\.fetch refused: http:\/\/127\.0\.0\.1\/admin is a loopback address/),
+          },
         },
       ],
     });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_RETRIES,
-  MAX_RETRIES,
-  MAX_RETRY_DELAY_MS,
-  MIN_RETRY_DELAY_MS,
-  RETRY_BACKOFF_MS,
-  RETRY_JITTER_MS,
-} from "../../src/constants";
+import { DEFAULT_RETRIES, MAX_RETRIES, MAX_RETRY_DELAY_MS, MIN_RETRY_DELAY_MS, RETRY_BACKOFF_MS, RETRY_JITTER_MS } from "../../src/constants";
 import { maxAttemptsFor, retryDelayMs } from "../../src/protocol/backoff";
 
 const noJitter = () => 0;

@@ -168,12 +168,8 @@ describe("interpretSdkResponse: 200", () => {
 
 describe("interpretSdkResponse: 206", () => {
   it("accepts an array, a single op object, and an empty array", () => {
-    expect(expectKind(interpret(206, '[{"id":"a","op":"Sleep","name":"1h"}]'), "ops").ops).toEqual([
-      { id: "a", op: "Sleep", name: "1h" },
-    ]);
-    expect(expectKind(interpret(206, '{"id":"a","op":"StepPlanned"}'), "ops").ops).toEqual([
-      { id: "a", op: "StepPlanned" },
-    ]);
+    expect(expectKind(interpret(206, '[{"id":"a","op":"Sleep","name":"1h"}]'), "ops").ops).toEqual([{ id: "a", op: "Sleep", name: "1h" }]);
+    expect(expectKind(interpret(206, '{"id":"a","op":"StepPlanned"}'), "ops").ops).toEqual([{ id: "a", op: "StepPlanned" }]);
     expect(interpret(206, "[]")).toEqual({ kind: "ops", ops: [], noRetry: false });
   });
 
@@ -247,9 +243,7 @@ describe("interpretSdkResponse: errors", () => {
     const error = expectKind(interpret(502, html, { "content-type": "text/html" }), "error");
     expect(error.retriable).toBe(true);
     expect(error.error).toEqual({ name: "AppHttpError", code: "app_http_error", message: `HTTP 502: ${html.slice(0, 500)}` });
-    expect(expectKind(interpret(401, '{"message":"Unauthorized"}'), "error").error.message).toBe(
-      'HTTP 401: {"message":"Unauthorized"}',
-    );
+    expect(expectKind(interpret(401, '{"message":"Unauthorized"}'), "error").error.message).toBe('HTTP 401: {"message":"Unauthorized"}');
   });
 
   it("retries a 4xx unless X-Inngest-No-Retry is exactly true", () => {

@@ -3,12 +3,7 @@ import { Inngest } from "inngest";
 import { serve } from "inngest/edge";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/protocol/jcs";
-import {
-  hashSigningKey,
-  isAuthorizedSdkBearer,
-  signRequestBody,
-  verifySignature,
-} from "../../src/protocol/signing";
+import { hashSigningKey, isAuthorizedSdkBearer, signRequestBody, verifySignature } from "../../src/protocol/signing";
 
 const KEY = `signkey-test-${"ab12".repeat(16)}`;
 const FALLBACK = `signkey-test-${"cd34".repeat(16)}`;
@@ -67,7 +62,9 @@ describe("signRequestBody", () => {
     const body = '{"a":1}';
     const header = await signRequestBody(body, KEY, NOW + 999);
     const t = String(NOW / 1000);
-    const s = createHmac("sha256", KEY.replace("signkey-test-", "")).update(body + t).digest("hex");
+    const s = createHmac("sha256", KEY.replace("signkey-test-", ""))
+      .update(body + t)
+      .digest("hex");
     expect(header).toBe(`t=${t}&s=${s}`);
   });
 

@@ -13,7 +13,14 @@ const NOW = Date.UTC(2026, 0, 2, 3, 4, 5);
 describe("wireMessage", () => {
   it("splices a JSON body in and names channel, topic, time and run", () => {
     const text = wireMessage({ channel: 'a"b', run_id: "01RUN" }, "t\n", ' {"x": [1, 2]} ', NOW);
-    expect(JSON.parse(text)).toEqual({ kind: "data", channel: 'a"b', topic: "t\n", created_at: "2026-01-02T03:04:05.000Z", run_id: "01RUN", data: { x: [1, 2] } });
+    expect(JSON.parse(text)).toEqual({
+      kind: "data",
+      channel: 'a"b',
+      topic: "t\n",
+      created_at: "2026-01-02T03:04:05.000Z",
+      run_id: "01RUN",
+      data: { x: [1, 2] },
+    });
   });
 
   it("sends other text, the empty body included, as a JSON string and leaves out a missing run", () => {

@@ -14,11 +14,7 @@ describe("runIdFor", () => {
   });
 
   it("differs per function and per event", async () => {
-    const ids = await Promise.all([
-      runIdFor(EVENT_ID, "my-app-a"),
-      runIdFor(EVENT_ID, "my-app-b"),
-      runIdFor(OTHER_EVENT_ID, "my-app-a"),
-    ]);
+    const ids = await Promise.all([runIdFor(EVENT_ID, "my-app-a"), runIdFor(EVENT_ID, "my-app-b"), runIdFor(OTHER_EVENT_ID, "my-app-a")]);
     expect(new Set(ids).size).toBe(3);
   });
 

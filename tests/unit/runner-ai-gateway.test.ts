@@ -51,7 +51,15 @@ describe("the provider request for each format", () => {
   });
 
   it("sends Anthropic the key as x-api-key, with the SDK's own headers", () => {
-    const r = aiRequestOf(aiOp({ url: "https://api.anthropic.com/v1/messages", auth_key: KEY, format: "anthropic", headers: { "anthropic-version": "2023-06-01" }, body: { max_tokens: 5 } }));
+    const r = aiRequestOf(
+      aiOp({
+        url: "https://api.anthropic.com/v1/messages",
+        auth_key: KEY,
+        format: "anthropic",
+        headers: { "anthropic-version": "2023-06-01" },
+        body: { max_tokens: 5 },
+      }),
+    );
     if ("invalid" in r) throw new Error(r.invalid);
     expect(providerRequest(r).headers).toEqual({ "content-type": "application/json", "x-api-key": KEY, "anthropic-version": "2023-06-01" });
   });
@@ -91,16 +99,18 @@ describe("performAiRequest against a local provider", () => {
     expect(outcome).toEqual({
       kind: "ops",
       noRetry: false,
-      ops: [{
-        id: "ai-1",
-        op: "StepError",
-        error: {
-          name: "AIGatewayError",
-          code: "ai_gateway_error",
-          message: `Error making AI request: unsuccessful status code: ${status}`,
-          data: { error: { message: "Incorrect API key provided: [redacted]" } },
+      ops: [
+        {
+          id: "ai-1",
+          op: "StepError",
+          error: {
+            name: "AIGatewayError",
+            code: "ai_gateway_error",
+            message: `Error making AI request: unsuccessful status code: ${status}`,
+            data: { error: { message: "Incorrect API key provided: [redacted]" } },
+          },
         },
-      }],
+      ],
     });
   });
 

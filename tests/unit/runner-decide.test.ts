@@ -71,7 +71,15 @@ describe("decide", () => {
   });
 
   it("plans parallel steps, forces step planning, and waits for the whole group", () => {
-    const plan = decide(facts(), discovery, ops([{ id: "a", op: "StepPlanned" }, { id: "b", op: "StepPlanned" }]), ctx);
+    const plan = decide(
+      facts(),
+      discovery,
+      ops([
+        { id: "a", op: "StepPlanned" },
+        { id: "b", op: "StepPlanned" },
+      ]),
+      ctx,
+    );
     expect(plan.planned.map((p) => p.stepId)).toEqual(["a", "b"]);
     expect(plan.forceStepPlan).toBe(true);
     expect(plan.discover).toBe(false);
@@ -95,7 +103,15 @@ describe("decide", () => {
   });
 
   it("ignores a re-reported planned step that is already pending or memoised", () => {
-    const t = decide(facts({ memoized: new Set(["a"]), pendingPlan: new Set(["b"]) }), discovery, ops([{ id: "a", op: "StepPlanned" }, { id: "b", op: "StepPlanned" }]), ctx);
+    const t = decide(
+      facts({ memoized: new Set(["a"]), pendingPlan: new Set(["b"]) }),
+      discovery,
+      ops([
+        { id: "a", op: "StepPlanned" },
+        { id: "b", op: "StepPlanned" },
+      ]),
+      ctx,
+    );
     expect(t.planned).toEqual([]);
   });
 
@@ -152,14 +168,24 @@ describe("decide", () => {
     expect(t.retry).toBeUndefined();
     expect(t.end).toEqual({
       status: "failed",
-      error: { name: "UnsupportedFeature", code: "unsupported_feature", message: `step "the-step" uses ${feature} (opcode ${op}), which stepflare does not support yet` },
+      error: {
+        name: "UnsupportedFeature",
+        code: "unsupported_feature",
+        message: `step "the-step" uses ${feature} (opcode ${op}), which stepflare does not support yet`,
+      },
     });
   });
 
   it("does not let an unsupported op ride along with a result or a completed run", () => {
     for (const list of [
-      [{ id: "c", op: "RunComplete", data: "out" }, { id: "d", op: "DeferAdd" }],
-      [{ id: "a", op: "StepRun", data: 1 }, { id: "d", op: "DeferAdd" }],
+      [
+        { id: "c", op: "RunComplete", data: "out" },
+        { id: "d", op: "DeferAdd" },
+      ],
+      [
+        { id: "a", op: "StepRun", data: 1 },
+        { id: "d", op: "DeferAdd" },
+      ],
     ]) {
       const t = decide(facts(), discovery, ops(list), ctx);
       expect(t.end).toMatchObject({ status: "failed", error: { name: "UnsupportedFeature" } });
@@ -243,7 +269,15 @@ describe("decide", () => {
   });
 
   it("coalesces a sleep planned alongside a step until both are done", () => {
-    const t = decide(facts(), discovery, ops([{ id: "s", op: "Sleep", name: "1m" }, { id: "a", op: "StepPlanned" }]), ctx);
+    const t = decide(
+      facts(),
+      discovery,
+      ops([
+        { id: "s", op: "Sleep", name: "1m" },
+        { id: "a", op: "StepPlanned" },
+      ]),
+      ctx,
+    );
     expect(t.forceStepPlan).toBe(true);
     const stepDone = decide(facts({ pendingPlan: new Set(["s", "a"]) }), { target: "a", attempt: 0 }, ops([{ id: "a", data: 1 }]), ctx);
     expect(stepDone.discover).toBe(false);

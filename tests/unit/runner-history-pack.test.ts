@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
-  HISTORY_INLINE_VALUE_BYTES, HISTORY_MAX_VALUE_BYTES, HISTORY_MESSAGE_MAX_BYTES, HISTORY_MESSAGE_MAX_ROWS, HISTORY_REFS_PER_MESSAGE,
+  HISTORY_INLINE_VALUE_BYTES,
+  HISTORY_MAX_VALUE_BYTES,
+  HISTORY_MESSAGE_MAX_BYTES,
+  HISTORY_MESSAGE_MAX_ROWS,
+  HISTORY_REFS_PER_MESSAGE,
 } from "../../src/constants";
 import { historyMessageSchema } from "../../src/runner/history-message";
 import { packRunHistory } from "../../src/runner/history-pack";
@@ -8,14 +12,35 @@ import type { FullRunRow, FullStepRow } from "../../src/runner/history-rows";
 import { utf8Bytes } from "../../src/util/utf8";
 
 const run: FullRunRow = {
-  seq: 1, functionId: "app-fn", appId: "app", eventId: "evt", status: "completed", output: null, error: null,
-  queuedAt: 1, startedAt: 2, endedAt: 3, updatedAt: 4, wakeAt: null,
+  seq: 1,
+  functionId: "app-fn",
+  appId: "app",
+  eventId: "evt",
+  status: "completed",
+  output: null,
+  error: null,
+  queuedAt: 1,
+  startedAt: 2,
+  endedAt: 3,
+  updatedAt: 4,
+  wakeAt: null,
 };
 
 function step(i: number, output: string | null, error: string | null = null): FullStepRow {
   return {
-    seq: i + 2, stepId: `s${i}`, name: `step-${i}`, displayName: null, op: "StepRun", status: "completed", attempts: 1,
-    output, error, attemptErrors: null, startedAt: 1, endedAt: 2, order: i,
+    seq: i + 2,
+    stepId: `s${i}`,
+    name: `step-${i}`,
+    displayName: null,
+    op: "StepRun",
+    status: "completed",
+    attempts: 1,
+    output,
+    error,
+    attemptErrors: null,
+    startedAt: 1,
+    endedAt: 2,
+    order: i,
   };
 }
 

@@ -4,7 +4,12 @@ import { invokeDepthError, invokeDepthOf } from "../../src/runs/invoke-depth";
 import { waitEffects } from "../../src/runs/wait-effects";
 
 const now = Date.UTC(2026, 0, 1);
-const invokeWait = { stepId: "s1", op: "InvokeFunction", wakeAt: now + 60_000, detail: { kind: "invoke", functionId: "app-child", payload: { data: { x: 1 } } } } as const;
+const invokeWait = {
+  stepId: "s1",
+  op: "InvokeFunction",
+  wakeAt: now + 60_000,
+  detail: { kind: "invoke", functionId: "app-child", payload: { data: { x: 1 } } },
+} as const;
 
 function invokedDepth(trigger: { name: string; data: Record<string, unknown> }): unknown {
   const run = { id: "run-1", appId: "app", functionId: "app-parent", trigger: { ...trigger, id: "e1", ts: now } };

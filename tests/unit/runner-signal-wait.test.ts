@@ -13,7 +13,9 @@ function signalOp(opts: Record<string, unknown>): Op {
 describe("planning step.waitForSignal", () => {
   it("waits until the timeout for the named signal, failing on conflict unless told to replace", () => {
     expect(planAsyncOp(signalOp({ signal: "s", timeout: "5m", conflict: "fail" }), NOW)).toEqual({
-      kind: "wait", wakeAt: NOW + 5 * 60_000, detail: { kind: "signal", signal: "s", conflict: "fail" },
+      kind: "wait",
+      wakeAt: NOW + 5 * 60_000,
+      detail: { kind: "signal", signal: "s", conflict: "fail" },
     });
     expect(planAsyncOp(signalOp({ signal: "s", timeout: "5m", conflict: "replace" }), NOW)).toMatchObject({ detail: { conflict: "replace" } });
     expect(planAsyncOp(signalOp({ signal: "s", timeout: "5m" }), NOW)).toMatchObject({ detail: { conflict: "fail" } });
@@ -25,7 +27,12 @@ describe("planning step.waitForSignal", () => {
   });
 
   it("fails the run with InvalidStep for a wait it cannot keep", () => {
-    for (const opts of [{ timeout: "5m" }, { signal: "s" }, { signal: "x".repeat(MAX_SIGNAL_NAME_LENGTH + 1), timeout: "5m" }, { signal: "s", timeout: "soon" }]) {
+    for (const opts of [
+      { timeout: "5m" },
+      { signal: "s" },
+      { signal: "x".repeat(MAX_SIGNAL_NAME_LENGTH + 1), timeout: "5m" },
+      { signal: "s", timeout: "soon" },
+    ]) {
       expect(planAsyncOp(signalOp(opts), NOW)).toMatchObject({ kind: "invalid", error: { name: "InvalidStep" } });
     }
   });

@@ -59,7 +59,11 @@ describe("httpTransport", () => {
 describe("httpTransport: bounded answers", () => {
   it("stops reading an answer past MAX_SDK_RESPONSE_BYTES and fails the attempt for good", async () => {
     const body = endlessBody(1024 * 1024, 1024);
-    const transport = httpTransport(undefined, OPEN, async () => new Response(body.stream, { status: 200, headers: { "X-Inngest-SDK": "inngest-js:v4.24.0" } }));
+    const transport = httpTransport(
+      undefined,
+      OPEN,
+      async () => new Response(body.stream, { status: 200, headers: { "X-Inngest-SDK": "inngest-js:v4.24.0" } }),
+    );
     const outcome = await transport(request);
     expect(outcome).toMatchObject({ kind: "error", retriable: false, error: { name: "StepOutputTooLarge", code: "step_output_too_large" } });
     expect(JSON.stringify(outcome)).toContain(`over ${MAX_SDK_RESPONSE_BYTES} bytes`);
@@ -79,8 +83,10 @@ describe("httpTransport: bounded answers", () => {
 
   it("reads an answer of exactly the cap", async () => {
     const output = "x".repeat(MAX_SDK_RESPONSE_BYTES - 2);
-    const transport = httpTransport(undefined, OPEN, async () =>
-      new Response(JSON.stringify(output), { status: 200, headers: { "X-Inngest-SDK": "inngest-js:v4.24.0" } }),
+    const transport = httpTransport(
+      undefined,
+      OPEN,
+      async () => new Response(JSON.stringify(output), { status: 200, headers: { "X-Inngest-SDK": "inngest-js:v4.24.0" } }),
     );
     const outcome = await transport(request);
     expect(outcome).toMatchObject({ kind: "complete" });

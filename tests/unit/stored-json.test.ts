@@ -4,8 +4,13 @@ import { acquireArgsSchema, batchArgsSchema, debounceArgsSchema, renewArgsSchema
 import { flowValueSchemas } from "../../src/flow/flow-state";
 import { resumeArgsSchema } from "../../src/runs/run-rpc";
 import {
-  storedConstraintsSchema, storedEventsSchema, storedGatewayRequestSchema, storedMemoSchema, storedOutboxEntrySchema,
-  storedResultSchema, storedThrottleSchema,
+  storedConstraintsSchema,
+  storedEventsSchema,
+  storedGatewayRequestSchema,
+  storedMemoSchema,
+  storedOutboxEntrySchema,
+  storedResultSchema,
+  storedThrottleSchema,
 } from "../../src/runs/stored-run-json";
 import { parseStoredJson, readStoredJson, UnreadableStateError } from "../../src/util/stored-json";
 

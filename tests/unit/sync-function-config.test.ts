@@ -28,9 +28,7 @@ function errorOf(input: unknown): string {
 
 describe("parseFunctionConfig", () => {
   it("keeps unknown keys so newer SDK options survive storage", () => {
-    const result = parseFunctionConfig(
-      config({ futureOption: { x: 1 }, triggers: [{ event: "a/b", extra: true }] }),
-    );
+    const result = parseFunctionConfig(config({ futureOption: { x: 1 }, triggers: [{ event: "a/b", extra: true }] }));
     expect(result).toMatchObject({ ok: true, config: { futureOption: { x: 1 }, triggers: [{ event: "a/b", extra: true }] } });
   });
 
@@ -40,12 +38,8 @@ describe("parseFunctionConfig", () => {
   });
 
   it("checks every expression field, not only triggers", () => {
-    expect(errorOf(config({ concurrency: [{ limit: 1, key: "event.data.(" }] }))).toMatch(
-      /^function "app-fn": concurrency\[0\]\.key: /,
-    );
-    expect(errorOf(config({ cancel: [{ event: "a/c", if: "event.data.id ==" }] }))).toMatch(
-      /^function "app-fn": cancel\[0\]\.if: /,
-    );
+    expect(errorOf(config({ concurrency: [{ limit: 1, key: "event.data.(" }] }))).toMatch(/^function "app-fn": concurrency\[0\]\.key: /);
+    expect(errorOf(config({ cancel: [{ event: "a/c", if: "event.data.id ==" }] }))).toMatch(/^function "app-fn": cancel\[0\]\.if: /);
     expect(errorOf(config({ priority: { run: "1 +" } }))).toMatch(/^function "app-fn": priority\.run: /);
   });
 
@@ -57,9 +51,7 @@ describe("parseFunctionConfig", () => {
 
   it("rejects empty event names and triggers that are neither event nor cron", () => {
     expect(errorOf(config({ triggers: [{ event: "" }] }))).toBe('function "app-fn": triggers[0].event: must not be empty');
-    expect(errorOf(config({ triggers: [{ event: "a/b" }, { if: "true" }] }))).toBe(
-      'function "app-fn": triggers[1]: needs exactly one of "event" or "cron"',
-    );
+    expect(errorOf(config({ triggers: [{ event: "a/b" }, { if: "true" }] }))).toBe('function "app-fn": triggers[1]: needs exactly one of "event" or "cron"');
     expect(errorOf(config({ triggers: [{ event: "a/b", cron: "* * * * *" }] }))).toMatch(/needs exactly one/);
   });
 
@@ -75,14 +67,11 @@ describe("parseFunctionConfig", () => {
     expect(errorOf(config({ triggers: [{ cron: "61 * * * *" }] }))).toMatch(/triggers\[0\]\.cron: invalid cron expression/);
     expect(errorOf(config({ triggers: [{ cron: "TZ=Mars/Olympus 0 9 * * *" }] }))).toMatch(/unknown time zone "Mars\/Olympus"/);
     expect(errorOf(config({ triggers: [{ cron: "* * * * *", jitter: "soon" }] }))).toMatch(/triggers\[0\]\.jitter: Invalid duration/);
-    expect(errorOf(config({ triggers: [{ cron: "0 * * * *" }, { cron: "0 * * * *" }] }))).toBe(
-      'function "app-fn": triggers[1].cron: duplicate cron',
-    );
+    expect(errorOf(config({ triggers: [{ cron: "0 * * * *" }, { cron: "0 * * * *" }] }))).toBe('function "app-fn": triggers[1].cron: duplicate cron');
   });
 
   it("accepts any non-negative retry count; more than 20 is clamped when runs start, as Inngest does", () => {
-    const withRetries = (attempts: number) =>
-      config({ steps: { step: { ...(config().steps as { step: object }).step, retries: { attempts } } } });
+    const withRetries = (attempts: number) => config({ steps: { step: { ...(config().steps as { step: object }).step, retries: { attempts } } } });
     expect(parseFunctionConfig(withRetries(0))).toMatchObject({ ok: true });
     const many = parseFunctionConfig(withRetries(50));
     expect(many.ok && maxAttemptsFor(retriesOf(many.config))).toBe(21);
@@ -100,9 +89,7 @@ describe("parseFunctionConfig", () => {
     expect(errorOf(config({ concurrency: "five" }))).toBe('function "app-fn": concurrency: expected number or object or array');
     const three = [{ limit: 1 }, { limit: 2 }, { limit: 3 }];
     expect(errorOf(config({ concurrency: three }))).toBe('function "app-fn": concurrency: at most 2 concurrency constraints');
-    expect(errorOf(config({ concurrency: { limit: 1, scope: "account" } }))).toBe(
-      'function "app-fn": concurrency.key: scope "account" needs a key',
-    );
+    expect(errorOf(config({ concurrency: { limit: 1, scope: "account" } }))).toBe('function "app-fn": concurrency.key: scope "account" needs a key');
   });
 
   it("validates flow-control durations", () => {

@@ -15,14 +15,8 @@ function makeFunctions(client: Inngest): InngestFunction.Any[] {
     client.createFunction({ id: "plain", triggers: [{ event: "app/user.created" }] }, noop),
     client.createFunction({ id: "nightly", retries: 3, triggers: [{ cron: "TZ=Europe/Paris 0 9 * * *" }] }, noop),
     client.createFunction({ id: "wildcard", triggers: [{ event: "app/*" }] }, noop),
-    client.createFunction(
-      { id: "filtered", triggers: [{ event: "app/order.paid", if: "event.data.amount > 100" }] },
-      noop,
-    ),
-    client.createFunction(
-      { id: "fragile", triggers: [{ event: "app/fragile" }], onFailure: async () => "handled" },
-      noop,
-    ),
+    client.createFunction({ id: "filtered", triggers: [{ event: "app/order.paid", if: "event.data.amount > 100" }] }, noop),
+    client.createFunction({ id: "fragile", triggers: [{ event: "app/fragile" }], onFailure: async () => "handled" }, noop),
     client.createFunction(
       {
         id: "limited",
@@ -41,14 +35,8 @@ function makeFunctions(client: Inngest): InngestFunction.Any[] {
       },
       noop,
     ),
-    client.createFunction(
-      { id: "debounced", triggers: [{ event: "app/typing" }], debounce: { period: "5s", key: "event.data.doc" } },
-      noop,
-    ),
-    client.createFunction(
-      { id: "batched", triggers: [{ event: "app/log" }], batchEvents: { maxSize: 100, timeout: "5s" } },
-      noop,
-    ),
+    client.createFunction({ id: "debounced", triggers: [{ event: "app/typing" }], debounce: { period: "5s", key: "event.data.doc" } }, noop),
+    client.createFunction({ id: "batched", triggers: [{ event: "app/log" }], batchEvents: { maxSize: 100, timeout: "5s" } }, noop),
     client.createFunction({ id: "only-invoked" }, noop),
   ];
 }
@@ -109,9 +97,7 @@ describe("configs produced by the official v4 SDK", () => {
     expect(triggersOf(get("app-nightly"))).toEqual([{ cron: "TZ=Europe/Paris 0 9 * * *" }]);
     expect(triggersOf(get("app-wildcard"))).toEqual([{ event: "app/*" }]);
     expect(triggersOf(get("app-filtered"))).toEqual([{ event: "app/order.paid", expression: "event.data.amount > 100" }]);
-    expect(triggersOf(get("app-fragile-failure"))).toEqual([
-      { event: "inngest/function.failed", expression: "event.data.function_id == 'app-fragile'" },
-    ]);
+    expect(triggersOf(get("app-fragile-failure"))).toEqual([{ event: "inngest/function.failed", expression: "event.data.function_id == 'app-fragile'" }]);
     expect(triggersOf(get("app-only-invoked"))).toEqual([]);
     expect(retriesOf(get("app-nightly"))).toBe(3);
     expect(retriesOf(get("app-plain"))).toBeUndefined();
@@ -121,9 +107,7 @@ describe("configs produced by the official v4 SDK", () => {
       { limit: 5, key: "event.data.userId" },
       { limit: 20, scope: "env", key: '"openai"' },
     ]);
-    expect(get("app-limited").cancel).toEqual([
-      { event: "app/import.cancelled", timeout: "1d", if: "event.data.importId == async.data.importId" },
-    ]);
+    expect(get("app-limited").cancel).toEqual([{ event: "app/import.cancelled", timeout: "1d", if: "event.data.importId == async.data.importId" }]);
   });
 
   it("validates each raw function config from the wire", async () => {

@@ -35,7 +35,10 @@ describe("handleError", () => {
     const reference = /^internal error \(reference ([0-9a-f-]{36})\); see the server log$/.exec(body.error)?.[1];
     expect(reference).toBeDefined();
     expect(JSON.stringify(body)).not.toContain("secret_internal_table");
-    expect(log).toHaveBeenCalledWith(expect.stringContaining(reference!), expect.objectContaining({ message: expect.stringContaining("secret_internal_table") }));
+    expect(log).toHaveBeenCalledWith(
+      expect.stringContaining(reference!),
+      expect.objectContaining({ message: expect.stringContaining("secret_internal_table") }),
+    );
     log.mockRestore();
   });
 });

@@ -19,7 +19,11 @@ describe("an SDK answer holding a lone surrogate", () => {
   it("fails the run for good, in a step output, a result or a streamed answer", () => {
     const ops = '[{"id":"s","op":"StepRun","data":"\\ud800"}]';
     const streamed = JSON.stringify({ status: 206, body: ops });
-    for (const [status, body] of [[206, ops], [200, '{"out":"\\udfff"}'], [201, streamed]] as const) {
+    for (const [status, body] of [
+      [206, ops],
+      [200, '{"out":"\\udfff"}'],
+      [201, streamed],
+    ] as const) {
       expect(interpretSdkResponse({ status, headers: SDK, body }, 0), body).toMatchObject({
         kind: "error",
         retriable: false,

@@ -49,11 +49,7 @@ describe("cancelOn listeners", () => {
   const start = {
     runId: "run-1",
     events: [{ name: "app/start", data: {}, id: "e1", ts: ctx.now }],
-    cancel: [
-      { event: "app/cancel", if: nestedAll(8) },
-      { event: "app/cancel", if: "event.data.id == async.data.id" },
-      { event: "app/stop" },
-    ],
+    cancel: [{ event: "app/cancel", if: nestedAll(8) }, { event: "app/cancel", if: "event.data.id == async.data.id" }, { event: "app/stop" }],
   } as unknown as RunStart;
 
   it("does not register a listener whose if is over the limits, and logs why", () => {

@@ -57,12 +57,7 @@ beforeAll(async () => {
     }),
   ];
   installFetchRouter().route("http://app.test", sdkHandler(client, functions));
-  await saveApp(
-    env.DB,
-    { id: APP_ID, url: APP_URL },
-    [config("done", "api/done"), config("broken", "api/broken"), config("sleepy", "api/sleepy")],
-    Date.now(),
-  );
+  await saveApp(env.DB, { id: APP_ID, url: APP_URL }, [config("done", "api/done"), config("broken", "api/broken"), config("sleepy", "api/sleepy")], Date.now());
 });
 
 afterAll(async () => {

@@ -49,9 +49,7 @@ interface EventRow {
 /** The tick events stored for `functionId`, once the event shards have written them to D1. */
 async function tickEventsOf(functionId: string): Promise<EventRow[]> {
   await eventsInHistory();
-  const { results } = await env.DB.prepare("SELECT id, name, data, ts, target, status FROM events WHERE target = ?")
-    .bind(functionId)
-    .all<EventRow>();
+  const { results } = await env.DB.prepare("SELECT id, name, data, ts, target, status FROM events WHERE target = ?").bind(functionId).all<EventRow>();
   return results;
 }
 
@@ -146,9 +144,7 @@ describe("cron schedules in the scheduler object", () => {
       fn("resync-a", [{ cron: "TZ=Europe/Paris */10 * * * *", jitter: "20s" }]),
       fn("resync-b", [{ cron: "0 * * * *" }, { event: "app/other" }]),
     ]);
-    expect(await schedulesOf("resync-a")).toEqual([
-      expect.objectContaining({ cron: "TZ=Europe/Paris */10 * * * *", jitterMs: 20_000 }),
-    ]);
+    expect(await schedulesOf("resync-a")).toEqual([expect.objectContaining({ cron: "TZ=Europe/Paris */10 * * * *", jitterMs: 20_000 })]);
     expect(await schedulesOf("resync-b")).toEqual([expect.objectContaining({ cron: "0 * * * *", nextAt: kept })]);
 
     await sync("resync-app", [fn("resync-b", [{ event: "app/other" }])]);

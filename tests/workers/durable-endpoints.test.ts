@@ -29,7 +29,17 @@ function newRunBody(runId: string, overrides: Record<string, unknown> = {}, step
     run_id: runId,
     event: {
       name: "inngest/http.request",
-      data: { domain: ORIGIN, path: "/api/order", method: "POST", query_params: "id=7", body: '{"a":1}', content_type: "application/json", ip: "", fn: "", ...overrides },
+      data: {
+        domain: ORIGIN,
+        path: "/api/order",
+        method: "POST",
+        query_params: "id=7",
+        body: '{"a":1}',
+        content_type: "application/json",
+        ip: "",
+        fn: "",
+        ...overrides,
+      },
     },
     steps,
     ts: Date.now(),
@@ -101,7 +111,10 @@ describe("POST /v1/checkpoint/:runId/steps and what the SDK reads back", () => {
     expect((await post(`/v1/checkpoint/${runId}/steps`, { run_id: runId, steps: [stepRun("second", "two")] })).status).toBe(200);
 
     const actions = await workerFetch(`/v0/runs/${runId}/actions`);
-    expect(Object.entries((await actions.json()) as Record<string, unknown>)).toEqual([["first", { data: { n: 1 } }], ["second", { data: "two" }]]);
+    expect(Object.entries((await actions.json()) as Record<string, unknown>)).toEqual([
+      ["first", { data: { n: 1 } }],
+      ["second", { data: "two" }],
+    ]);
     const batch = (await (await workerFetch(`/v0/runs/${runId}/batch`)).json()) as { name: string; data: { path: string } }[];
     expect(batch).toHaveLength(1);
     expect(batch[0]).toMatchObject({ name: "inngest/http.request", data: { path: "/api/order" } });
@@ -181,20 +194,26 @@ describe("a request that stops reporting", () => {
 
   it("is presumed lost once its hold runs out, and the server resumes the run by calling the endpoint", async () => {
     const router = installFetchRouter();
-    router.route(ORIGIN, () =>
-      new Response(JSON.stringify({ id: COMPLETE_ID, op: "RunComplete", data: { status: 200, body: "recovered" } }), {
-        status: 206,
-        headers: { "Content-Type": "application/json", "X-Inngest-SDK": "inngest-js:v4.24.0" },
-      }),
+    router.route(
+      ORIGIN,
+      () =>
+        new Response(JSON.stringify({ id: COMPLETE_ID, op: "RunComplete", data: { status: 200, body: "recovered" } }), {
+          status: 206,
+          headers: { "Content-Type": "application/json", "X-Inngest-SDK": "inngest-js:v4.24.0" },
+        }),
     );
     const runId = ulid();
     await post("/v1/checkpoint", newRunBody(runId, {}, [stepRun("a", 1)]));
     const stub = runStub(runId);
     // Armed for when the hold runs out (once the first alarm, which copies history, is done).
-    const armed = await waitFor("the alarm armed for the end of the hold", async () => {
-      const at = await alarmOf(runId);
-      return at !== null && at > Date.now() + 60_000 ? at : undefined;
-    }, 5_000);
+    const armed = await waitFor(
+      "the alarm armed for the end of the hold",
+      async () => {
+        const at = await alarmOf(runId);
+        return at !== null && at > Date.now() + 60_000 ? at : undefined;
+      },
+      5_000,
+    );
     expect(armed).toBeGreaterThan(Date.now() + 60_000);
     expect(router.to(`${ORIGIN}/api/order`)).toHaveLength(0);
     // Let the hold run out now rather than in ENDPOINT_SYNC_LEASE_MS.

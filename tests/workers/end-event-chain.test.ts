@@ -39,7 +39,12 @@ beforeAll(async () => {
   watchHistoryQueue();
   installFetchRouter().route("http://chain.test", () => new Response('"done"', { status: 200, headers: { "x-inngest-sdk": "js:v4.24.0" } }));
   // Both listen to every function's end, with no filter: each would start the other (and itself) forever.
-  await saveApp(env.DB, { id: APP_ID, url: APP_URL }, [fn(PING, [{ event: "inngest/function.finished" }]), fn(PONG, [{ event: "inngest/function.*" }])], Date.now());
+  await saveApp(
+    env.DB,
+    { id: APP_ID, url: APP_URL },
+    [fn(PING, [{ event: "inngest/function.finished" }]), fn(PONG, [{ event: "inngest/function.*" }])],
+    Date.now(),
+  );
 });
 
 afterAll(async () => {
@@ -54,7 +59,9 @@ async function route(event: StoredEvent): Promise<string[]> {
   const failures = await routeEvents(env, [{ event }], await listFunctions(env.DB), Date.now());
   expect(failures.size).toBe(0);
   await routedHistoryWritten();
-  return (await rows<{ function_id: string }>("SELECT function_id FROM runs WHERE event_id = ? ORDER BY function_id", event.internalId)).map((r) => r.function_id);
+  return (await rows<{ function_id: string }>("SELECT function_id FROM runs WHERE event_id = ? ORDER BY function_id", event.internalId)).map(
+    (r) => r.function_id,
+  );
 }
 
 async function skipsOf(eventId: string): Promise<{ function_id: string; reason: string }[]> {

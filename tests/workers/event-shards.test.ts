@@ -9,13 +9,7 @@ import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  EVENT_IDEMPOTENCY_WINDOW_MS,
-  EVENT_REDRIVE_AFTER_MS,
-  EVENT_REDRIVES_PER_ALARM,
-  EVENT_SHARD_COUNT,
-  EVENT_SHARD_KEEP_MS,
-} from "../../src/constants";
+import { EVENT_IDEMPOTENCY_WINDOW_MS, EVENT_REDRIVE_AFTER_MS, EVENT_REDRIVES_PER_ALARM, EVENT_SHARD_COUNT, EVENT_SHARD_KEEP_MS } from "../../src/constants";
 import { acceptEvents } from "../../src/ingest/accept-events";
 import type { StoredEvent } from "../../src/ingest/event";
 import { runShardAlarm } from "../../src/ingest/event-shard-alarm";
@@ -70,18 +64,26 @@ async function runsOf(eventId: string): Promise<RunHistoryRow[]> {
  * from the event's own row, so "routed" in D1 can come first.
  */
 async function startedRunsOf(eventId: string): Promise<RunHistoryRow[]> {
-  return waitFor(`the runs of ${eventId} to reach D1`, async () => {
-    const runs = await runsOf(eventId);
-    return runs.length > 0 ? runs : undefined;
-  }, 30_000);
+  return waitFor(
+    `the runs of ${eventId} to reach D1`,
+    async () => {
+      const runs = await runsOf(eventId);
+      return runs.length > 0 ? runs : undefined;
+    },
+    30_000,
+  );
 }
 
 /** Waits for the D1 history row of `internalId` to reach `status`. */
 async function historyStatus(internalId: string, status: EventRow["status"]): Promise<EventRow> {
-  return waitFor(`event ${internalId} to be ${status} in D1`, async () => {
-    const [row] = await eventRows([internalId]);
-    return row?.status === status ? row : undefined;
-  }, 30_000);
+  return waitFor(
+    `event ${internalId} to be ${status} in D1`,
+    async () => {
+      const [row] = await eventRows([internalId]);
+      return row?.status === status ? row : undefined;
+    },
+    30_000,
+  );
 }
 
 function makeEvent(name: string, id?: string): StoredEvent {
@@ -200,7 +202,10 @@ describe("confirmation and re-drive", { timeout: 60_000 }, () => {
       const sent = await runInDurableObject(stub, async (_instance, state) => {
         await state.storage.deleteAlarm();
         const store = new EventShardStore(state.storage);
-        store.accept(events.map((event) => ({ event })), now - EVENT_REDRIVE_AFTER_MS - 1_000);
+        store.accept(
+          events.map((event) => ({ event })),
+          now - EVENT_REDRIVE_AFTER_MS - 1_000,
+        );
         // Not due: one accepted just now, one confirmed routed.
         store.accept([{ event: fresh }, { event: routed }], now - 1_000);
         store.mark([{ internalId: routed.internalId, status: "routed" }], now);
@@ -236,7 +241,15 @@ describe("confirmation and re-drive", { timeout: 60_000 }, () => {
         store.accept([{ event: big }], now - EVENT_REDRIVE_AFTER_MS - 1_000);
         await runShardAlarm(env, store, now);
         expect(store.mark([{ internalId: big.internalId, status: "failed", error: "kept failing" }], now)).toEqual([]);
-        expect(store.mark([{ internalId: big.internalId, status: "routed" }, { internalId: "not-here", status: "routed" }], now)).toEqual(["not-here"]);
+        expect(
+          store.mark(
+            [
+              { internalId: big.internalId, status: "routed" },
+              { internalId: "not-here", status: "routed" },
+            ],
+            now,
+          ),
+        ).toEqual(["not-here"]);
         return send.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body as QueueMessage));
       });
       expect(sent).toEqual([{ kind: "event_ref", internalId: big.internalId, shard: eventShardOf(big) }]);
@@ -284,7 +297,11 @@ describe("re-drive while routing is behind", { timeout: 60_000 }, () => {
     const acceptedAt = now - EVENT_REDRIVE_AFTER_MS - 1_000;
     // The Queue still holds a message sent before this event: routing is behind, the event is in the backlog.
     const oldest = acceptedAt - 10_000;
-    const behind = await alarmWithBacklog("behind-test", event, acceptedAt, now, { backlogCount: 5_000, backlogBytes: 1, oldestMessageTimestamp: new Date(oldest) });
+    const behind = await alarmWithBacklog("behind-test", event, acceptedAt, now, {
+      backlogCount: 5_000,
+      backlogBytes: 1,
+      oldestMessageTimestamp: new Date(oldest),
+    });
     expect(behind.sent).toEqual([]);
     // Looked at again after about the Queue's lag (41 s here), not counted as a re-drive.
     const later = now + (now - oldest);
@@ -301,7 +318,11 @@ describe("re-drive while routing is behind", { timeout: 60_000 }, () => {
     const acceptedAt = now - EVENT_REDRIVE_AFTER_MS - 1_000;
     // A local Queue restarted empty (its messages lived in memory).
     const empty = makeEvent("shard/none");
-    const drained = await alarmWithBacklog("empty-queue-test", empty, acceptedAt, now, { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: new Date(0) });
+    const drained = await alarmWithBacklog("empty-queue-test", empty, acceptedAt, now, {
+      backlogCount: 0,
+      backlogBytes: 0,
+      oldestMessageTimestamp: new Date(0),
+    });
     expect(drained.sent).toEqual([empty.internalId]);
     // Metrics the Queue does not offer (or that fail) tell nothing: the re-drive goes ahead.
     const unknown = makeEvent("shard/none");
@@ -320,8 +341,16 @@ describe("history behind the hot path", { timeout: 60_000 }, () => {
     const event = makeEvent("shard/history");
     const row = (status: EventHistoryRow["status"], routedAt: number | null) => {
       const json = JSON.stringify({
-        internalId: event.internalId, id: event.id, name: event.name, ts: event.ts, event,
-        target: null, receivedAt: 1_000, status, routedAt, error: null,
+        internalId: event.internalId,
+        id: event.id,
+        name: event.name,
+        ts: event.ts,
+        event,
+        target: null,
+        receivedAt: 1_000,
+        status,
+        routedAt,
+        error: null,
       } satisfies EventHistoryRow);
       return { json, bytes: json.length };
     };
@@ -330,7 +359,16 @@ describe("history behind the hot path", { timeout: 60_000 }, () => {
     await writeEventHistory(env.DB, [row("routed", 2_000)]);
     const stored = await eventRows([event.internalId]);
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ internal_id: event.internalId, id: event.id, name: "shard/history", ts: LATER, received_at: 1_000, status: "routed", routed_at: 2_000, error: null });
+    expect(stored[0]).toMatchObject({
+      internal_id: event.internalId,
+      id: event.id,
+      name: "shard/history",
+      ts: LATER,
+      received_at: 1_000,
+      status: "routed",
+      routed_at: 2_000,
+      error: null,
+    });
     expect(JSON.parse(stored[0]!.data)).toEqual(event);
   });
 
@@ -341,12 +379,21 @@ describe("history behind the hot path", { timeout: 60_000 }, () => {
     const left = await runInDurableObject(stub, async (_instance, state) => {
       await state.storage.deleteAlarm();
       const store = new EventShardStore(state.storage);
-      store.accept([old, recent, unwritten].map((event) => ({ event })), now);
-      store.mark([old, unwritten].map((e) => ({ internalId: e.internalId, status: "routed" as const })), now - EVENT_SHARD_KEEP_MS - 1);
+      store.accept(
+        [old, recent, unwritten].map((event) => ({ event })),
+        now,
+      );
+      store.mark(
+        [old, unwritten].map((e) => ({ internalId: e.internalId, status: "routed" as const })),
+        now - EVENT_SHARD_KEEP_MS - 1,
+      );
       store.mark([{ internalId: recent.internalId, status: "routed" }], now);
       store.noteWritten(store.unwritten(100, 10_000_000).filter((r) => r.internalId !== unwritten.internalId));
       store.deleteExpired(now, 100);
-      return state.storage.sql.exec<{ internal_id: string }>("SELECT internal_id FROM events ORDER BY internal_id").toArray().map((r) => r.internal_id);
+      return state.storage.sql
+        .exec<{ internal_id: string }>("SELECT internal_id FROM events ORDER BY internal_id")
+        .toArray()
+        .map((r) => r.internal_id);
     });
     expect(left).toEqual([recent.internalId, unwritten.internalId].sort());
   });
@@ -392,11 +439,20 @@ describe("history behind the hot path", { timeout: 60_000 }, () => {
 
   it("reads no D1 for a buffered start whose events are still in their own shards", async () => {
     const events = [makeEvent("shard/batch"), makeEvent("shard/batch")];
-    await storeInShards(env, events.map((event) => ({ event })), Date.now());
+    await storeInShards(
+      env,
+      events.map((event) => ({ event })),
+      Date.now(),
+    );
     const meter = meterSubrequests();
     let measured;
     try {
-      measured = await meter.measure(() => loadEventsAnywhere(env, events.map((e) => e.internalId)));
+      measured = await meter.measure(() =>
+        loadEventsAnywhere(
+          env,
+          events.map((e) => e.internalId),
+        ),
+      );
     } finally {
       meter.restore();
     }

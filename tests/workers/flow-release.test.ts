@@ -60,7 +60,11 @@ async function storedEvents(name: string, n: number): Promise<StoredEvent[]> {
     const internalId = ulid();
     return { name, data: { i }, ts: LATER, user: {}, internalId, id: internalId };
   });
-  await storeInShards(env, events.map((event) => ({ event })), Date.now());
+  await storeInShards(
+    env,
+    events.map((event) => ({ event })),
+    Date.now(),
+  );
   return events;
 }
 

@@ -31,7 +31,12 @@ async function post(path: string, body: string): Promise<{ status: number; body:
 
 describe("a lone UTF-16 surrogate in a JSON body", () => {
   it("is refused in invocation data, naming where, and nothing is stored", async () => {
-    const fn = { id: "findings-app-f", name: "f", triggers: [{ event: "findings/x" }], steps: { step: { id: "step", name: "step", runtime: { type: "http", url: APP_URL } } } };
+    const fn = {
+      id: "findings-app-f",
+      name: "f",
+      triggers: [{ event: "findings/x" }],
+      steps: { step: { id: "step", name: "step", runtime: { type: "http", url: APP_URL } } },
+    };
     const register = { url: APP_URL, deployType: "ping", framework: "test", appName: "findings-app", sdk: "js:v4.24.0", v: "0.1", functions: [fn] };
     expect((await post("/fn/register", JSON.stringify(register))).status).toBe(200);
 
@@ -50,7 +55,10 @@ describe("a lone UTF-16 surrogate in a JSON body", () => {
   });
 
   it("is refused in a cancellation's expression and a rerun's step id", async () => {
-    const cancel = await post("/v1/cancellations", '{"app_id":"findings-app","function_id":"f","started_before":"2020-01-01T00:00:00Z","if":"event.data.x == \'\\ud800\'"}');
+    const cancel = await post(
+      "/v1/cancellations",
+      '{"app_id":"findings-app","function_id":"f","started_before":"2020-01-01T00:00:00Z","if":"event.data.x == \'\\ud800\'"}',
+    );
     expect(cancel).toEqual({ status: 400, body: { status: 400, error: expect.stringMatching(/^request body at if contains a lone UTF-16 surrogate/) } });
     const rerun = await post("/v0/runs/01JFINDINGS0000000000000000/rerun", '{"from_step":"\\ud800"}');
     expect(rerun).toEqual({ status: 400, body: { status: 400, error: expect.stringMatching(/^request body at from_step contains a lone UTF-16 surrogate/) } });

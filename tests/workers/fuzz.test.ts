@@ -181,7 +181,14 @@ async function settledCounts(): Promise<StoredCounts> {
 
 /** Sends a well-formed request with valid credentials; fails the test unless it is accepted. */
 async function sendValid(mode: Mode, path: string, body: unknown, headers: Record<string, string>): Promise<unknown> {
-  const spec: RequestSpec = { route: "", method: "POST", path, headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body), authorized: true };
+  const spec: RequestSpec = {
+    route: "",
+    method: "POST",
+    path,
+    headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify(body),
+    authorized: true,
+  };
   const res = await send(spec, mode);
   const text = await res.text();
   expect(res.status, `${path}: ${text}`).toBe(200);
@@ -238,7 +245,10 @@ async function fuzz(mode: Mode): Promise<{ accepted: Accepted; before: StoredCou
     accepted.statuses[status] = (accepted.statuses[status] ?? 0) + 1;
     if (status >= 200 && status < 300) {
       accepted.routes.add(spec.route);
-      const body = (await res.clone().json().catch(() => null)) as { ids?: unknown; data?: { ids?: unknown } } | null;
+      const body = (await res
+        .clone()
+        .json()
+        .catch(() => null)) as { ids?: unknown; data?: { ids?: unknown } } | null;
       const ids = body?.ids ?? body?.data?.ids;
       if (Array.isArray(ids)) accepted.events += ids.length;
       if (spec.route === "POST /fn/register" || spec.route === "POST /v0/apps/sync") accepted.syncs += 1;

@@ -168,7 +168,9 @@ describe("the SDK repository's queries", () => {
       variables: { traceID: seed.completedRun },
     });
     expect(output.body).toEqual({ data: { runTraceSpanOutputByID: { data: JSON.stringify({ shipped: true }), error: null } } });
-    expect((await gql({ query: `query ($r: String!) { run(runID: $r) { id } }`, variables: { r: "01ARZ3NDEKTSV4RRFFQ69G5FAV" } })).body).toEqual({ data: { run: null } });
+    expect((await gql({ query: `query ($r: String!) { run(runID: $r) { id } }`, variables: { r: "01ARZ3NDEKTSV4RRFFQ69G5FAV" } })).body).toEqual({
+      data: { run: null },
+    });
   });
 
   it("the test harness's trace metadata fragment: names, step and span ids, metadata", async () => {

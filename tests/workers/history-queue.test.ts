@@ -53,7 +53,10 @@ async function runToEnd(): Promise<{ runId: string; endedAt: number }> {
 
 /** Delivers history messages to the consumer as one batch. */
 async function consume(bodies: HistoryMessage[] | unknown[]): Promise<void> {
-  const batch = createMessageBatch<unknown>("stepflare-history", bodies.map((body, i) => ({ id: `h-${i}`, timestamp: new Date(), attempts: 1, body })));
+  const batch = createMessageBatch<unknown>(
+    "stepflare-history",
+    bodies.map((body, i) => ({ id: `h-${i}`, timestamp: new Date(), attempts: 1, body })),
+  );
   await consumeHistory(batch, env);
 }
 
@@ -134,10 +137,36 @@ describe("history through the Queue", () => {
       kind: "run_history",
       runId,
       run: {
-        seq, functionId: "hq-fn", appId: APP_ID, eventId: "evt", status, output: status === "completed" ? '"done"' : null, error: null,
-        queuedAt: 1, startedAt: 2, endedAt: status === "completed" ? 3 : null, updatedAt: seq, wakeAt: null,
+        seq,
+        functionId: "hq-fn",
+        appId: APP_ID,
+        eventId: "evt",
+        status,
+        output: status === "completed" ? '"done"' : null,
+        error: null,
+        queuedAt: 1,
+        startedAt: 2,
+        endedAt: status === "completed" ? 3 : null,
+        updatedAt: seq,
+        wakeAt: null,
       },
-      steps: [{ seq, stepId: "s1", name: "one", displayName: null, op: "StepRun", status: stepStatus, attempts: 1, output: null, error: null, attemptErrors: null, startedAt: 2, endedAt: null, order: 0 }],
+      steps: [
+        {
+          seq,
+          stepId: "s1",
+          name: "one",
+          displayName: null,
+          op: "StepRun",
+          status: stepStatus,
+          attempts: 1,
+          output: null,
+          error: null,
+          attemptErrors: null,
+          startedAt: 2,
+          endedAt: null,
+          order: 0,
+        },
+      ],
     });
     const queued: HistoryMessage = { kind: "queued_runs", at: 1, runs: [{ runId, functionId: "hq-fn", appId: APP_ID, eventId: "evt" }] };
     await consume([version(5, "completed", "completed"), version(2, "running", "running")]);
@@ -153,8 +182,18 @@ describe("history through the Queue", () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     try {
       const step = (stepId: string, name: string) => ({
-        seq: 1, stepId, name, displayName: null, op: "StepRun", status: "completed" as const, attempts: 1,
-        output: '"ok"', error: null, startedAt: 1, endedAt: 2, order: 0,
+        seq: 1,
+        stepId,
+        name,
+        displayName: null,
+        op: "StepRun",
+        status: "completed" as const,
+        attempts: 1,
+        output: '"ok"',
+        error: null,
+        startedAt: 1,
+        endedAt: 2,
+        order: 0,
       });
       // A name past what a D1 value may hold (2 MB; about 8 MiB locally): refused for good, with
       // or without its output.

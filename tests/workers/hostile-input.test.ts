@@ -53,9 +53,7 @@ function registerBody(appName: string, url: string, functions: unknown[]) {
 /** The SDK's register call: the hashed key in production, none in dev. */
 async function register(body: unknown, bindings: Env) {
   const { hashSigningKey } = await import("../../src/protocol/signing");
-  const auth: Record<string, string> = bindings.INNGEST_SIGNING_KEY
-    ? { Authorization: `Bearer ${await hashSigningKey(bindings.INNGEST_SIGNING_KEY)}` }
-    : {};
+  const auth: Record<string, string> = bindings.INNGEST_SIGNING_KEY ? { Authorization: `Bearer ${await hashSigningKey(bindings.INNGEST_SIGNING_KEY)}` } : {};
   return json(await postJson("/fn/register", body, bindings, auth));
 }
 
@@ -65,7 +63,10 @@ describe("the outbound policy at sync", () => {
     for (const url of ["http://127.0.0.1:3000/api/inngest", "http://2130706433/api/inngest", "http://localhost/api/inngest", "http://169.254.169.254/"]) {
       const res = await json(await postJson("/v0/apps/sync", { url }, PROD, BEARER));
       expect(res.status, url).toBe(400);
-      expect(res.body).toEqual({ status: 400, error: expect.stringMatching(/^url: http:\/\/\S+ is a (loopback|link-local) address.*STEPFLARE_ALLOW_PRIVATE_URLS=true/) });
+      expect(res.body).toEqual({
+        status: 400,
+        error: expect.stringMatching(/^url: http:\/\/\S+ is a (loopback|link-local) address.*STEPFLARE_ALLOW_PRIVATE_URLS=true/),
+      });
     }
     expect(fetchSpy).not.toHaveBeenCalled();
   });
@@ -84,16 +85,24 @@ describe("the outbound policy at sync", () => {
   it("refuses a registered app URL or step URL on a private address in production mode, naming the field", async () => {
     const publicUrl = "https://app.example/api/inngest";
     const privateApp = await register(registerBody("hostile-a", "http://10.0.0.5/api/inngest", [fn("hostile-a-f", publicUrl)]), PROD);
-    expect(privateApp).toEqual({ status: 400, body: { status: 400, error: expect.stringMatching(/^url: http:\/\/10\.0\.0\.5\/api\/inngest is a private network address/) } });
+    expect(privateApp).toEqual({
+      status: 400,
+      body: { status: 400, error: expect.stringMatching(/^url: http:\/\/10\.0\.0\.5\/api\/inngest is a private network address/) },
+    });
 
     const privateStep = await register(registerBody("hostile-b", publicUrl, [fn("hostile-b-f", "http://[::ffff:127.0.0.1]/x")]), PROD);
     expect(privateStep).toEqual({
       status: 400,
-      body: { status: 400, error: expect.stringMatching(/^function "hostile-b-f": steps\.step\.runtime\.url: http:\/\/\[::ffff:7f00:1\]\/x is a loopback address/) },
+      body: {
+        status: 400,
+        error: expect.stringMatching(/^function "hostile-b-f": steps\.step\.runtime\.url: http:\/\/\[::ffff:7f00:1\]\/x is a loopback address/),
+      },
     });
 
     expect((await register(registerBody("hostile-c", publicUrl, [fn("hostile-c-f", publicUrl)]), PROD)).status).toBe(200);
-    expect((await register(registerBody("hostile-d", "http://127.0.0.1/x", [fn("hostile-d-f", "http://127.0.0.1/x")]), PROD_ALLOWING_PRIVATE)).status).toBe(200);
+    expect((await register(registerBody("hostile-d", "http://127.0.0.1/x", [fn("hostile-d-f", "http://127.0.0.1/x")]), PROD_ALLOWING_PRIVATE)).status).toBe(
+      200,
+    );
     expect((await register(registerBody("hostile-e", "http://127.0.0.1/x", [fn("hostile-e-f", "http://127.0.0.1/x")]), env)).status).toBe(200);
   });
 
@@ -105,7 +114,10 @@ describe("the outbound policy at sync", () => {
       ),
     );
     const res = await json(await postJson("/v0/apps/sync", { url: "https://app.example/api/inngest" }, PROD, BEARER));
-    expect(res).toEqual({ status: 400, body: { status: 400, error: expect.stringMatching(/^the app's answer: url: http:\/\/192\.168\.0\.10\/api\/inngest is a private network address/) } });
+    expect(res).toEqual({
+      status: 400,
+      body: { status: 400, error: expect.stringMatching(/^the app's answer: url: http:\/\/192\.168\.0\.10\/api\/inngest is a private network address/) },
+    });
     expect(await getApp(env.DB, "hostile-inband")).toBeNull();
   });
 });
@@ -118,7 +130,11 @@ describe("step.fetch under the outbound policy", () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch");
     const outcome = await gatewayFor(PROD).perform("s1", local, noReplay);
     expect(fetchSpy).not.toHaveBeenCalled();
-    expect(outcome).toMatchObject({ kind: "ops", noRetry: true, ops: [{ op: "StepError", error: { name: "PrivateUrlRefused", code: "private_url_refused" } }] });
+    expect(outcome).toMatchObject({
+      kind: "ops",
+      noRetry: true,
+      ops: [{ op: "StepError", error: { name: "PrivateUrlRefused", code: "private_url_refused" } }],
+    });
   });
 
   it("makes the request in dev mode and with the setting", async () => {
@@ -147,7 +163,9 @@ describe("sync errors", () => {
   });
 
   it("refuse a redirect to a private address in production mode", async () => {
-    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response(null, { status: 307, headers: { Location: "http://127.0.0.1:8288/v0/apps" } }));
+    const fetchSpy = vi
+      .spyOn(globalThis, "fetch")
+      .mockImplementation(async () => new Response(null, { status: 307, headers: { Location: "http://127.0.0.1:8288/v0/apps" } }));
     const res = await json(await postJson("/v0/apps/sync", { url: "https://redirector.example/" }, PROD, BEARER));
     expect(res.status).toBe(422);
     expect(fetchSpy).toHaveBeenCalledTimes(1);
@@ -257,7 +275,9 @@ describe("times in queries", () => {
     }
     const cancel = await json(await postJson("/v1/cancellations", { app_id: "a", function_id: "f", started_before: "-1" }, env));
     expect(cancel).toEqual({ status: 400, body: { status: 400, error: expect.stringMatching(/^started_before: /) } });
-    const huge = await json(await postJson("/v1/cancellations", { app_id: "a", function_id: "f", started_after: "99999999999999999", started_before: "2020-01-01T00:00:00Z" }, env));
+    const huge = await json(
+      await postJson("/v1/cancellations", { app_id: "a", function_id: "f", started_after: "99999999999999999", started_before: "2020-01-01T00:00:00Z" }, env),
+    );
     expect(huge).toEqual({ status: 400, body: { status: 400, error: expect.stringMatching(/^started_after: .*out of range/) } });
   });
 
@@ -278,7 +298,13 @@ describe("cross-site changes in dev mode", () => {
       { Origin: "null", "Content-Type": "text/plain" },
     ];
     for (const headers of crossSite) {
-      for (const [method, path] of [["POST", "/e/any-key"], ["POST", "/v0/events"], ["POST", "/v0/apps/sync"], ["POST", "/fn/register"], ["DELETE", "/v1/runs/01ABC"]] as const) {
+      for (const [method, path] of [
+        ["POST", "/e/any-key"],
+        ["POST", "/v0/events"],
+        ["POST", "/v0/apps/sync"],
+        ["POST", "/fn/register"],
+        ["DELETE", "/v1/runs/01ABC"],
+      ] as const) {
         const res = await json(await call(path, { method, headers, body: method === "POST" ? event : undefined }));
         expect(res.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403);
         expect(res.body.error).toMatch(/^cross-site request refused/);

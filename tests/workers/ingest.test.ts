@@ -154,11 +154,7 @@ describe("POST /e/:key in production mode", () => {
 
   async function postProd(key: string, body: unknown) {
     const ctx = createExecutionContext();
-    const res = await app.fetch(
-      new Request(`http://stepflare.test/e/${key}`, { method: "POST", body: JSON.stringify(body) }),
-      prodEnv,
-      ctx,
-    );
+    const res = await app.fetch(new Request(`http://stepflare.test/e/${key}`, { method: "POST", body: JSON.stringify(body) }), prodEnv, ctx);
     await waitOnExecutionContext(ctx);
     return { status: res.status, body: (await res.json()) as IngestBody, kind: res.headers.get("x-inngest-server-kind") };
   }

@@ -20,7 +20,11 @@ const ROUTES: { path: string; body: (value: string) => string }[] = [
   { path: "/e/test-key", body: (v) => `{"name":"deep/x","data":${v}}` },
   { path: "/v0/events", body: (v) => `{"name":"deep/x","data":${v}}` },
   { path: "/v0/functions/deep-app-fn/invoke", body: (v) => `{"data":${v}}` },
-  { path: "/v1/cancellations", body: (v) => `{"app_id":"a","function_id":"f","started_after":"2020-01-01T00:00:00Z","started_before":"2030-01-01T00:00:00Z","if":${JSON.stringify("true")},"x":${v}}` },
+  {
+    path: "/v1/cancellations",
+    body: (v) =>
+      `{"app_id":"a","function_id":"f","started_after":"2020-01-01T00:00:00Z","started_before":"2030-01-01T00:00:00Z","if":${JSON.stringify("true")},"x":${v}}`,
+  },
   { path: "/v1/signals", body: (v) => `{"signal":"deep","data":${v}}` },
   { path: "/v0/apps/sync", body: (v) => `{"url":"http://app.test/api/inngest","x":${v}}` },
   { path: "/fn/register", body: (v) => `{"url":"http://app.test/api/inngest","appName":"deep","functions":[],"x":${v}}` },

@@ -62,11 +62,7 @@ beforeAll(async () => {
   await saveApp(
     env.DB,
     { id: APP_ID, url: APP_URL },
-    [
-      fn("good", "q/good"),
-      fn("broken", "q/poison"),
-      ...Array.from({ length: FANOUT }, (_, i) => fn(`fan-${String(i).padStart(2, "0")}`, "q/fanout")),
-    ],
+    [fn("good", "q/good"), fn("broken", "q/poison"), ...Array.from({ length: FANOUT }, (_, i) => fn(`fan-${String(i).padStart(2, "0")}`, "q/fanout"))],
     Date.now(),
   );
 });
@@ -85,7 +81,11 @@ function makeEvent(name: string): StoredEvent {
 }
 
 async function store(...events: StoredEvent[]): Promise<void> {
-  await storeInShards(env, events.map((event) => ({ event })), Date.now());
+  await storeInShards(
+    env,
+    events.map((event) => ({ event })),
+    Date.now(),
+  );
 }
 
 const inline = (event: StoredEvent): QueueMessage => ({ kind: "event", event });
@@ -234,37 +234,45 @@ describe("malformed messages", () => {
 const FANOUT_TIMEOUT_MS = 60_000;
 
 describe("fan-out", () => {
-  it(`starts at most ${ROUTE_FANOUT_PER_MESSAGE} functions per message and sends the rest as bounded parts`, async () => {
-    const event = makeEvent("q/fanout");
-    await store(event);
-    const fanIds = Array.from({ length: FANOUT }, (_, i) => `${APP_ID}-fan-${String(i).padStart(2, "0")}`);
+  it(
+    `starts at most ${ROUTE_FANOUT_PER_MESSAGE} functions per message and sends the rest as bounded parts`,
+    async () => {
+      const event = makeEvent("q/fanout");
+      await store(event);
+      const fanIds = Array.from({ length: FANOUT }, (_, i) => `${APP_ID}-fan-${String(i).padStart(2, "0")}`);
 
-    // The parts go to the real Queue (and its consumer); the spy only records them.
-    const send = vi.spyOn(env.EVENTS, "sendBatch");
-    let parts: QueueMessage[];
-    try {
-      const result = await deliver([inline(event)]);
-      expect(result.explicitAcks).toEqual(["msg-0"]);
-      parts = send.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body));
-    } finally {
-      send.mockRestore();
-    }
-    expect(parts).toHaveLength(Math.ceil(FANOUT / ROUTE_FANOUT_PER_MESSAGE) - 1);
-    for (const part of parts) {
-      expect(part).toMatchObject({ kind: "event", event: { internalId: event.internalId } });
-      expect(part.functions!.length).toBeLessThanOrEqual(ROUTE_FANOUT_PER_MESSAGE);
-    }
-    // Together, the first message and its parts name every function exactly once.
-    const named = [...fanIds.slice(0, ROUTE_FANOUT_PER_MESSAGE), ...parts.flatMap((p) => p.functions!)];
-    expect(named.sort()).toEqual(fanIds);
-    expect(await eventRow(event.internalId)).toMatchObject({ status: "routed" });
+      // The parts go to the real Queue (and its consumer); the spy only records them.
+      const send = vi.spyOn(env.EVENTS, "sendBatch");
+      let parts: QueueMessage[];
+      try {
+        const result = await deliver([inline(event)]);
+        expect(result.explicitAcks).toEqual(["msg-0"]);
+        parts = send.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body));
+      } finally {
+        send.mockRestore();
+      }
+      expect(parts).toHaveLength(Math.ceil(FANOUT / ROUTE_FANOUT_PER_MESSAGE) - 1);
+      for (const part of parts) {
+        expect(part).toMatchObject({ kind: "event", event: { internalId: event.internalId } });
+        expect(part.functions!.length).toBeLessThanOrEqual(ROUTE_FANOUT_PER_MESSAGE);
+      }
+      // Together, the first message and its parts name every function exactly once.
+      const named = [...fanIds.slice(0, ROUTE_FANOUT_PER_MESSAGE), ...parts.flatMap((p) => p.functions!)];
+      expect(named.sort()).toEqual(fanIds);
+      expect(await eventRow(event.internalId)).toMatchObject({ status: "routed" });
 
-    const all = await waitFor("every fan-out function to have a run", async () => {
-      const runs = await runsOf(event.internalId);
-      return runs.length === FANOUT ? runs : undefined;
-    }, FANOUT_TIMEOUT_MS);
-    expect(all.map((r) => r.function_id)).toEqual(fanIds);
-  }, FANOUT_TIMEOUT_MS);
+      const all = await waitFor(
+        "every fan-out function to have a run",
+        async () => {
+          const runs = await runsOf(event.internalId);
+          return runs.length === FANOUT ? runs : undefined;
+        },
+        FANOUT_TIMEOUT_MS,
+      );
+      expect(all.map((r) => r.function_id)).toEqual(fanIds);
+    },
+    FANOUT_TIMEOUT_MS,
+  );
 
   it("routes a part to its functions alone, without checking the event again", async () => {
     const event = makeEvent("q/fanout");
@@ -296,18 +304,22 @@ describe("fan-out", () => {
     expect(await eventRow(event.internalId)).toMatchObject({ status: "failed" });
   });
 
-  it("marks an event failed when one of its parts keeps failing, keeping the runs the others started", async () => {
-    const event = makeEvent("q/fanout");
-    await store(event);
-    await deliver([inline(event)]);
-    await poison(event);
-    const part: QueueMessage = { kind: "event", event, functions: [BROKEN] };
-    await deliver([part], QUEUE_MAX_ATTEMPTS);
-    const row = await eventRow(event.internalId);
-    expect(row?.status).toBe("failed");
-    expect(row?.error).toContain(`starting ${BROKEN}`);
-    expect(row?.error).toContain("Durable Object is overloaded");
-    // The runs the event's own message and its other parts started are kept.
-    await waitFor("the other parts' runs", async () => ((await runsOf(event.internalId)).length === FANOUT ? true : undefined), FANOUT_TIMEOUT_MS);
-  }, FANOUT_TIMEOUT_MS);
+  it(
+    "marks an event failed when one of its parts keeps failing, keeping the runs the others started",
+    async () => {
+      const event = makeEvent("q/fanout");
+      await store(event);
+      await deliver([inline(event)]);
+      await poison(event);
+      const part: QueueMessage = { kind: "event", event, functions: [BROKEN] };
+      await deliver([part], QUEUE_MAX_ATTEMPTS);
+      const row = await eventRow(event.internalId);
+      expect(row?.status).toBe("failed");
+      expect(row?.error).toContain(`starting ${BROKEN}`);
+      expect(row?.error).toContain("Durable Object is overloaded");
+      // The runs the event's own message and its other parts started are kept.
+      await waitFor("the other parts' runs", async () => ((await runsOf(event.internalId)).length === FANOUT ? true : undefined), FANOUT_TIMEOUT_MS);
+    },
+    FANOUT_TIMEOUT_MS,
+  );
 });

@@ -40,9 +40,7 @@ beforeAll(async () => {
   watchHistoryQueue();
   const client = new Inngest({ id: APP_ID });
   const functions = [
-    client.createFunction({ id: "ok", triggers: [{ event: "rd/ok" }] }, async ({ step, runId }) =>
-      step.run("only", () => (effect(`${runId}:only`), "done")),
-    ),
+    client.createFunction({ id: "ok", triggers: [{ event: "rd/ok" }] }, async ({ step, runId }) => step.run("only", () => (effect(`${runId}:only`), "done"))),
     client.createFunction(
       {
         id: "fails",
@@ -145,8 +143,8 @@ describe("Queue redelivery", () => {
     // The trigger batch and the batch of system events, each delivered twice more.
     const systemBatch = await messagesFor([...okEnd, ...failsEnd, ...handlerEnd].map((e) => e.internal_id));
     for (let k = 0; k < 2; k++) {
-      expect((await deliver(batch))).toBe(true);
-      expect((await deliver(systemBatch))).toBe(true);
+      expect(await deliver(batch)).toBe(true);
+      expect(await deliver(systemBatch)).toBe(true);
     }
 
     expect(history.ok).toEqual([expect.objectContaining({ id: okRun, function_id: FN.ok })]);
@@ -177,13 +175,13 @@ describe("Queue redelivery", () => {
     const started = await runStub(runId).status();
     expect(await runsOf(ok.internalId)).toEqual([]);
 
-    expect((await deliver(await messagesFor([ok.internalId])))).toBe(true);
+    expect(await deliver(await messagesFor([ok.internalId]))).toBe(true);
     const recorded = await runsOf(ok.internalId);
     expect(recorded).toEqual([expect.objectContaining({ id: runId, function_id: FN.ok })]);
     expect((await driveToEnd(runId)).run).toMatchObject({ status: "completed", queued_at: started!.queued_at });
     await endEventsOf(runId, 1);
 
-    expect((await deliver(await messagesFor([ok.internalId])))).toBe(true);
+    expect(await deliver(await messagesFor([ok.internalId]))).toBe(true);
     expect(await runsOf(ok.internalId)).toEqual(recorded);
     await eventsInHistory();
     expect((await systemEventsOf(runId)).map((e) => e.name)).toEqual(["inngest/function.finished"]);

@@ -136,7 +136,10 @@ describe("subscriptions through the Worker", () => {
   });
 
   it("refuses a token for topics of two channels, or too many topics", async () => {
-    const two = [{ channel: "a", name: "t" }, { channel: "b", name: "t" }];
+    const two = [
+      { channel: "a", name: "t" },
+      { channel: "b", name: "t" },
+    ];
     expect((await workerFetch("/v1/realtime/token", { method: "POST", body: JSON.stringify(two) })).status).toBe(400);
     const many = Array.from({ length: 11 }, (_, i) => ({ channel: "a", name: `t${i}` }));
     expect((await workerFetch("/v1/realtime/token", { method: "POST", body: JSON.stringify(many) })).status).toBe(400);
@@ -149,7 +152,9 @@ describe("message size", () => {
     expect((await publish("size", "t", atLimit)).status).toBe(200);
     const over = await publish("size", "t", JSON.stringify("x".repeat(REALTIME_MAX_MESSAGE_BYTES - 1)));
     expect(over.status).toBe(413);
-    expect(((await over.json()) as { error: string }).error).toBe(`realtime message is ${REALTIME_MAX_MESSAGE_BYTES + 1} bytes; the limit is ${REALTIME_MAX_MESSAGE_BYTES} bytes`);
+    expect(((await over.json()) as { error: string }).error).toBe(
+      `realtime message is ${REALTIME_MAX_MESSAGE_BYTES + 1} bytes; the limit is ${REALTIME_MAX_MESSAGE_BYTES} bytes`,
+    );
   });
 });
 

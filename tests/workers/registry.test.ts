@@ -28,11 +28,7 @@ function fn(id: string) {
 
 async function register(appName: string, ids: string[]) {
   const body = { url: APP_URL, deployType: "ping", framework: "edge", appName, sdk: "js:v4.24.0", v: "0.1", functions: ids.map(fn) };
-  const res = await syncRoutes.request(
-    "/fn/register",
-    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
-    env,
-  );
+  const res = await syncRoutes.request("/fn/register", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }, env);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -120,9 +116,7 @@ describe("function registry", () => {
 
   it("reads D1 directly when the registry object cannot be reached", async () => {
     await register("reg-c", ["reg-c-1"]);
-    vi.spyOn(env.REGISTRY, "getByName").mockImplementation(
-      () => ({ version: () => Promise.reject(new Error("registry unavailable")) }) as never,
-    );
+    vi.spyOn(env.REGISTRY, "getByName").mockImplementation(() => ({ version: () => Promise.reject(new Error("registry unavailable")) }) as never);
     const direct = await read("reg-c");
     expect(direct.ids).toEqual(["reg-c-1"]);
     expect(direct.counts.d1).toBe(1);

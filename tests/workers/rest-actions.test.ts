@@ -50,12 +50,7 @@ beforeAll(async () => {
     }),
   ];
   installFetchRouter().route("http://act.test", sdkHandler(client, functions));
-  await saveApp(
-    env.DB,
-    { id: APP_ID, url: APP_URL },
-    [config("three-steps", "act/three"), config("stuck", "act/stuck", DEAD_URL)],
-    Date.now(),
-  );
+  await saveApp(env.DB, { id: APP_ID, url: APP_URL }, [config("three-steps", "act/three"), config("stuck", "act/stuck", DEAD_URL)], Date.now());
 });
 
 afterAll(async () => {
@@ -100,10 +95,7 @@ describe("DELETE /v1/runs/:id", () => {
 });
 
 /** 10^8 iterations: eight `all()` calls nested over ten-element lists. */
-const costlyExpression = Array.from({ length: 8 }, (_, i) => i).reduce(
-  (body, i) => `[0,1,2,3,4,5,6,7,8,9].all(v${i}, ${body})`,
-  "true",
-);
+const costlyExpression = Array.from({ length: 8 }, (_, i) => i).reduce((body, i) => `[0,1,2,3,4,5,6,7,8,9].all(v${i}, ${body})`, "true");
 
 describe("POST /v1/cancellations", () => {
   it("cancels the function's active runs in the time range whose trigger matches `if`", async () => {

@@ -185,7 +185,10 @@ describe("GET /v0/runs", () => {
     const active = await getJson<Page<UiRun>>(`/v0/runs?${range}&status=queued,Running`);
     // v1's statuses: a queued run is Running, not started yet.
     expect(active.body.data.map((r) => `${r.status} ${r.started_at === null ? "queued" : "started"}`).sort()).toEqual([
-      "Running queued", "Running queued", "Running started", "Running started",
+      "Running queued",
+      "Running queued",
+      "Running started",
+      "Running started",
     ]);
 
     const late = await getJson<Page<UiRun>>(`/v0/runs?after=${T0 + 8 * MINUTE}&before=${T0 + 10 * MINUTE}`);
@@ -206,7 +209,19 @@ describe("GET /v0/runs", () => {
 describe("GET /v0/runs/:id (a run's timeline)", () => {
   it("returns the run, its steps in order with parsed outputs and errors, and its trigger event", async () => {
     const runId = ulid(T0 + 200 * MINUTE);
-    await seedRuns([{ id: runId, functionId: `${APP_ID}-a`, appId: APP_ID, eventId: orders[2]!.internalId, status: "completed", queuedAt: T0, startedAt: T0 + 5, endedAt: T0 + 2_000, output: { ok: true } }]);
+    await seedRuns([
+      {
+        id: runId,
+        functionId: `${APP_ID}-a`,
+        appId: APP_ID,
+        eventId: orders[2]!.internalId,
+        status: "completed",
+        queuedAt: T0,
+        startedAt: T0 + 5,
+        endedAt: T0 + 2_000,
+        output: { ok: true },
+      },
+    ]);
     await env.DB.batch([
       env.DB.prepare(
         "INSERT INTO steps (run_id, step_id, name, op, status, attempts, output, error, started_at, ended_at, seq) VALUES (?, 'h1', 'fetch', 'StepRun', 'completed', 2, '{\"n\":1}', NULL, ?, ?, 0)",
@@ -220,8 +235,32 @@ describe("GET /v0/runs/:id (a run's timeline)", () => {
     expect(res.body.data).toEqual({
       run: expect.objectContaining({ run_id: runId, status: "Completed", output: { ok: true }, queued_at: iso(T0), ended_at: iso(T0 + 2_000) }),
       steps: [
-        { step_id: "h1", name: "fetch", op: "StepRun", status: "completed", attempts: 2, output: { n: 1 }, error: null, attempt_errors: [], started_at: iso(T0 + 10), ended_at: iso(T0 + 900), invoked_run_id: null },
-        { step_id: "h2", name: "nap", op: "Sleep", status: "completed", attempts: 1, output: null, error: null, attempt_errors: [], started_at: iso(T0 + 900), ended_at: iso(T0 + 1_900), invoked_run_id: null },
+        {
+          step_id: "h1",
+          name: "fetch",
+          op: "StepRun",
+          status: "completed",
+          attempts: 2,
+          output: { n: 1 },
+          error: null,
+          attempt_errors: [],
+          started_at: iso(T0 + 10),
+          ended_at: iso(T0 + 900),
+          invoked_run_id: null,
+        },
+        {
+          step_id: "h2",
+          name: "nap",
+          op: "Sleep",
+          status: "completed",
+          attempts: 1,
+          output: null,
+          error: null,
+          attempt_errors: [],
+          started_at: iso(T0 + 900),
+          ended_at: iso(T0 + 1_900),
+          invoked_run_id: null,
+        },
       ],
       event: expect.objectContaining({ internal_id: orders[2]!.internalId, name: "hist/order" }),
       invoked_by: null,

@@ -217,7 +217,14 @@ describe("apps and functions", () => {
     const list = await getJson<V2Body>("/api/v2/apps/v2-app/functions");
     expect(list.body).toEqual({
       data: [
-        { id: "bill", name: "bill function", slug: "bill", app: { id: "v2-app" }, triggers: [{ type: "CRON", value: "0 9 * * *" }], configuration: { retries: { value: 4, isDefault: true } } },
+        {
+          id: "bill",
+          name: "bill function",
+          slug: "bill",
+          app: { id: "v2-app" },
+          triggers: [{ type: "CRON", value: "0 9 * * *" }],
+          configuration: { retries: { value: 4, isDefault: true } },
+        },
         ship,
       ],
       metadata: METADATA,

@@ -36,7 +36,13 @@ describe("retention in D1", () => {
     ]);
     await env.DB.prepare("UPDATE events SET status = 'pending' WHERE internal_id = ?").bind(pendingEvent!.internalId).run();
     const run = (status: "completed" | "running", queuedAt: number, endedAt?: number) => ({
-      id: ulid(), functionId: "ret-fn", appId: "ret", eventId: oldEvent!.internalId, status, queuedAt, endedAt,
+      id: ulid(),
+      functionId: "ret-fn",
+      appId: "ret",
+      eventId: oldEvent!.internalId,
+      status,
+      queuedAt,
+      endedAt,
     });
     const [ended, active, recent] = [run("completed", old, old + 1), run("running", old), run("completed", now, now)];
     await seedRuns([ended, active, recent]);
@@ -49,13 +55,14 @@ describe("retention in D1", () => {
     );
     // More skips than one statement deletes: the pass takes another round for the rest.
     const skipped = Array.from({ length: RETENTION_ROWS_PER_STATEMENT + 5 }, () => ulid());
-    await env.DB.prepare(
-      "INSERT INTO skipped_runs (event_id, function_id, reason, created_at) SELECT value, 'ret-fn', 'rate_limit', ? FROM json_each(?)",
-    ).bind(old, JSON.stringify(skipped)).run();
+    await env.DB.prepare("INSERT INTO skipped_runs (event_id, function_id, reason, created_at) SELECT value, 'ret-fn', 'rate_limit', ? FROM json_each(?)")
+      .bind(old, JSON.stringify(skipped))
+      .run();
     const keptSkip = ulid();
     await env.DB.prepare("INSERT INTO skipped_runs (event_id, function_id, reason, created_at) VALUES (?, 'ret-fn', 'singleton', ?)").bind(keptSkip, now).run();
     await env.DB.prepare("INSERT INTO run_reruns (run_id, rerun_of, created_at) VALUES (?, ?, ?), (?, ?, ?)")
-      .bind("ret-rerun-old", ended.id, old, "ret-rerun-new", recent.id, now).run();
+      .bind("ret-rerun-old", ended.id, old, "ret-rerun-new", recent.id, now)
+      .run();
 
     const pass = await deleteExpiredHistory({ DB: env.DB, STEPFLARE_RETENTION: RETENTION }, now);
     expect(pass.rounds).toBe(2);
@@ -107,14 +114,14 @@ describe("retention of an ended run's object", () => {
     });
     expect(ended.status).toBe("cancelled");
     // Its history reaches D1 and is confirmed; the alarm is then set for the end of the retention.
-    await waitFor("the cancelled run in history", async () =>
-      (await countRows("runs", "id = ? AND status = 'cancelled'", runId)) === 1 ? true : undefined);
+    await waitFor("the cancelled run in history", async () => ((await countRows("runs", "id = ? AND status = 'cancelled'", runId)) === 1 ? true : undefined));
     const alarm = await waitFor("the retention alarm", () =>
       withShortRetention(runId, async (object, state) => {
         await object.alarm();
         const at = await state.storage.getAlarm();
         return at === ended.ended_at! + RETENTION_MS ? at : undefined;
-      }));
+      }),
+    );
 
     // Before its time nothing is deleted.
     await withShortRetention(runId, async (object) => {
@@ -126,12 +133,19 @@ describe("retention of an ended run's object", () => {
     const after = await withShortRetention(runId, async (object, state) => {
       await object.alarm();
       return {
-        tables: state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'").toArray(),
+        tables: state.storage.sql
+          .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")
+          .toArray(),
         alarm: await state.storage.getAlarm(),
         // The same instance answers every request as for a run that does not exist.
         answers: [
-          await object.status(), await object.result(), await object.cancel(), await object.poke(),
-          await object.resume("step", null), await object.rerunSeed(), await object.checkpoint([]),
+          await object.status(),
+          await object.result(),
+          await object.cancel(),
+          await object.poke(),
+          await object.resume("step", null),
+          await object.rerunSeed(),
+          await object.checkpoint([]),
         ],
       };
     });
@@ -144,7 +158,8 @@ describe("retention of an ended run's object", () => {
     expect(await runStub(runId).status()).toBeNull();
     expect(await runStub(runId).result()).toBeNull();
     const tables = await runInDurableObject(runStub(runId), (_instance, state) =>
-      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'").toArray());
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'").toArray(),
+    );
     expect(tables).toEqual([]);
   });
 });

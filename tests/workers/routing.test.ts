@@ -78,7 +78,13 @@ function makeEvent(name: string, data: Record<string, unknown> = {}, id?: string
 
 /** Stores events in their shards as the event API does; returns those it would enqueue (not duplicates). */
 async function store(...events: StoredEvent[]): Promise<StoredEvent[]> {
-  return (await storeInShards(env, events.map((event) => ({ event })), Date.now())).map((item) => item.event);
+  return (
+    await storeInShards(
+      env,
+      events.map((event) => ({ event })),
+      Date.now(),
+    )
+  ).map((item) => item.event);
 }
 
 /** Delivers one batch to the Worker's queue handler and returns what it acknowledged. */
@@ -225,7 +231,13 @@ describe("events sent by reference", () => {
 
   it("acknowledges a reference to an event that is not stored, starting nothing", async () => {
     const missing = ulid();
-    expectAllAcked(await deliver([{ kind: "event_ref", internalId: missing, shard: eventShardOf({ internalId: missing }) }, { kind: "event_ref", internalId: missing }]), 2);
+    expectAllAcked(
+      await deliver([
+        { kind: "event_ref", internalId: missing, shard: eventShardOf({ internalId: missing }) },
+        { kind: "event_ref", internalId: missing },
+      ]),
+      2,
+    );
     expect(await runsOf(missing)).toEqual([]);
   });
 

@@ -396,6 +396,10 @@ describe("RunObject with the official SDK", () => {
     expect(call?.attempt).toBe(1);
     expect(await env.RUNS.getByName(runId).cancel()).toEqual({ cancelled: true });
     await driveToEnd(runId);
-    expect(JSON.parse((await historyWhen(runId, "cancelled")).error!)).toEqual({ name: "FunctionCancelledError", code: "function_cancelled", message: "function cancelled" });
+    expect(JSON.parse((await historyWhen(runId, "cancelled")).error!)).toEqual({
+      name: "FunctionCancelledError",
+      code: "function_cancelled",
+      message: "function cancelled",
+    });
   });
 });

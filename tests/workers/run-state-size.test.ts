@@ -60,7 +60,10 @@ describe("step results at production sizes", () => {
     const largest = await largestRow(runId);
     expect(largest).toBeLessThanOrEqual(STORAGE_CHUNK_BYTES);
     expect(largest).toBeLessThan(MAX_ROW_BYTES);
-    const chunks = await objectRows<{ key: string; n: number }>(runId, "SELECT key, count(*) AS n FROM blobs WHERE key LIKE 'memo:%' GROUP BY key ORDER BY key");
+    const chunks = await objectRows<{ key: string; n: number }>(
+      runId,
+      "SELECT key, count(*) AS n FROM blobs WHERE key LIKE 'memo:%' GROUP BY key ORDER BY key",
+    );
     // 3.6 MB and 3.9 MB in chunks of at most 1 MB: four each (in characters, one or two would do).
     expect(chunks).toEqual([
       { key: "memo:emoji", n: 4 },
@@ -70,7 +73,13 @@ describe("step results at production sizes", () => {
     // After a restart, the chunks join back into the same values: no character was cut in two.
     await evict(runId);
     const rows = await objectRows<{ key: string; data: string }>(runId, "SELECT key, data FROM blobs WHERE key LIKE 'memo:%' ORDER BY key, chunk");
-    const joined = (key: string) => JSON.parse(rows.filter((r) => r.key === key).map((r) => r.data).join("")) as unknown;
+    const joined = (key: string) =>
+      JSON.parse(
+        rows
+          .filter((r) => r.key === key)
+          .map((r) => r.data)
+          .join(""),
+      ) as unknown;
     expect(joined("memo:euros")).toEqual({ data: EUROS });
     expect(joined("memo:emoji")).toEqual({ data: EMOJI });
   });
@@ -97,10 +106,14 @@ describe("the 32 MiB cap on a run's state", () => {
 
     // Nothing more is taken, and the failure reaches history with its code.
     expect(await checkpoint(runId, "small", 1)).toBe(409);
-    const history = await waitFor("the failed run in D1 history", async () => {
-      const row = await env.DB.prepare("SELECT status, error FROM runs WHERE id = ?").bind(runId).first<{ status: string; error: string }>();
-      return row?.status === "failed" ? row : undefined;
-    }, 30_000);
+    const history = await waitFor(
+      "the failed run in D1 history",
+      async () => {
+        const row = await env.DB.prepare("SELECT status, error FROM runs WHERE id = ?").bind(runId).first<{ status: string; error: string }>();
+        return row?.status === "failed" ? row : undefined;
+      },
+      30_000,
+    );
     expect(JSON.parse(history.error)).toMatchObject({ name: "RunStateTooLarge", code: "run_state_too_large" });
   }, 120_000);
 

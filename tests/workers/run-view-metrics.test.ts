@@ -34,15 +34,26 @@ interface Metrics {
   functions?: { function_id: string; name: string | null; started: number; completed: number; failed: number; cancelled: number }[];
 }
 
-function insertStep(runId: string, stepId: string, fields: { op?: string; status: string; attempts?: number; error?: unknown; attemptErrors?: unknown; startedAt: number; endedAt: number | null; seq: number }) {
+function insertStep(
+  runId: string,
+  stepId: string,
+  fields: { op?: string; status: string; attempts?: number; error?: unknown; attemptErrors?: unknown; startedAt: number; endedAt: number | null; seq: number },
+) {
   return env.DB.prepare(
     `INSERT INTO steps (run_id, step_id, name, op, status, attempts, output, error, attempt_errors, started_at, ended_at, seq)
      VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)`,
   ).bind(
-    runId, stepId, stepId, fields.op ?? "StepRun", fields.status, fields.attempts ?? 1,
+    runId,
+    stepId,
+    stepId,
+    fields.op ?? "StepRun",
+    fields.status,
+    fields.attempts ?? 1,
     fields.error === undefined ? null : JSON.stringify(fields.error),
     fields.attemptErrors === undefined ? null : JSON.stringify(fields.attemptErrors),
-    fields.startedAt, fields.endedAt, fields.seq,
+    fields.startedAt,
+    fields.endedAt,
+    fields.seq,
   );
 }
 
@@ -51,9 +62,19 @@ describe("GET /v0/runs/:id (the whole story)", () => {
     const t = Date.UTC(2022, 0, 1);
     const [event] = await seedEvents([{ name: "view/go", receivedAt: t }]);
     const runId = ulid(t);
-    await seedRuns([{ id: runId, functionId: `${APP_ID}-retry`, appId: APP_ID, eventId: event!.internalId, status: "failed", queuedAt: t, startedAt: t, endedAt: t + 5_000 }]);
+    await seedRuns([
+      { id: runId, functionId: `${APP_ID}-retry`, appId: APP_ID, eventId: event!.internalId, status: "failed", queuedAt: t, startedAt: t, endedAt: t + 5_000 },
+    ]);
     const errors = [1, 2].map((n) => ({ attempt: n, error: { name: "Error", message: `broke ${n}` }, at: t + n * 1_000 }));
-    await insertStep(runId, "s1", { status: "failed", attempts: 2, error: errors[1]!.error, attemptErrors: errors, startedAt: t, endedAt: t + 2_000, seq: 0 }).run();
+    await insertStep(runId, "s1", {
+      status: "failed",
+      attempts: 2,
+      error: errors[1]!.error,
+      attemptErrors: errors,
+      startedAt: t,
+      endedAt: t + 2_000,
+      seq: 0,
+    }).run();
     const res = await getJson<{ data: { steps: { attempt_errors: unknown; error: unknown }[] } }>(`/v0/runs/${runId}`);
     expect(res.status).toBe(200);
     expect(res.body.data.steps[0]!.attempt_errors).toEqual(errors.map((e) => ({ ...e, at: new Date(e.at).toISOString() })));
@@ -65,22 +86,47 @@ describe("GET /v0/runs/:id (the whole story)", () => {
     const [trigger] = await seedEvents([{ name: "view/parent", receivedAt: t }]);
     const parentId = ulid(t);
     const [invoked, other] = await seedEvents([
-      { name: "inngest/function.invoked", receivedAt: t + 10, data: { n: 1, _inngest: { source_run_id: parentId, correlation_id: `${parentId}.inv`, fn_id: `${APP_ID}-child` } } },
+      {
+        name: "inngest/function.invoked",
+        receivedAt: t + 10,
+        data: { n: 1, _inngest: { source_run_id: parentId, correlation_id: `${parentId}.inv`, fn_id: `${APP_ID}-child` } },
+      },
       // Another parent's invoke, to show the lookup is by correlation id.
       { name: "inngest/function.invoked", receivedAt: t + 11, data: { _inngest: { source_run_id: "other", correlation_id: "other.inv" } } },
     ]);
     const childId = ulid(t + 10);
     await seedRuns([
       { id: parentId, functionId: `${APP_ID}-parent`, appId: APP_ID, eventId: trigger!.internalId, status: "running", queuedAt: t, startedAt: t },
-      { id: childId, functionId: `${APP_ID}-child`, appId: APP_ID, eventId: invoked!.internalId, status: "completed", queuedAt: t + 10, startedAt: t + 12, endedAt: t + 20 },
-      { id: ulid(t + 11), functionId: `${APP_ID}-child`, appId: APP_ID, eventId: other!.internalId, status: "completed", queuedAt: t + 11, startedAt: t + 12, endedAt: t + 20 },
+      {
+        id: childId,
+        functionId: `${APP_ID}-child`,
+        appId: APP_ID,
+        eventId: invoked!.internalId,
+        status: "completed",
+        queuedAt: t + 10,
+        startedAt: t + 12,
+        endedAt: t + 20,
+      },
+      {
+        id: ulid(t + 11),
+        functionId: `${APP_ID}-child`,
+        appId: APP_ID,
+        eventId: other!.internalId,
+        status: "completed",
+        queuedAt: t + 11,
+        startedAt: t + 12,
+        endedAt: t + 20,
+      },
     ]);
     await env.DB.batch([
       insertStep(parentId, "prep", { status: "completed", startedAt: t, endedAt: t + 5, seq: 0 }),
       insertStep(parentId, "inv", { op: "InvokeFunction", status: "running", startedAt: t + 5, endedAt: null, seq: 1 }),
     ]);
     const parent = await getJson<{ data: { steps: { step_id: string; invoked_run_id: string | null }[]; invoked_by: unknown } }>(`/v0/runs/${parentId}`);
-    expect(parent.body.data.steps.map((s) => [s.step_id, s.invoked_run_id])).toEqual([["prep", null], ["inv", childId]]);
+    expect(parent.body.data.steps.map((s) => [s.step_id, s.invoked_run_id])).toEqual([
+      ["prep", null],
+      ["inv", childId],
+    ]);
     expect(parent.body.data.invoked_by).toBeNull();
     const child = await getJson<{ data: { invoked_by: unknown } }>(`/v0/runs/${childId}`);
     expect(child.body.data.invoked_by).toEqual({ run_id: parentId, step_id: "inv" });
@@ -90,17 +136,39 @@ describe("GET /v0/runs/:id (the whole story)", () => {
 describe("GET /v0/events/:id/effects", () => {
   it("counts and lists the waits an event resumed and the runs it cancelled, with names", async () => {
     const t = Date.UTC(2022, 0, 4);
-    const [trigger, go] = await seedEvents([{ name: "view/hold", receivedAt: t }, { name: "view/go", receivedAt: t + 100 }]);
+    const [trigger, go] = await seedEvents([
+      { name: "view/hold", receivedAt: t },
+      { name: "view/go", receivedAt: t + 100 },
+    ]);
     const waiting = ulid(t);
     const stopped = ulid(t + 1);
     await seedRuns([
-      { id: waiting, functionId: `${APP_ID}-waiter`, appId: APP_ID, eventId: trigger!.internalId, status: "completed", queuedAt: t, startedAt: t, endedAt: t + 200 },
-      { id: stopped, functionId: `${APP_ID}-stoppable`, appId: APP_ID, eventId: trigger!.internalId, status: "cancelled", queuedAt: t, startedAt: t, endedAt: t + 150 },
+      {
+        id: waiting,
+        functionId: `${APP_ID}-waiter`,
+        appId: APP_ID,
+        eventId: trigger!.internalId,
+        status: "completed",
+        queuedAt: t,
+        startedAt: t,
+        endedAt: t + 200,
+      },
+      {
+        id: stopped,
+        functionId: `${APP_ID}-stoppable`,
+        appId: APP_ID,
+        eventId: trigger!.internalId,
+        status: "cancelled",
+        queuedAt: t,
+        startedAt: t,
+        endedAt: t + 150,
+      },
     ]);
     await env.DB.batch([
       insertStep(waiting, "w1", { op: "WaitForEvent", status: "completed", startedAt: t, endedAt: t + 120, seq: 0 }),
-      env.DB.prepare("INSERT INTO event_effects (event_id, run_id, kind, step_id, created_at) VALUES (?, ?, 'resumed', 'w1', ?), (?, ?, 'cancelled', '', ?)")
-        .bind(go!.internalId, waiting, t + 110, go!.internalId, stopped, t + 120),
+      env.DB.prepare(
+        "INSERT INTO event_effects (event_id, run_id, kind, step_id, created_at) VALUES (?, ?, 'resumed', 'w1', ?), (?, ?, 'cancelled', '', ?)",
+      ).bind(go!.internalId, waiting, t + 110, go!.internalId, stopped, t + 120),
     ]);
     const res = await getJson<{ data: unknown }>(`/v0/events/${go!.internalId}/effects`);
     expect(res.status).toBe(200);
@@ -108,7 +176,9 @@ describe("GET /v0/events/:id/effects", () => {
       resumed_count: 1,
       cancelled_count: 1,
       resumed: [{ run_id: waiting, function_id: `${APP_ID}-waiter`, function_name: null, step_id: "w1", step_name: "w1", at: new Date(t + 110).toISOString() }],
-      cancelled: [{ run_id: stopped, function_id: `${APP_ID}-stoppable`, function_name: null, step_id: null, step_name: null, at: new Date(t + 120).toISOString() }],
+      cancelled: [
+        { run_id: stopped, function_id: `${APP_ID}-stoppable`, function_name: null, step_id: null, step_name: null, at: new Date(t + 120).toISOString() },
+      ],
     });
     const none = await getJson<{ data: unknown }>(`/v0/events/${trigger!.internalId}/effects`);
     expect(none.body.data).toEqual({ resumed_count: 0, cancelled_count: 0, resumed: [], cancelled: [] });
@@ -133,7 +203,10 @@ describe("/v0 and /v1 where they overlap", () => {
     }
     const v0Done = (await getJson<{ data: { run: Record<string, unknown> } }>(`/v0/runs/${done}`)).body.data.run;
     expect(v0Done).toMatchObject({ status: "Failed", queued_at: new Date(t).toISOString(), started_at: new Date(t + 5).toISOString() });
-    expect((await getJson<{ data: { run: Record<string, unknown> } }>(`/v0/runs/${waiting}`)).body.data.run).toMatchObject({ status: "Running", started_at: null });
+    expect((await getJson<{ data: { run: Record<string, unknown> } }>(`/v0/runs/${waiting}`)).body.data.run).toMatchObject({
+      status: "Running",
+      started_at: null,
+    });
 
     const listed = (await getJson<{ data: Record<string, unknown>[] }>(`/v0/events?name=view/same`)).body.data;
     const v1Event = (await getJson<{ data: Record<string, unknown> }>(`/v1/events/${event!.internalId}`)).body.data;

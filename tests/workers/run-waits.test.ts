@@ -19,9 +19,7 @@ const APP_ID = "rw";
 const APP_URL = "http://app.test/api/inngest";
 const started: string[] = [];
 /** The step id the SDK gives `waitForEvent("w")`: the hashed step name, first use. */
-const WAIT_STEP = [...new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode("w")))]
-  .map((b) => b.toString(16).padStart(2, "0"))
-  .join("");
+const WAIT_STEP = [...new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode("w")))].map((b) => b.toString(16).padStart(2, "0")).join("");
 /** Times the step after the wait ran, by run. */
 const after = new Map<string, number>();
 

@@ -192,8 +192,14 @@ describe("a run stored before signals", () => {
         outbox: sql.exec("SELECT seq, kind FROM outbox ORDER BY seq").toArray(),
       };
     });
-    expect(kept.waits).toEqual([{ step_id: "a", kind: "sleep" }, { step_id: "b", kind: "signal" }]);
-    expect(kept.outbox).toEqual([{ seq: 1, kind: "unpause_run" }, { seq: 2, kind: "signal" }]);
+    expect(kept.waits).toEqual([
+      { step_id: "a", kind: "sleep" },
+      { step_id: "b", kind: "signal" },
+    ]);
+    expect(kept.outbox).toEqual([
+      { seq: 1, kind: "unpause_run" },
+      { seq: 2, kind: "signal" },
+    ]);
   });
 });
 
@@ -218,7 +224,11 @@ describe("POST /v1/signals in production mode", () => {
 
 describe("a signal shard", { timeout: 30_000 }, () => {
   const hold = (signal: string, runId: string, expiresAt: number): SignalHold => ({
-    signal, pause_id: `${runId}:w`, run_id: runId, step_id: "w", expires_at: expiresAt,
+    signal,
+    pause_id: `${runId}:w`,
+    run_id: runId,
+    step_id: "w",
+    expires_at: expiresAt,
   });
 
   it("lets a fail claim take a name whose hold expired, and deletes expired holds on its alarm", async () => {

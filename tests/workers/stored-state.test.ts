@@ -109,7 +109,9 @@ describe("stored JSON this build cannot read", () => {
     // Bounded: nothing is left to retry.
     await waitFor("the run to owe nothing", async () => {
       await runDurableObjectAlarm(runStub(runId));
-      const left = await runInDurableObject(runStub(runId), (_i, state) => state.storage.sql.exec("SELECT count(*) AS n FROM outbox UNION ALL SELECT count(*) FROM calls").toArray());
+      const left = await runInDurableObject(runStub(runId), (_i, state) =>
+        state.storage.sql.exec("SELECT count(*) AS n FROM outbox UNION ALL SELECT count(*) FROM calls").toArray(),
+      );
       return left.every((r) => r["n"] === 0) ? true : undefined;
     });
     expect(errors).toHaveBeenCalled();

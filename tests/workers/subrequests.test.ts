@@ -87,31 +87,35 @@ function worst(list: SubrequestCounts[]): SubrequestCounts {
 }
 
 describe("subrequests per invocation", () => {
-  it("one drive of a run (its start or an alarm) makes at most ALARM_MAX_CALLS calls, within the limits; the run carries on in the next", { timeout: 90_000 }, async () => {
-    // Two concurrency constraints: every call also takes and frees a slot in two FlowObjects.
-    const input = runStart(APP_URL, APP_ID, "wide", "sr/wide", {
-      concurrency: [
-        { flow: "concurrency:sr-a", limit: 100 },
-        { flow: "concurrency:sr-b", limit: 100 },
-      ],
-    });
-    alarms.length = 0;
-    await runStub(input.runId).start(input);
-    const { run } = await driveToEnd(input.runId, { timeoutMs: 60_000 });
-    expect(run.status).toBe("completed");
+  it(
+    "one drive of a run (its start or an alarm) makes at most ALARM_MAX_CALLS calls, within the limits; the run carries on in the next",
+    { timeout: 90_000 },
+    async () => {
+      // Two concurrency constraints: every call also takes and frees a slot in two FlowObjects.
+      const input = runStart(APP_URL, APP_ID, "wide", "sr/wide", {
+        concurrency: [
+          { flow: "concurrency:sr-a", limit: 100 },
+          { flow: "concurrency:sr-b", limit: 100 },
+        ],
+      });
+      alarms.length = 0;
+      await runStub(input.runId).start(input);
+      const { run } = await driveToEnd(input.runId, { timeoutMs: 60_000 });
+      expect(run.status).toBe("completed");
 
-    // Discovery plus one call per step: more than one drive may make, so the start's drive and
-    // its alarms ran several.
-    const calls = alarms.reduce((sum, c) => sum + c.fetch, 0);
-    expect(calls).toBeGreaterThan(ALARM_MAX_CALLS);
-    expect(alarms.length).toBeGreaterThan(1);
-    for (const counts of alarms) {
-      expect(counts.fetch).toBeLessThanOrEqual(ALARM_MAX_CALLS);
-      expect(counts.fetch).toBeLessThanOrEqual(FREE_EXTERNAL_SUBREQUESTS);
-      expect(services(counts)).toBeLessThanOrEqual(FREE_SERVICE_SUBREQUESTS);
-    }
-    measured.runAlarm = worst(alarms);
-  });
+      // Discovery plus one call per step: more than one drive may make, so the start's drive and
+      // its alarms ran several.
+      const calls = alarms.reduce((sum, c) => sum + c.fetch, 0);
+      expect(calls).toBeGreaterThan(ALARM_MAX_CALLS);
+      expect(alarms.length).toBeGreaterThan(1);
+      for (const counts of alarms) {
+        expect(counts.fetch).toBeLessThanOrEqual(ALARM_MAX_CALLS);
+        expect(counts.fetch).toBeLessThanOrEqual(FREE_EXTERNAL_SUBREQUESTS);
+        expect(services(counts)).toBeLessThanOrEqual(FREE_SERVICE_SUBREQUESTS);
+      }
+      measured.runAlarm = worst(alarms);
+    },
+  );
 
   it("one queue batch routes at most ROUTE_PAIRS_PER_BATCH pairs within the limits, and sends the rest back", { timeout: 90_000 }, async () => {
     // At most one message's fan-out, so each event starts all its functions from its own message.
@@ -132,7 +136,11 @@ describe("subrequests per invocation", () => {
       const internalId = ulid();
       return { name: "sr/fan", data: {}, ts: later, user: {}, internalId, id: internalId };
     });
-    await storeInShards(env, events.map((event) => ({ event })), Date.now());
+    await storeInShards(
+      env,
+      events.map((event) => ({ event })),
+      Date.now(),
+    );
     const batch = createMessageBatch<unknown>(
       "stepflare-events",
       events.map((event, i) => ({ id: `fan-${i}`, timestamp: new Date(), attempts: 1, body: messageFor({ event }).body })),
@@ -155,14 +163,20 @@ describe("subrequests per invocation", () => {
     const firstIds = JSON.stringify(events.slice(0, routedNow).map((e) => e.internalId));
     // History reaches D1 through its own Queue, shortly after routing.
     await waitFor("the routed runs in history", async () =>
-      (await countRows("runs", "event_id IN (SELECT value FROM json_each(?))", firstIds)) === routedNow * fanOut ? true : undefined);
+      (await countRows("runs", "event_id IN (SELECT value FROM json_each(?))", firstIds)) === routedNow * fanOut ? true : undefined,
+    );
     // Nothing is dropped: the next batches route the rest.
-    await waitFor("every fanned-out event to be routed", async () => {
-      const left = await countRows("events", "status != 'routed' AND internal_id IN (SELECT value FROM json_each(?))", ids);
-      return left === 0 ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      "every fanned-out event to be routed",
+      async () => {
+        const left = await countRows("events", "status != 'routed' AND internal_id IN (SELECT value FROM json_each(?))", ids);
+        return left === 0 ? true : undefined;
+      },
+      60_000,
+    );
     await waitFor("every run in history", async () =>
-      (await countRows("runs", "event_id IN (SELECT value FROM json_each(?))", ids)) === events.length * fanOut ? true : undefined);
+      (await countRows("runs", "event_id IN (SELECT value FROM json_each(?))", ids)) === events.length * fanOut ? true : undefined,
+    );
   });
 
   it("one queue batch resumes at most WAIT_RESUMES_PER_BATCH waiting runs, and follow-ups resume the rest", { timeout: 90_000 }, async () => {
@@ -173,7 +187,17 @@ describe("subrequests per invocation", () => {
     const pauses: Pause[] = Array.from({ length: waiting }, () => {
       const runId = ulid();
       const trigger = { name: "sr/start", data: {}, id: runId, ts: now, user: {} };
-      return { id: `${runId}:wait`, runId, stepId: "wait", kind: "wait", eventName: "sr/many-waiters", expression: null, triggerEvent: trigger, createdAt: now - 1_000, expiresAt: now + 60 * 60 * 1000 };
+      return {
+        id: `${runId}:wait`,
+        runId,
+        stepId: "wait",
+        kind: "wait",
+        eventName: "sr/many-waiters",
+        expression: null,
+        triggerEvent: trigger,
+        createdAt: now - 1_000,
+        expiresAt: now + 60 * 60 * 1000,
+      };
     });
     await mapLimit(pauses, 20, (pause) => registerPause(env, pause, now));
     const internalId = ulid();
@@ -192,10 +216,14 @@ describe("subrequests per invocation", () => {
     expect(counts.queue).toBe(2);
     const ids = new Set(pauses.map((p) => p.id));
     // The follow-up message reaches the rest; every delivered pause is removed.
-    await waitFor("every waiting run to get the event", async () => {
-      const left = (await shardPauseIds(nameShard("sr/many-waiters"))).filter((id) => ids.has(id));
-      return left.length === 0 ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      "every waiting run to get the event",
+      async () => {
+        const left = (await shardPauseIds(nameShard("sr/many-waiters"))).filter((id) => ids.has(id));
+        return left.length === 0 ? true : undefined;
+      },
+      60_000,
+    );
   });
 
   it("one heartbeat sweeps within the limits, and wakes a run whose alarm was lost", { timeout: 90_000 }, async () => {

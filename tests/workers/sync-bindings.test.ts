@@ -57,7 +57,10 @@ describe("syncing an app that is a Worker (STEPFLARE_APP_BINDINGS)", () => {
     const network = vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("connection refused"));
     const binding = appWorkerBinding("unused");
     const serverEnv = { ...env, STEPFLARE_APP_BINDINGS: "http://worker-app.test/other=APP", APP: binding } as Env;
-    expect(await sync(WORKER_APP_URL, serverEnv)).toMatchObject({ status: 422, body: { error: expect.stringContaining(`could not reach the app at ${WORKER_APP_URL};`) } });
+    expect(await sync(WORKER_APP_URL, serverEnv)).toMatchObject({
+      status: 422,
+      body: { error: expect.stringContaining(`could not reach the app at ${WORKER_APP_URL};`) },
+    });
     expect(network).toHaveBeenCalledOnce();
     expect(binding.urls).toEqual([]);
   });

@@ -180,8 +180,7 @@ describe("POST /v0/apps/sync", () => {
     const client = new Inngest({
       id,
       ...(signingKey ? { isDev: false, signingKey } : { isDev: true }),
-      fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
-        syncRoutes.request(new Request(input, init), undefined, serverEnv)) as typeof fetch,
+      fetch: ((input: RequestInfo | URL, init?: RequestInit) => syncRoutes.request(new Request(input, init), undefined, serverEnv)) as typeof fetch,
     });
     const functions = [
       client.createFunction({ id: "hello", triggers: [{ event: "app/hello" }] }, async () => "hi"),

@@ -76,7 +76,10 @@ async function settle(runId: string): Promise<number> {
 }
 
 describe("SDK answers nested too deeply", () => {
-  for (const [fn, event] of [["deep-step", "unfix/step"], ["deep-return", "unfix/return"]] as const) {
+  for (const [fn, event] of [
+    ["deep-step", "unfix/step"],
+    ["deep-return", "unfix/return"],
+  ] as const) {
     it(`${fn}: the run fails with JsonTooDeep, not a retry loop`, async () => {
       const runId = await start(fn, event);
       const { run } = await driveToEnd(runId);

@@ -46,7 +46,11 @@ const runsOf = (search: Awaited<ReturnType<typeof findPauseMatches>>) => search.
 
 beforeAll(async () => {
   // WAITERS runs waiting on the same event name, each for its own order: resolved by lookup.
-  await mapLimit(Array.from({ length: WAITERS }, (_, i) => waitPause(i)), 20, register);
+  await mapLimit(
+    Array.from({ length: WAITERS }, (_, i) => waitPause(i)),
+    20,
+    register,
+  );
   await register(waitPause(9_001, { eventName: "shop/refund", expression: "async.data.amount > event.data.total" }));
   await register(waitPause(9_002, { eventName: "shop/refund", expression: null, expiresAt: NOW + 10 }));
   await register(
@@ -71,9 +75,7 @@ describe("the wait index", { timeout: 60_000 }, () => {
   it("finds exactly the run waiting for the incoming event's value among thousands, asking two shards", async () => {
     const meter = meterSubrequests();
     try {
-      const { result: search, counts } = await meter.measure(() =>
-        findPauseMatches(env, [incoming("shop/paid", { orderId: "o-1234" })], NOW + 2_000, 200),
-      );
+      const { result: search, counts } = await meter.measure(() => findPauseMatches(env, [incoming("shop/paid", { orderId: "o-1234" })], NOW + 2_000, 200));
       expect(runsOf(search)).toEqual(["run-1234"]);
       expect(search.unfinished.size).toBe(0);
       // The name's shard (no unindexed waits, one listed path) and the shard of "o-1234": the
@@ -127,7 +129,11 @@ describe("the wait index", { timeout: 60_000 }, () => {
 
   it("stops at the budget and reports the event unfinished", async () => {
     const name = "shop/crowd";
-    await mapLimit(Array.from({ length: 5 }, (_, i) => waitPause(20_000 + i, { eventName: name, expression: null })), 5, register);
+    await mapLimit(
+      Array.from({ length: 5 }, (_, i) => waitPause(20_000 + i, { eventName: name, expression: null })),
+      5,
+      register,
+    );
     const event = incoming(name, {});
     const search = await findPauseMatches(env, [event], NOW + 2_000, 3);
     expect(search.matches).toHaveLength(3);
@@ -140,7 +146,12 @@ describe("the wait index", { timeout: 60_000 }, () => {
     try {
       const { result, counts } = await meter.measure(() => findPauseMatches(env, events, NOW + 2_000, 200));
       expect(counts.durableObject).toBe(WAIT_SHARD_LOOKUPS_PER_BATCH);
-      expect([...result.unfinished].sort()).toEqual(events.slice(WAIT_SHARD_LOOKUPS_PER_BATCH).map((e) => e.internalId).sort());
+      expect([...result.unfinished].sort()).toEqual(
+        events
+          .slice(WAIT_SHARD_LOOKUPS_PER_BATCH)
+          .map((e) => e.internalId)
+          .sort(),
+      );
     } finally {
       meter.restore();
     }
@@ -148,7 +159,11 @@ describe("the wait index", { timeout: 60_000 }, () => {
 
   it("deletes expired waits on the shard's alarm", async () => {
     const name = "shop/brief";
-    const shard = await registerPause(env, waitPause(30_000, { eventName: name, expression: null, createdAt: Date.now(), expiresAt: Date.now() + 50 }), Date.now());
+    const shard = await registerPause(
+      env,
+      waitPause(30_000, { eventName: name, expression: null, createdAt: Date.now(), expiresAt: Date.now() + 50 }),
+      Date.now(),
+    );
     expect(await shardPauseIds(shard)).toEqual(["run-30000:step"]);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await runDurableObjectAlarm(env.WAIT_SHARDS.getByName(shard));
@@ -176,7 +191,12 @@ describe("the wait index", { timeout: 60_000 }, () => {
       const { counts } = await meter.measure(async () => {
         await register(waitPause(40_000));
         await register(waitPause(40_001, { eventName: "shop/refund", expression: "async.data.amount > 1000" }));
-        const { unfinished } = await resumePausedRuns(env, [incoming("shop/paid", { orderId: "o-40000" }), incoming("shop/refund", { amount: 5_000 }, NOW + 1_000, 2)], NOW + 2_000, 200);
+        const { unfinished } = await resumePausedRuns(
+          env,
+          [incoming("shop/paid", { orderId: "o-40000" }), incoming("shop/refund", { amount: 5_000 }, NOW + 1_000, 2)],
+          NOW + 2_000,
+          200,
+        );
         expect(unfinished.size).toBe(0);
       });
       expect(counts.d1).toBe(0);

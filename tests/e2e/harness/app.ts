@@ -28,11 +28,7 @@ export function devClient(id: string, serverUrl: string, options: Omit<ClientOpt
 export type Interceptor = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /** Serves `functions` on a free port at `/api/inngest`; `intercept` sees every request first. */
-export async function serveApp(
-  client: Inngest,
-  functions: InngestFunction.Any[],
-  { intercept }: { intercept?: Interceptor } = {},
-): Promise<TestApp> {
+export async function serveApp(client: Inngest, functions: InngestFunction.Any[], { intercept }: { intercept?: Interceptor } = {}): Promise<TestApp> {
   const port = await freePort();
   const handler = serve({ client, functions });
   let calls = 0;

@@ -49,22 +49,26 @@ export async function startDevServer(
 
   const start = async (next: DevPath = current) => {
     current = next;
-    child = spawn(process.execPath, [
-      join(ROOT, "scripts/dev.mjs"),
-      "--port",
-      String(port),
-      "--persist-to",
-      persist,
-      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-      ...(current === "wrangler" ? ["--wrangler"] : []),
-      ...flags,
-      ...(config ? ["--config", config] : []),
-    ], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", ...env },
-    });
+    child = spawn(
+      process.execPath,
+      [
+        join(ROOT, "scripts/dev.mjs"),
+        "--port",
+        String(port),
+        "--persist-to",
+        persist,
+        ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+        ...(current === "wrangler" ? ["--wrangler"] : []),
+        ...flags,
+        ...(config ? ["--config", config] : []),
+      ],
+      {
+        cwd: ROOT,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", ...env },
+      },
+    );
     child.stdout?.on("data", (d) => (log += String(d)));
     child.stderr?.on("data", (d) => (log += String(d)));
     // A server that never came up is stopped here: the caller gets no handle to stop it with.

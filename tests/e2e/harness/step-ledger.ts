@@ -62,7 +62,11 @@ export class StepLedger {
       override transformFunctionInput(arg: Middleware.TransformFunctionInputArgs): Middleware.TransformFunctionInputArgs {
         const memos = Object.entries(arg.steps).filter(([, memo]) => memo.type === "data" || memo.type === "error");
         if (memos.length > 0) ledger.#replays++;
-        ledger.#proved(arg.ctx.runId, memos.map(([id]) => id), Date.now());
+        ledger.#proved(
+          arg.ctx.runId,
+          memos.map(([id]) => id),
+          Date.now(),
+        );
         return arg;
       }
     };

@@ -89,12 +89,36 @@ export async function startWorkerPair(options: WorkerPairOptions): Promise<Worke
   const append = (prefix: string) => (chunk: string) => (log += chunk.replace(/^/gm, prefix));
 
   const server = startProcess(
-    [join(ROOT, "scripts/dev.mjs"), "--port", String(serverPort), "--persist-to", join(state, "server"), "--config", serverConfig, "--no-discovery", "--no-poll", ...varArgs(options.serverVars)],
+    [
+      join(ROOT, "scripts/dev.mjs"),
+      "--port",
+      String(serverPort),
+      "--persist-to",
+      join(state, "server"),
+      "--config",
+      serverConfig,
+      "--no-discovery",
+      "--no-poll",
+      ...varArgs(options.serverVars),
+    ],
     env,
     append("[stepflare] "),
   );
   const app = startProcess(
-    [WRANGLER, "dev", "--config", options.appConfig, "--ip", "127.0.0.1", "--port", String(appPort), "--persist-to", join(state, "app"), "--show-interactive-dev-session=false", ...varArgs(options.appVars)],
+    [
+      WRANGLER,
+      "dev",
+      "--config",
+      options.appConfig,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(appPort),
+      "--persist-to",
+      join(state, "app"),
+      "--show-interactive-dev-session=false",
+      ...varArgs(options.appVars),
+    ],
     env,
     append("[app] "),
   );

@@ -62,11 +62,7 @@ export function installFetchRouter() {
  * The official SDK's Cloudflare Workers handler for `functions`, called as a Worker would call it:
  * `(request, env)`, with `env` putting the SDK in dev mode (no signatures) unless told otherwise.
  */
-export function sdkHandler(
-  client: Inngest,
-  functions: InngestFunction.Any[],
-  appEnv: Record<string, string> = { INNGEST_DEV: "1" },
-): FetchHandler {
+export function sdkHandler(client: Inngest, functions: InngestFunction.Any[], appEnv: Record<string, string> = { INNGEST_DEV: "1" }): FetchHandler {
   // The SDK types the Workers form `(request, env)` so strictly that no tuple satisfies it.
   const handler = serve({ client, functions }) as unknown as (request: Request, env: Record<string, string>) => Promise<Response>;
   return (request) => {

@@ -2,13 +2,19 @@ import { env } from "cloudflare:workers";
 
 /** Number of rows in `table`, optionally filtered by a WHERE clause with bound values. */
 export async function countRows(table: string, where = "1 = 1", ...values: unknown[]): Promise<number> {
-  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).bind(...values).first<{ n: number }>();
+  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)
+    .bind(...values)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }
 
 /** Rows of a query, typed by the caller. */
 export async function rows<T>(sql: string, ...values: unknown[]): Promise<T[]> {
-  return (await env.DB.prepare(sql).bind(...values).all<T>()).results;
+  return (
+    await env.DB.prepare(sql)
+      .bind(...values)
+      .all<T>()
+  ).results;
 }
 
 /** A stored event row. */

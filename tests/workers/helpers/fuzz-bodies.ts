@@ -32,7 +32,19 @@ export const FUZZ_EVENT_NAMES = ["fuzz/evt", "fuzz/other", "fuzz/resume", "fuzz/
 export const HOSTILE_APP_ORIGIN = "https://hostile.example";
 
 /** The hostile answers an app at {@link HOSTILE_APP_ORIGIN} gives; see the test's network stub. */
-export const HOSTILE_ANSWERS = ["deep", "utf8", "surrogate", "huge", "html", "error", "unauthorized", "register-failed", "bad-config", "redirect", "unreachable"] as const;
+export const HOSTILE_ANSWERS = [
+  "deep",
+  "utf8",
+  "surrogate",
+  "huge",
+  "html",
+  "error",
+  "unauthorized",
+  "register-failed",
+  "bad-config",
+  "redirect",
+  "unreachable",
+] as const;
 
 const appUrl = fc.oneof(
   { arbitrary: fc.constant(FUZZ_APP_URL), weight: 6 },
@@ -65,7 +77,10 @@ const eventData = fc.record(
 
 const event = fc.record(
   {
-    name: fc.oneof({ arbitrary: fc.constantFrom(...FUZZ_EVENT_NAMES), weight: 4 }, { arbitrary: fc.constantFrom("inngest/function.finished", "inngest/function.invoked", "", "fuzz/x"), weight: 1 }),
+    name: fc.oneof(
+      { arbitrary: fc.constantFrom(...FUZZ_EVENT_NAMES), weight: 4 },
+      { arbitrary: fc.constantFrom("inngest/function.finished", "inngest/function.invoked", "", "fuzz/x"), weight: 1 },
+    ),
     data: eventData,
     id: fc.string({ maxLength: 20 }),
     ts: fc.oneof(fc.integer({ min: 0, max: 4_200_000_000_000 }), fc.constantFrom(-1, 0, 1e20)),
@@ -133,7 +148,15 @@ const op = fc.record(
 
 /** Checkpoints of very many steps, or of one step with an output past MAX_STEP_OUTPUT_BYTES. */
 export const checkpointFlood = fc.constantFrom<TextSpec>(
-  { repeat: { prefix: '{"steps":[', unit: '{"id":"s#","op":"StepRun","data":{"n":#}},', count: 20_000, suffix: '{"id":"last","op":"StepRun"}]}', numbered: true } },
+  {
+    repeat: {
+      prefix: '{"steps":[',
+      unit: '{"id":"s#","op":"StepRun","data":{"n":#}},',
+      count: 20_000,
+      suffix: '{"id":"last","op":"StepRun"}]}',
+      numbered: true,
+    },
+  },
   { repeat: { prefix: '{"steps":[', unit: '{"id":"same","op":"Sleep","name":"1h"},', count: 5_000, suffix: '{"id":"same","op":"StepRun"}]}' } },
   { repeat: { prefix: '{"steps":[{"id":"big","op":"StepRun","data":"', unit: "x", count: MAX_STEP_OUTPUT_BYTES + 1, suffix: '"}]}' } },
 );
@@ -181,7 +204,10 @@ export const endpointRunBody = fc.record(
         name: fc.constantFrom("inngest/http.request", "other"),
         data: fc.record(
           {
-            domain: fc.oneof(fc.constantFrom("https://fuzz-app.example", "http://127.0.0.1:9", "ftp://x", "https://a/b", "http://a b", "http://[", ""), nastyString),
+            domain: fc.oneof(
+              fc.constantFrom("https://fuzz-app.example", "http://127.0.0.1:9", "ftp://x", "https://a/b", "http://a b", "http://[", ""),
+              nastyString,
+            ),
             path: fc.oneof(fc.constantFrom("/", "/api/x", "x", `/${"p".repeat(9_000)}`), nastyString),
             method: fc.oneof(fc.constantFrom("GET", "POST", "get", "", "X".repeat(40)), nastyString),
             query_params: fc.oneof(fc.constantFrom("a=1&b=2", "%ff", ""), nastyString),
@@ -227,7 +253,14 @@ export const signalBody = fc.record(
 
 /** `POST /v1/realtime/token`: the SDK's list of `{ channel, name, kind }`, usually of one channel. */
 export const realtimeTokenBody = fc.array(
-  fc.record({ channel: fc.oneof(fc.constant("fuzz-channel"), fc.string({ maxLength: 300 })), name: fc.oneof(fc.constantFrom("status", ""), fc.string({ maxLength: 40 })), kind: fc.constant("run") }, { requiredKeys: ["channel", "name"] }),
+  fc.record(
+    {
+      channel: fc.oneof(fc.constant("fuzz-channel"), fc.string({ maxLength: 300 })),
+      name: fc.oneof(fc.constantFrom("status", ""), fc.string({ maxLength: 40 })),
+      kind: fc.constant("run"),
+    },
+    { requiredKeys: ["channel", "name"] },
+  ),
   { maxLength: 12 },
 );
 
@@ -288,7 +321,10 @@ export function hostileBody(base: fc.Arbitrary<unknown>): fc.Arbitrary<TextSpec>
       arbitrary: fc.tuple(withHole, hugeString).map(([[a, b], huge]): TextSpec => ({ repeat: { ...huge.repeat, prefix: `${a}"`, suffix: `"${b}` } })),
       weight: 10,
     },
-    { arbitrary: base.map((v) => JSON.stringify(Array.isArray(v) ? v : { ...(v as object), __proto__x: 1, "": null, constructor: { prototype: 1 } })), weight: 10 },
+    {
+      arbitrary: base.map((v) => JSON.stringify(Array.isArray(v) ? v : { ...(v as object), __proto__x: 1, "": null, constructor: { prototype: 1 } })),
+      weight: 10,
+    },
     { arbitrary: deepJson, weight: 20 },
     { arbitrary: malformedJson, weight: 30 },
     { arbitrary: invalidUtf8, weight: 20 },
@@ -298,10 +334,14 @@ export function hostileBody(base: fc.Arbitrary<unknown>): fc.Arbitrary<TextSpec>
   );
 }
 
-
 /** `POST /api/v2/runs/:runId/rerun`. */
 export const v2RerunBody = fc.record(
-  { fromStep: fc.record({ stepId: fc.oneof(fc.constantFrom("step", ""), fc.string({ maxLength: 20 })), input: fc.array(fc.jsonValue(), { maxLength: 2 }) }, { requiredKeys: ["stepId"] }) },
+  {
+    fromStep: fc.record(
+      { stepId: fc.oneof(fc.constantFrom("step", ""), fc.string({ maxLength: 20 })), input: fc.array(fc.jsonValue(), { maxLength: 2 }) },
+      { requiredKeys: ["stepId"] },
+    ),
+  },
   { requiredKeys: [] },
 );
 
@@ -332,7 +372,13 @@ export const gqlBody = fc.record(
   {
     query: gqlQuery,
     variables: fc.record(
-      { runId: fc.string({ maxLength: 26 }), o: fc.string({ maxLength: 40 }), id: fc.string({ maxLength: 26 }), r: fc.string({ maxLength: 26 }), query: fc.record({ lastEventId: fc.string({ maxLength: 26 }) }, { requiredKeys: [] }) },
+      {
+        runId: fc.string({ maxLength: 26 }),
+        o: fc.string({ maxLength: 40 }),
+        id: fc.string({ maxLength: 26 }),
+        r: fc.string({ maxLength: 26 }),
+        query: fc.record({ lastEventId: fc.string({ maxLength: 26 }) }, { requiredKeys: [] }),
+      },
       { requiredKeys: [] },
     ),
     operationName: fc.constantFrom("Events", "nope"),
@@ -340,11 +386,32 @@ export const gqlBody = fc.record(
   { requiredKeys: ["query"] },
 );
 
-const MCP_TOOLS = ["health", "get_apps", "get_app", "list_functions", "get_function", "invoke_function", "list_runs", "list_function_runs", "get_run", "get_run_trace", "get_event_runs", "rerun", "cancel_run", "send_event", "nope"];
+const MCP_TOOLS = [
+  "health",
+  "get_apps",
+  "get_app",
+  "list_functions",
+  "get_function",
+  "invoke_function",
+  "list_runs",
+  "list_function_runs",
+  "get_run",
+  "get_run_trace",
+  "get_event_runs",
+  "rerun",
+  "cancel_run",
+  "send_event",
+  "nope",
+];
 
 /** JSON-RPC messages `POST /mcp` is sent: the protocol's own, and tool calls with odd arguments. */
 export const mcpBody = fc.oneof(
-  fc.constant({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "fuzz", version: "1" } } }),
+  fc.constant({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "fuzz", version: "1" } },
+  }),
   fc.constant({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
   fc.constant({ jsonrpc: "2.0", method: "notifications/initialized" }),
   fc.record({
@@ -354,7 +421,16 @@ export const mcpBody = fc.oneof(
     params: fc.record({
       name: fc.constantFrom(...MCP_TOOLS),
       arguments: fc.record(
-        { runId: fc.string({ maxLength: 26 }), appId: fc.constantFrom(...FUZZ_APP_IDS, "x"), functionId: fc.constantFrom("fn-0", "x"), eventId: fc.string({ maxLength: 26 }), name: fc.constantFrom(...FUZZ_EVENT_NAMES), data: eventData, limit: fc.integer(), status: fc.array(fc.string({ maxLength: 8 }), { maxLength: 2 }) },
+        {
+          runId: fc.string({ maxLength: 26 }),
+          appId: fc.constantFrom(...FUZZ_APP_IDS, "x"),
+          functionId: fc.constantFrom("fn-0", "x"),
+          eventId: fc.string({ maxLength: 26 }),
+          name: fc.constantFrom(...FUZZ_EVENT_NAMES),
+          data: eventData,
+          limit: fc.integer(),
+          status: fc.array(fc.string({ maxLength: 8 }), { maxLength: 2 }),
+        },
         { requiredKeys: [] },
       ),
     }),

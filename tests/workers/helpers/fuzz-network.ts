@@ -66,7 +66,12 @@ export function stubNetwork() {
       const ops = APP_OPS[url.searchParams.get("fnId") ?? ""];
       return ops ? Response.json(ops, { status: 206, headers }) : Response.json({ fuzz: "done" }, { headers });
     }
-    const fn = { id: "fuzz-synced-fn", name: "synced", triggers: [{ event: "fuzz/synced" }], steps: { step: { id: "step", name: "step", runtime: { type: "http", url: request.url } } } };
+    const fn = {
+      id: "fuzz-synced-fn",
+      name: "synced",
+      triggers: [{ event: "fuzz/synced" }],
+      steps: { step: { id: "step", name: "step", runtime: { type: "http", url: request.url } } },
+    };
     const config = { app_id: "fuzz-synced", url: request.url, sdk: "js:v4.24.0", framework: "fuzz", functions: [fn] };
     return Response.json(config, { headers: { ...headers, "X-Inngest-Sync-Kind": "in_band" } });
   });

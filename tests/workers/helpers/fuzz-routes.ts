@@ -86,12 +86,13 @@ export interface FuzzRoute {
 }
 
 /** A path segment: an id that exists, plausible, percent-encoded junk, mis-encoded, or huge. */
-const segment = (ctx: FuzzContext) => fc.oneof(
-  { arbitrary: fc.constantFrom(...ctx.knownIds, "01JZZZZZZZZZZZZZZZZZZZZZZZ", "fuzz-app", "fuzz-app-fn-0"), weight: 4 },
-  { arbitrary: fc.string({ maxLength: 20 }).map(encodeURIComponent), weight: 2 },
-  { arbitrary: fc.constantFrom("%ff", "%ed%a0%80", "%00", "%", "%zz", "a%2Fb", "..%2F..", "%2e%2e", "%F0%9F%98%80", "a;b=c"), weight: 2 },
-  { arbitrary: fc.constantFrom(9_000, 60_000).map((n) => "a".repeat(n)), weight: 1 },
-);
+const segment = (ctx: FuzzContext) =>
+  fc.oneof(
+    { arbitrary: fc.constantFrom(...ctx.knownIds, "01JZZZZZZZZZZZZZZZZZZZZZZZ", "fuzz-app", "fuzz-app-fn-0"), weight: 4 },
+    { arbitrary: fc.string({ maxLength: 20 }).map(encodeURIComponent), weight: 2 },
+    { arbitrary: fc.constantFrom("%ff", "%ed%a0%80", "%00", "%", "%zz", "a%2Fb", "..%2F..", "%2e%2e", "%F0%9F%98%80", "a;b=c"), weight: 2 },
+    { arbitrary: fc.constantFrom(9_000, 60_000).map((n) => "a".repeat(n)), weight: 1 },
+  );
 
 /** Event field searches (`field=`) that are costly or odd for the JSON path they become. */
 const fieldFilter = fc.constantFrom(
@@ -111,7 +112,27 @@ const fieldFilter = fc.constantFrom(
 /** A query value: plausible for some parameter, or hostile. */
 const queryValue = fc.oneof(
   fieldFilter,
-  fc.constantFrom("1", "0", "-1", "100", "1000000", "NaN", "1e400", "2020-01-01T00:00:00Z", "+010000-01-01", "queued,running", "nope", "data.x=1", "data.=", "data.a.b.c.d.e=1", "true", "%ff", "%ed%a0%80", "%", ""),
+  fc.constantFrom(
+    "1",
+    "0",
+    "-1",
+    "100",
+    "1000000",
+    "NaN",
+    "1e400",
+    "2020-01-01T00:00:00Z",
+    "+010000-01-01",
+    "queued,running",
+    "nope",
+    "data.x=1",
+    "data.=",
+    "data.a.b.c.d.e=1",
+    "true",
+    "%ff",
+    "%ed%a0%80",
+    "%",
+    "",
+  ),
   fc.string({ maxLength: 15 }).map(encodeURIComponent),
   fc.constant("x".repeat(9_000)),
 );
@@ -119,9 +140,7 @@ const queryValue = fc.oneof(
 /** A query string over `names` (the route's own parameters) and unknown ones, some repeated. */
 function query(names: string[]): fc.Arbitrary<string> {
   const name = fc.oneof({ arbitrary: fc.constantFrom(...names, "unknown"), weight: 4 }, { arbitrary: fc.constantFrom("%ff", "a[b]", ""), weight: 1 });
-  return fc
-    .array(fc.tuple(name, queryValue), { maxLength: 4 })
-    .map((pairs) => (pairs.length === 0 ? "" : `?${pairs.map(([k, v]) => `${k}=${v}`).join("&")}`));
+  return fc.array(fc.tuple(name, queryValue), { maxLength: 4 }).map((pairs) => (pairs.length === 0 ? "" : `?${pairs.map(([k, v]) => `${k}=${v}`).join("&")}`));
 }
 
 /** Content types a body may be labelled with; JSON routes must not care beyond the bytes. */
@@ -186,7 +205,10 @@ function requests(method: FuzzRoute["method"], auth: AuthRule, shape: Shape) {
         from: provenance(ctx, method),
         extra: fc.dictionary(
           fc.constantFrom("X-Inngest-Event-Id-Seed", "X-Inngest-Expected-Server-Kind", "X-Inngest-Sdk", "Content-Encoding", "Cookie", "X-Forwarded-For"),
-          fc.oneof(fc.constantFrom("dev", "cloud", "gzip", "stepflare_session=forged.1.x", "1.2.3.4", "t=1&s=zz"), fc.string({ maxLength: 20 }).map((s) => s.replace(/[^\x20-\x7e]/g, ""))),
+          fc.oneof(
+            fc.constantFrom("dev", "cloud", "gzip", "stepflare_session=forged.1.x", "1.2.3.4", "t=1&s=zz"),
+            fc.string({ maxLength: 20 }).map((s) => s.replace(/[^\x20-\x7e]/g, "")),
+          ),
           { maxKeys: 2 },
         ),
       })
@@ -212,7 +234,10 @@ const RUN_EFFECTS = ["d1:events", "d1:runs", "d1:steps", "d1:skipped_runs", "do:
 const EVENT_EFFECTS = [...RUN_EFFECTS, "d1:events(sent)"];
 
 const loginForm = fc
-  .record({ key: fc.oneof(fc.constant("signkey-prod-wrong"), nastyString), next: fc.oneof(fc.constantFrom("/runs", "//evil.example", "/\t/evil.example", "/%0d%0aSet-Cookie:x=1", "https://evil.example"), nastyString) })
+  .record({
+    key: fc.oneof(fc.constant("signkey-prod-wrong"), nastyString),
+    next: fc.oneof(fc.constantFrom("/runs", "//evil.example", "/\t/evil.example", "/%0d%0aSet-Cookie:x=1", "https://evil.example"), nastyString),
+  })
   .map(({ key, next }) => new URLSearchParams({ key, next }).toString());
 
 /** The dashboard's page paths; each answers the same HTML shell. */
@@ -238,8 +263,20 @@ const routeList: FuzzRoute[] = [
         authorized: parts.authorized && (ctx.mode === "dev" || key === ctx.eventKey),
       })),
   },
-  { method: "POST", path: "/fn/register", auth: "sdk-bearer", mayStore: ["d1:apps", "d1:functions"], request: requests("POST", "sdk-bearer", { path: "/fn/register", body: registerBody, rareBody: registerFlood }) },
-  { method: "POST", path: "/v0/apps/sync", auth: "gate", mayStore: ["d1:apps", "d1:functions"], request: requests("POST", "gate", { path: "/v0/apps/sync", body: syncBody }) },
+  {
+    method: "POST",
+    path: "/fn/register",
+    auth: "sdk-bearer",
+    mayStore: ["d1:apps", "d1:functions"],
+    request: requests("POST", "sdk-bearer", { path: "/fn/register", body: registerBody, rareBody: registerFlood }),
+  },
+  {
+    method: "POST",
+    path: "/v0/apps/sync",
+    auth: "gate",
+    mayStore: ["d1:apps", "d1:functions"],
+    request: requests("POST", "gate", { path: "/v0/apps/sync", body: syncBody }),
+  },
   { method: "GET", path: "/v0/apps", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v0/apps" }) },
   {
     method: "POST",
@@ -264,7 +301,13 @@ const routeList: FuzzRoute[] = [
     request: requests("POST", "gate", { path: "/v1/checkpoint/:runId/steps", body: checkpointBody, rareBody: checkpointFlood }),
   },
   // Open: the run's output token (never forged here) stands in for credentials.
-  { method: "GET", path: "/v1/http/runs/:runId/output", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/v1/http/runs/:runId/output", queryNames: ["token"] }) },
+  {
+    method: "GET",
+    path: "/v1/http/runs/:runId/output",
+    auth: "open",
+    mayStore: [],
+    request: requests("GET", "open", { path: "/v1/http/runs/:runId/output", queryNames: ["token"] }),
+  },
   { method: "GET", path: "/v0/runs/:runId/actions", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v0/runs/:runId/actions" }) },
   { method: "GET", path: "/v0/runs/:runId/batch", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/v0/runs/:runId/batch" }) },
   {
@@ -289,7 +332,13 @@ const routeList: FuzzRoute[] = [
   // A signal resumes a waiting run (its steps, its end events); a shard answering "nobody waits" stores nothing.
   { method: "POST", path: "/v1/signals", auth: "gate", mayStore: RUN_EFFECTS, request: requests("POST", "gate", { path: "/v1/signals", body: signalBody }) },
   // Realtime stores nothing: a publish goes to whoever is subscribed, a token is signed, not kept.
-  { method: "POST", path: "/v1/realtime/token", auth: "gate", mayStore: [], request: requests("POST", "gate", { path: "/v1/realtime/token", body: realtimeTokenBody }) },
+  {
+    method: "POST",
+    path: "/v1/realtime/token",
+    auth: "gate",
+    mayStore: [],
+    request: requests("POST", "gate", { path: "/v1/realtime/token", body: realtimeTokenBody }),
+  },
   {
     method: "POST",
     path: "/v1/realtime/publish",
@@ -298,8 +347,20 @@ const routeList: FuzzRoute[] = [
     request: requests("POST", "gate", { path: "/v1/realtime/publish", body: realtimePublishBody, queryNames: ["channel", "topic", "run_id"] }),
   },
   // Subscriptions check their token, not the gate; without a valid one (the fuzzer has none) they answer 401.
-  { method: "GET", path: "/v1/realtime/connect", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/v1/realtime/connect", queryNames: ["token"] }) },
-  { method: "GET", path: "/v1/realtime/sse", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/v1/realtime/sse", queryNames: ["token"] }) },
+  {
+    method: "GET",
+    path: "/v1/realtime/connect",
+    auth: "open",
+    mayStore: [],
+    request: requests("GET", "open", { path: "/v1/realtime/connect", queryNames: ["token"] }),
+  },
+  {
+    method: "GET",
+    path: "/v1/realtime/sse",
+    auth: "open",
+    mayStore: [],
+    request: requests("GET", "open", { path: "/v1/realtime/sse", queryNames: ["token"] }),
+  },
   {
     method: "GET",
     path: "/v0/events",
@@ -307,7 +368,13 @@ const routeList: FuzzRoute[] = [
     mayStore: [],
     request: requests("GET", "gate", { path: "/v0/events", queryNames: ["name", "field", "after", "before", "internal", "cursor", "limit"] }),
   },
-  { method: "POST", path: "/v0/events", auth: "gate", mayStore: EVENT_EFFECTS, request: requests("POST", "gate", { path: "/v0/events", body: eventsBody, rareBody: eventFlood }) },
+  {
+    method: "POST",
+    path: "/v0/events",
+    auth: "gate",
+    mayStore: EVENT_EFFECTS,
+    request: requests("POST", "gate", { path: "/v0/events", body: eventsBody, rareBody: eventFlood }),
+  },
   {
     method: "GET",
     path: "/v0/runs",
@@ -340,10 +407,25 @@ const routeList: FuzzRoute[] = [
     path: "/api/v2/runs",
     auth: "gate",
     mayStore: [],
-    request: requests("GET", "gate", { path: "/api/v2/runs", queryNames: ["includeOutput", "cursor", "limit", "from", "until", "timeField", "order", "status", "appId", "functionId", "app_id"] }),
+    request: requests("GET", "gate", {
+      path: "/api/v2/runs",
+      queryNames: ["includeOutput", "cursor", "limit", "from", "until", "timeField", "order", "status", "appId", "functionId", "app_id"],
+    }),
   },
-  { method: "GET", path: "/api/v2/runs/:runId", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/runs/:runId", queryNames: ["includeOutput"] }) },
-  { method: "GET", path: "/api/v2/runs/:runId/trace", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/runs/:runId/trace", queryNames: ["includeOutput", "include_output"] }) },
+  {
+    method: "GET",
+    path: "/api/v2/runs/:runId",
+    auth: "gate",
+    mayStore: [],
+    request: requests("GET", "gate", { path: "/api/v2/runs/:runId", queryNames: ["includeOutput"] }),
+  },
+  {
+    method: "GET",
+    path: "/api/v2/runs/:runId/trace",
+    auth: "gate",
+    mayStore: [],
+    request: requests("GET", "gate", { path: "/api/v2/runs/:runId/trace", queryNames: ["includeOutput", "include_output"] }),
+  },
   {
     method: "GET",
     path: "/api/v2/events/:eventId/runs",
@@ -365,11 +447,35 @@ const routeList: FuzzRoute[] = [
     mayStore: [...RUN_EFFECTS, "d1:run_reruns"],
     request: requests("POST", "gate", { path: "/api/v2/runs/:runId/rerun", body: v2RerunBody }),
   },
-  { method: "POST", path: "/api/v2/runs/:runId/cancel", auth: "gate", mayStore: RUN_EFFECTS, request: requests("POST", "gate", { path: "/api/v2/runs/:runId/cancel" }) },
-  { method: "GET", path: "/api/v2/apps", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/apps", queryNames: ["cursor", "limit", "archived"] }) },
+  {
+    method: "POST",
+    path: "/api/v2/runs/:runId/cancel",
+    auth: "gate",
+    mayStore: RUN_EFFECTS,
+    request: requests("POST", "gate", { path: "/api/v2/runs/:runId/cancel" }),
+  },
+  {
+    method: "GET",
+    path: "/api/v2/apps",
+    auth: "gate",
+    mayStore: [],
+    request: requests("GET", "gate", { path: "/api/v2/apps", queryNames: ["cursor", "limit", "archived"] }),
+  },
   { method: "GET", path: "/api/v2/apps/:appId", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/apps/:appId" }) },
-  { method: "GET", path: "/api/v2/apps/:appId/functions", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/apps/:appId/functions", queryNames: ["cursor", "limit"] }) },
-  { method: "GET", path: "/api/v2/apps/:appId/functions/:functionId", auth: "gate", mayStore: [], request: requests("GET", "gate", { path: "/api/v2/apps/:appId/functions/:functionId" }) },
+  {
+    method: "GET",
+    path: "/api/v2/apps/:appId/functions",
+    auth: "gate",
+    mayStore: [],
+    request: requests("GET", "gate", { path: "/api/v2/apps/:appId/functions", queryNames: ["cursor", "limit"] }),
+  },
+  {
+    method: "GET",
+    path: "/api/v2/apps/:appId/functions/:functionId",
+    auth: "gate",
+    mayStore: [],
+    request: requests("GET", "gate", { path: "/api/v2/apps/:appId/functions/:functionId" }),
+  },
   {
     method: "POST",
     path: "/api/v2/apps/:appId/functions/:functionId/invoke",
@@ -377,9 +483,15 @@ const routeList: FuzzRoute[] = [
     mayStore: RUN_EFFECTS,
     request: (ctx) =>
       fc
-        .tuple(requests("POST", "gate", { path: "/api/v2/apps/:appId/functions/:functionId/invoke", body: v2InvokeBody })(ctx), fc.constantFrom(...FUZZ_APP_IDS), fc.boolean())
+        .tuple(
+          requests("POST", "gate", { path: "/api/v2/apps/:appId/functions/:functionId/invoke", body: v2InvokeBody })(ctx),
+          fc.constantFrom(...FUZZ_APP_IDS),
+          fc.boolean(),
+        )
         // Half the time a function the fuzzer may have registered, so invocations are accepted too.
-        .map(([parts, app, known]) => (known ? { ...parts, path: parts.path.replace(/\/api\/v2\/apps\/[^/]*\/functions\/[^/]*\//, `/api/v2/apps/${app}/functions/fn-0/`) } : parts)),
+        .map(([parts, app, known]) =>
+          known ? { ...parts, path: parts.path.replace(/\/api\/v2\/apps\/[^/]*\/functions\/[^/]*\//, `/api/v2/apps/${app}/functions/fn-0/`) } : parts,
+        ),
   },
   { method: "POST", path: "/v0/gql", auth: "gate", mayStore: [], request: requests("POST", "gate", { path: "/v0/gql", body: gqlBody }) },
   // MCP tools send events, invoke, rerun and cancel: whatever those routes may store.
@@ -410,7 +522,13 @@ const routeList: FuzzRoute[] = [
   { method: "GET", path: "/_dashboard/app.css", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/_dashboard/app.css" }) },
   { method: "GET", path: "/favicon.ico", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/favicon.ico" }) },
   { method: "GET", path: "/login", auth: "open", mayStore: [], request: requests("GET", "open", { path: "/login", queryNames: ["next"] }) },
-  { method: "POST", path: "/login", auth: "open", mayStore: [], request: requests("POST", "open", { path: "/login", rawBody: fc.oneof(loginForm, malformedOrHuge()) }) },
+  {
+    method: "POST",
+    path: "/login",
+    auth: "open",
+    mayStore: [],
+    request: requests("POST", "open", { path: "/login", rawBody: fc.oneof(loginForm, malformedOrHuge()) }),
+  },
   { method: "POST", path: "/logout", auth: "open", mayStore: [], request: requests("POST", "open", { path: "/logout" }) },
 ];
 
@@ -431,7 +549,21 @@ function unrouted(ctx: FuzzContext): fc.Arbitrary<RequestSpec> {
   return fc
     .record({
       method: fc.constantFrom("PUT", "PATCH", "OPTIONS", "HEAD", "DELETE", "POST", "GET"),
-      path: fc.oneof(fc.constantFrom(...paths), fc.constantFrom("/v2/events", "/e", "/e/", "/fn/register/", "//health", "/%2e%2e/health", "/v1/../v0/apps", "/api/inngest", "/e/k/extra", "/_dashboard/../v0/apps")),
+      path: fc.oneof(
+        fc.constantFrom(...paths),
+        fc.constantFrom(
+          "/v2/events",
+          "/e",
+          "/e/",
+          "/fn/register/",
+          "//health",
+          "/%2e%2e/health",
+          "/v1/../v0/apps",
+          "/api/inngest",
+          "/e/k/extra",
+          "/_dashboard/../v0/apps",
+        ),
+      ),
       creds: credentials(ctx, "gate"),
     })
     .map(({ method, path, creds }): RequestSpec => ({ route: UNROUTED, method, path, headers: creds.headers, authorized: true }));

@@ -15,9 +15,7 @@ export async function seedEvents(events: { name: string; data?: Record<string, u
   const seeded = events.map((e) => ({ internalId: ulid(e.receivedAt), name: e.name, data: e.data ?? {}, receivedAt: e.receivedAt }));
   await env.DB.batch(
     seeded.map((e) =>
-      env.DB.prepare(
-        "INSERT INTO events (internal_id, id, name, data, ts, received_at, status) VALUES (?, ?, ?, ?, ?, ?, 'routed')",
-      ).bind(
+      env.DB.prepare("INSERT INTO events (internal_id, id, name, data, ts, received_at, status) VALUES (?, ?, ?, ?, ?, ?, 'routed')").bind(
         e.internalId,
         e.internalId,
         e.name,
@@ -51,9 +49,16 @@ export async function seedRuns(runs: SeededRun[]): Promise<void> {
         `INSERT INTO runs (id, function_id, app_id, event_id, status, output, error, queued_at, started_at, ended_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`,
       ).bind(
-        r.id, r.functionId, r.appId, r.eventId, r.status,
+        r.id,
+        r.functionId,
+        r.appId,
+        r.eventId,
+        r.status,
         r.output === undefined ? null : JSON.stringify(r.output),
-        r.queuedAt, r.startedAt ?? null, r.endedAt ?? null, r.queuedAt,
+        r.queuedAt,
+        r.startedAt ?? null,
+        r.endedAt ?? null,
+        r.queuedAt,
       ),
     ),
   );

@@ -18,13 +18,7 @@ export function stepUrl(appUrl: string, fnId: string): string {
 }
 
 /** A RunStart for a fresh run of `functionId`, triggered by one event named `eventName`. */
-export function runStart(
-  appUrl: string,
-  appId: string,
-  fnSlug: string,
-  eventName: string,
-  overrides: Partial<RunStartInput> = {},
-): RunStartInput {
+export function runStart(appUrl: string, appId: string, fnSlug: string, eventName: string, overrides: Partial<RunStartInput> = {}): RunStartInput {
   const now = Date.now();
   const eventId = ulid(now);
   const functionId = `${appId}-${fnSlug}`;

@@ -43,11 +43,14 @@ export function meterSubrequests() {
     undo.push(() => (target[name] = original));
   };
   const counted = (proto: object, name: string, kind: keyof SubrequestCounts) =>
-    replace(proto, name, (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        count(kind);
-        return original.apply(this, args);
-      },
+    replace(
+      proto,
+      name,
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          count(kind);
+          return original.apply(this, args);
+        },
     );
 
   const db = Object.getPrototypeOf(env.DB) as object;
@@ -58,23 +61,26 @@ export function meterSubrequests() {
   for (const name of ["send", "sendBatch"]) counted(queue, name, "queue");
   const namespace = Object.getPrototypeOf(env.RUNS) as object;
   for (const name of ["getByName", "get"]) {
-    replace(namespace, name, (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        const stub = original.apply(this, args) as Record<string | symbol, unknown>;
-        // Outside a measured invocation the real stub is returned (the pool's helpers need one).
-        if (!context.getStore()) return stub;
-        return new Proxy(stub, {
-          get(target, prop) {
-            const value = Reflect.get(target, prop) as unknown;
-            if (typeof value !== "function" || typeof prop === "symbol") return value;
-            return (...a: unknown[]) => {
-              count("durableObject");
-              // Reflect.apply: `.apply` on an RPC stub's method would be taken for a remote method.
-              return Reflect.apply(value as (...x: unknown[]) => unknown, target, a);
-            };
-          },
-        });
-      },
+    replace(
+      namespace,
+      name,
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          const stub = original.apply(this, args) as Record<string | symbol, unknown>;
+          // Outside a measured invocation the real stub is returned (the pool's helpers need one).
+          if (!context.getStore()) return stub;
+          return new Proxy(stub, {
+            get(target, prop) {
+              const value = Reflect.get(target, prop) as unknown;
+              if (typeof value !== "function" || typeof prop === "symbol") return value;
+              return (...a: unknown[]) => {
+                count("durableObject");
+                // Reflect.apply: `.apply` on an RPC stub's method would be taken for a remote method.
+                return Reflect.apply(value as (...x: unknown[]) => unknown, target, a);
+              };
+            },
+          });
+        },
     );
   }
 
@@ -89,12 +95,15 @@ export function meterSubrequests() {
     },
     /** Records what each call of `proto[method]` makes, in `into`, in call order. */
     invocations(proto: object, method: string, into: SubrequestCounts[]): void {
-      replace(proto, method, (original) =>
-        function (this: unknown, ...args: unknown[]) {
-          const counts = zero();
-          into.push(counts);
-          return context.run(counts, () => original.apply(this, args));
-        },
+      replace(
+        proto,
+        method,
+        (original) =>
+          function (this: unknown, ...args: unknown[]) {
+            const counts = zero();
+            into.push(counts);
+            return context.run(counts, () => original.apply(this, args));
+          },
       );
     },
     /** Puts every wrapped method back. */

@@ -33,10 +33,15 @@ function fn(appId: string, slug: string, extra: Partial<FunctionConfig> = {}): F
 
 /** Seeds the history under `appId`, starting at `t0`. */
 export async function seedToolsHistory(appId: string, t0: number): Promise<ToolsSeed> {
-  await saveApp(env.DB, { id: appId, url: "http://tools.test/api", sdk: "js:v4.24.0", framework: "hono" }, [
-    fn(appId, "ship", { concurrency: [{ limit: 3, key: "event.data.userId" }], triggers: [{ event: "tools/order", expression: "event.data.vip" }] }),
-    fn(appId, "bill", { triggers: [{ cron: "0 9 * * *" }] }),
-  ], Date.now());
+  await saveApp(
+    env.DB,
+    { id: appId, url: "http://tools.test/api", sdk: "js:v4.24.0", framework: "hono" },
+    [
+      fn(appId, "ship", { concurrency: [{ limit: 3, key: "event.data.userId" }], triggers: [{ event: "tools/order", expression: "event.data.vip" }] }),
+      fn(appId, "bill", { triggers: [{ cron: "0 9 * * *" }] }),
+    ],
+    Date.now(),
+  );
   const [order, other] = await seedEvents([
     { name: "tools/order", data: { userId: 42 }, receivedAt: t0 },
     { name: "tools/order", data: { userId: 7 }, receivedAt: t0 + 60_000 },
@@ -45,8 +50,27 @@ export async function seedToolsHistory(appId: string, t0: number): Promise<Tools
   const failedRun = ulid(t0 + 2);
   const runningRun = ulid(t0 + 60_001);
   await seedRuns([
-    { id: completedRun, functionId: `${appId}-ship`, appId, eventId: order!.internalId, status: "completed", queuedAt: t0 + 1, startedAt: t0 + 10, endedAt: t0 + 1_010, output: { shipped: true } },
-    { id: failedRun, functionId: `${appId}-bill`, appId, eventId: order!.internalId, status: "failed", queuedAt: t0 + 2, startedAt: t0 + 20, endedAt: t0 + 520 },
+    {
+      id: completedRun,
+      functionId: `${appId}-ship`,
+      appId,
+      eventId: order!.internalId,
+      status: "completed",
+      queuedAt: t0 + 1,
+      startedAt: t0 + 10,
+      endedAt: t0 + 1_010,
+      output: { shipped: true },
+    },
+    {
+      id: failedRun,
+      functionId: `${appId}-bill`,
+      appId,
+      eventId: order!.internalId,
+      status: "failed",
+      queuedAt: t0 + 2,
+      startedAt: t0 + 20,
+      endedAt: t0 + 520,
+    },
     { id: runningRun, functionId: `${appId}-ship`, appId, eventId: other!.internalId, status: "running", queuedAt: t0 + 60_001, startedAt: t0 + 60_010 },
   ]);
   const error = JSON.stringify({ name: "Error", message: "card declined", stack: "Error: card declined" });

@@ -21,7 +21,12 @@ export function shardHasStorage(shard: string): Promise<boolean> {
 
 /** A wait shard's stored pause ids (none when it has no storage). */
 export function shardPauseIds(shard: string): Promise<string[]> {
-  return readShard(shard, [], (sql) => sql.exec<{ id: string }>("SELECT id FROM pauses ORDER BY id").toArray().map((r) => r.id));
+  return readShard(shard, [], (sql) =>
+    sql
+      .exec<{ id: string }>("SELECT id FROM pauses ORDER BY id")
+      .toArray()
+      .map((r) => r.id),
+  );
 }
 
 /** The match paths a name shard lists for an event name, expired or not. */
