@@ -75,7 +75,9 @@ export async function bundleWorker(config, persistTo) {
   mkdirSync(outdir, { recursive: true });
   const { code, output } = await runWrangler(["deploy", "--dry-run", "--config", config, "--outdir", outdir], { capture: true });
   if (code !== 0) throw new Error(`bundling the Worker failed:\n${output}`);
-  const bundles = readdirSync(outdir).filter((name) => name.endsWith(".js"));
+  // Modules found by the config's rules (the dashboard's chart script) are written beside the
+  // bundle, named after their content's SHA-1: the bundle is the one .js file not so named.
+  const bundles = readdirSync(outdir).filter((name) => name.endsWith(".js") && !/^[0-9a-f]{40}-/.test(name));
   if (bundles.length !== 1) throw new Error(`bundling the Worker left ${bundles.length} modules in ${outdir}, expected one`);
   return join(outdir, bundles[0]);
 }

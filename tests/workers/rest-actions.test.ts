@@ -174,7 +174,7 @@ describe("POST /v0/runs/:id/rerun", () => {
 
     const detail = await waitFor("the rerun's history", async () => {
       const res = await getJson<{ data: { run: { status: string; output: unknown; event_id: string }; rerun_of: unknown } }>(`/v0/runs/${rerunId}`);
-      return res.body.data.run.status === "completed" ? res.body.data : undefined;
+      return res.body.data.run.status === "Completed" ? res.body.data : undefined;
     });
     expect(detail.run.output).toEqual({ a: 5, b: 6, c: 11 });
     expect(detail.rerun_of).toEqual({ run_id: original, from_step: stepB.step_id, from_step_name: "b" });

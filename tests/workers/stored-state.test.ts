@@ -94,7 +94,11 @@ describe("stored JSON this build cannot read", () => {
     await rewriteStorage(runId, ["UPDATE blobs SET data = ? WHERE key = 'events'", JSON.stringify({ name: "stored/old-events", data: {} })]);
     await wakeNow(runId);
 
-    const run = await runStub(runId).status();
+    // The pool may ring the alarm set just now on its own as well: wait for whichever drive it was.
+    const run = await waitFor("the run to fail", async () => {
+      const row = await runStub(runId).status();
+      return row?.status === "failed" ? row : undefined;
+    });
     expect(run).toMatchObject({ status: "failed" });
     const history = await waitFor("the failure in history", async () => {
       await runDurableObjectAlarm(runStub(runId));
