@@ -106,7 +106,7 @@ describe("durable endpoints", () => {
     const res = await fetch(`${app.origin}/hello?name=ada`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ greeting: "hello ada", shout: "HELLO ADA" });
-    const { run, steps, event } = await runOf("GET", "/hello", "completed");
+    const { run, steps, event } = await runOf("GET", "/hello", "Completed");
     expect(event).toMatchObject({ name: "inngest/http.request", data: { path: "/hello", query_params: "name=ada" } });
     expect(steps.map((s) => [s.name, s.status]).sort()).toEqual([
       ["greet", "completed"],
@@ -125,7 +125,7 @@ describe("durable endpoints", () => {
     expect(await output.json()).toEqual({ before: "got tea", after: "got tea, then slept" });
     // The step before the sleep ran once: the resumed request replayed its memo.
     expect(ran.get("before")).toBe(1);
-    const { steps } = await runOf("POST", "/nap", "completed");
+    const { steps } = await runOf("POST", "/nap", "Completed");
     expect(steps.map((s) => s.name).sort()).toEqual(["after", "before", "nap"]);
     const forged = await fetch(location.replace(/token=[0-9a-f]+/, `token=${"0".repeat(64)}`));
     expect(forged.status).toBe(401);
