@@ -84,6 +84,12 @@ async function openSubscription(c: Ctx, subscription: Subscription): Promise<Web
   return opened.webSocket ?? fail(c, opened.status === 429 ? 429 : 400, await opened.text());
 }
 
+// A durable endpoint's output streamed to its caller through the server (the SDK's
+// checkpointStream): not served yet, refused by name rather than left to the generic 404.
+realtimeRoutes.post("/v1/realtime/publish/tee", (c) =>
+  fail(c, 404, "streaming a durable endpoint's output (POST /v1/realtime/publish/tee) is not supported by stepflare yet"),
+);
+
 realtimeRoutes.get("/v1/realtime/connect", async (c) => {
   const subscription = await subscriptionOf(c);
   if (subscription instanceof Response) return subscription;

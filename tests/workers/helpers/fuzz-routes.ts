@@ -346,6 +346,13 @@ const routeList: FuzzRoute[] = [
     mayStore: [],
     request: requests("POST", "gate", { path: "/v1/realtime/publish", body: realtimePublishBody, queryNames: ["channel", "topic", "run_id"] }),
   },
+  {
+    method: "POST",
+    path: "/v1/realtime/publish/tee",
+    auth: "gate",
+    mayStore: [],
+    request: requests("POST", "gate", { path: "/v1/realtime/publish/tee", body: realtimePublishBody, queryNames: ["channel"] }),
+  },
   // Subscriptions check their token, not the gate; without a valid one (the fuzzer has none) they answer 401.
   {
     method: "GET",
