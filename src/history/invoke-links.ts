@@ -4,10 +4,17 @@
  * and the correlation id `<parent run id>.<step id>`.
  * @module
  */
+import { z } from "zod";
+import { readStoredJson } from "../util/stored-json";
 import type { EventRecord } from "./events";
 
 /** The event that starts an invoked run. */
 const INVOKED_EVENT = "inngest/function.invoked";
+
+/** What an invoked run's trigger carries about its parent, as stored. */
+const invokedEventSchema = z.object({
+  data: z.object({ _inngest: z.object({ source_run_id: z.string(), correlation_id: z.string() }) }),
+});
 
 /** The parent run and step of a run started by `step.invoke`. */
 export interface InvokedBy {
@@ -18,14 +25,10 @@ export interface InvokedBy {
 /** Which run and step invoked the run triggered by `event`, or null when no run did. */
 export function invokedBy(event: EventRecord | null): InvokedBy | null {
   if (event === null || event.name !== INVOKED_EVENT) return null;
-  let meta: unknown;
-  try {
-    meta = (JSON.parse(event.data) as { data?: { _inngest?: unknown } }).data?._inngest;
-  } catch {
-    return null;
-  }
-  const { source_run_id: runId, correlation_id: correlation } = (meta ?? {}) as Record<string, unknown>;
-  if (typeof runId !== "string" || typeof correlation !== "string" || !correlation.startsWith(`${runId}.`)) return null;
+  const read = readStoredJson(invokedEventSchema, event.data);
+  if (!read.ok) return null;
+  const { source_run_id: runId, correlation_id: correlation } = read.value.data._inngest;
+  if (!correlation.startsWith(`${runId}.`)) return null;
   return { run_id: runId, step_id: correlation.slice(runId.length + 1) };
 }
 

@@ -7,30 +7,18 @@ import { env } from "cloudflare:workers";
 import { ulid } from "ulid";
 import { describe, expect, it } from "vitest";
 import { METRICS_BUCKETS, METRICS_MAX_WINDOW_HOURS } from "../../src/constants";
+import type { MetricsBucket } from "../../src/history/metrics";
 import { getJson, seedEvents, seedRuns } from "./helpers/history";
 
 const APP_ID = "view-app";
 const MINUTE = 60_000;
 
-interface Bucket {
-  at: number;
-  started: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  latency_avg_ms: number | null;
-  latency_max_ms: number | null;
-  steps: number;
-  step_avg_ms: number | null;
-  step_max_ms: number | null;
-  backlog: number;
-}
 interface Metrics {
   function_id: string | null;
   from: number;
   to: number;
   bucket_ms: number;
-  buckets: Bucket[];
+  buckets: MetricsBucket[];
   functions?: { function_id: string; name: string | null; started: number; completed: number; failed: number; cancelled: number }[];
 }
 
@@ -248,7 +236,7 @@ describe("GET /v0/metrics", () => {
     expect(m.buckets).toHaveLength(METRICS_BUCKETS);
     expect(m.bucket_ms * METRICS_BUCKETS).toBe(m.to - m.from);
     expect(m.functions).toBeUndefined();
-    const total = (key: keyof Bucket) => m.buckets.reduce((n, b) => n + Number(b[key] ?? 0), 0);
+    const total = (key: keyof MetricsBucket) => m.buckets.reduce((n, b) => n + Number(b[key] ?? 0), 0);
     expect([total("started"), total("completed"), total("failed"), total("cancelled"), total("steps")]).toEqual([2, 1, 1, 0, 2]);
     const measured = m.buckets.filter((b) => b.latency_avg_ms !== null);
     expect(measured).toHaveLength(1);
