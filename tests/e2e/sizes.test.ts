@@ -1,9 +1,11 @@
 /**
  * Production sizes through the real dev server and the official SDK: a child run's output too
  * large for its `inngest/function.finished` event reaches the parent's `step.invoke` by
- * reference, and an ingest body over the cap is refused with 413 (that it is refused before
- * being read is shown in tests/workers/body-limit.test.ts: the local dev proxy buffers bodies).
+ * reference, and an ingest body declared over the cap is refused with 413 before any of it is
+ * sent (a body that turns out over the cap while streaming is covered in
+ * tests/workers/body-limit.test.ts).
  */
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_REQUEST_BODY_BYTES, MAX_SYSTEM_EVENT_VALUE_BYTES } from "../../src/constants";
 import { devClient, serveApp, type TestApp } from "./harness/app";
@@ -60,17 +62,35 @@ describe("a run output too large for its end event", () => {
   }, 180_000);
 });
 
+/**
+ * POSTs a request that declares a `Content-Length` of `declared` bytes but sends none of them,
+ * and reads the answer. The server refuses such a body without reading it; a client that went on
+ * writing the whole body would race the closing connection and could see EPIPE instead.
+ */
+function postDeclaringOnly(url: string, declared: number): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers: { "content-type": "application/json", "content-length": String(declared) } });
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.flushHeaders();
+  });
+}
+
 describe("the ingest body cap", () => {
   it("answers 413 in the event API's shape to a body over the cap, storing nothing", async () => {
-    const pad = "x".repeat(MAX_REQUEST_BODY_BYTES);
-    const res = await fetch(`${server.url}/e/test-key`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify([{ name: "sizes/too-big", data: { pad } }]),
-    });
+    const declared = MAX_REQUEST_BODY_BYTES + 1;
+    const res = await postDeclaringOnly(`${server.url}/e/test-key`, declared);
     expect(res.status).toBe(413);
-    expect(await res.json()).toEqual({ ids: [], status: 413, error: expect.stringContaining(`the limit is ${MAX_REQUEST_BODY_BYTES} bytes`) });
-    const listed = await fetch(`${server.url}/v0/events?name=sizes/too-big`);
-    expect(((await listed.json()) as { data: unknown[] }).data).toEqual([]);
+    expect(res.body).toEqual({ ids: [], status: 413, error: expect.stringContaining(`the limit is ${MAX_REQUEST_BODY_BYTES} bytes`) });
+    const listed = await fetch(`${server.url}/v0/events?limit=100`);
+    expect(((await listed.json()) as { data: { name: string }[] }).data.filter((e) => e.name !== "sizes/parent")).toEqual([]);
   });
 });
