@@ -49,6 +49,9 @@ export default defineConfig(async () => {
             include: ["tests/workers/**/*.test.ts"],
             testTimeout: 60_000,
             setupFiles: ["./tests/workers/apply-migrations.ts"],
+            // The Worker imports the dashboard's bundle, which wrangler's [build] command makes
+            // on the other paths; this pool does not run it.
+            globalSetup: ["./scripts/build-dashboard.mjs"],
           },
         },
         {

@@ -5,11 +5,12 @@
  * apps are discovered and kept in sync (scripts/dev/apps.mjs).
  * @module
  */
+import { resolve } from "node:path";
 import { HOST, parseDevArgs, UsageError, usage, varFlags } from "./args.mjs";
 import { startAppSync } from "./apps.mjs";
 import { banner } from "./banner.mjs";
 import { discoveryPorts } from "./discovery.mjs";
-import { applyMigrations, bundleWorker, runWrangler } from "./wrangler.mjs";
+import { applyMigrations, bundleWorker, configDir, runWrangler } from "./wrangler.mjs";
 
 /** Exit code of a command line that cannot run (an unknown flag, a bad value), as most CLIs use. */
 export const USAGE_EXIT_CODE = 2;
@@ -51,10 +52,15 @@ export async function runDev(argv, command) {
   try {
     if (args.wrangler) {
       await applyMigrations(config, "DB", persistTo);
-      const dev = ["dev", "--config", config, "--ip", HOST, "--port", String(port), "--persist-to", persistTo];
+      // Paths absolute: wrangler runs in the config's directory (see configDir).
+      const dev = ["dev", "--config", resolve(config), "--ip", HOST, "--port", String(port), "--persist-to", resolve(persistTo)];
       // Without a network, the `Request.cf` fetch fails with a warning at every start; stepflare never reads it.
       const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" };
-      const running = runWrangler([...dev, "--show-interactive-dev-session=false", ...varFlags(vars), ...passthrough], { env, quiet: true });
+      const running = runWrangler([...dev, "--show-interactive-dev-session=false", ...varFlags(vars), ...passthrough], {
+        env,
+        quiet: true,
+        cwd: configDir(config),
+      });
       // Port 0 leaves the port to wrangler, which this process does not learn: no banner, no app sync.
       if (port !== 0) void whenAnswering(`http://${HOST}:${port}`, running).then((url) => url && ready(url, "wrangler dev"));
       const { code } = await running;

@@ -15,12 +15,12 @@ const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/p
  * (otherwise the output goes to ours, through scripts/dev/quiet.mjs when `quiet` is set). SIGINT
  * and SIGTERM are passed on to it.
  * @param {string[]} args
- * @param {{ env?: NodeJS.ProcessEnv, capture?: boolean, quiet?: boolean }} [options]
+ * @param {{ env?: NodeJS.ProcessEnv, capture?: boolean, quiet?: boolean, cwd?: string }} [options]
  * @returns {Promise<{ code: number, output: string }>}
  */
-export function runWrangler(args, { env = process.env, capture = false, quiet = false } = {}) {
+export function runWrangler(args, { env = process.env, capture = false, quiet = false, cwd } = {}) {
   const stdio = capture ? ["ignore", "pipe", "pipe"] : quiet ? ["inherit", "pipe", "pipe"] : "inherit";
-  const child = spawn(process.execPath, [WRANGLER, ...args], { stdio, env });
+  const child = spawn(process.execPath, [WRANGLER, ...args], { stdio, env, cwd });
   let output = "";
   if (capture) {
     child.stdout?.on("data", (d) => (output += String(d)));
@@ -43,6 +43,15 @@ export function runWrangler(args, { env = process.env, capture = false, quiet = 
       resolve({ code: code ?? (signal ? 1 : 0), output });
     }),
   );
+}
+
+/**
+ * The directory of the wrangler config `config`, where wrangler is run: its `[build] command`
+ * (the dashboard's bundle) runs in wrangler's working directory and names a path in it, which for
+ * `stepflare dev` of an installed package is not the directory it was started in.
+ */
+export function configDir(config) {
+  return dirname(resolve(config));
 }
 
 /**
@@ -73,7 +82,10 @@ export async function bundleWorker(config, persistTo) {
   // examples/local-app's, or one of any name), and must be the only one there.
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const { code, output } = await runWrangler(["deploy", "--dry-run", "--config", config, "--outdir", outdir], { capture: true });
+  const { code, output } = await runWrangler(["deploy", "--dry-run", "--config", resolve(config), "--outdir", outdir], {
+    capture: true,
+    cwd: configDir(config),
+  });
   if (code !== 0) throw new Error(`bundling the Worker failed:\n${output}`);
   // Modules found by the config's rules (the dashboard's chart script) are written beside the
   // bundle, named after their content's SHA-1: the bundle is the one .js file not so named.

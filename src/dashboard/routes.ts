@@ -1,6 +1,6 @@
 /**
  * The dashboard, served by the Worker itself: one HTML shell for every page path, its script and
- * stylesheet, and the production-mode login. No build step: the client is plain JavaScript.
+ * stylesheet, and the production-mode login. The script is the bundle of src/dashboard/client.
  * @module
  */
 import { type Context, Hono } from "hono";
@@ -11,7 +11,7 @@ import { createSession, sameSiteNext, SESSION_COOKIE } from "./session";
 import type { Env } from "../env";
 import { isProduction, signingKeys } from "../mode";
 import { isAuthorizedSdkBearer } from "../protocol/signing";
-import { DASHBOARD_JS } from "./client/bundle";
+import { DASHBOARD_JS } from "./client-bundle";
 import { readLoginForm } from "./login-form";
 import { loginPage, shellPage } from "./pages";
 import { STYLES } from "./styles";

@@ -4,8 +4,8 @@
  */
 import type { EventRecord, ListedEvent } from "./events";
 
-/** The stored event JSON: the event as functions see it, plus its internal id. */
-type StoredJson = { internalId: string } & Record<string, unknown>;
+/** The stored event JSON: the event as functions see it (ingest fills in `id` and `data`), plus its internal id. */
+type StoredJson = { internalId: string; name: string; id: string; data: Record<string, unknown> } & Record<string, unknown>;
 
 /** An event in Inngest's REST v1 shape: the event's own fields plus when and how it was received. */
 export function toApiEvent(event: EventRecord) {
