@@ -21,10 +21,14 @@ describe("wrangler deploy --dry-run", () => {
       expect(stdout).toContain(binding);
     }
     const files = readdirSync(outdir);
-    // The entry, and beside it the dashboard's charting library, imported as text.
+    // The entry, and beside it the dashboard's charting library and its own script (built by the
+    // config's [build] command), imported as text.
     const bundle = files.find((f) => f === "index.js");
     expect(bundle).toBeDefined();
     expect(files.some((f) => f.endsWith("uPlot.iife.min.js"))).toBe(true);
+    const dashboard = files.find((f) => f.endsWith("stepflare-dashboard.js"));
+    expect(dashboard).toBeDefined();
+    expect(readFileSync(join(outdir, dashboard!), "utf8")).toContain("/v0/runs");
     const code = readFileSync(join(outdir, bundle!), "utf8");
     expect(code).toMatch(/export\s*{[^}]*RunObject/);
     expect(code).toMatch(/export\s*{[^}]*SchedulerObject/);

@@ -72,6 +72,10 @@ describe("npx stepflare dev from the packed package", () => {
     const dashboard = await fetch(`${url}/`);
     expect(dashboard.status).toBe(200);
     expect(await dashboard.text()).toContain("<title>stepflare</title>");
+    // The dashboard's script, bundled from its TypeScript when the packaged server started.
+    const script = await fetch(`${url}/_dashboard/app.js`);
+    expect(script.headers.get("content-type")).toContain("text/javascript");
+    expect(await script.text()).toContain("/v0/runs");
     await waitFor(() => (output.includes(`Dashboard       ${url}`) ? true : undefined), 10_000, `the banner in\n${output}`);
     expect(output).toContain("no discovery (--no-discovery)");
   });
