@@ -66,4 +66,11 @@ export interface Env {
    * deleted by the heartbeat, and an ended run's object deletes its storage this long after it ended.
    */
   STEPFLARE_RETENTION?: string;
+  /**
+   * Set by the dev process (scripts/dev), not by hand: `true` when it discovers apps on the usual
+   * local ports, `false` with `--no-discovery`. `GET /dev` reports it (src/api/dev-start-opts.ts).
+   */
+  STEPFLARE_DEV_AUTODISCOVER?: string;
+  /** Set by the dev process: a JSON array of the serve URLs given with `-u` at start, for `GET /dev`. */
+  STEPFLARE_DEV_SDK_URLS?: string;
 }

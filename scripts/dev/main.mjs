@@ -10,6 +10,7 @@ import { HOST, parseDevArgs, UsageError, usage, varFlags } from "./args.mjs";
 import { startAppSync } from "./apps.mjs";
 import { banner } from "./banner.mjs";
 import { discoveryPorts } from "./discovery.mjs";
+import { startOptsVars } from "./start-opts-vars.mjs";
 import { applyMigrations, bundleWorker, configDir, runWrangler } from "./wrangler.mjs";
 
 /** Exit code of a command line that cannot run (an unknown flag, a bad value), as most CLIs use. */
@@ -42,7 +43,9 @@ export async function runDev(argv, command) {
     console.log(usage(command));
     return;
   }
-  const { port, persistTo, config, vars, passthrough } = args;
+  const { port, persistTo, config, passthrough } = args;
+  // The dev process's own settings come last: they say what this process does, whatever --var says.
+  const vars = { ...args.vars, ...startOptsVars(args) };
   const ready = (url, runtime) => {
     const ports = args.discovery ? discoveryPorts(process.env, Number(new URL(url).port)) : null;
     const settings = { sdkUrls: args.sdkUrls, discoveryPorts: ports, poll: args.poll, intervalMs: args.pollIntervalMs };

@@ -12,6 +12,7 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import { resolve } from "node:path";
 import type { Inngest, InngestFunction } from "inngest";
 import { serve } from "inngest/node";
+import type { DevServerInfo } from "inngest/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devClient } from "./harness/app";
 import { startDevServer, type DevServer } from "./harness/dev-server";
@@ -140,6 +141,13 @@ describe("apps kept in sync by the dev server", () => {
     const [id] = await sendEvents(server.url, { name: "test/found", data: {} });
     const [run] = await waitForEndedRuns(server.url, id!, 1, 60_000);
     expect(run).toMatchObject({ status: "Completed", output: "found" });
+  });
+});
+
+describe("GET /dev", () => {
+  it("reports discovery on and the -u URL, as the server was started", async () => {
+    const info = (await (await fetch(`${server.url}/dev`)).json()) as DevServerInfo;
+    expect(info.startOpts).toEqual({ autodiscover: true, urls: [given.url] });
   });
 });
 
