@@ -9,7 +9,7 @@ import { fill, h, loading, messageOf } from "./dom";
 /** How often the shown page refreshes its data. */
 const POLL_MS = 2000;
 
-/** Refreshes a page's data in place; a page with nothing to refresh returns null. */
+/** Refreshes a page's data in place; polled while the page is shown. */
 export type Refresh = () => Promise<unknown>;
 
 /** Renders a page into `main`; `match` is its pattern's match of the path. */
