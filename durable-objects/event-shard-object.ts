@@ -3,8 +3,7 @@ import { EVENT_HISTORY_WRITE_DELAY_MS } from "../src/constants";
 import type { Env } from "../src/env";
 import { runShardAlarm } from "../src/ingest/event-shard-alarm";
 import { acceptArgsSchema, loadArgsSchema, markArgsSchema, unwrittenNamedArgsSchema } from "../src/ingest/event-shard-rpc";
-import { EventShardStore, type HeldEvent, type RecentEvent } from "../src/ingest/event-shard-store";
-import type { RoutedEvent } from "../src/ingest/routed-event";
+import { EventShardStore, type HeldEvent, type RecentEvent, type ShardItem } from "../src/ingest/event-shard-store";
 import { parseRpcArgs } from "../src/util/rpc-args";
 import { phaseClock } from "../src/metering/phase-timing";
 
@@ -27,8 +26,8 @@ export class EventShardObject extends DurableObject<Env> {
     this.#store = new EventShardStore(ctx.storage);
   }
 
-  /** Stores events received at `receivedAt`; returns the internal ids to enqueue (not duplicates, not settled). */
-  async accept(items: RoutedEvent[], receivedAt: number): Promise<string[]> {
+  /** Stores events received at `receivedAt` (or their own); returns the internal ids to enqueue (not duplicates, not settled). */
+  async accept(items: ShardItem[], receivedAt: number): Promise<string[]> {
     const clock = phaseClock(this.env, "ingest.shard");
     [items, receivedAt] = parseRpcArgs(acceptArgsSchema, [items, receivedAt], "EventShardObject.accept");
     clock?.lap("args");
