@@ -47,10 +47,20 @@ export function enqueueGrouped(env: Env, messages: { body: QueueMessage; bytes: 
  * finish even if that request is cancelled (its client went away), so it extends the invocation.
  */
 function keptAlive<T>(call: Promise<T>): Promise<T> {
-  try {
-    waitUntil(call.catch(() => undefined));
-  } catch {
-    // Outside an invocation (a test calling directly): the call runs on by itself.
-  }
+  runBehind(
+    call.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
   return call;
+}
+
+/** Lets `work` finish after the invocation that started it has answered. */
+export function runBehind(work: Promise<void>): void {
+  try {
+    waitUntil(work);
+  } catch {
+    // Outside an invocation (a test calling directly): the work runs on by itself.
+  }
 }
