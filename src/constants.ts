@@ -665,3 +665,9 @@ export const INGEST_GROUP_MAX_BYTES = 8 * 1024 * 1024;
 export const INGEST_QUEUE_GROUP_MAX_MESSAGES = 1_000;
 /** Most bytes of messages in one grouped Queue send of accepted events. */
 export const INGEST_QUEUE_GROUP_MAX_BYTES = 10 * QUEUE_BATCH_MAX_BYTES;
+/**
+ * Under load an event shard writes D1 history at most once per this long (each write is an alarm,
+ * a D1 batch and a commit, whatever it carries); after a quiet spell the first write still comes
+ * EVENT_HISTORY_WRITE_DELAY_MS after the event, so history is never more than about this behind.
+ */
+export const EVENT_HISTORY_MIN_INTERVAL_MS = 1_000;
