@@ -1,10 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { EVENT_HISTORY_WRITE_DELAY_MS } from "../src/constants";
 import type { Env } from "../src/env";
 import { runShardAlarm } from "../src/ingest/event-shard-alarm";
 import { acceptArgsSchema, loadArgsSchema, markArgsSchema, unwrittenNamedArgsSchema } from "../src/ingest/event-shard-rpc";
-import { EventShardStore, type HeldEvent, type RecentEvent } from "../src/ingest/event-shard-store";
-import type { RoutedEvent } from "../src/ingest/routed-event";
+import { historyWriteAt, pacedAlarmAt } from "../src/ingest/history-pace";
+import { EventShardStore, type HeldEvent, type RecentEvent, type ShardItem } from "../src/ingest/event-shard-store";
 import { parseRpcArgs } from "../src/util/rpc-args";
 import { phaseClock } from "../src/metering/phase-timing";
 
@@ -21,14 +20,16 @@ export class EventShardObject extends DurableObject<Env> {
    * instance, or the alarm just rang). Saves asking storage on every accepted request.
    */
   #alarmAt: number | null | undefined;
+  /** When this instance's last alarm began (null: none yet), to pace history writes. */
+  #lastAlarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new EventShardStore(ctx.storage);
   }
 
-  /** Stores events received at `receivedAt`; returns the internal ids to enqueue (not duplicates, not settled). */
-  async accept(items: RoutedEvent[], receivedAt: number): Promise<string[]> {
+  /** Stores events received at `receivedAt` (or their own); returns the internal ids to enqueue (not duplicates, not settled). */
+  async accept(items: ShardItem[], receivedAt: number): Promise<string[]> {
     const clock = phaseClock(this.env, "ingest.shard");
     [items, receivedAt] = parseRpcArgs(acceptArgsSchema, [items, receivedAt], "EventShardObject.accept");
     clock?.lap("args");
@@ -61,13 +62,14 @@ export class EventShardObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     // The platform clears the alarm as it rings; what the work below sets is not known yet.
     this.#alarmAt = undefined;
-    const next = await runShardAlarm(this.env, this.#store, Date.now());
-    if (next !== null) await this.#setAlarm(next);
+    this.#lastAlarmAt = Date.now();
+    const next = await runShardAlarm(this.env, this.#store, this.#lastAlarmAt);
+    if (next !== null) await this.#setAlarm(pacedAlarmAt(next, this.#lastAlarmAt));
   }
 
-  /** History is written one batch at a time: the alarm rings soon, unless it already will. */
+  /** History is written one batch at a time: the alarm rings soon (paced under load), unless it already will. */
   async #armSoon(): Promise<void> {
-    const at = Date.now() + EVENT_HISTORY_WRITE_DELAY_MS;
+    const at = historyWriteAt(Date.now(), this.#lastAlarmAt);
     if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
     if (this.#alarmAt === null || this.#alarmAt > at) await this.#setAlarm(at);
   }

@@ -652,3 +652,22 @@ export const QUEUE_BEHIND_SKEW_MS = 5_000;
  * it sent (it waits about the Queue's lag, at least the usual re-send interval).
  */
 export const QUEUE_BEHIND_MAX_WAIT_MS = 10 * 60 * 1000;
+
+// --- Ingest group commit (issue 10, item 3) ---
+/**
+ * Most events one grouped call to an event shard carries: single-event requests that arrive in
+ * one isolate while a call to their shard is in flight are stored together in the next call.
+ */
+export const INGEST_GROUP_MAX_EVENTS = 1_000;
+/** Most bytes of events (as sent) in one grouped event shard call; an RPC argument may be 32 MiB. */
+export const INGEST_GROUP_MAX_BYTES = 8 * 1024 * 1024;
+/** Most messages one grouped Queue send of accepted events carries (sent as several `sendBatch` calls at once). */
+export const INGEST_QUEUE_GROUP_MAX_MESSAGES = 1_000;
+/** Most bytes of messages in one grouped Queue send of accepted events. */
+export const INGEST_QUEUE_GROUP_MAX_BYTES = 10 * QUEUE_BATCH_MAX_BYTES;
+/**
+ * Under load an event shard writes D1 history at most once per this long (each write is an alarm,
+ * a D1 batch and a commit, whatever it carries); after a quiet spell the first write still comes
+ * EVENT_HISTORY_WRITE_DELAY_MS after the event, so history is never more than about this behind.
+ */
+export const EVENT_HISTORY_MIN_INTERVAL_MS = 1_000;

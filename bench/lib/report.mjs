@@ -337,6 +337,7 @@ function breakdownLines(report) {
   const ing = report.ingestion_breakdown;
   const ingestNotes = (phases) => [
     `Event shard RPC minus the shard's own code (its commit wait and the hop), mean: ${num(gap(phases, "ingest.shards", "ingest.shard."))} ms.`,
+    "`ingest.count.*` are counts, not ms: events per event shard call and messages per Queue send, as concurrent requests were grouped.",
   ];
   if (ing?.single_phases) sections.push(["Ingestion, 1 event/request", ingestNotes(ing.single_phases), ing.single_phases]);
   if (ing?.batched_phases) sections.push([`Ingestion, ${report.workload.batchSize} events/request`, ingestNotes(ing.batched_phases), ing.batched_phases]);

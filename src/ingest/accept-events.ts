@@ -2,8 +2,9 @@ import type { Env } from "../env";
 import type { PhaseClock } from "../metering/phase-timing";
 import type { RoutedEvent } from "./routed-event";
 import { newEventIds } from "./event-ids";
-import { enqueueMessages, messageFor } from "./enqueue";
+import { messageFor } from "./enqueue";
 import { storeInShards } from "./event-shards";
+import { enqueueGrouped, groupedAccept, runBehind } from "./ingest-groups";
 import { parseEventPayload } from "./validate-events";
 
 /** The answer to an ingest request, in the body shape the SDK checks (`status` must be 200). */
@@ -11,10 +12,11 @@ export type AcceptResult = { ok: true; ids: string[] } | { ok: false; status: 40
 
 /**
  * Validates, stores and enqueues the events of one ingest request. Events are durable in their
- * event shards (Durable Objects, one call per shard in parallel) before their ids are returned;
- * nothing on this path touches D1. Duplicates of a sender's id are stored as such and not
- * enqueued. If the Queue send fails the events stay pending and their shard re-drives them, so
- * an accepted event is never lost.
+ * event shards (Durable Objects, one call per shard in parallel, shared with the concurrent
+ * requests of this isolate that store in the same shard: ingest-groups.ts) before their ids are
+ * returned; nothing on this path touches D1. Duplicates of a sender's id are stored as such and not
+ * enqueued. The Queue send goes on behind the answer; if it fails the events stay pending and
+ * their shard re-drives them, so an accepted event is never lost.
  */
 export async function acceptEvents(env: Env, body: string, seedHeader: string | null, now: number, clock: PhaseClock | null = null): Promise<AcceptResult> {
   const parsed = parseEventPayload(body, now);
@@ -25,13 +27,15 @@ export async function acceptEvents(env: Env, body: string, seedHeader: string | 
     event: { ...event, internalId: ids[i]!, id: event.id ?? ids[i]! },
   }));
   clock?.lap("ids");
-  const pending = await storeInShards(env, stored, now);
+  const pending = await storeInShards(env, stored, now, groupedAccept(body.length / Math.max(1, stored.length)));
   clock?.lap("shards");
-  try {
-    await enqueueMessages(env.EVENTS, pending.map(messageFor));
-  } catch (err) {
-    console.error("stepflare: enqueueing events failed; their shards will re-drive them", err);
-  }
+  // Not awaited: the events are durable in their shards, which re-drive any the Queue never
+  // got, so the answer need not wait for the send (one hop less per request).
+  runBehind(
+    enqueueGrouped(env, pending.map(messageFor)).catch((err: unknown) => {
+      console.error("stepflare: enqueueing events failed; their shards will re-drive them", err);
+    }),
+  );
   clock?.lap("queue");
   return { ok: true, ids };
 }

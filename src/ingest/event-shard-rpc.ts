@@ -9,8 +9,11 @@ import { storedEventSchema } from "./event";
 
 const time = z.number().int().min(0);
 
-/** `accept(items, receivedAt)`: events with their target, and when they were received. */
-export const acceptArgsSchema = z.tuple([z.array(z.object({ event: storedEventSchema, target: z.string().optional() })), time]);
+/**
+ * `accept(items, receivedAt)`: events with their target, and when they were received: each item's
+ * own `receivedAt` (items of grouped requests were received at different times), else the call's.
+ */
+export const acceptArgsSchema = z.tuple([z.array(z.object({ event: storedEventSchema, target: z.string().optional(), receivedAt: time.optional() })), time]);
 
 /** `load(internalIds)`. */
 export const loadArgsSchema = z.array(z.string().min(1)).max(EVENT_SHARD_IDS_PER_LOAD);

@@ -50,6 +50,9 @@ export const EVENT_SHARD_MIGRATIONS: readonly string[] = [
   `ALTER TABLE events ADD COLUMN sent_at INTEGER;`,
 ];
 
+/** An event to store, with when it was received when that differs from the call's time. */
+export type ShardItem = RoutedEvent & { receivedAt?: number };
+
 /** How routing settled an event, as the consumer reports it. */
 export interface EventMark {
   internalId: string;
@@ -107,13 +110,15 @@ export class EventShardStore {
 
   /**
    * Stores events as `pending`, or `duplicate` when their user-given id is claimed by another
-   * event within the window; claims the ids of the rest. An event already stored (a retried send
+   * event within the window; claims the ids of the rest. Each is received at its own `receivedAt`,
+   * else the call's. An event already stored (a retried send
    * with the same seeded ids) is left as it is. Returns the ids to enqueue: those still pending.
    */
-  accept(items: RoutedEvent[], now: number): string[] {
+  accept(items: ShardItem[], receivedAt: number): string[] {
     return this.#storage.transactionSync(() => {
       const pending: string[] = [];
-      for (const { event, target } of items) {
+      for (const { event, target, receivedAt: itemReceivedAt } of items) {
+        const now = itemReceivedAt ?? receivedAt;
         const existing = this.#sql.exec<{ status: string }>("SELECT status FROM events WHERE internal_id = ?", event.internalId).toArray()[0];
         if (existing) {
           if (existing.status === "pending") pending.push(event.internalId);

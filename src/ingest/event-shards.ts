@@ -7,7 +7,7 @@ import { EVENT_SHARD_COUNT, EVENT_SHARD_IDS_PER_LOAD, EVENT_SHARD_LOADS_PER_CALL
 import type { Env } from "../env";
 import { storedEventSchema, type StoredEvent } from "./event";
 import { eventShardName, eventShardOf } from "./event-shard-key";
-import type { EventMark, HeldEvent, RecentEvent } from "./event-shard-store";
+import type { EventMark, HeldEvent, RecentEvent, ShardItem } from "./event-shard-store";
 import { addStoredEvent, loadEvents, loadQueuedEvents, markEventFailed, markEventRouted, type LoadedEvents } from "./event-store";
 import type { QueueMessage } from "./queue-message";
 import type { RoutedEvent } from "./routed-event";
@@ -17,15 +17,28 @@ import { readStoredJson } from "../util/stored-json";
 export type ShardMark = EventMark & { shard: number | undefined };
 
 /**
+ * How one shard's part of a store reaches it; resolves to the ids it holds pending. By default a
+ * call of its own ({@link acceptInShard}); the ingest route groups concurrent requests' parts.
+ */
+export type ShardAccept = (env: Env, shard: number, items: ShardItem[], receivedAt: number) => Promise<string[]>;
+
+/** One call to `shard` storing `items`: the plain {@link ShardAccept}. */
+export function acceptInShard(env: Env, shard: number, items: ShardItem[], receivedAt: number): Promise<string[]> {
+  return shardStub(env, shard).accept(items, receivedAt);
+}
+
+/**
  * Stores events durably in their shards (one call per shard, in parallel) and returns those to
  * enqueue: every event but duplicates of a sender's id and events a retried send already
  * settled. Resolves only once every shard has stored its events.
  */
-export async function storeInShards(env: Env, items: RoutedEvent[], receivedAt: number): Promise<RoutedEvent[]> {
+export async function storeInShards(env: Env, items: RoutedEvent[], receivedAt: number, accept: ShardAccept = acceptInShard): Promise<RoutedEvent[]> {
   const groups = groupBy(items, (item) => shardOfItem(item));
   const pending = await Promise.all(
     [...groups].map(([shard, group]) =>
-      shardStub(env, shard).accept(
+      accept(
+        env,
+        shard,
         group.map(({ event, target }) => (target === undefined ? { event } : { event, target })),
         receivedAt,
       ),

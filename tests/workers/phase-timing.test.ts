@@ -41,12 +41,15 @@ describe("phase timing", () => {
     });
     expect(res.status).toBe(200);
     const { phases } = (await (await call(TIMED, "/_bench/phases")).json()) as { phases: Phases };
-    const ingest = Object.keys(phases).filter((name) => name.startsWith("ingest.") && !name.startsWith("ingest.shard."));
+    const ingest = Object.keys(phases).filter((name) => name.startsWith("ingest.") && !name.startsWith("ingest.shard.") && !name.startsWith("ingest.count."));
     expect(ingest).toEqual(["ingest.route", "ingest.body", "ingest.parse", "ingest.ids", "ingest.shards", "ingest.queue", "ingest.answer", "ingest.handler"]);
     for (const name of ingest) {
       expect(phases[name]!.n).toBe(1);
       expect(phases[name]!.p50).toBeGreaterThanOrEqual(0);
     }
+    // Beside the phases, counts of how far concurrent requests were grouped: one request alone here.
+    expect(phases["ingest.count.events_per_shard_call"]).toMatchObject({ n: 1, p50: 1 });
+    expect(phases["ingest.count.messages_per_queue_send"]).toMatchObject({ n: 1, p50: 1 });
   });
 
   it("summarises samples (n, mean, p50, p95), laps from one clock, and forgets them on reset", () => {
