@@ -26,6 +26,20 @@ export type ThrottleSpec = NonNullable<RunStart["throttle"]>;
 const ACTIVE = new Set<RunStatus>(["queued", "running"]);
 
 /**
+ * The run row as last read, per object storage (undefined: read it again), so a step does not
+ * read the same row several times. Every write to the row goes through RunStore and forgets it,
+ * as does any transaction that throws (its writes were rolled back); stores over the same storage
+ * share it, so none of them keeps a row another changed.
+ */
+const rowCaches = new WeakMap<DurableObjectStorage, { row: RunRow | null | undefined }>();
+
+function rowCacheOf(storage: DurableObjectStorage): { row: RunRow | null | undefined } {
+  let cache = rowCaches.get(storage);
+  if (!cache) rowCaches.set(storage, (cache = { row: undefined }));
+  return cache;
+}
+
+/**
  * The run's durable state inside its Durable Object. Every method is synchronous: each
  * transition is one SQLite transaction, so a crash leaves either the whole change or none.
  */
@@ -47,6 +61,8 @@ export class RunStore {
   /** Parsed memos, loaded once; storage stays the source of truth and is written first. */
   #memos: Map<string, unknown> | null = null;
   #events: SdkEvent[] | null = null;
+  /** The run row as last read, shared by every RunStore over the same storage (see rowCaches). */
+  readonly #cache: { row: RunRow | null | undefined };
   /** How long the object keeps an ended run before deleting its storage; null: forever. */
   readonly #retentionMs: number | null;
   /**
@@ -59,6 +75,7 @@ export class RunStore {
     this.#storage = storage;
     this.#sql = storage.sql;
     this.#retentionMs = retentionMs;
+    this.#cache = rowCacheOf(storage);
     this.#ready = hasSchema(this.#sql);
     if (this.#ready) migrate(this.#sql, RUN_MIGRATIONS);
     this.history = new RunHistory(storage);
@@ -72,7 +89,8 @@ export class RunStore {
   /** The run, or null before `init` (and once retention deleted it). */
   run(): RunRow | null {
     if (!this.#ready) return null;
-    return this.#sql.exec<RunRow>("SELECT * FROM run").toArray()[0] ?? null;
+    if (this.#cache.row === undefined) this.#cache.row = this.#sql.exec<RunRow>("SELECT * FROM run").toArray()[0] ?? null;
+    return this.#cache.row;
   }
 
   /** When the ended run's storage is due to be deleted; null while it runs or when kept forever. */
@@ -84,6 +102,7 @@ export class RunStore {
   /** Forgets everything held in memory after the object's storage was deleted: it has no run now. */
   forget(): void {
     this.#ready = false;
+    this.#cache.row = undefined;
     this.#memos = null;
     this.#events = null;
   }
@@ -101,7 +120,7 @@ export class RunStore {
       createOrMigrate(this.#sql, RUN_MIGRATIONS, RUN_SCHEMA);
       this.#ready = true;
     }
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       this.#sql.exec(
         `INSERT INTO run (singleton, id, function_id, app_id, event_id, step_url, status, max_attempts, finish_timeout,
            constraints, priority, singleton_flow, throttle, queued_at)
@@ -119,6 +138,7 @@ export class RunStore {
         start.throttle ? JSON.stringify(start.throttle) : null,
         start.queuedAt,
       );
+      this.#cache.row = undefined;
       writeBlob(this.#sql, "events", JSON.stringify(start.events));
       for (const stepId of start.seed?.stack ?? []) {
         writeBlob(this.#sql, `memo:${stepId}`, JSON.stringify(start.seed!.memos[stepId] ?? null));
@@ -185,8 +205,9 @@ export class RunStore {
   markStarted(now: number): void {
     const run = this.#requireRun();
     if (run.status !== "queued") return;
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       this.#sql.exec("UPDATE run SET status = 'running', started_at = ?", now);
+      this.#cache.row = undefined;
       this.#sql.exec("DELETE FROM run_timers WHERE kind = 'start_timeout'");
       if (run.finish_timeout !== null) this.#setTimer("finish_timeout", now + run.finish_timeout);
       this.history.markDirty("run", run.id);
@@ -204,6 +225,7 @@ export class RunStore {
   /** Keeps the start the throttle reserved, so a restart does not reserve a second one. */
   reserveStart(at: number): void {
     this.#sql.exec("UPDATE run SET throttled_until = ?", at);
+    this.#cache.row = undefined;
   }
 
   /**
@@ -219,7 +241,7 @@ export class RunStore {
     const size = this.#size.check([...news.map((step) => step.memo), ...output]);
     const t: Transition = size.error ? { ...emptyTransition(), end: { status: "failed", error: size.error } } : decided;
     const fresh = size.error ? [] : news;
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       this.calls.settle(call, t);
       for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now, step.timing);
       for (const step of t.attemptErrors) {
@@ -230,7 +252,9 @@ export class RunStore {
       for (const wait of t.waits) this.#wait(wait, now);
       if (t.discover) this.calls.request(DISCOVERY, now);
       if (t.version !== undefined) this.#sql.exec("UPDATE run SET version = ?", t.version);
+      this.#cache.row = undefined;
       if (t.forceStepPlan !== undefined) this.#sql.exec("UPDATE run SET force_step_plan = ?", t.forceStepPlan ? 1 : 0);
+      this.#cache.row = undefined;
       if (t.end) this.#end(t.end, now);
       this.history.markDirty("run", this.#requireRun().id);
     });
@@ -254,7 +278,7 @@ export class RunStore {
       this.#endNow({ status: "failed", error: size.error }, now);
       return false;
     }
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now, step.timing);
       this.#sql.exec("UPDATE calls SET attempt = 0 WHERE target = ?", DISCOVERY);
       this.history.markDirty("run", this.#requireRun().id);
@@ -276,7 +300,7 @@ export class RunStore {
       this.#endNow({ status: "failed", error: size.error }, now);
       return true;
     }
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       this.#sql.exec("DELETE FROM waits WHERE step_id = ?", stepId);
       if (wait.kind !== "sleep") this.outbox.add({ kind: "unpause", pauseIds: [`${this.#requireRun().id}:${stepId}`] });
       this.#storeStep(stepId, memo, { op: this.history.step(stepId)?.op ?? "Sleep" }, 1, now);
@@ -319,7 +343,7 @@ export class RunStore {
   failUnreadable(err: UnreadableStateError, now: number): boolean {
     const dropEntry = err.table === "outbox";
     if (!dropEntry && !this.isActive()) return false;
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       if (dropEntry) {
         const row = this.#sql.exec<{ body: string }>("SELECT body FROM outbox WHERE seq = ?", Number(err.key)).toArray()[0];
         console.error(`stepflare: dropping unreadable outbox entry ${err.key}: ${row?.body.slice(0, UNREADABLE_LOG_CHARS) ?? "(gone)"}`);
@@ -365,7 +389,7 @@ export class RunStore {
 
   /** Ends the run outside any decided transition: cancelled, or failed by a server-made error. */
   #endNow(state: FinalState, now: number): void {
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       this.#end(state, now);
       this.history.markDirty("run", this.#requireRun().id);
     });
@@ -378,7 +402,21 @@ export class RunStore {
    */
   #startEndpoint(endpoint: NonNullable<RunStart["endpoint"]>, now: number): void {
     this.#sql.exec("UPDATE run SET status = 'running', started_at = ?, endpoint_method = ?, version = ?", now, endpoint.method, endpoint.version);
+    this.#cache.row = undefined;
     this.calls.hold(DISCOVERY, now + ENDPOINT_SYNC_LEASE_MS);
+  }
+
+  /**
+   * One transaction of the run's changes. If it throws, its writes are rolled back: the run row
+   * read during it may hold one of them, so it is read again.
+   */
+  #transaction(change: () => void): void {
+    try {
+      this.#storage.transactionSync(change);
+    } catch (err) {
+      this.#cache.row = undefined;
+      throw err;
+    }
   }
 
   #requireRun(): RunRow {
@@ -425,6 +463,7 @@ export class RunStore {
   /** The whole parallel group has results: discover what comes next, planning steps freely again. */
   #finishGroup(now: number): void {
     this.#sql.exec("UPDATE run SET force_step_plan = 0");
+    this.#cache.row = undefined;
     this.calls.request(DISCOVERY, now);
   }
 
@@ -435,6 +474,7 @@ export class RunStore {
   #end(state: FinalState, now: number): void {
     const run = this.#requireRun();
     this.#sql.exec("UPDATE run SET status = ?, ended_at = ?", state.status, now);
+    this.#cache.row = undefined;
     const result = state.status === "completed" ? { output: state.output } : { error: state.status === "failed" ? state.error : CANCELLED_ERROR };
     writeBlob(this.#sql, "result", JSON.stringify(result));
     this.#sql.exec("DELETE FROM calls; DELETE FROM pending_plan; DELETE FROM waits; DELETE FROM run_timers");
