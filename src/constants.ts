@@ -652,3 +652,11 @@ export const QUEUE_BEHIND_SKEW_MS = 5_000;
  * it sent (it waits about the Queue's lag, at least the usual re-send interval).
  */
 export const QUEUE_BEHIND_MAX_WAIT_MS = 10 * 60 * 1000;
+
+// --- Checkpoint and step path (issue 10, item 2) ---
+/**
+ * History rows one statement marks dirty at most (three bound values each): a transaction that
+ * changes more rows (a wide parallel group) writes them in several statements, staying far under
+ * any bound-parameter limit.
+ */
+export const HISTORY_DIRTY_ROWS_PER_STATEMENT = 30;

@@ -407,12 +407,13 @@ export class RunStore {
   }
 
   /**
-   * One transaction of the run's changes. If it throws, its writes are rolled back: the run row
-   * read during it may hold one of them, so it is read again.
+   * One transaction of the run's changes, its history rows marked dirty together at its end
+   * (RunHistory.batched). If it throws, its writes are rolled back: the run row read during it
+   * may hold one of them, so it is read again.
    */
   #transaction(change: () => void): void {
     try {
-      this.#storage.transactionSync(change);
+      this.#storage.transactionSync(() => this.history.batched(change));
     } catch (err) {
       this.#cache.row = undefined;
       throw err;
@@ -452,8 +453,7 @@ export class RunStore {
     this.#sql.exec("DELETE FROM pending_plan WHERE step_id = ?", stepId);
     const failed = isErrorMemo(memo);
     const error = failed ? JSON.stringify(memo.error) : null;
-    this.history.upsertStep(stepId, info, failed ? "failed" : "completed", attempts, error, now, now);
-    if (timing) this.#sql.exec("UPDATE steps SET started_at = ?, ended_at = ? WHERE step_id = ?", timing.startedAt, timing.endedAt, stepId);
+    this.history.upsertStep(stepId, info, failed ? "failed" : "completed", attempts, error, now, timing?.endedAt ?? now, timing?.startedAt ?? null);
   }
 
   #pendingCount(): number {
