@@ -280,7 +280,8 @@ export class RunStore {
     }
     this.#transaction(() => {
       for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now, step.timing);
-      this.#sql.exec("UPDATE calls SET attempt = 0 WHERE target = ?", DISCOVERY);
+      // Only when it changes: an unchanged row is left unwritten (one page less to commit).
+      this.#sql.exec("UPDATE calls SET attempt = 0 WHERE target = ? AND attempt <> 0", DISCOVERY);
       this.history.markDirty("run", this.#requireRun().id);
     });
     for (const step of fresh) memos.set(step.stepId, step.memo);
