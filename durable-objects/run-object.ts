@@ -30,7 +30,8 @@ import { firstUnsupported, unsupportedFeatureError } from "../src/runs/unsupport
 import { isPermanentStorageError } from "../src/util/storage-refusal";
 import { runError } from "../src/errors";
 import { parseRpcArgs } from "../src/util/rpc-args";
-import { phaseClock, recordPhase, timingEnabled } from "../src/metering/phase-timing";
+import { phaseClock, recordPhase, timingEnabled, type PhaseClock } from "../src/metering/phase-timing";
+import { withLocalCheckpoint } from "../src/sync/local-checkpoint";
 
 /**
  * One run: its state in SQLite and its timers on the alarm. A thin shell over `RunStore`
@@ -47,7 +48,7 @@ export class RunObject extends DurableObject<Env> {
     this.#store = new RunStore(ctx.storage, { retentionMs: retentionOrForever(env) });
     this.#driver = new RunDriver({
       store: this.#store,
-      transport: this.#timedTransport(appTransport(env)),
+      transport: this.#withLocalCheckpoints(this.#timedTransport(appTransport(env))),
       gateway: gatewayFor(env),
       slots: flowSlots(env, () => ({
         id: this.#store.run()?.id ?? "",
@@ -121,6 +122,11 @@ export class RunObject extends DurableObject<Env> {
     const clock = phaseClock(this.env, "checkpoint.do");
     ops = parseRpcArgs(checkpointArgsSchema, ops, "RunObject.checkpoint");
     clock?.lap("args");
+    return this.#checkpoint(ops, clock);
+  }
+
+  /** `checkpoint` with its ops already validated (by the RPC, or by the route for an in-process app). */
+  async #checkpoint(ops: Op[], clock: PhaseClock | null): Promise<{ accepted: boolean }> {
     const steps = ops.filter((op) => op.op === "StepRun").map((op) => storedStepFromOp(op, 1));
     // An op the server cannot carry out (`defer()` rides along with checkpoints) ends the run.
     const refused = firstUnsupported(ops);
@@ -261,6 +267,15 @@ export class RunObject extends DurableObject<Env> {
       console.error(`stepflare: run ${this.#store.run()?.id ?? "?"} failed to make progress; retrying`, err);
       await this.ctx.storage.setAlarm(Date.now() + ALARM_ERROR_RETRY_MS);
     }
+  }
+
+  /**
+   * `transport` with this object's checkpoint code as the shortcut for the calls' own checkpoints
+   * (src/sync/local-checkpoint.ts): only an in-process app's SDK runs inside the call to use it.
+   */
+  #withLocalCheckpoints(transport: Transport): Transport {
+    const checkpoint = (ops: Op[]) => this.#checkpoint(ops, phaseClock(this.env, "checkpoint.local"));
+    return (request, signal) => withLocalCheckpoint(request.runId, checkpoint, () => transport(request, signal));
   }
 
   /**

@@ -671,3 +671,11 @@ export const INGEST_QUEUE_GROUP_MAX_BYTES = 10 * QUEUE_BATCH_MAX_BYTES;
  * EVENT_HISTORY_WRITE_DELAY_MS after the event, so history is never more than about this behind.
  */
 export const EVENT_HISTORY_MIN_INTERVAL_MS = 1_000;
+
+// --- Checkpoint and step path (issue 10, item 2) ---
+/**
+ * History rows one statement marks dirty at most (three bound values each): a transaction that
+ * changes more rows (a wide parallel group) writes them in several statements, staying far under
+ * any bound-parameter limit.
+ */
+export const HISTORY_DIRTY_ROWS_PER_STATEMENT = 30;

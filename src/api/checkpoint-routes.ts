@@ -5,6 +5,7 @@ import { MAX_CHECKPOINT_BODY_BYTES } from "../constants";
 import { requestClock } from "../metering/phase-timing";
 import { opSchema } from "../protocol/ops";
 import { readJsonBody, refuseLoneSurrogates } from "../util/body-limit";
+import { localCheckpointFor } from "../sync/local-checkpoint";
 
 /** The body of a v4 SDK's async checkpoint; fields the server does not need are not required. */
 const checkpointBodySchema = z.looseObject({ run_id: z.string().optional(), steps: z.array(opSchema) });
@@ -30,7 +31,10 @@ checkpointRoutes.post("/v1/checkpoint/:runId/async", async (c) => {
   if (!parsed.success) {
     return c.json({ error: `invalid checkpoint body: ${parsed.error.issues[0]?.message ?? "not JSON"}`, status: 400 }, 400);
   }
-  const { accepted } = await c.env.RUNS.getByName(c.req.param("runId")).checkpoint(parsed.data.steps);
+  const runId = c.req.param("runId");
+  // An in-process app's SDK checkpointing inside its run's own call reaches the run directly.
+  const local = localCheckpointFor(runId);
+  const { accepted } = await (local ? local(parsed.data.steps) : c.env.RUNS.getByName(runId).checkpoint(parsed.data.steps));
   clock?.lap("rpc");
   clock?.total("handler");
   if (!accepted) return c.json({ error: "run is not running", status: 409 }, 409);

@@ -7,6 +7,7 @@
 import { env } from "cloudflare:workers";
 import worker from "../index";
 import { inProcessContext } from "./context";
+import { requestWithHeldBody } from "../util/in-process-body";
 
 /**
  * A `fetch` for the Inngest client that hands each request to stepflare's `fetch` handler in
@@ -14,4 +15,4 @@ import { inProcessContext } from "./context";
  * as `baseUrl: "http://stepflare.local"`.
  */
 export const stepflareFetch = ((input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-  Promise.resolve().then(() => worker.fetch(new Request(input, init), env as never, inProcessContext))) as typeof fetch;
+  Promise.resolve().then(() => worker.fetch(requestWithHeldBody(input, init), env as never, inProcessContext))) as typeof fetch;

@@ -1,4 +1,4 @@
-import { HISTORY_MAX_VALUE_BYTES, HISTORY_RESEND_AFTER_MS } from "../constants";
+import { HISTORY_DIRTY_ROWS_PER_STATEMENT, HISTORY_MAX_VALUE_BYTES, HISTORY_RESEND_AFTER_MS } from "../constants";
 import { utf8Bytes } from "../util/utf8";
 import { addAttemptError } from "./attempt-errors";
 import type { StepRow } from "./run-rows";
@@ -27,22 +27,36 @@ export type DirtyRow = { kind: "run" | "step"; key: string; rev: number };
 export class RunHistory {
   readonly #storage: DurableObjectStorage;
   readonly #sql: SqlStorage;
+  /** Rows marked dirty during `batched`, by kind and key. */
+  #batch: Map<string, { kind: DirtyRow["kind"]; key: string }> | null = null;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
     this.#sql = storage.sql;
   }
 
-  /** Records a step's status; the op of a sleep, wait, invoke or fetch is kept over later ones. */
-  upsertStep(stepId: string, info: StepInfo, status: StepRow["status"], attempts: number, error: string | null, now: number, endedAt: number | null): void {
+  /**
+   * Records a step's status; the op of a sleep, wait, invoke or fetch is kept over later ones.
+   * `startedAt`, when the SDK said when the step's code ran, replaces the start recorded so far.
+   */
+  upsertStep(
+    stepId: string,
+    info: StepInfo,
+    status: StepRow["status"],
+    attempts: number,
+    error: string | null,
+    now: number,
+    endedAt: number | null,
+    startedAt: number | null = null,
+  ): void {
     this.#sql.exec(
       `INSERT INTO steps (step_id, name, display_name, op, status, attempts, error, started_at, ended_at, seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT count(*) FROM steps))
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?10, ?8), ?9, (SELECT count(*) FROM steps))
        ON CONFLICT (step_id) DO UPDATE SET
          name = coalesce(excluded.name, name), display_name = coalesce(excluded.display_name, display_name),
          op = CASE WHEN op IN ('Sleep', 'WaitForEvent', 'InvokeFunction', 'Gateway', 'AIGateway') THEN op ELSE excluded.op END,
          status = excluded.status, attempts = max(attempts, excluded.attempts),
-         error = excluded.error, ended_at = excluded.ended_at`,
+         error = excluded.error, started_at = coalesce(?10, started_at), ended_at = excluded.ended_at`,
       stepId,
       info.name ?? null,
       info.displayName ?? null,
@@ -52,6 +66,7 @@ export class RunHistory {
       fitForHistory(error),
       now,
       endedAt,
+      startedAt,
     );
     if (error !== null && (status === "errored" || status === "failed")) {
       const kept = this.#sql.exec<{ attempt_errors: string | null }>("SELECT attempt_errors FROM steps WHERE step_id = ?", stepId).one();
@@ -63,17 +78,39 @@ export class RunHistory {
 
   /**
    * Notes that a row changed and D1 should get it: a new version (the run's next sequence
-   * number), not yet sent.
+   * number), not yet sent. Inside `batched`, noted now and written once at its end.
    */
   markDirty(kind: DirtyRow["kind"], key: string): void {
+    if (this.#batch) this.#batch.set(`${kind}:${key}`, { kind, key });
+    else this.#writeDirty([{ kind, key }]);
+  }
+
+  /**
+   * Runs `change` (a part of one transaction) with the rows it marks dirty written together at
+   * its end: one sequence number for all of them (each row's versions still only grow) and one
+   * statement, instead of two statements per row. Nothing is written if `change` throws.
+   */
+  batched(change: () => void): void {
+    if (this.#batch) return change();
+    const batch = (this.#batch = new Map());
+    try {
+      change();
+      if (batch.size > 0) this.#writeDirty([...batch.values()]);
+    } finally {
+      this.#batch = null;
+    }
+  }
+
+  #writeDirty(rows: { kind: DirtyRow["kind"]; key: string }[]): void {
     const { seq } = this.#sql.exec<{ seq: number }>("UPDATE history_seq SET seq = seq + 1 RETURNING seq").one();
-    this.#sql.exec(
-      `INSERT INTO dirty (kind, key, rev, sent_at) VALUES (?, ?, ?, NULL)
-       ON CONFLICT (kind, key) DO UPDATE SET rev = excluded.rev, sent_at = NULL`,
-      kind,
-      key,
-      seq,
-    );
+    for (let i = 0; i < rows.length; i += HISTORY_DIRTY_ROWS_PER_STATEMENT) {
+      const part = rows.slice(i, i + HISTORY_DIRTY_ROWS_PER_STATEMENT);
+      this.#sql.exec(
+        `INSERT INTO dirty (kind, key, rev, sent_at) VALUES ${part.map(() => "(?, ?, ?, NULL)").join(", ")}
+         ON CONFLICT (kind, key) DO UPDATE SET rev = excluded.rev, sent_at = NULL`,
+        ...part.flatMap((r) => [r.kind, r.key, seq]),
+      );
+    }
   }
 
   /**

@@ -6,8 +6,8 @@ import type { RunFacts } from "./decide";
 import { CANCELLED_ERROR, runEndEvents, type FinalState } from "./run-end-events";
 import type { SdkEvent } from "../ingest/event";
 import type { RunStart } from "./run-start";
-import { RUN_MIGRATIONS } from "./run-schema";
-import { hasSchema, migrate } from "../util/sqlite-migrate";
+import { RUN_MIGRATIONS, RUN_SCHEMA } from "./run-schema";
+import { createOrMigrate, hasSchema, migrate } from "../util/sqlite-migrate";
 import { parseStoredJson, UnreadableStateError } from "../util/stored-json";
 import { runError, type RunError } from "../errors";
 import { storedConstraintsSchema, storedEventsSchema, storedMemoSchema, storedThrottleSchema } from "./stored-run-json";
@@ -24,6 +24,20 @@ import { DISCOVERY, emptyTransition, isErrorMemo, type GatewayRequest, type Memo
 export type ThrottleSpec = NonNullable<RunStart["throttle"]>;
 
 const ACTIVE = new Set<RunStatus>(["queued", "running"]);
+
+/**
+ * The run row as last read, per object storage (undefined: read it again), so a step does not
+ * read the same row several times. Every write to the row goes through RunStore and forgets it,
+ * as does any transaction that throws (its writes were rolled back); stores over the same storage
+ * share it, so none of them keeps a row another changed.
+ */
+const rowCaches = new WeakMap<DurableObjectStorage, { row: RunRow | null | undefined }>();
+
+function rowCacheOf(storage: DurableObjectStorage): { row: RunRow | null | undefined } {
+  let cache = rowCaches.get(storage);
+  if (!cache) rowCaches.set(storage, (cache = { row: undefined }));
+  return cache;
+}
 
 /**
  * The run's durable state inside its Durable Object. Every method is synchronous: each
@@ -47,6 +61,8 @@ export class RunStore {
   /** Parsed memos, loaded once; storage stays the source of truth and is written first. */
   #memos: Map<string, unknown> | null = null;
   #events: SdkEvent[] | null = null;
+  /** The run row as last read, shared by every RunStore over the same storage (see rowCaches). */
+  readonly #cache: { row: RunRow | null | undefined };
   /** How long the object keeps an ended run before deleting its storage; null: forever. */
   readonly #retentionMs: number | null;
   /**
@@ -59,6 +75,7 @@ export class RunStore {
     this.#storage = storage;
     this.#sql = storage.sql;
     this.#retentionMs = retentionMs;
+    this.#cache = rowCacheOf(storage);
     this.#ready = hasSchema(this.#sql);
     if (this.#ready) migrate(this.#sql, RUN_MIGRATIONS);
     this.history = new RunHistory(storage);
@@ -72,7 +89,8 @@ export class RunStore {
   /** The run, or null before `init` (and once retention deleted it). */
   run(): RunRow | null {
     if (!this.#ready) return null;
-    return this.#sql.exec<RunRow>("SELECT * FROM run").toArray()[0] ?? null;
+    if (this.#cache.row === undefined) this.#cache.row = this.#sql.exec<RunRow>("SELECT * FROM run").toArray()[0] ?? null;
+    return this.#cache.row;
   }
 
   /** When the ended run's storage is due to be deleted; null while it runs or when kept forever. */
@@ -84,6 +102,7 @@ export class RunStore {
   /** Forgets everything held in memory after the object's storage was deleted: it has no run now. */
   forget(): void {
     this.#ready = false;
+    this.#cache.row = undefined;
     this.#memos = null;
     this.#events = null;
   }
@@ -98,10 +117,10 @@ export class RunStore {
   init(start: RunStart, now: number): boolean {
     if (this.run()) return false;
     if (!this.#ready) {
-      migrate(this.#sql, RUN_MIGRATIONS);
+      createOrMigrate(this.#sql, RUN_MIGRATIONS, RUN_SCHEMA);
       this.#ready = true;
     }
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       this.#sql.exec(
         `INSERT INTO run (singleton, id, function_id, app_id, event_id, step_url, status, max_attempts, finish_timeout,
            constraints, priority, singleton_flow, throttle, queued_at)
@@ -119,6 +138,7 @@ export class RunStore {
         start.throttle ? JSON.stringify(start.throttle) : null,
         start.queuedAt,
       );
+      this.#cache.row = undefined;
       writeBlob(this.#sql, "events", JSON.stringify(start.events));
       for (const stepId of start.seed?.stack ?? []) {
         writeBlob(this.#sql, `memo:${stepId}`, JSON.stringify(start.seed!.memos[stepId] ?? null));
@@ -185,8 +205,9 @@ export class RunStore {
   markStarted(now: number): void {
     const run = this.#requireRun();
     if (run.status !== "queued") return;
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       this.#sql.exec("UPDATE run SET status = 'running', started_at = ?", now);
+      this.#cache.row = undefined;
       this.#sql.exec("DELETE FROM run_timers WHERE kind = 'start_timeout'");
       if (run.finish_timeout !== null) this.#setTimer("finish_timeout", now + run.finish_timeout);
       this.history.markDirty("run", run.id);
@@ -204,6 +225,7 @@ export class RunStore {
   /** Keeps the start the throttle reserved, so a restart does not reserve a second one. */
   reserveStart(at: number): void {
     this.#sql.exec("UPDATE run SET throttled_until = ?", at);
+    this.#cache.row = undefined;
   }
 
   /**
@@ -219,7 +241,7 @@ export class RunStore {
     const size = this.#size.check([...news.map((step) => step.memo), ...output]);
     const t: Transition = size.error ? { ...emptyTransition(), end: { status: "failed", error: size.error } } : decided;
     const fresh = size.error ? [] : news;
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       this.calls.settle(call, t);
       for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now, step.timing);
       for (const step of t.attemptErrors) {
@@ -230,7 +252,9 @@ export class RunStore {
       for (const wait of t.waits) this.#wait(wait, now);
       if (t.discover) this.calls.request(DISCOVERY, now);
       if (t.version !== undefined) this.#sql.exec("UPDATE run SET version = ?", t.version);
+      this.#cache.row = undefined;
       if (t.forceStepPlan !== undefined) this.#sql.exec("UPDATE run SET force_step_plan = ?", t.forceStepPlan ? 1 : 0);
+      this.#cache.row = undefined;
       if (t.end) this.#end(t.end, now);
       this.history.markDirty("run", this.#requireRun().id);
     });
@@ -254,9 +278,10 @@ export class RunStore {
       this.#endNow({ status: "failed", error: size.error }, now);
       return false;
     }
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       for (const step of fresh) this.#storeStep(step.stepId, step.memo, step, step.attempts, now, step.timing);
-      this.#sql.exec("UPDATE calls SET attempt = 0 WHERE target = ?", DISCOVERY);
+      // Only when it changes: an unchanged row is left unwritten (one page less to commit).
+      this.#sql.exec("UPDATE calls SET attempt = 0 WHERE target = ? AND attempt <> 0", DISCOVERY);
       this.history.markDirty("run", this.#requireRun().id);
     });
     for (const step of fresh) memos.set(step.stepId, step.memo);
@@ -276,7 +301,7 @@ export class RunStore {
       this.#endNow({ status: "failed", error: size.error }, now);
       return true;
     }
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       this.#sql.exec("DELETE FROM waits WHERE step_id = ?", stepId);
       if (wait.kind !== "sleep") this.outbox.add({ kind: "unpause", pauseIds: [`${this.#requireRun().id}:${stepId}`] });
       this.#storeStep(stepId, memo, { op: this.history.step(stepId)?.op ?? "Sleep" }, 1, now);
@@ -319,7 +344,7 @@ export class RunStore {
   failUnreadable(err: UnreadableStateError, now: number): boolean {
     const dropEntry = err.table === "outbox";
     if (!dropEntry && !this.isActive()) return false;
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       if (dropEntry) {
         const row = this.#sql.exec<{ body: string }>("SELECT body FROM outbox WHERE seq = ?", Number(err.key)).toArray()[0];
         console.error(`stepflare: dropping unreadable outbox entry ${err.key}: ${row?.body.slice(0, UNREADABLE_LOG_CHARS) ?? "(gone)"}`);
@@ -365,7 +390,7 @@ export class RunStore {
 
   /** Ends the run outside any decided transition: cancelled, or failed by a server-made error. */
   #endNow(state: FinalState, now: number): void {
-    this.#storage.transactionSync(() => {
+    this.#transaction(() => {
       this.#end(state, now);
       this.history.markDirty("run", this.#requireRun().id);
     });
@@ -378,7 +403,22 @@ export class RunStore {
    */
   #startEndpoint(endpoint: NonNullable<RunStart["endpoint"]>, now: number): void {
     this.#sql.exec("UPDATE run SET status = 'running', started_at = ?, endpoint_method = ?, version = ?", now, endpoint.method, endpoint.version);
+    this.#cache.row = undefined;
     this.calls.hold(DISCOVERY, now + ENDPOINT_SYNC_LEASE_MS);
+  }
+
+  /**
+   * One transaction of the run's changes, its history rows marked dirty together at its end
+   * (RunHistory.batched). If it throws, its writes are rolled back: the run row read during it
+   * may hold one of them, so it is read again.
+   */
+  #transaction(change: () => void): void {
+    try {
+      this.#storage.transactionSync(() => this.history.batched(change));
+    } catch (err) {
+      this.#cache.row = undefined;
+      throw err;
+    }
   }
 
   #requireRun(): RunRow {
@@ -414,8 +454,7 @@ export class RunStore {
     this.#sql.exec("DELETE FROM pending_plan WHERE step_id = ?", stepId);
     const failed = isErrorMemo(memo);
     const error = failed ? JSON.stringify(memo.error) : null;
-    this.history.upsertStep(stepId, info, failed ? "failed" : "completed", attempts, error, now, now);
-    if (timing) this.#sql.exec("UPDATE steps SET started_at = ?, ended_at = ? WHERE step_id = ?", timing.startedAt, timing.endedAt, stepId);
+    this.history.upsertStep(stepId, info, failed ? "failed" : "completed", attempts, error, now, timing?.endedAt ?? now, timing?.startedAt ?? null);
   }
 
   #pendingCount(): number {
@@ -425,6 +464,7 @@ export class RunStore {
   /** The whole parallel group has results: discover what comes next, planning steps freely again. */
   #finishGroup(now: number): void {
     this.#sql.exec("UPDATE run SET force_step_plan = 0");
+    this.#cache.row = undefined;
     this.calls.request(DISCOVERY, now);
   }
 
@@ -435,6 +475,7 @@ export class RunStore {
   #end(state: FinalState, now: number): void {
     const run = this.#requireRun();
     this.#sql.exec("UPDATE run SET status = ?, ended_at = ?", state.status, now);
+    this.#cache.row = undefined;
     const result = state.status === "completed" ? { output: state.output } : { error: state.status === "failed" ? state.error : CANCELLED_ERROR };
     writeBlob(this.#sql, "result", JSON.stringify(result));
     this.#sql.exec("DELETE FROM calls; DELETE FROM pending_plan; DELETE FROM waits; DELETE FROM run_timers");

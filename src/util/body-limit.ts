@@ -10,7 +10,8 @@ import type { Context } from "hono";
 import { MAX_JSON_DEPTH, MAX_REQUEST_BODY_BYTES } from "../constants";
 import { jsonNestsDeeperThan, tooDeepMessage } from "./json-depth";
 import { readBounded } from "./read-bounded";
-import { decodeUtf8Strictly } from "./utf8";
+import { decodeUtf8Strictly, utf8Bytes } from "./utf8";
+import { heldBodyText } from "./in-process-body";
 import { loneSurrogatePath } from "./well-formed";
 
 /** Why a body was refused: 413 over its cap, 400 for anything wrong with its content. */
@@ -46,8 +47,13 @@ export async function readStreamText(body: ReadableStream<Uint8Array> | null, de
   return text === null ? NOT_UTF8 : { ok: true, text };
 }
 
-/** Reads the request body as UTF-8 text, refusing it once it is over `max` bytes. */
+/**
+ * Reads the request body as UTF-8 text, refusing it once it is over `max` bytes. A body an
+ * in-process caller built from a string is that string (src/util/in-process-body.ts).
+ */
 export function readBodyText(c: Context, max = MAX_REQUEST_BODY_BYTES): Promise<BodyText> {
+  const held = heldBodyText(c.req.raw);
+  if (held !== undefined) return Promise.resolve(utf8Bytes(held) > max ? tooLarge(`is over ${max} bytes`, max) : { ok: true, text: held });
   return readStreamText(c.req.raw.body, c.req.header("content-length"), max);
 }
 

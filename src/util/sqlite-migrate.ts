@@ -17,3 +17,17 @@ export function migrate(sql: SqlStorage, migrations: readonly string[]): void {
     sql.exec("INSERT INTO _migrations (version) VALUES (?)", version);
   }
 }
+
+/**
+ * Gives the object the schema `migrations` build: on an object without one, `schema` (what they
+ * all build, written directly, as statements each ending in `;`) in one batch, with every migration marked applied; otherwise the
+ * migrations not yet applied.
+ */
+export function createOrMigrate(sql: SqlStorage, migrations: readonly string[], schema: string): void {
+  if (hasSchema(sql)) {
+    migrate(sql, migrations);
+    return;
+  }
+  const versions = migrations.map((_, i) => `(${i + 1})`).join(", ");
+  sql.exec(`CREATE TABLE _migrations (version INTEGER PRIMARY KEY); ${schema} INSERT INTO _migrations (version) VALUES ${versions};`);
+}

@@ -7,6 +7,7 @@ import { MAX_REQUEST_BODY_BYTES } from "../../src/constants";
 import { countRows } from "./helpers/d1";
 import { eventsInHistory } from "./helpers/event-shards";
 import { workerFetch } from "./helpers/worker";
+import { stepflareFetch } from "../../src/local/server-fetch";
 
 const CHUNK = new TextEncoder().encode(`[${'{"name":"size/x","data":{}},'.repeat(30_000)}`);
 
@@ -75,5 +76,21 @@ describe("ingest body cap", () => {
       expect(res.status, path).toBe(413);
       expect(await res.json(), path).toEqual({ status: 413, error: expect.stringContaining(`the limit is ${MAX_REQUEST_BODY_BYTES} bytes`) });
     }
+  });
+});
+
+describe("in-process request bodies (stepflareFetch)", () => {
+  it("holds a body built from a string to the same cap, counted in UTF-8 bytes", async () => {
+    const text = JSON.stringify([{ name: "size/in-process", data: { pad: "€".repeat(Math.ceil(MAX_REQUEST_BODY_BYTES / 3)) } }]);
+    expect(text.length).toBeLessThan(MAX_REQUEST_BODY_BYTES);
+    const res = await stepflareFetch("http://stepflare.local/e/test-key", { method: "POST", headers: { "content-type": "application/json" }, body: text });
+    expect(res.status).toBe(413);
+  });
+
+  it("accepts one under the cap as sent", async () => {
+    const text = JSON.stringify([{ name: "size/in-process", data: { pad: "€".repeat(1_000) } }]);
+    const res = await stepflareFetch("http://stepflare.local/e/test-key", { method: "POST", headers: { "content-type": "application/json" }, body: text });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { ids: string[] }).ids).toHaveLength(1);
   });
 });
