@@ -123,3 +123,91 @@ export const RUN_MIGRATIONS: readonly string[] = [
   // (HISTORY_ATTEMPT_ERRORS_PER_STEP of them): a JSON array written by RunHistory.upsertStep.
   `ALTER TABLE steps ADD COLUMN attempt_errors TEXT;`,
 ];
+
+/**
+ * The schema RUN_MIGRATIONS leave, in one script: a new object (one per run) is given this at
+ * once rather than replaying every migration (`migrate`'s `current`). A new migration changes
+ * both; tests/workers/run-schema.test.ts checks that they agree.
+ */
+export const RUN_SCHEMA = `CREATE TABLE run (
+     singleton        INTEGER PRIMARY KEY CHECK (singleton = 1),
+     id               TEXT NOT NULL,
+     function_id      TEXT NOT NULL,
+     app_id           TEXT NOT NULL,
+     event_id         TEXT NOT NULL,
+     step_url         TEXT NOT NULL,
+     status           TEXT NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled')),
+     version          INTEGER NOT NULL DEFAULT -1,
+     force_step_plan  INTEGER NOT NULL DEFAULT 0,
+     max_attempts     INTEGER NOT NULL,
+     finish_timeout   INTEGER,
+     constraints      TEXT NOT NULL DEFAULT '[]',
+     priority         REAL NOT NULL DEFAULT 0,
+     singleton_flow   TEXT,
+     throttle         TEXT,
+     throttled_until  INTEGER,
+     queued_at        INTEGER NOT NULL,
+     started_at       INTEGER,
+     ended_at         INTEGER,
+     endpoint_method  TEXT
+   );
+   CREATE TABLE blobs (
+     key    TEXT NOT NULL,
+     chunk  INTEGER NOT NULL,
+     data   TEXT NOT NULL,
+     PRIMARY KEY (key, chunk)
+   );
+   CREATE TABLE stack (
+     pos      INTEGER PRIMARY KEY AUTOINCREMENT,
+     step_id  TEXT NOT NULL UNIQUE
+   );
+   CREATE TABLE calls (
+     target        TEXT PRIMARY KEY,
+     kind          TEXT NOT NULL DEFAULT 'sdk' CHECK (kind IN ('sdk', 'gateway')),
+     detail        TEXT,
+     attempt       INTEGER NOT NULL,
+     due_at        INTEGER NOT NULL,
+     leased_until  INTEGER,
+     gen           INTEGER NOT NULL
+   );
+   CREATE TABLE pending_plan (step_id TEXT PRIMARY KEY);
+   CREATE TABLE waits (
+     step_id  TEXT PRIMARY KEY,
+     kind     TEXT NOT NULL CHECK (kind IN ('sleep', 'event', 'invoke', 'signal')),
+     wake_at  INTEGER NOT NULL,
+     detail   TEXT NOT NULL
+   );
+   CREATE TABLE run_timers (
+     kind  TEXT PRIMARY KEY CHECK (kind IN ('start_timeout', 'finish_timeout')),
+     at    INTEGER NOT NULL
+   );
+   CREATE TABLE outbox (
+     seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind  TEXT NOT NULL CHECK (kind IN ('pause', 'unpause', 'unpause_run', 'emit', 'invoke', 'release_singleton', 'signal')),
+     body  TEXT NOT NULL
+   );
+   CREATE TABLE steps (
+     step_id         TEXT PRIMARY KEY,
+     name            TEXT,
+     display_name    TEXT,
+     op              TEXT NOT NULL,
+     status          TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'errored')),
+     attempts        INTEGER NOT NULL DEFAULT 0,
+     error           TEXT,
+     started_at      INTEGER,
+     ended_at        INTEGER,
+     seq             INTEGER NOT NULL,
+     attempt_errors  TEXT
+   );
+   CREATE TABLE dirty (
+     kind     TEXT NOT NULL CHECK (kind IN ('run', 'step')),
+     key      TEXT NOT NULL,
+     rev      INTEGER NOT NULL,
+     sent_at  INTEGER,
+     PRIMARY KEY (kind, key)
+   );
+   CREATE TABLE history_seq (
+     singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+     seq        INTEGER NOT NULL
+   );
+   INSERT INTO history_seq (singleton, seq) VALUES (1, 0);`;

@@ -6,7 +6,7 @@ import type { RunFacts } from "./decide";
 import { CANCELLED_ERROR, runEndEvents, type FinalState } from "./run-end-events";
 import type { SdkEvent } from "../ingest/event";
 import type { RunStart } from "./run-start";
-import { RUN_MIGRATIONS } from "./run-schema";
+import { RUN_MIGRATIONS, RUN_SCHEMA } from "./run-schema";
 import { hasSchema, migrate } from "../util/sqlite-migrate";
 import { parseStoredJson, UnreadableStateError } from "../util/stored-json";
 import { runError, type RunError } from "../errors";
@@ -98,7 +98,7 @@ export class RunStore {
   init(start: RunStart, now: number): boolean {
     if (this.run()) return false;
     if (!this.#ready) {
-      migrate(this.#sql, RUN_MIGRATIONS);
+      migrate(this.#sql, RUN_MIGRATIONS, RUN_SCHEMA);
       this.#ready = true;
     }
     this.#storage.transactionSync(() => {
