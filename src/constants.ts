@@ -652,3 +652,11 @@ export const QUEUE_BEHIND_SKEW_MS = 5_000;
  * it sent (it waits about the Queue's lag, at least the usual re-send interval).
  */
 export const QUEUE_BEHIND_MAX_WAIT_MS = 10 * 60 * 1000;
+
+// --- Load (issue 9, measured): call leases of long calls ---
+/**
+ * Longest lease a call in flight is renewed for (src/runner/call-leases.ts): a call that has run
+ * for a while is leased for as long as it has run, up to this, so that long calls do not write
+ * storage every few seconds. After a crash a call is made again once its lease ends: within this.
+ */
+export const CALL_LEASE_MAX_MS = 60_000;
