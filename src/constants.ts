@@ -424,8 +424,8 @@ export const HISTORY_INLINE_VALUE_BYTES = 16 * 1000;
  */
 export const HISTORY_REFS_PER_MESSAGE = 2;
 /**
- * Messages the history consumer writes in one D1 batch: `max_batch_size` in wrangler.toml (a
- * larger delivered batch is written in slices of this size).
+ * Messages the history consumer writes in one D1 batch; a delivered batch (up to
+ * HISTORY_QUEUE_BATCH_SIZE) is written in slices of this size.
  */
 export const HISTORY_CONSUMER_BATCH_SIZE = 25;
 /**
@@ -679,3 +679,19 @@ export const EVENT_HISTORY_MIN_INTERVAL_MS = 1_000;
  * any bound-parameter limit.
  */
 export const HISTORY_DIRTY_ROWS_PER_STATEMENT = 30;
+
+// --- Load (issue 9, measured): call leases of long calls ---
+/**
+ * Longest lease a call in flight is renewed for (src/runner/call-leases.ts): a call that has run
+ * for a while is leased for as long as it has run, up to this, so that long calls do not write
+ * storage every few seconds. After a crash a call is made again once its lease ends: within this.
+ */
+export const CALL_LEASE_MAX_MS = 60_000;
+
+// --- Load (issue 9, measured): the history consumer keeping up ---
+/**
+ * Messages the history Queue delivers to one consumer invocation: `max_batch_size` of the history
+ * consumer in wrangler.toml. Written in slices of HISTORY_CONSUMER_BATCH_SIZE, whose confirmations
+ * overlap the next slice's write, so a larger delivery costs fewer round trips per message.
+ */
+export const HISTORY_QUEUE_BATCH_SIZE = 100;

@@ -82,8 +82,13 @@ export const THROTTLE_FEED_TICK_MS = 100;
 /** Target from issue 4: every period within this fraction of the limit. */
 export const THROTTLE_TOLERANCE = 0.05;
 
-/** The waitForEvent function's timeout; long enough that no wait times out during a bench. */
-export const WAIT_TIMEOUT = "10m";
+/**
+ * The waitForEvent function's timeout; long enough that no wait times out during a bench. The
+ * fill alone may take WAIT_FULL_RUNS × WAIT_FILL_MS_PER_RUN (50 minutes): with a shorter timeout
+ * the first runs' waits would end while later ones are still being brought to theirs, so fewer
+ * runs would be waiting at once than the bench reports, and resumes sent to them would be lost.
+ */
+export const WAIT_TIMEOUT = "2h";
 /** Target from issue 3: resume p50 with many runs waiting at most this multiple of one run waiting. */
 export const WAIT_RATIO_TARGET = 2;
 /**

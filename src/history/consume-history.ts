@@ -11,9 +11,6 @@ import { isPermanentStorageError } from "../util/storage-refusal";
 import { mapLimit } from "../util/map-limit";
 import { emptyWrites, historyStatements, type HistoryWrites } from "./write-history";
 
-/** Run objects asked at once (values by reference, confirmations). */
-const RPC_CONCURRENCY = 10;
-
 /** A row version to confirm to its run's object. */
 type Written = { kind: "run" | "step"; key: string; rev: number };
 
@@ -29,14 +26,21 @@ export async function consumeHistory(batch: MessageBatch<unknown>, env: Env): Pr
     if (parsed.success) messages.push(parsed.data);
     else console.error(`stepflare: dropping a malformed history message: ${z.prettifyError(parsed.error)}`);
   }
-  // Slices of the configured batch size keep the values held in memory and the row-by-row
-  // fallback's D1 calls bounded, even if the Queue is set to deliver larger batches.
+  // Slices of HISTORY_CONSUMER_BATCH_SIZE keep the values held in memory and the row-by-row
+  // fallback's D1 calls bounded; the Queue delivers up to HISTORY_QUEUE_BATCH_SIZE at once. A
+  // slice's run objects are asked all at once, and its confirmations go on while the next slice
+  // is written: a consumer that waits on each in turn falls behind the runs it serves, and every
+  // run still unconfirmed wakes to check on its rows (history-flush.ts).
+  let confirming: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < messages.length; i += HISTORY_CONSUMER_BATCH_SIZE) {
     const slice = messages.slice(i, i + HISTORY_CONSUMER_BATCH_SIZE);
-    const resolved = await mapLimit(slice, RPC_CONCURRENCY, async (m): Promise<HistoryMessage> => (m.kind === "run_history" ? resolveRefs(env, m) : m));
+    const resolved = await mapLimit(slice, HISTORY_CONSUMER_BATCH_SIZE, async (m): Promise<HistoryMessage> =>
+      m.kind === "run_history" ? resolveRefs(env, m) : m,
+    );
     await writeAll(env.DB, collect(resolved));
-    await confirm(env, resolved);
+    confirming = Promise.all([confirming, confirm(env, resolved)]);
   }
+  await confirming;
 }
 
 /** Values a message carried by reference, read from the run's object (null when it no longer has them). */
@@ -138,7 +142,7 @@ async function confirm(env: Env, messages: HistoryMessage[]): Promise<void> {
     rows.push(...m.steps.map((s) => ({ kind: "step" as const, key: s.stepId, rev: s.seq })));
     byRun.set(m.runId, rows);
   }
-  await mapLimit([...byRun], RPC_CONCURRENCY, async ([runId, rows]) => {
+  await mapLimit([...byRun], HISTORY_CONSUMER_BATCH_SIZE, async ([runId, rows]) => {
     try {
       await env.RUNS.getByName(runId).historyWritten(rows);
     } catch (err) {

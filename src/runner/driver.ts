@@ -11,6 +11,7 @@ import {
 } from "../constants";
 import type { SlotClient } from "../flow/slots";
 import { buildCallRequest } from "./call-request";
+import { CallLeases } from "./call-leases";
 import { decide, type CallOutcome } from "../runs/decide";
 import type { LeasedCall, WaitRow } from "../runs/run-rows";
 import type { RunStore, ThrottleSpec } from "../runs/run-store";
@@ -62,6 +63,8 @@ function timeoutMemo(wait: WaitRow): Memo {
 export class RunDriver {
   readonly #deps: Required<DriverDeps>;
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** The leases of the calls in flight, renewed as they age (call-leases.ts). */
+  readonly #leases = new CallLeases();
   /** Calls in flight that hold concurrency slots, renewed with their leases. */
   readonly #holding = new Set<string>();
   #slotsRenewedAt = 0;
@@ -113,11 +116,11 @@ export class RunDriver {
         const room = Math.min(MAX_PARALLEL_CALLS - this.#inFlight.size, ALARM_MAX_CALLS - started);
         const due = store.dueCalls(now(), new Set(this.#inFlight.keys()), room);
         started += due.length;
-        if (due.length > 0)
-          store.calls.lease(
-            due.map((c) => c.target),
-            now(),
-          );
+        if (due.length > 0) {
+          const targets = due.map((c) => c.target);
+          store.calls.lease(targets, now());
+          this.#leases.sent(targets, now());
+        }
         for (const call of due) {
           // A call that throws (stored state it cannot read) must end the drive with its error,
           // not leave an unhandled rejection and an empty race behind.
@@ -126,7 +129,10 @@ export class RunDriver {
           });
           this.#inFlight.set(
             call.target,
-            performed.finally(() => this.#inFlight.delete(call.target)),
+            performed.finally(() => {
+              this.#inFlight.delete(call.target);
+              this.#leases.ended(call.target);
+            }),
           );
         }
       }
@@ -154,7 +160,10 @@ export class RunDriver {
    */
   #renew(): void {
     const { store, slots, now } = this.#deps;
-    if (this.#inFlight.size > 0) store.calls.lease(this.#inFlight.keys(), now());
+    if (this.#inFlight.size > 0) {
+      const { targets, length } = this.#leases.due(this.#inFlight.keys(), now());
+      if (targets.length > 0) store.calls.lease(targets, now(), length);
+    }
     if (this.#holding.size === 0 || now() - this.#slotsRenewedAt < CONCURRENCY_RENEW_MS) return;
     this.#slotsRenewedAt = now();
     slots.renew([...this.#holding]).catch((err: unknown) => console.error("stepflare: renewing concurrency slots failed", err));

@@ -32,9 +32,9 @@ export class RunCalls {
       .slice(0, limit);
   }
 
-  /** Marks calls as being made; if the object dies, they come due again when the lease ends. */
-  lease(targets: Iterable<string>, now: number): void {
-    const until = now + CALL_LEASE_MS;
+  /** Marks calls as being made for `length` ms; if the object dies, they come due again when the lease ends. */
+  lease(targets: Iterable<string>, now: number, length = CALL_LEASE_MS): void {
+    const until = now + length;
     this.#storage.transactionSync(() => {
       for (const target of targets) this.#sql.exec("UPDATE calls SET leased_until = ? WHERE target = ?", until, target);
     });
