@@ -209,6 +209,13 @@ function timeRows(report) {
       met(targets.wait_many_p50_within_2x_of_one),
     ],
     ["…runs brought to the wait (runs/s); seconds", wait ? `${num(wait.fill_runs_per_s, 0)}; ${num(wait.fill_seconds, 0)}` : "–", "–", "", ""],
+    [
+      "…waited for the server to go idle before timing, 1 / many waiting (s)",
+      wait?.server_idle_wait_s ? `${num(wait.server_idle_wait_s.one_waiting_s)} / ${num(wait.server_idle_wait_s.many_waiting_s)}` : "–",
+      "–",
+      "",
+      "",
+    ],
   ];
 }
 

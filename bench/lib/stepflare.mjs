@@ -103,7 +103,7 @@ export async function benchStepflare({ work, sourceDir, persistDir, logDir, prob
     await waitForHealthy(server, `${origin}/health`, STARTUP_TIMEOUT_MS);
     app = await startApp(origin, path.join(logDir, "app.log"));
     results.sync = await syncApp(client, app.url);
-    const bench = { client, app, problems, seq: 0 };
+    const bench = { client, app, problems, seq: 0, serverGroup: server.child.pid };
 
     const runsWork = await section(problems, "warm-up runs", () => warmUp(bench, work));
     if (runsWork && selected("steps")) {

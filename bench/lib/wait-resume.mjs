@@ -13,12 +13,15 @@
  * A run counts as waiting once the app saw its code reach `step.waitForEvent` (the call that hands
  * the server the wait); a resume is sent only once the app has had no call for WAIT_SETTLE_MS,
  * so the server has stored the pause. A resume that is not seen within WAIT_STEP_TIMEOUT_MS is
- * reported as lost.
+ * reported as lost. Before each series of resumes is timed, the server's processes must have gone
+ * idle (SERVER_IDLE_TIMEOUT_MS at most), so that neither series is timed while the server still
+ * works off what came before it (the fill's history, above all).
  * @module
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { EVENTS, WAIT_FILL_BATCH, WAIT_FILL_IN_FLIGHT, WAIT_RATIO_TARGET, WAIT_SETTLE_MS, WAIT_STEP_TIMEOUT_MS } from "./config.mjs";
 import { explainMissing, pollUntil, sendEvent, sendEvents, waitForQuiet } from "./events.mjs";
+import { waitForIdleGroup } from "./group-cpu.mjs";
 import { round, summarize } from "./stats.mjs";
 
 /**
@@ -29,6 +32,8 @@ import { round, summarize } from "./stats.mjs";
 const FILL_GRACE_MS = 60_000;
 /** Longest wait for the app to go quiet once every run is waiting. */
 const QUIET_TIMEOUT_MS = 60_000;
+/** Longest wait for the server to go idle before a series of resumes is timed. */
+const SERVER_IDLE_TIMEOUT_MS = 15 * 60_000;
 /** Gap between resumes in the many-waiting case. */
 const RESUME_GAP_MS = 100;
 
@@ -37,6 +42,7 @@ const keyOf = (seq) => `key-${seq}`;
 export async function waitResume(bench, work) {
   const one = await resumeOneAtATime(bench, work);
   const many = await resumeAmongMany(bench, work);
+  const settle = { one_waiting_s: one.settleSeconds, many_waiting_s: many.settleSeconds };
   const ratio = (p) => (one.latency[p] && many.latency[p] != null ? round(many.latency[p] / one.latency[p]) : null);
   const repeats = bench.app.repeatsOf("wait-resumed");
   if (repeats) bench.problems.push(`stepflare wait: the step after a waitForEvent ran more than once ${repeats} times`);
@@ -54,7 +60,19 @@ export async function waitResume(bench, work) {
     ratio_p95: ratio("p95"),
     ratio_target: WAIT_RATIO_TARGET,
     repeated_steps: repeats,
+    server_idle_wait_s: settle,
   };
+}
+
+/**
+ * Waits for the server to go idle before a series of resumes is timed; the seconds it took, or
+ * null (and a problem noted) when it did not within SERVER_IDLE_TIMEOUT_MS.
+ */
+async function settleServer(bench, label) {
+  const seconds = await waitForIdleGroup(bench.serverGroup, { timeoutMs: SERVER_IDLE_TIMEOUT_MS });
+  if (seconds === null)
+    bench.problems.push(`stepflare wait (${label}): the server did not go idle within ${SERVER_IDLE_TIMEOUT_MS / 60_000} min; timed anyway`);
+  return seconds;
 }
 
 /** `waitResumes` + 1 (the first untimed) runs, each started, brought to the wait and resumed alone. */
@@ -62,6 +80,7 @@ async function resumeOneAtATime(bench, work) {
   const { client, app, problems } = bench;
   const latencies = [];
   const lost = [];
+  const settleSeconds = await settleServer(bench, "1 waiting");
   for (let i = 0; i <= work.waitResumes; i++) {
     const seq = ++bench.seq;
     const eventId = await sendEvent(client, EVENTS.waitStart, { seq, key: keyOf(seq) });
@@ -80,7 +99,7 @@ async function resumeOneAtATime(bench, work) {
         `${WAIT_STEP_TIMEOUT_MS / 1000} s; ${await explainMissing(client, lost)}`,
     );
   }
-  return { latency: summarize(latencies), lost: lost.length };
+  return { latency: summarize(latencies), lost: lost.length, settleSeconds };
 }
 
 /** Bring up to `waitingRuns` runs to the wait, then resume `waitResumes` of them one at a time. */
@@ -155,6 +174,7 @@ async function resumeAmongMany(bench, work) {
   if (!(await waitForQuiet(app, 2 * WAIT_SETTLE_MS, QUIET_TIMEOUT_MS))) {
     problems.push(`stepflare wait: the server was still calling the app ${QUIET_TIMEOUT_MS / 1000} s after every run was waiting`);
   }
+  const settleSeconds = await settleServer(bench, `${waiting.length} waiting`);
 
   // Resume runs spread over the whole key range (oldest to newest pauses), one at a time.
   const waitingSeqs = waiting.map((r) => r.seq).sort((a, b) => a - b);
@@ -176,7 +196,7 @@ async function resumeAmongMany(bench, work) {
         `${WAIT_STEP_TIMEOUT_MS / 1000} s; ${await explainMissing(client, lost)}`,
     );
   }
-  return { waiting: waiting.length, fillSeconds, latency: summarize(latencies), lost: lost.length };
+  return { waiting: waiting.length, fillSeconds, latency: summarize(latencies), lost: lost.length, settleSeconds };
 }
 
 /**
