@@ -157,8 +157,23 @@ describe("durability under repeated SIGKILLs of the dev server", () => {
           }
           reruns += starts.length - 1;
         }
-        // The hashed ids the ledger's proofs are keyed by are the ids the server stored.
-        expect(await stepIdsOf(run.run_id)).toEqual(expect.arrayContaining([...STEPS, ...SLEEPS].map(hashedStepId)));
+        // The hashed ids the ledger's proofs are keyed by are the ids the server stored. History
+        // reaches D1 behind the run (a copy lost in a kill is sent again), so it is waited for.
+        const wanted = [...STEPS, ...SLEEPS].map(hashedStepId);
+        const stored = await waitFor(
+          async () => {
+            const steps = await stepsOf(run.run_id);
+            const done = steps.filter((step) => step.status === "completed").map((step) => step.step_id);
+            return wanted.every((id) => done.includes(id)) ? steps : undefined;
+          },
+          60_000,
+          `every step of ${run.run_id} in history`,
+        );
+        expect(
+          stored.every((step) => step.status === "completed"),
+          `steps of ${run.run_id}: ${JSON.stringify(stored)}`,
+        ).toBe(true);
+        expect(stored.map((step) => step.step_id)).toEqual(expect.arrayContaining(wanted));
       }
       const { acks, replays } = ledger.proofCounts();
       console.info(
@@ -173,12 +188,8 @@ describe("durability under repeated SIGKILLs of the dev server", () => {
 });
 
 /** The hashed ids of a run's steps in its timeline (`GET /v0/runs/:id`). */
-async function stepIdsOf(runId: string): Promise<string[]> {
+/** The run's steps as its history lists them (status and hashed id). */
+async function stepsOf(runId: string): Promise<{ step_id: string; status: string }[]> {
   const res = await fetch(`${server.url}/v0/runs/${runId}`);
-  const body = (await res.json()) as { data: { steps: { step_id: string; status: string }[] } };
-  expect(
-    body.data.steps.every((s) => s.status === "completed"),
-    `steps of ${runId}: ${JSON.stringify(body.data.steps)}`,
-  ).toBe(true);
-  return body.data.steps.map((s) => s.step_id);
+  return ((await res.json()) as { data: { steps: { step_id: string; status: string }[] } }).data.steps;
 }
