@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { Env } from "../env";
+import { readStoredJson } from "../util/stored-json";
 
 /** The SDK's `DevServerInfo.startOpts` (without `dir`: stepflare reads no project directory). */
 export interface DevStartOpts {
@@ -17,21 +18,11 @@ export interface DevStartOpts {
 
 const autodiscoverVar = z.enum(["true", "false"]).transform((value) => value === "true");
 
-const urlsVar = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "not JSON" });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.array(z.string()));
+const urlsVar = z.array(z.string());
 
 /** The start options the dev process set; a variable that is missing or unreadable counts as unset. */
 export function devStartOpts(env: Pick<Env, "STEPFLARE_DEV_AUTODISCOVER" | "STEPFLARE_DEV_SDK_URLS">): DevStartOpts {
   const autodiscover = autodiscoverVar.safeParse(env.STEPFLARE_DEV_AUTODISCOVER);
-  const urls = urlsVar.safeParse(env.STEPFLARE_DEV_SDK_URLS);
-  return { autodiscover: autodiscover.success && autodiscover.data, urls: urls.success ? urls.data : [] };
+  const urls = env.STEPFLARE_DEV_SDK_URLS === undefined ? null : readStoredJson(urlsVar, env.STEPFLARE_DEV_SDK_URLS);
+  return { autodiscover: autodiscover.success && autodiscover.data, urls: urls?.ok ? urls.value : [] };
 }
