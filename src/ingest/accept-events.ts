@@ -4,7 +4,8 @@ import type { RoutedEvent } from "./routed-event";
 import { newEventIds } from "./event-ids";
 import { messageFor } from "./enqueue";
 import { storeInShards } from "./event-shards";
-import { enqueueGrouped, groupedAccept, runBehind } from "./ingest-groups";
+import { enqueueGrouped, groupedAccept } from "./ingest-groups";
+import { runBehind } from "../util/run-behind";
 import { parseEventPayload } from "./validate-events";
 
 /** The answer to an ingest request, in the body shape the SDK checks (`status` must be 200). */

@@ -5,7 +5,6 @@
  * Only the ingest route groups: server-emitted events (sent from Durable Objects) store alone.
  * @module
  */
-import { waitUntil } from "cloudflare:workers";
 import { INGEST_GROUP_MAX_BYTES, INGEST_GROUP_MAX_EVENTS, INGEST_QUEUE_GROUP_MAX_BYTES, INGEST_QUEUE_GROUP_MAX_MESSAGES } from "../constants";
 import type { Env } from "../env";
 import { recordPhase, timingEnabled } from "../metering/phase-timing";
@@ -14,6 +13,7 @@ import type { ShardItem } from "./event-shard-store";
 import { acceptInShard, type ShardAccept } from "./event-shards";
 import { GroupCommit } from "./group-commit";
 import type { QueueMessage } from "./queue-message";
+import { runBehind } from "../util/run-behind";
 
 const shardGroups = new GroupCommit<ShardItem, string[]>({ maxItems: INGEST_GROUP_MAX_EVENTS, maxBytes: INGEST_GROUP_MAX_BYTES });
 const queueGroups = new GroupCommit<{ body: QueueMessage; bytes: number }, void>({
@@ -69,13 +69,4 @@ function keptAlive<T>(call: Promise<T>): Promise<T> {
     ),
   );
   return call;
-}
-
-/** Lets `work` finish after the invocation that started it has answered. */
-export function runBehind(work: Promise<void>): void {
-  try {
-    waitUntil(work);
-  } catch {
-    // Outside an invocation (a test calling directly): the work runs on by itself.
-  }
 }
