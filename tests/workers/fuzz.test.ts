@@ -166,14 +166,22 @@ async function expectHealthy(mode: Mode, after: number): Promise<void> {
   expect(await res.json()).toMatchObject({ status: "ok" });
 }
 
-/** Counts once the work accepted requests started has settled (two equal counts in a row). */
+/**
+ * How long the counts must stay the same to be called settled: longer than an event's way into D1
+ * history (the event shard's write delay and pacing, then the history queue's one-second batch).
+ */
+const QUIET_MS = 3_000;
+
+/** Counts once the work accepted requests started has settled (no change for QUIET_MS). */
 async function settledCounts(): Promise<StoredCounts> {
   let last = await storedCounts();
+  let quietSince = Date.now();
   const until = Date.now() + SETTLE_MS;
   while (Date.now() < until) {
     await new Promise((r) => setTimeout(r, 500));
     const next = await storedCounts();
-    if (JSON.stringify(next) === JSON.stringify(last)) return next;
+    if (JSON.stringify(next) !== JSON.stringify(last)) quietSince = Date.now();
+    else if (Date.now() - quietSince >= QUIET_MS) return next;
     last = next;
   }
   return last;
@@ -223,7 +231,15 @@ async function seedState(mode: Mode): Promise<string[]> {
     await new Promise((r) => setTimeout(r, 200));
     runs = (await env.DB.prepare("SELECT id FROM runs WHERE event_id = ?").bind(eventId).all<{ id: string }>()).results;
   }
-  const stored = await env.DB.prepare("SELECT status, error FROM events WHERE internal_id = ?").bind(eventId).first();
+  // The event's own history row is written behind its runs' rows; wait for it too, so that it is
+  // counted before fuzzing starts and not taken for an event a refused request stored.
+  const storedEvent = () => env.DB.prepare("SELECT status, error FROM events WHERE internal_id = ?").bind(eventId).first();
+  let stored = await storedEvent();
+  while (stored === null && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 200));
+    stored = await storedEvent();
+  }
+  expect(stored, "the seeded event reaches D1 history").not.toBeNull();
   expect(runs, `the seeded event (${JSON.stringify(stored)}) starts a run of each fuzz function`).toHaveLength(functions.length);
   return [eventId, ...runs.map((r) => r.id)];
 }
@@ -248,9 +264,11 @@ async function fuzz(mode: Mode): Promise<{ accepted: Accepted; before: StoredCou
       const body = (await res
         .clone()
         .json()
-        .catch(() => null)) as { ids?: unknown; data?: { ids?: unknown } } | null;
+        .catch(() => null)) as { ids?: unknown; data?: { ids?: unknown }; result?: { structuredContent?: { eventId?: unknown } } } | null;
       const ids = body?.ids ?? body?.data?.ids;
       if (Array.isArray(ids)) accepted.events += ids.length;
+      // The MCP tool that sends an event names the one id it stored.
+      if (typeof body?.result?.structuredContent?.eventId === "string") accepted.events += 1;
       if (spec.route === "POST /fn/register" || spec.route === "POST /v0/apps/sync") accepted.syncs += 1;
     }
     const problem = await problemWith(spec, res, mode);
