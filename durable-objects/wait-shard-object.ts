@@ -6,6 +6,7 @@ import type { PauseRow } from "../src/waits/pause";
 import { claimSignalArgsSchema, lookupArgsSchema, notePathArgsSchema, pauseIdsSchema, pauseRowSchema, signalHolderArgsSchema } from "../src/waits/shard-rpc";
 import type { SignalClaim, SignalHold } from "../src/waits/signal-holds";
 import { WaitShardStore, type ShardLookup } from "../src/waits/shard-store";
+import { NameListing } from "../src/waits/waited-names";
 
 /**
  * One shard of the wait index (see src/waits/shard-names.ts): the pauses of one event name that
@@ -14,15 +15,23 @@ import { WaitShardStore, type ShardLookup } from "../src/waits/shard-store";
  */
 export class WaitShardObject extends DurableObject<Env> {
   readonly #store: WaitShardStore;
+  /** The event names this name shard holds waits for, listed in the registry (src/waits/waited-names.ts). */
+  readonly #names: NameListing;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new WaitShardStore(ctx.storage);
+    this.#names = new NameListing(env);
   }
 
-  /** Stores a pause; storing it again changes nothing. */
+  /**
+   * Stores a pause; storing it again changes nothing. A pause that cannot be found by lookup goes
+   * only to its name shard (src/waits/register.ts), which lists the name first; any other had its
+   * match path noted in the name shard, which listed the name then.
+   */
   async register(row: PauseRow): Promise<void> {
     row = parseRpcArgs(pauseRowSchema, row, "WaitShardObject.register");
+    if (row.match_path === null || row.match_value === null) await this.#names.ensure(row.event_name, row.expires_at);
     this.#store.register(row);
     await this.#rearm();
   }
@@ -30,6 +39,8 @@ export class WaitShardObject extends DurableObject<Env> {
   /** Lists a match path for an event name in this name shard: until when, or null when the registry is full. */
   async notePath(eventName: string, path: string, until: number, now: number): Promise<number | null> {
     [eventName, path, until, now] = parseRpcArgs(notePathArgsSchema, [eventName, path, until, now], "WaitShardObject.notePath");
+    // Listed even when the path is refused: the pause is then stored here, unindexed.
+    await this.#names.ensure(eventName, until);
     const listed = this.#store.notePath(eventName, path, until, now);
     if (listed !== null) await this.#rearm();
     return listed;

@@ -695,3 +695,16 @@ export const CALL_LEASE_MAX_MS = 60_000;
  * overlap the next slice's write, so a larger delivery costs fewer round trips per message.
  */
 export const HISTORY_QUEUE_BATCH_SIZE = 100;
+
+// --- Event → first step (issue 10): event names with waits (src/waits/waited-names.ts) ---
+/**
+ * How long past the latest pause expiry it was asked for the registry lists an event name as
+ * waited on: a name shard whose next pauses expire within this margin needs no further call.
+ */
+export const WAITED_NAME_LISTING_SLACK_MS = 60 * 60 * 1000;
+/**
+ * A registry that predates the listing of waited names trusts it only after this long: the
+ * longest a pause can live (wait times are clamped to MAX_SLEEP_MS), and a day for Workers of the
+ * older build still registering pauses during the deploy. Until then every event is looked up.
+ */
+export const WAITED_NAMES_UPGRADE_TRUST_MS = MAX_SLEEP_MS + 24 * 60 * 60 * 1000;

@@ -14,7 +14,7 @@ import type { RoutedEvent } from "../ingest/routed-event";
 import { loadReferencedEvents, markInShards, shardOfMessage } from "../ingest/event-shards";
 import { eventShardOf } from "../ingest/event-shard-key";
 import { queueMessageSchema, type QueueMessage } from "../ingest/queue-message";
-import { currentFunctions } from "../sync/registry";
+import { routingView, type RoutingView } from "../sync/registry";
 import type { StoredFunction } from "../sync/store";
 import { splitUtf8 } from "../util/utf8";
 import { routeEvents, runsStartedBy } from "./route-events";
@@ -49,10 +49,12 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   if (deliveries.length === 0) return;
 
   let loaded: { routable: Routable[]; unroutable: { delivery: Delivery; error: string | null }[] };
-  let functions: StoredFunction[];
+  let view: RoutingView;
   try {
     clock?.lap("parse");
-    [loaded, functions] = await Promise.all([resolveEvents(env, deliveries), currentFunctions(env)]);
+    // Names of events carried by reference are not known yet: they are not asked, so looked up.
+    const names = deliveries.flatMap((d) => (d.body.kind === "event" ? [d.body.event.name] : []));
+    [loaded, view] = await Promise.all([resolveEvents(env, deliveries), routingView(env, names, now)]);
     clock?.lap("load");
   } catch (err) {
     // Reading the events or the functions failed: nothing could be routed, so every message is tried again later.
@@ -60,9 +62,9 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
     return;
   }
   for (const { delivery, error } of loaded.unroutable) await settleUnroutable(env, delivery, error, now);
-  const { taken, deferred } = withinRunBudget(loaded.routable, functions);
+  const { taken, deferred } = withinRunBudget(loaded.routable, view.functions);
   await deferToQueue(env, deferred, now);
-  await routeAndSettle(env, taken, functions, now);
+  await routeAndSettle(env, taken, view.functions, now, view.quiet);
   clock?.lap("route");
   clock?.total("batch");
 }
@@ -105,7 +107,7 @@ async function deferToQueue(env: Env, deferred: Routable[], now: number): Promis
  * Routes the messages together; if that fails as a whole, routes each alone, so a message that
  * breaks shared work (a poison event) is retried by itself and the rest are acknowledged.
  */
-async function routeAndSettle(env: Env, routable: Routable[], functions: StoredFunction[], now: number): Promise<void> {
+async function routeAndSettle(env: Env, routable: Routable[], functions: StoredFunction[], now: number, quiet: ReadonlySet<string>): Promise<void> {
   let failures: Map<number, unknown>;
   try {
     failures = await routeEvents(
@@ -113,13 +115,14 @@ async function routeAndSettle(env: Env, routable: Routable[], functions: StoredF
       routable.map((d) => d.item),
       functions,
       now,
+      quiet,
     );
   } catch (err) {
     if (routable.length === 1) {
       await retryOrFail(env, routable[0]!, err, now);
       return;
     }
-    for (const d of routable) await routeAndSettle(env, [d], functions, now);
+    for (const d of routable) await routeAndSettle(env, [d], functions, now, quiet);
     return;
   }
   for (const [index, d] of routable.entries()) {

@@ -56,11 +56,20 @@ function deliversToWaits(item: RoutedEvent): boolean {
  * here and is split into parts (Queue messages naming the rest, that many per message), so one
  * message carries a bounded amount of work however many functions an event triggers.
  *
+ * Events whose name is in `quiet` (no run waits for it, src/waits/waited-names.ts) skip the
+ * wait-index lookup.
+ *
  * Returns the error of each item that could not be routed, by index; the others are done and
  * marked in their shards. Throws only when something every item depends on fails (recording
  * history, marking the events).
  */
-export async function routeEvents(env: Env, items: RoutedEvent[], functions: StoredFunction[], now: number): Promise<Map<number, unknown>> {
+export async function routeEvents(
+  env: Env,
+  items: RoutedEvent[],
+  functions: StoredFunction[],
+  now: number,
+  quiet: ReadonlySet<string> = new Set(),
+): Promise<Map<number, unknown>> {
   const failures = new Map<number, unknown>();
   if (items.length === 0) return failures;
   // Duplicates of a sender's id never get here: their event shard settles them at acceptance.
@@ -75,7 +84,7 @@ export async function routeEvents(env: Env, items: RoutedEvent[], functions: Sto
   const parts = routes.flatMap(({ item, index, matched }) => splitParts(item, matched).map((part) => ({ index, part })));
 
   const waiting = uniqueByEvent(
-    live.filter(({ item }) => deliversToWaits(item)).map(({ item }) => item.event),
+    live.filter(({ item }) => deliversToWaits(item) && !quiet.has(item.event.name)).map(({ item }) => item.event),
     (e) => e,
   );
   const [outcomes, waits] = await Promise.all([

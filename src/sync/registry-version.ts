@@ -46,3 +46,8 @@ function load(storage: VersionStorage): StoredVersion {
 function format({ epoch, counter }: StoredVersion): string {
   return `${epoch}.${counter}`;
 }
+
+/** Whether storage holds a version yet (a registry that has served a build before). */
+export function hasVersion(storage: VersionStorage): boolean {
+  return storage.get(KEY) !== undefined;
+}

@@ -34,6 +34,30 @@ export async function currentFunctions(env: Pick<Env, "DB" | "REGISTRY">): Promi
   return cache.functions({ version: async () => version, list: () => listFunctions(env.DB) }, Date.now());
 }
 
+/** What a consumer batch routes with (src/routing/consume-events.ts). */
+export interface RoutingView {
+  functions: StoredFunction[];
+  /** Event names no run waits for: their events skip the wait-index lookup. */
+  quiet: ReadonlySet<string>;
+}
+
+/**
+ * Every synced function, as `currentFunctions` reads it, and which of `names` no run waits for
+ * at `now`, from the same registry call. Should the registry be unreachable, D1 is read directly
+ * and every name is looked up.
+ */
+export async function routingView(env: Pick<Env, "DB" | "REGISTRY">, names: string[], now: number): Promise<RoutingView> {
+  let state: { version: string; quiet: string[] };
+  try {
+    state = await registry(env).routingState(names, now);
+  } catch (err) {
+    console.warn("stepflare: the function registry could not be read; reading functions from D1", err);
+    return { functions: await listFunctions(env.DB), quiet: new Set() };
+  }
+  const functions = await cache.functions({ version: async () => state.version, list: () => listFunctions(env.DB) }, Date.now());
+  return { functions, quiet: new Set(state.quiet) };
+}
+
 /** Tells every consumer that the synced functions changed; call after the D1 write committed. */
 export async function publishFunctionsChanged(env: Pick<Env, "REGISTRY">): Promise<void> {
   await registry(env).bump();
