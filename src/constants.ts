@@ -695,3 +695,11 @@ export const CALL_LEASE_MAX_MS = 60_000;
  * overlap the next slice's write, so a larger delivery costs fewer round trips per message.
  */
 export const HISTORY_QUEUE_BATCH_SIZE = 100;
+
+// --- Checkpoint and step path (issue 10): per-key auth work ---
+/**
+ * Signing keys whose derived values (the bearer hash, the HMAC key) one isolate keeps
+ * (src/protocol/key-cache.ts). A deployment has two at most (primary and fallback); the cap only
+ * bounds the map.
+ */
+export const SIGNING_KEY_CACHE_ENTRIES = 8;
