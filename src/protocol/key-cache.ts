@@ -18,7 +18,9 @@ export function keyCache<T>(derive: (key: string) => Promise<T>): (key: string) 
     if (derived.size >= SIGNING_KEY_CACHE_ENTRIES) derived.clear();
     const value = derive(key);
     derived.set(key, value);
-    value.catch(() => derived.delete(key));
+    value.catch(() => {
+      if (derived.get(key) === value) derived.delete(key);
+    });
     return value;
   };
 }
