@@ -708,3 +708,11 @@ export const WAITED_NAME_LISTING_SLACK_MS = 60 * 60 * 1000;
  * older build still registering pauses during the deploy. Until then every event is looked up.
  */
 export const WAITED_NAMES_UPGRADE_TRUST_MS = MAX_SLEEP_MS + 24 * 60 * 60 * 1000;
+
+// --- Checkpoint and step path (issue 10): per-key auth work ---
+/**
+ * Signing keys whose derived values (the bearer hash, the HMAC key) one isolate keeps
+ * (src/protocol/key-cache.ts). A deployment has two at most (primary and fallback); the cap only
+ * bounds the map.
+ */
+export const SIGNING_KEY_CACHE_ENTRIES = 8;

@@ -155,6 +155,8 @@ export function workload(quick, waiting) {
     latencyEvents: quick ? 10 : 50,
     latencyGapMs: 20,
     tenStepRuns: quick ? 5 : 30,
+    // Requests of each kind timing the floors under a checkpoint (checkpoint-floors.mjs).
+    floorProbes: quick ? 100 : 300,
     workflowInstances: quick ? 5 : 30,
     ingestWarmupEvents: quick ? 50 : 200,
     singleEvents: quick ? 1_000 : 5_000,

@@ -301,6 +301,21 @@ function pair(summary) {
 }
 
 /**
+ * The floors measured beside the SDK's checkpoints (checkpoint-floors.mjs), and what they leave
+ * of the SDK's wait: the durable write.
+ */
+function floorLines(floors, rtt) {
+  if (!floors) return [];
+  const write = rtt ? num(rtt.mean - floors.no_write_checkpoint_ms) : "–";
+  return [
+    `Measured beside it with the SDK's client (Node's fetch), one request at a time, means of ${num(floors.n, 0)}:`,
+    `\`GET /health\` ${num(floors.health_ms)} ms (loopback HTTP, workerd, the Worker's entry and routing);`,
+    `a checkpoint of one step for a run that does not exist ${num(floors.no_write_checkpoint_ms)} ms (adds the body, its validation and the RPC to the run's object; answered 409, nothing written).`,
+    `The SDK's checkpoint less that, ${write} ms, is the step's durable write (the SQLite transaction and its commit).`,
+  ];
+}
+
+/**
  * Where the time goes (issue 10): for each timed section, the client's view (what the SDK or the
  * app saw) and the server's phases (src/metering/phase-timing.ts), p50 and mean in ms, in the
  * order the work happens. Phases of one path run one after another unless their name says
@@ -322,6 +337,7 @@ function breakdownLines(report) {
         "(loopback HTTP, workerd taking the request and sending the answer, the SDK's fetch).",
         `Inside the RPC, ${num(gap(phases, "checkpoint.rpc", "checkpoint.do."))} ms (mean) is not the object's own code:`,
         "the wait for the step's SQLite write to be durable (the platform holds the answer until then) and the RPC hop.",
+        ...floorLines(step.floors, rtt),
       ],
       phases,
     ]);

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startApp } from "./app.mjs";
+import { checkpointFloors } from "./checkpoint-floors.mjs";
 import { concurrencyLimit } from "./concurrency.mjs";
 import { DRAIN_TIMEOUT_MS, EVENTS, POLL_INTERVAL_MS, RUN_TIMEOUT_MS, STARTUP_TIMEOUT_MS } from "./config.mjs";
 import { addOnce, EVENT_PATH, sendEvent } from "./events.mjs";
@@ -115,6 +116,8 @@ export async function benchStepflare({ work, sourceDir, persistDir, logDir, prob
       const tenSteps = await section(problems, "10-step runs", () => withPhases(client, STEP_PHASES, () => tenStepRuns(bench, work)));
       Object.assign(results, tenSteps?.result);
       if (tenSteps) results.step_breakdown = { checkpoint_rtt_ms: tenSteps.result.checkpoint_rtt_ms, server_phases: tenSteps.phases };
+      const floors = tenSteps && (await section(problems, "checkpoint floors", () => checkpointFloors(origin, work.floorProbes)));
+      if (floors) results.step_breakdown.floors = floors;
     }
     if (selected("ingestion")) {
       const health = await section(problems, "GET /health baseline", () => healthBaseline(bench, work));

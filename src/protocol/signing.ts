@@ -4,6 +4,7 @@
  * @module
  */
 import { SIGNATURE_MAX_SKEW_MS } from "../constants";
+import { keyCache } from "./key-cache";
 
 /** The environment prefix of a signing key, e.g. `signkey-prod-`; kept verbatim when hashing. */
 const SIGNING_KEY_PREFIX = /^signkey-\w+-/;
@@ -52,10 +53,13 @@ function timingSafeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** The HMAC key is the prefix-less key as UTF-8 text, not hex-decoded (unlike the bearer hash). */
-function importHmacKey(signingKey: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", encoder.encode(withoutPrefix(signingKey)), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-}
+/**
+ * The HMAC key is the prefix-less key as UTF-8 text, not hex-decoded (unlike the bearer hash).
+ * Imported once per key (key-cache.ts): every signed call to an app needs it.
+ */
+const importHmacKey = keyCache((signingKey): Promise<CryptoKey> =>
+  crypto.subtle.importKey("raw", encoder.encode(withoutPrefix(signingKey)), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]),
+);
 
 /**
  * Hash a signing key into the bearer token the SDK sends: the `signkey-<env>-` prefix kept, then
@@ -103,6 +107,9 @@ export async function verifySignature(header: string | null, body: string, keys:
   return false;
 }
 
+/** A configured key's bearer token, hashed once per key (key-cache.ts): every authenticated request checks it. */
+const bearerTokenOf = keyCache(hashSigningKey);
+
 /**
  * Whether an SDK → server `Authorization` header carries one of `signingKeys`, either hashed (what
  * the SDK sends) or raw (what the Inngest dev server also accepts).
@@ -115,7 +122,7 @@ export async function isAuthorizedSdkBearer(authorization: string | null, signin
   for (const key of signingKeys) {
     if (!key) continue;
     // Check every candidate so the time taken does not depend on which key matched.
-    const hashed = await hashSigningKey(key);
+    const hashed = await bearerTokenOf(key);
     authorized = timingSafeEqual(token, hashed) || timingSafeEqual(token, key) || authorized;
   }
   return authorized;
