@@ -119,28 +119,46 @@ export class EventShardStore {
       const pending: string[] = [];
       for (const { event, target, receivedAt: itemReceivedAt } of items) {
         const now = itemReceivedAt ?? receivedAt;
+        if (!deduplicates({ ...event, target })) {
+          // No claim to decide: one statement stores it, and only an event already stored (a
+          // retried send with the same seeded ids) needs a second, to read its status.
+          if (this.#insert(event, target, now, false) || this.#isPending(event.internalId)) pending.push(event.internalId);
+          continue;
+        }
         const existing = this.#sql.exec<{ status: string }>("SELECT status FROM events WHERE internal_id = ?", event.internalId).toArray()[0];
         if (existing) {
           if (existing.status === "pending") pending.push(event.internalId);
           continue;
         }
-        const duplicate = deduplicates({ ...event, target }) && !this.#claim(event.id, event.internalId, now);
-        this.#sql.exec(
-          `INSERT INTO events (internal_id, id, event, target, received_at, status, routed_at, redrive_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          event.internalId,
-          event.id,
-          JSON.stringify(event),
-          target ?? null,
-          now,
-          duplicate ? "duplicate" : "pending",
-          duplicate ? now : null,
-          duplicate ? null : now + EVENT_REDRIVE_AFTER_MS,
-        );
+        const duplicate = !this.#claim(event.id, event.internalId, now);
+        this.#insert(event, target, now, duplicate);
         if (!duplicate) pending.push(event.internalId);
       }
       return pending;
     });
+  }
+
+  /** Inserts an event as `pending` (or `duplicate`) unless it is stored already; true when it was inserted. */
+  #insert(event: RoutedEvent["event"], target: string | undefined, now: number, duplicate: boolean): boolean {
+    return (
+      this.#sql.exec(
+        `INSERT INTO events (internal_id, id, event, target, received_at, status, routed_at, redrive_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (internal_id) DO NOTHING`,
+        event.internalId,
+        event.id,
+        JSON.stringify(event),
+        target ?? null,
+        now,
+        duplicate ? "duplicate" : "pending",
+        duplicate ? now : null,
+        duplicate ? null : now + EVENT_REDRIVE_AFTER_MS,
+      ).rowsWritten > 0
+    );
+  }
+
+  /** Whether the stored event `internalId` is still pending. */
+  #isPending(internalId: string): boolean {
+    return this.#sql.exec<{ status: string }>("SELECT status FROM events WHERE internal_id = ?", internalId).toArray()[0]?.status === "pending";
   }
 
   /** Claims `key` for `internalId` unless another event holds an unexpired claim; true when it is (now) ours. */
