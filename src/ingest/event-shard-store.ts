@@ -214,19 +214,18 @@ export class EventShardStore {
     return this.#storage.transactionSync(() => {
       const notHeld: string[] = [];
       for (const m of marks) {
-        const row = this.#sql.exec<{ status: string }>("SELECT status FROM events WHERE internal_id = ?", m.internalId).toArray()[0];
-        if (!row) {
-          notHeld.push(m.internalId);
-          continue;
-        }
-        if ((m.status === "routed" || m.onlyPending) && row.status !== "pending") continue;
-        this.#sql.exec(
-          `UPDATE events SET status = ?, routed_at = ?, error = ?, redrive_at = NULL, version = version + 1 WHERE internal_id = ?`,
+        // One statement in the common case (a pending event settled); only a mark that changed
+        // nothing looks again, to tell an event settled before from one not held here.
+        const written = this.#sql.exec(
+          `UPDATE events SET status = ?, routed_at = ?, error = ?, redrive_at = NULL, version = version + 1
+           WHERE internal_id = ? AND (status = 'pending' OR ?)`,
           m.status,
           now,
           m.status === "failed" ? (m.error ?? null) : null,
           m.internalId,
-        );
+          m.status === "failed" && !m.onlyPending ? 1 : 0,
+        ).rowsWritten;
+        if (written === 0 && this.#sql.exec("SELECT 1 FROM events WHERE internal_id = ?", m.internalId).toArray().length === 0) notHeld.push(m.internalId);
       }
       return notHeld;
     });
@@ -305,7 +304,13 @@ export class EventShardStore {
   /** D1 history now holds these versions; a row changed since stays unwritten. */
   noteWritten(rows: UnwrittenEvent[]): void {
     this.#storage.transactionSync(() => {
-      for (const r of rows) this.#sql.exec("UPDATE events SET written = ? WHERE internal_id = ? AND written < ?", r.version, r.internalId, r.version);
+      // One statement for the whole batch instead of one per row.
+      this.#sql.exec(
+        `UPDATE events SET written = w.value ->> '$.v'
+         FROM json_each(?) AS w
+         WHERE events.internal_id = w.value ->> '$.id' AND events.written < w.value ->> '$.v'`,
+        JSON.stringify(rows.map((r) => ({ id: r.internalId, v: r.version }))),
+      );
     });
   }
 
