@@ -262,6 +262,45 @@ describe("confirmation and re-drive", { timeout: 60_000 }, () => {
       await runInDurableObject(stub, (_instance, state) => state.storage.deleteAlarm());
     }
   });
+
+  it("applies a failed mark with onlyPending to pending events alone, and one without it to any event, and notes history written per version", async () => {
+    const stub = env.EVENT_SHARDS.getByName("only-pending-test");
+    const now = Date.now();
+    const [routed, pending, settledThenFailed] = [makeEvent("shard/none"), makeEvent("shard/none"), makeEvent("shard/none")];
+    const rows = await runInDurableObject(stub, (_instance, state) => {
+      const store = new EventShardStore(state.storage);
+      store.accept([{ event: routed }, { event: pending }, { event: settledThenFailed }], now);
+      store.mark(
+        [
+          { internalId: routed.internalId, status: "routed" },
+          { internalId: settledThenFailed.internalId, status: "routed" },
+        ],
+        now,
+      );
+      const written = store.unwritten(10, 1_000_000);
+      expect(
+        store.mark(
+          [
+            { internalId: routed.internalId, status: "failed", error: "late", onlyPending: true },
+            { internalId: pending.internalId, status: "failed", error: "never routed", onlyPending: true },
+            { internalId: settledThenFailed.internalId, status: "failed", error: "fan-out part failed" },
+          ],
+          now,
+        ),
+      ).toEqual([]);
+      // Written before the failed marks: the two marked since stay unwritten, the one left alone does not.
+      store.noteWritten(written);
+      return state.storage.sql
+        .exec<{ internal_id: string; status: string; error: string | null; unwritten: number }>(
+          "SELECT internal_id, status, error, written < version AS unwritten FROM events",
+        )
+        .toArray();
+    });
+    const byId = new Map(rows.map((r) => [r.internal_id, r]));
+    expect(byId.get(routed.internalId)).toMatchObject({ status: "routed", error: null, unwritten: 0 });
+    expect(byId.get(pending.internalId)).toMatchObject({ status: "failed", error: "never routed", unwritten: 1 });
+    expect(byId.get(settledThenFailed.internalId)).toMatchObject({ status: "failed", error: "fan-out part failed", unwritten: 1 });
+  });
 });
 
 describe("re-drive while routing is behind", { timeout: 60_000 }, () => {
