@@ -52,3 +52,16 @@ export async function waitForIdleGroup(pgid, { idleShare = 0.15, idleWindows = 3
   }
   return null;
 }
+
+/**
+ * Runs `fn` and measures the CPU group `pgid` used meanwhile, in milliseconds per `units` (the
+ * requests or events `fn` sent): a cost per unit that, unlike a throughput, hardly depends on
+ * what else loads the machine. Resolves to `fn`'s result and that figure (null without /proc).
+ */
+export async function withGroupCpu(pgid, units, fn) {
+  const before = groupCpuSeconds(pgid);
+  const result = await fn();
+  const after = groupCpuSeconds(pgid);
+  const msPerUnit = before === null || after === null || units === 0 ? null : Math.round(((after - before) * 1000 * 1000) / units) / 1000;
+  return { result, msPerUnit };
+}

@@ -20,6 +20,7 @@ import { addOnce, EVENT_PATH, sendEvent } from "./events.mjs";
 import { createClient, runPool } from "./http.mjs";
 import { loadRun } from "./load.mjs";
 import { withPhases } from "./phases.mjs";
+import { withGroupCpu } from "./group-cpu.mjs";
 import { freePort, offlineEnv, startNode, stop, waitForHealthy } from "./processes.mjs";
 import { sleepLateness } from "./sleep-lateness.mjs";
 import { msPerStep, round, summarize } from "./stats.mjs";
@@ -302,12 +303,14 @@ async function drainRate(bench, events, burstStartedAt) {
 async function healthBaseline(bench, work) {
   const count = work.singleEvents;
   const started = performance.now();
-  const failures = await runPool(count, work.singleConcurrency, async () => {
-    const response = await bench.client.get("/health");
-    if (response.status !== 200) throw new Error(`GET /health: ${response.status}`);
-  });
+  const { result: failures, msPerUnit } = await withGroupCpu(bench.serverGroup, count, () =>
+    runPool(count, work.singleConcurrency, async () => {
+      const response = await bench.client.get("/health");
+      if (response.status !== 200) throw new Error(`GET /health: ${response.status}`);
+    }),
+  );
   if (failures) throw new Error(`${failures} of ${count} GET /health requests failed`);
-  return { health_rps: round(count / ((performance.now() - started) / 1000)) };
+  return { health_rps: round(count / ((performance.now() - started) / 1000)), health_server_cpu_ms_per_request: msPerUnit };
 }
 
 async function ingestSingle(bench, work, runsWork) {
@@ -316,12 +319,13 @@ async function ingestSingle(bench, work, runsWork) {
   const warmup = Array.from({ length: work.ingestWarmupEvents }, (_, i) => JSON.stringify(ingestEvent(i)));
   const warm = await postAll(bench.client, warmup, 1, work.singleConcurrency);
   const bodies = Array.from({ length: work.singleEvents }, (_, i) => JSON.stringify(ingestEvent(i)));
-  const sent = await postAll(bench.client, bodies, 1, work.singleConcurrency);
+  const { result: sent, msPerUnit } = await withGroupCpu(bench.serverGroup, bodies.length, () => postAll(bench.client, bodies, 1, work.singleConcurrency));
   if (sent.failures) bench.problems.push(`stepflare single-event ingestion: ${sent.failures} requests failed, first: ${sent.firstFailure}`);
   const queued = work.ingestWarmupEvents + work.singleEvents;
   return {
     single_eps: round(sent.eps),
     single_failed_requests: sent.failures,
+    single_server_cpu_ms_per_request: msPerUnit,
     single_drained_eps: runsWork ? await drainRate(bench, queued, warm.startedAt) : null,
   };
 }
@@ -330,12 +334,15 @@ async function ingestBatched(bench, work, runsWork) {
   const bodies = Array.from({ length: work.batchRequests }, (_, r) =>
     JSON.stringify(Array.from({ length: work.batchSize }, (_, i) => ingestEvent(r * work.batchSize + i))),
   );
-  const sent = await postAll(bench.client, bodies, work.batchSize, work.batchConcurrency);
+  const { result: sent, msPerUnit } = await withGroupCpu(bench.serverGroup, work.batchRequests * work.batchSize, () =>
+    postAll(bench.client, bodies, work.batchSize, work.batchConcurrency),
+  );
   if (sent.failures) bench.problems.push(`stepflare batched ingestion: ${sent.failures} requests failed, first: ${sent.firstFailure}`);
   const events = work.batchRequests * work.batchSize;
   return {
     batched_eps: round(sent.eps),
     batched_failed_requests: sent.failures,
+    batched_server_cpu_ms_per_event: msPerUnit,
     batched_drained_eps: runsWork ? await drainRate(bench, events, sent.startedAt) : null,
   };
 }
