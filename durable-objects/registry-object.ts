@@ -20,11 +20,6 @@ export class RegistryObject extends DurableObject<Env> {
     this.#waited = new WaitedNames(ctx.storage, hasVersion(ctx.storage.kv));
   }
 
-  /** The current version. */
-  async version(): Promise<string> {
-    return currentVersion(this.ctx.storage.kv);
-  }
-
   /** Moves the version on; returns the new one. */
   async bump(): Promise<string> {
     return bumpVersion(this.ctx.storage.kv);

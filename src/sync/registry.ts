@@ -24,14 +24,7 @@ function registry(env: Pick<Env, "REGISTRY">) {
  * directly (uncached): slower, never stale.
  */
 export async function currentFunctions(env: Pick<Env, "DB" | "REGISTRY">): Promise<StoredFunction[]> {
-  let version: string;
-  try {
-    version = await registry(env).version();
-  } catch (err) {
-    console.warn("stepflare: the function registry's version could not be read; reading functions from D1", err);
-    return listFunctions(env.DB);
-  }
-  return cache.functions({ version: async () => version, list: () => listFunctions(env.DB) }, Date.now());
+  return (await routingView(env, [], Date.now())).functions;
 }
 
 /** What a consumer batch routes with (src/routing/consume-events.ts). */

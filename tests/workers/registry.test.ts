@@ -104,7 +104,10 @@ describe("function registry", () => {
     const real = env.REGISTRY.getByName.bind(env.REGISTRY);
     const spy = vi.spyOn(env.REGISTRY, "getByName").mockImplementation((name, options) => {
       const stub = real(name, options);
-      return { version: () => stub.version(), bump: () => Promise.reject(new Error("registry unavailable")) } as never;
+      return {
+        routingState: (names: string[], now: number) => stub.routingState(names, now),
+        bump: () => Promise.reject(new Error("registry unavailable")),
+      } as never;
     });
     expect((await register("reg-b", ["reg-b-1", "reg-b-2"])).status).toBe(500);
     spy.mockRestore();
@@ -116,7 +119,7 @@ describe("function registry", () => {
 
   it("reads D1 directly when the registry object cannot be reached", async () => {
     await register("reg-c", ["reg-c-1"]);
-    vi.spyOn(env.REGISTRY, "getByName").mockImplementation(() => ({ version: () => Promise.reject(new Error("registry unavailable")) }) as never);
+    vi.spyOn(env.REGISTRY, "getByName").mockImplementation(() => ({ routingState: () => Promise.reject(new Error("registry unavailable")) }) as never);
     const direct = await read("reg-c");
     expect(direct.ids).toEqual(["reg-c-1"]);
     expect(direct.counts.d1).toBe(1);
