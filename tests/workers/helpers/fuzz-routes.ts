@@ -228,8 +228,11 @@ function eventKeyPath(ctx: FuzzContext) {
   return fc.oneof({ arbitrary: fc.constant(ctx.eventKey), weight: 3 }, { arbitrary: segment(ctx), weight: 2 });
 }
 
-/** What changing a run may lead to: runs and their steps, waits, skips, and system events. */
-const RUN_EFFECTS = ["d1:events", "d1:runs", "d1:steps", "d1:skipped_runs", "do:event_shards", "do:wait_shards"];
+/**
+ * What changing a run may lead to: runs and their steps, waits, skips, system events, and what
+ * those events do to paused runs (a fuzz function waits for `fuzz/resume`).
+ */
+const RUN_EFFECTS = ["d1:events", "d1:event_effects", "d1:runs", "d1:steps", "d1:skipped_runs", "do:event_shards", "do:wait_shards"];
 /** What an accepted event may lead to: its own row, and whatever the runs it starts do. */
 const EVENT_EFFECTS = [...RUN_EFFECTS, "d1:events(sent)"];
 
