@@ -7,6 +7,9 @@
 
 import { QUEUE_BEHIND_MAX_WAIT_MS } from "../constants";
 
+/** Whether this isolate has said that a Queue's metrics failed: once is enough, not once per resend. */
+let metricsFailureLogged = false;
+
 /**
  * When the oldest message still waiting in `queue` was sent (ms), or null when nothing waits or
  * the Queue cannot tell (its metrics failed or are not offered): then nothing is known to be
@@ -20,7 +23,10 @@ export async function oldestWaitingSentAt(queue: Queue<unknown>): Promise<number
     // Local Queues report an empty backlog's oldest message as the epoch.
     return Number.isFinite(at) && at > 0 ? at : null;
   } catch (err) {
-    console.warn("stepflare: could not read a Queue's backlog; what is due to be sent again is sent", err);
+    if (!metricsFailureLogged) {
+      metricsFailureLogged = true;
+      console.warn("stepflare: could not read a Queue's backlog; what is due to be sent again is sent (said once per isolate)", err);
+    }
     return null;
   }
 }
