@@ -1,8 +1,9 @@
 /**
  * Apps found and kept in sync by `npm run dev` itself, as Inngest's dev server does: an app given
- * with -u is synced at start, a function added to a running app is synced without anyone asking,
- * and an app listening on a discovery port is found on one of the usual paths. Also the command
- * line: the start-up banner, --help's default discovery ports and the unknown-flag message.
+ * with -u is synced at start, a function added to a running app is synced without anyone asking
+ * (and is not with --no-poll), and an app listening on a discovery port (on ::1 only) is found on
+ * one of the usual paths. Also the command line: the start-up banner, --help's default discovery
+ * ports and the unknown-flag message.
  *
  * One dev server for the file, checking apps every second (--poll-interval 1); discovery looks
  * only at the test's own port (STEPFLARE_DISCOVERY_PORTS), not at whatever else runs here. A
@@ -34,7 +35,8 @@ interface LiveApp {
   close(): Promise<void>;
 }
 
-async function liveApp(path: string, port?: number): Promise<LiveApp> {
+/** An app at `path` on `host` (127.0.0.1 unless given), on `port` or a free one. */
+async function liveApp(path: string, port?: number, host = "127.0.0.1"): Promise<LiveApp> {
   const listenOn = port ?? (await freePort());
   let handler: RequestListener = (req) => req.socket.destroy();
   let [connections, puts] = [0, 0];
@@ -44,9 +46,9 @@ async function liveApp(path: string, port?: number): Promise<LiveApp> {
     return handler(req, res);
   });
   server.on("connection", () => (connections += 1));
-  await new Promise<void>((r) => server.listen(listenOn, "127.0.0.1", r));
+  await new Promise<void>((r) => server.listen(listenOn, host, r));
   return {
-    url: `http://127.0.0.1:${listenOn}${path}`,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${listenOn}${path}`,
     serve: (client, functions) => (handler = serve({ client, functions }) as RequestListener),
     connections: () => connections,
     puts: () => puts,
@@ -118,7 +120,9 @@ beforeAll(async () => {
   noPollClient = devClient("e2e-no-poll-app", noPollServer.url);
   noPollApp.serve(noPollClient, [doubleOf(noPollClient)]);
   const foundClient = devClient("e2e-found-app", server.url);
-  found = await liveApp("/.netlify/functions/inngest", discoveryPort);
+  // On ::1 only, as an app listening on `localhost` is where that name resolves to ::1 first
+  // (`wrangler dev` on macOS): discovery tries ::1 where 127.0.0.1 is closed.
+  found = await liveApp("/.netlify/functions/inngest", discoveryPort, "::1");
   found.serve(foundClient, [foundClient.createFunction({ id: "found-fn", triggers: { event: "test/found" } }, async () => "found")]);
 });
 
@@ -176,7 +180,7 @@ describe("apps kept in sync by the dev server", () => {
     expect(await syncedFunctions(noPollServer.url, "e2e-no-poll-app")).toEqual({ url: noPollApp.url, ids: ["e2e-no-poll-app-double"] });
   });
 
-  it("discovers an app on a discovery port at one of the usual paths and syncs it", async () => {
+  it("discovers an app on a discovery port at one of the usual paths, listening on ::1 only, and syncs it", async () => {
     const synced = await waitFor(() => syncedFunctions(server.url, "e2e-found-app"), 30_000, "the discovered app to be synced");
     expect(synced).toEqual({ url: found.url, ids: ["e2e-found-app-found-fn"] });
     const [id] = await sendEvents(server.url, { name: "test/found", data: {} });
