@@ -52,7 +52,7 @@ const RUN_STATUS = { QUEUED: "Scheduled", RUNNING: "Running", COMPLETED: "Comple
 const ENDED = new Set(["COMPLETED", "FAILED", "CANCELLED"]);
 
 /** A run as `get_run_status` answers it (Inngest's `RunStatusResult`). */
-export interface RunStatus {
+interface RunStatus {
   runId: string;
   functionName: string;
   status: (typeof RUN_STATUS)[keyof typeof RUN_STATUS];
