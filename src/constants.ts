@@ -716,3 +716,17 @@ export const WAITED_NAMES_UPGRADE_TRUST_MS = MAX_SLEEP_MS + 24 * 60 * 60 * 1000;
  * bounds the map.
  */
 export const SIGNING_KEY_CACHE_ENTRIES = 8;
+
+// --- Dev server tools (issue 12): Inngest's older MCP tools (src/api/mcp-compat-tools.ts) ---
+/** How long `poll_run_status` and `invoke_function_sync` wait when no `timeout` is given (Inngest's 30 s). */
+export const MCP_RUN_WAIT_DEFAULT_S = 30;
+/** The longest `timeout` those tools accept; a larger one is refused, so no call holds a request open for long. */
+export const MCP_RUN_WAIT_MAX_S = 120;
+/** How often `poll_run_status` reads its runs when it is given no `pollInterval` (Inngest's default). */
+export const MCP_RUN_POLL_DEFAULT_MS = 1_000;
+/** The shortest `pollInterval` `poll_run_status` accepts: each poll reads every run from history. */
+export const MCP_RUN_POLL_MIN_MS = 100;
+/** The most runs one `poll_run_status` call follows. */
+export const MCP_POLL_MAX_RUNS = 50;
+/** How often `invoke_function_sync` reads its run while waiting: it answers as soon as the run ends. */
+export const MCP_INVOKE_SYNC_POLL_MS = 250;

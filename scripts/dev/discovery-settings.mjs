@@ -14,6 +14,14 @@ export const DEFAULT_DISCOVERY_PORTS = Object.freeze([
   80, 443, 3000, 3001, 3002, 3003, 3004, 3005, 3006, 3007, 3008, 3009, 3010, 5000, 5173, 8000, 8080, 8081, 8787, 8888, 8910, 8911, 8912, 8913, 8914, 8915,
 ]);
 
+/**
+ * The loopback addresses each port is tried on, in turn. Inngest's dev server tries 127.0.0.1
+ * only; an app that listens on `localhost` binds the first address the name resolves to, which is
+ * ::1 on many machines (macOS's hosts file lists it first, and `wrangler dev` listens on
+ * `localhost` by default and binds one address only), so ::1 is tried when 127.0.0.1 is closed.
+ */
+export const DISCOVERY_HOSTS = Object.freeze(["127.0.0.1", "::1"]);
+
 /** The serve paths tried on each open port, Inngest's list: the SDK's default, then hosts' own. */
 export const DISCOVERY_PATHS = Object.freeze(["/api/inngest", "/x/inngest", "/.netlify/functions/inngest", "/.redwood/functions/inngest"]);
 

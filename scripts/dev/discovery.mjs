@@ -1,15 +1,17 @@
 /**
  * Finding apps on this machine as Inngest's dev server does: the usual ports are tried with a TCP
- * connect, and on each open port the usual serve paths with a GET; a URL whose answer carries the
- * SDK's `x-inngest-sdk` header is an app. Bounded: one connect per port and round, four GETs per
- * newly open port, each with a timeout, and a port that serves something else is left alone for a
- * while. Nothing is printed here: a port where nothing answers is the common case.
+ * connect (on 127.0.0.1, then ::1: see DISCOVERY_HOSTS), and on each open port the usual serve
+ * paths with a GET; a URL whose answer carries the SDK's `x-inngest-sdk` header is an app.
+ * Bounded: two connects at most per port and round, four GETs per newly open port, each with a
+ * timeout, and a port that serves something else is left alone for a while. Nothing is printed
+ * here: a port where nothing answers is the common case.
  * @module
  */
 import { connect } from "node:net";
 import {
   APP_CHECK_TIMEOUT_MS,
   DEFAULT_DISCOVERY_PORTS,
+  DISCOVERY_HOSTS,
   DISCOVERY_PATHS,
   DISCOVERY_PORTS_ENV,
   NOT_AN_APP_RECHECK_MS,
@@ -18,8 +20,6 @@ import {
 
 /** The header the SDK sets on every answer of its serve handler. */
 const SDK_HEADER = "x-inngest-sdk";
-/** The address apps are looked for on; the server reaches them there too. */
-const LOOPBACK = "127.0.0.1";
 const LOOPBACK_NAMES = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /**
@@ -42,10 +42,10 @@ export function loopbackKey(url) {
   return `${u.port || (u.protocol === "https:" ? "443" : "80")}${u.pathname.replace(/\/+$/, "")}`;
 }
 
-/** Resolves true when something accepts a TCP connection on the loopback `port`. */
-function isOpen(port) {
+/** Resolves true when something accepts a TCP connection on `host`:`port`. */
+function accepts(host, port) {
   return new Promise((resolve) => {
-    const socket = connect({ host: LOOPBACK, port, timeout: PORT_CONNECT_TIMEOUT_MS });
+    const socket = connect({ host, port, timeout: PORT_CONNECT_TIMEOUT_MS });
     const done = (open) => {
       socket.destroy();
       resolve(open);
@@ -54,6 +54,17 @@ function isOpen(port) {
     socket.once("timeout", () => done(false));
     socket.once("error", () => done(false));
   });
+}
+
+/**
+ * The origin (`http://127.0.0.1:3000`, `http://[::1]:8787`) of the first of DISCOVERY_HOSTS where
+ * `port` is open, or null when it is open on none; the server reaches the app there too.
+ */
+export async function openOrigin(port) {
+  for (const host of DISCOVERY_HOSTS) {
+    if (await accepts(host, port)) return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  }
+  return null;
 }
 
 /**
@@ -85,7 +96,8 @@ export function createDiscovery(ports) {
       const knownKeys = new Set([...known].map(loopbackKey).filter((k) => k !== null));
       const found = await Promise.all(
         ports.map(async (port) => {
-          if (!(await isOpen(port))) {
+          const origin = await openOrigin(port);
+          if (origin === null) {
             notAnApp.delete(port);
             return [];
           }
@@ -99,7 +111,7 @@ export function createDiscovery(ports) {
               otherServer = false;
               continue;
             }
-            const url = `http://${LOOPBACK}:${port}${path}`;
+            const url = `${origin}${path}`;
             const sdk = await servesSdk(url);
             if (sdk) urls.push(url);
             if (sdk !== false) otherServer = false;

@@ -6,10 +6,11 @@
  */
 import { readdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
+import { convertV4MiniflareOptions, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { HOST } from "./args.mjs";
 import { startCronTriggers } from "./cron.mjs";
+import { QuietLog } from "./quiet-log.mjs";
 import { wranglerRegistryPath } from "./registry-path.mjs";
 import { applyD1Migrations } from "./migrations.mjs";
 
@@ -54,7 +55,8 @@ function miniflareOptions({ config, port, persistTo, vars }) {
     // here for the Cron Trigger timer's /cdn-cgi/local/scheduled; users' requests take the direct
     // socket below. Any free port will do.
     port: 0,
-    log: new Log(LogLevel.INFO, { prefix: "stepflare dev" }),
+    // Without the line of every batch of stepflare's own queues (see quiet-log.mjs).
+    log: new QuietLog(LogLevel.INFO, { prefix: "stepflare dev" }),
     // Miniflare logs each request through a call back into Node; wrangler dev hides them too.
     logRequests: false,
     // stepflare never reads `request.cf`: the placeholder saves fetching the real one from Cloudflare.

@@ -1,5 +1,6 @@
 /**
- * `/mcp`: a Model Context Protocol server over Streamable HTTP, with the tools of mcp-tools.ts.
+ * `/mcp`: a Model Context Protocol server over Streamable HTTP, with the tools of mcp-tools.ts and
+ * the older ones of mcp-compat-tools.ts.
  * Stateless, as a Worker has no memory between requests: each POST gets a fresh server and
  * transport (the SDK's Web-standard transport, JSON answers), and GET and DELETE, which serve
  * sessions and server-sent streams, answer 405 as the protocol prescribes for a server without
@@ -10,6 +11,7 @@ import { Hono, type Context } from "hono";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { Env } from "../env";
+import { registerCompatTools } from "./mcp-compat-tools";
 import { registerTools } from "./mcp-tools";
 import { jsonBody } from "./respond";
 
@@ -30,6 +32,7 @@ mcpRoutes.post("/mcp", async (c) => {
   if (body.value === undefined) return rpcError(c, 400, "Parse error: the body must be a JSON-RPC message");
   const server = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
   registerTools(server, c.env);
+  registerCompatTools(server, c.env);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   return transport.handleRequest(c.req.raw, { parsedBody: body.value });

@@ -1,11 +1,13 @@
 /**
  * Apps found and kept in sync by `npm run dev` itself, as Inngest's dev server does: an app given
- * with -u is synced at start, a function added to a running app is synced without anyone asking,
- * and an app listening on a discovery port is found on one of the usual paths. Also the command
- * line: the start-up banner, --help's default discovery ports and the unknown-flag message.
+ * with -u is synced at start, a function added to a running app is synced without anyone asking
+ * (and is not with --no-poll), and an app listening on a discovery port (on ::1 only) is found on
+ * one of the usual paths. Also the command line: the start-up banner, --help's default discovery
+ * ports and the unknown-flag message.
  *
  * One dev server for the file, checking apps every second (--poll-interval 1); discovery looks
- * only at the test's own port (STEPFLARE_DISCOVERY_PORTS), not at whatever else runs here.
+ * only at the test's own port (STEPFLARE_DISCOVERY_PORTS), not at whatever else runs here. A
+ * second one, started beside it, has --no-poll: its -u app is synced once and not again.
  */
 import { spawn } from "node:child_process";
 import { createServer, type RequestListener, type Server } from "node:http";
@@ -26,20 +28,30 @@ const ROOT = resolve(import.meta.dirname, "../..");
 interface LiveApp {
   url: string;
   serve(client: Inngest, functions: InngestFunction.Any[]): void;
+  /** TCP connections made to the app's port so far: discovery connects once each round. */
+  connections(): number;
+  /** Requests with the method PUT (the dev process's checks and syncs) so far. */
+  puts(): number;
   close(): Promise<void>;
 }
 
-async function liveApp(path: string, port?: number): Promise<LiveApp> {
+/** An app at `path` on `host` (127.0.0.1 unless given), on `port` or a free one. */
+async function liveApp(path: string, port?: number, host = "127.0.0.1"): Promise<LiveApp> {
   const listenOn = port ?? (await freePort());
   let handler: RequestListener = (req) => req.socket.destroy();
+  let [connections, puts] = [0, 0];
   const server: Server = createServer((req, res) => {
+    if (req.method === "PUT") puts += 1;
     if (new URL(req.url ?? "/", "http://x").pathname !== path) return res.writeHead(404).end();
     return handler(req, res);
   });
-  await new Promise<void>((r) => server.listen(listenOn, "127.0.0.1", r));
+  server.on("connection", () => (connections += 1));
+  await new Promise<void>((r) => server.listen(listenOn, host, r));
   return {
-    url: `http://127.0.0.1:${listenOn}${path}`,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${listenOn}${path}`,
     serve: (client, functions) => (handler = serve({ client, functions }) as RequestListener),
+    connections: () => connections,
+    puts: () => puts,
     close: () => {
       server.closeAllConnections();
       return new Promise((r) => server.close(() => r()));
@@ -69,6 +81,9 @@ let server: DevServer;
 let given: LiveApp;
 let found: LiveApp;
 let givenClient: Inngest;
+let noPollServer: DevServer;
+let noPollApp: LiveApp;
+let noPollClient: Inngest;
 
 /** The -u app's first function; the "added" test serves it again beside a new one. */
 const doubleOf = (client: Inngest) =>
@@ -81,24 +96,42 @@ beforeAll(async () => {
   // listens first (cutting connections, as an app still starting would) and serves once both exist.
   const discoveryPort = await freePort();
   given = await liveApp("/api/inngest");
-  server = await startDevServer(
-    {},
-    {
-      flags: ["-u", given.url, "--poll-interval", "1"],
-      env: { STEPFLARE_DISCOVERY_PORTS: String(discoveryPort) },
-    },
-  );
+  noPollApp = await liveApp("/api/inngest");
+  // Discovery looks at the --no-poll app's own port: its connects count the rounds, as no
+  // known app's path is fetched again.
+  [server, noPollServer] = await Promise.all([
+    startDevServer(
+      {},
+      {
+        flags: ["-u", given.url, "--poll-interval", "1"],
+        env: { STEPFLARE_DISCOVERY_PORTS: String(discoveryPort) },
+      },
+    ),
+    startDevServer(
+      {},
+      {
+        flags: ["-u", noPollApp.url, "--no-poll", "--poll-interval", "0.2"],
+        env: { STEPFLARE_DISCOVERY_PORTS: String(new URL(noPollApp.url).port) },
+      },
+    ),
+  ]);
   givenClient = devClient("e2e-given-app", server.url);
   given.serve(givenClient, [doubleOf(givenClient)]);
+  noPollClient = devClient("e2e-no-poll-app", noPollServer.url);
+  noPollApp.serve(noPollClient, [doubleOf(noPollClient)]);
   const foundClient = devClient("e2e-found-app", server.url);
-  found = await liveApp("/.netlify/functions/inngest", discoveryPort);
+  // On ::1 only, as an app listening on `localhost` is where that name resolves to ::1 first
+  // (`wrangler dev` on macOS): discovery tries ::1 where 127.0.0.1 is closed.
+  found = await liveApp("/.netlify/functions/inngest", discoveryPort, "::1");
   found.serve(foundClient, [foundClient.createFunction({ id: "found-fn", triggers: { event: "test/found" } }, async () => "found")]);
 });
 
 afterAll(async () => {
   await given?.close();
   await found?.close();
+  await noPollApp?.close();
   await server?.dispose();
+  await noPollServer?.dispose();
 });
 
 describe("apps kept in sync by the dev server", () => {
@@ -135,7 +168,19 @@ describe("apps kept in sync by the dev server", () => {
     expect(server.output()).toContain(`synced app "e2e-given-app" at ${given.url}: 2 function(s)`);
   });
 
-  it("discovers an app on a discovery port at one of the usual paths and syncs it", async () => {
+  it("with --no-poll, syncs a -u app once and does not pick up a function added to it", async () => {
+    await waitFor(() => syncedFunctions(noPollServer.url, "e2e-no-poll-app"), 30_000, "the --no-poll server's -u app to be synced");
+    const putsAfterSync = noPollApp.puts();
+    const added = noPollClient.createFunction({ id: "added", triggers: { event: "test/added" } }, async () => "added later");
+    noPollApp.serve(noPollClient, [doubleOf(noPollClient), added]);
+    // Three more rounds (each connects to the discovery port first): two have run to their end.
+    const rounds = noPollApp.connections() + 3;
+    await waitFor(() => (noPollApp.connections() >= rounds ? true : undefined), 30_000, "three more discovery rounds");
+    expect(noPollApp.puts()).toBe(putsAfterSync);
+    expect(await syncedFunctions(noPollServer.url, "e2e-no-poll-app")).toEqual({ url: noPollApp.url, ids: ["e2e-no-poll-app-double"] });
+  });
+
+  it("discovers an app on a discovery port at one of the usual paths, listening on ::1 only, and syncs it", async () => {
     const synced = await waitFor(() => syncedFunctions(server.url, "e2e-found-app"), 30_000, "the discovered app to be synced");
     expect(synced).toEqual({ url: found.url, ids: ["e2e-found-app-found-fn"] });
     const [id] = await sendEvents(server.url, { name: "test/found", data: {} });

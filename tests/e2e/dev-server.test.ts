@@ -53,6 +53,9 @@ describe("npm run dev", () => {
     expect(server.output()).not.toContain("GET /v0/runs");
     expect(server.output()).not.toContain("Request.cf");
     expect(server.output()).not.toContain("Scheduled Workers are not automatically triggered");
+    // Nor, on either path, a line for each batch of stepflare's own queues (events, history):
+    // both runs above went through them.
+    expect(server.output()).not.toMatch(/QUEUE stepflare-/);
 
     await server.stop();
     await server.start("miniflare");

@@ -401,6 +401,9 @@ const MCP_TOOLS = [
   "rerun",
   "cancel_run",
   "send_event",
+  // Inngest's older tools; not invoke_function_sync, which waits up to 30 s for a run to end.
+  "get_run_status",
+  "poll_run_status",
   "nope",
 ];
 
@@ -423,6 +426,7 @@ export const mcpBody = fc.oneof(
       arguments: fc.record(
         {
           runId: fc.string({ maxLength: 26 }),
+          runIds: fc.array(fc.string({ maxLength: 26 }), { maxLength: 2 }),
           appId: fc.constantFrom(...FUZZ_APP_IDS, "x"),
           functionId: fc.constantFrom("fn-0", "x"),
           eventId: fc.string({ maxLength: 26 }),

@@ -1,0 +1,225 @@
+/**
+ * The older tools of Inngest's dev-server MCP, which it keeps for existing integrations and
+ * marks deprecated: `get_run_status`, `poll_run_status` and `invoke_function_sync`. Each is a thin
+ * wrapper over the REST API v2 routes the current tools call (get a run, its trace, invoke), and
+ * answers in Inngest's shapes for them: run statuses as its run-status names (`Completed`), step
+ * statuses in lower case. The waits are bounded: `timeout` defaults to MCP_RUN_WAIT_DEFAULT_S and
+ * may not exceed MCP_RUN_WAIT_MAX_S.
+ * @module
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import {
+  MCP_INVOKE_SYNC_POLL_MS,
+  MCP_POLL_MAX_RUNS,
+  MCP_RUN_POLL_DEFAULT_MS,
+  MCP_RUN_POLL_MIN_MS,
+  MCP_RUN_WAIT_DEFAULT_S,
+  MCP_RUN_WAIT_MAX_S,
+} from "../constants";
+import type { Env } from "../env";
+import { listFunctions } from "../sync/store";
+import { callV2 } from "./mcp-tools";
+import { publicFunctionId } from "./v2-shapes";
+
+/** The fields of a v2 run these tools read. */
+interface V2Run {
+  id: string;
+  function: { id: string; name: string };
+  status: keyof typeof RUN_STATUS;
+  startedAt?: string;
+  queuedAt: string;
+  endedAt?: string;
+  trigger: { eventIds: string[]; eventName?: string };
+  output?: Record<string, unknown>;
+}
+
+/** The fields of a v2 trace span these tools read. */
+interface V2Span {
+  name: string;
+  stepId?: string;
+  status: string;
+  queuedAt: string;
+  startedAt?: string;
+  output?: Record<string, unknown>;
+  children?: V2Span[];
+}
+
+/** v2 run statuses as Inngest's run-status names, which these older tools answer with. */
+const RUN_STATUS = { QUEUED: "Scheduled", RUNNING: "Running", COMPLETED: "Completed", FAILED: "Failed", CANCELLED: "Cancelled" } as const;
+/** The statuses a run ends in. */
+const ENDED = new Set(["COMPLETED", "FAILED", "CANCELLED"]);
+
+/** A run as `get_run_status` answers it (Inngest's `RunStatusResult`). */
+interface RunStatus {
+  runId: string;
+  functionName: string;
+  status: (typeof RUN_STATUS)[keyof typeof RUN_STATUS];
+  startedAt: string;
+  endedAt?: string;
+  eventId: string;
+  eventName?: string;
+  steps: { stepName: string; stepId: string; status: string; startedAt: string; error?: string }[];
+  output?: Record<string, unknown>;
+  error?: string;
+}
+
+/** The message of a failed run's or step's output (the serialized error), else the output as JSON. */
+function errorText(output: Record<string, unknown> | undefined): string | undefined {
+  if (output === undefined) return undefined;
+  const inner = (output.error ?? output) as unknown;
+  if (typeof inner === "string") return inner;
+  const message = (inner as { message?: unknown }).message;
+  return typeof message === "string" ? message : JSON.stringify(inner);
+}
+
+/** A run with its steps, from the v2 run and trace, and whether it has ended; the v2 error when the run cannot be read. */
+async function runStatus(env: Env, runId: string): Promise<{ run: RunStatus; ended: boolean } | { error: string }> {
+  const path = `/runs/${encodeURIComponent(runId)}`;
+  const [run, trace] = await Promise.all([
+    callV2<V2Run>(env, "GET", `${path}?includeOutput=true`),
+    callV2<{ rootSpan: V2Span }>(env, "GET", `${path}/trace?includeOutput=true`),
+  ]);
+  if (!run.ok) return { error: `run ${runId}: HTTP ${run.status}: ${run.text}` };
+  const r = run.data;
+  const failed = r.status === "FAILED";
+  const steps = (trace.ok ? (trace.data.rootSpan.children ?? []) : []).map((s) => {
+    const error = s.status === "FAILED" ? errorText(s.output) : undefined;
+    return { stepName: s.name, stepId: s.stepId ?? "", status: s.status.toLowerCase(), startedAt: s.startedAt ?? s.queuedAt, ...(error && { error }) };
+  });
+  const status: RunStatus = {
+    runId: r.id,
+    functionName: r.function.name,
+    status: RUN_STATUS[r.status],
+    startedAt: r.startedAt ?? r.queuedAt,
+    ...(r.endedAt && { endedAt: r.endedAt }),
+    eventId: r.trigger.eventIds[0] ?? "",
+    ...(r.trigger.eventName && { eventName: r.trigger.eventName }),
+    steps,
+    ...(r.output && !failed && { output: r.output }),
+    ...(failed && { error: errorText(r.output) ?? "failed" }),
+  };
+  return { run: status, ended: ENDED.has(r.status) };
+}
+
+/** A short text summary of a run, as the tools' text content. */
+function summary(run: RunStatus): string {
+  const lines = [`Run ${run.runId}: ${run.status}`, `Function: ${run.functionName}`, `Started: ${run.startedAt}`];
+  if (run.endedAt) lines.push(`Ended: ${run.endedAt}`);
+  if (run.eventName) lines.push(`Triggered by: ${run.eventName}`);
+  for (const step of run.steps) lines.push(`  - ${step.stepName}: ${step.status}${step.error ? ` (${step.error})` : ""}`);
+  if (run.error) lines.push(`Error: ${run.error}`);
+  return lines.join("\n");
+}
+
+const fail = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const timeout = z
+  .number()
+  .int()
+  .min(1)
+  .max(MCP_RUN_WAIT_MAX_S)
+  .optional()
+  .describe(`Seconds to wait (default ${MCP_RUN_WAIT_DEFAULT_S}, at most ${MCP_RUN_WAIT_MAX_S})`);
+const deprecated = "Deprecated compatibility tool kept for existing dev server integrations.";
+
+/** Registers the three older tools on `server`, answering with `env`'s bindings. */
+export function registerCompatTools(server: McpServer, env: Env): void {
+  server.registerTool(
+    "get_run_status",
+    {
+      title: "Get run status",
+      description: `${deprecated} Use get_run and get_run_trace instead. A run's status, steps, output or error.`,
+      inputSchema: { runId: z.string().min(1).describe("The run's id") },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ runId }) => {
+      const found = await runStatus(env, runId);
+      if ("error" in found) return fail(found.error);
+      return { content: [{ type: "text", text: summary(found.run) }], structuredContent: { ...found.run } };
+    },
+  );
+
+  server.registerTool(
+    "poll_run_status",
+    {
+      title: "Poll run status",
+      description: `${deprecated} Use get_run instead. Polls runs until all have ended or the timeout is reached.`,
+      inputSchema: {
+        runIds: z.array(z.string().min(1)).min(1).max(MCP_POLL_MAX_RUNS).describe("The runs to follow"),
+        timeout,
+        pollInterval: z.number().int().min(MCP_RUN_POLL_MIN_MS).optional().describe(`Milliseconds between polls (default ${MCP_RUN_POLL_DEFAULT_MS})`),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ runIds, timeout: seconds = MCP_RUN_WAIT_DEFAULT_S, pollInterval = MCP_RUN_POLL_DEFAULT_MS }) => {
+      const deadline = Date.now() + seconds * 1000;
+      for (;;) {
+        // A run not found (yet) is left out, as Inngest does; it is not counted as running.
+        const found = (await Promise.all(runIds.map((id) => runStatus(env, id)))).filter((r) => "run" in r);
+        const runs = found.map((r) => r.run);
+        const running = found.filter((r) => !r.ended).length;
+        const timedOut = running > 0 && Date.now() + pollInterval > deadline;
+        if (running === 0 || timedOut) {
+          if (runs.length === 0) return fail(`none of the runs was found: ${runIds.join(", ")}`);
+          const completed = runs.filter((r) => r.status === "Completed").length;
+          const result = { runs, completed, running, failed: runs.length - completed - running, ...(timedOut && { timedOut: true }) };
+          const head = timedOut
+            ? `Timed out after ${seconds} s with ${running} run(s) still running`
+            : `All ${runs.length} run(s) ended: ${completed} completed, ${result.failed} failed or cancelled`;
+          return { content: [{ type: "text", text: [head, ...runs.map(summary)].join("\n\n") }], structuredContent: result };
+        }
+        await sleep(pollInterval);
+      }
+    },
+  );
+
+  server.registerTool(
+    "invoke_function_sync",
+    {
+      title: "Invoke function and wait",
+      description: `${deprecated} Use invoke_function instead. Invokes a function and waits for its run to end.`,
+      inputSchema: {
+        functionId: z.string().min(1).describe("The function's id (as in the code, or with its app's prefix) or name"),
+        data: z.record(z.string(), z.unknown()).optional().describe("The function's input, as `event.data`"),
+        timeout,
+      },
+      annotations: { readOnlyHint: false, openWorldHint: false },
+    },
+    async ({ functionId, data, timeout: seconds = MCP_RUN_WAIT_DEFAULT_S }) => {
+      const started = Date.now();
+      const fn = (await listFunctions(env.DB)).find(
+        (f) => f.id === functionId || publicFunctionId(f.appId, f.id) === functionId || f.config.name === functionId,
+      );
+      if (!fn) return fail(`function not found: ${functionId}`);
+      const path = `/apps/${encodeURIComponent(fn.appId)}/functions/${encodeURIComponent(publicFunctionId(fn.appId, fn.id))}/invoke`;
+      const invoked = await callV2<{ runId: string }>(env, "POST", path, { data: data ?? {} });
+      if (!invoked.ok) return fail(`invoking ${functionId}: HTTP ${invoked.status}: ${invoked.text}`);
+      const { runId } = invoked.data;
+      const deadline = started + seconds * 1000;
+      for (;;) {
+        const found = await runStatus(env, runId);
+        // The run appears in history a moment after the invoke: not found yet is waited on too.
+        if ("run" in found && found.ended) {
+          const run = found.run;
+          const result = {
+            runId,
+            functionName: run.functionName,
+            status: run.status,
+            ...(run.output && { output: run.output }),
+            duration: Date.now() - started,
+            eventId: run.eventId,
+            ...(run.error && { error: run.error }),
+          };
+          return { content: [{ type: "text", text: summary(run) }], structuredContent: result };
+        }
+        if (Date.now() + MCP_INVOKE_SYNC_POLL_MS > deadline) {
+          const state = "run" in found ? `is still ${found.run.status}` : "has not started";
+          return fail(`function invocation timed out after ${seconds} seconds: run ${runId} ${state}`);
+        }
+        await sleep(MCP_INVOKE_SYNC_POLL_MS);
+      }
+    },
+  );
+}

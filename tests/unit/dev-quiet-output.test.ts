@@ -1,0 +1,62 @@
+/**
+ * What the dev server keeps out of its console (scripts/dev): the line of each batch of
+ * stepflare's own queues handled in full, on both paths, and the Cron Trigger's line for each tick
+ * that succeeded; a failing batch or tick is still printed. The e2e files check the same on a real
+ * server for the queues (dev-server.test.ts) and that the minute tick prints no line (cron.test.ts).
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { startCronTriggers } from "../../scripts/dev/cron.mjs";
+import { isQueueBatchDone, quietLines } from "../../scripts/dev/quiet.mjs";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("queue batch lines", () => {
+  it("are recognised, coloured or not, only when every message of the batch was acknowledged", () => {
+    expect(isQueueBatchDone("QUEUE stepflare-events 1/1 (26ms)")).toBe(true);
+    expect(isQueueBatchDone("\x1b[1mQUEUE\x1b[22m stepflare-history \x1b[32m13/13\x1b[39m\x1b[90m (4ms)\x1b[39m")).toBe(true);
+    expect(isQueueBatchDone("QUEUE stepflare-events 2/3 (26ms)")).toBe(false);
+    expect(isQueueBatchDone("QUEUE stepflare-events 1/10 (26ms)")).toBe(false);
+    expect(isQueueBatchDone("GET /runs 200 OK (3ms)")).toBe(false);
+  });
+
+  it("are kept out of wrangler dev's output, while a batch with retries and other lines pass", () => {
+    let out = "";
+    const write = quietLines((text) => (out += text));
+    write("[wrangler:info] QUEUE stepflare-events 1/1 (26ms)\n[wrangler:info] QUEUE stepflare-history 2/3");
+    write(" (5ms)\n[wrangler:info] GET /runs 200 OK (3ms)\n[wrangler:info] GET /v0/runs 200 OK (1ms)\n");
+    expect(out).toBe("[wrangler:info] QUEUE stepflare-history 2/3 (5ms)\n[wrangler:info] GET /runs 200 OK (3ms)\n");
+  });
+});
+
+describe("the Cron Trigger timer", () => {
+  it("fires at each minute boundary and logs only the ticks that did not succeed", async () => {
+    vi.useFakeTimers({ now: Date.parse("2026-01-01T00:00:30.000Z") });
+    const answers: (() => Response)[] = [
+      () => Response.json({ outcome: "ok" }),
+      () => Response.json({ outcome: "exception" }),
+      () => {
+        throw new Error("connection refused");
+      },
+      () => Response.json({ outcome: "ok" }),
+    ];
+    const paths: string[] = [];
+    const lines: string[] = [];
+    startCronTriggers(
+      ["* * * * *"],
+      async (path: string) => {
+        paths.push(path);
+        return answers.shift()!();
+      },
+      (line: string) => lines.push(line),
+    );
+    await vi.advanceTimersByTimeAsync(30_000 + 3 * 60_000);
+    expect(paths).toHaveLength(4);
+    expect(new URL(paths[0]!, "http://x").searchParams.get("time")).toBe(String(Date.parse("2026-01-01T00:01:00.000Z")));
+    expect(lines).toEqual([
+      'Cron Trigger "* * * * *" at 2026-01-01T00:02:00.000Z: exception',
+      'Cron Trigger "* * * * *" at 2026-01-01T00:03:00.000Z: could not run (connection refused)',
+    ]);
+  });
+});
