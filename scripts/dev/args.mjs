@@ -34,6 +34,7 @@ const OURS = {
   "no-discovery": { type: "boolean", default: false },
   "no-poll": { type: "boolean", default: false },
   "poll-interval": { type: "string", default: String(DEFAULT_POLL_INTERVAL_S) },
+  verbose: { type: "boolean", short: "v", default: false },
   help: { type: "boolean", short: "h", default: false },
 };
 
@@ -56,6 +57,7 @@ export function usage(command) {
       --var NAME:value      a Worker variable (repeatable)
   -c, --config <file>       another wrangler config (default: stepflare's own)
       --wrangler            serve with \`wrangler dev\` (live reload; other flags go to it)
+  -v, --verbose             also print stepflare's own work: each queue batch and Cron Trigger tick
   -h, --help                this help`;
 }
 
@@ -88,6 +90,7 @@ export function parseDevArgs(argv) {
     discovery: !values["no-discovery"],
     poll: !values["no-poll"],
     pollIntervalMs: Math.round(pollInterval * 1000),
+    verbose: Boolean(values.verbose),
     help: Boolean(values.help),
     passthrough,
   };

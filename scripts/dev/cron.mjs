@@ -22,13 +22,15 @@ export function nextFire(cron, now) {
 
 /**
  * Fires each of `crons` on its schedule by calling `dispatch(path)` (a request to the Worker), for
- * as long as the process runs. Only a tick that did not succeed is logged: the trigger is
- * stepflare's own heartbeat, and a line every minute would say nothing about the user's code.
+ * as long as the process runs. Only a tick that did not succeed is logged, unless `everyTick`
+ * (`--verbose`): the trigger is stepflare's own heartbeat, and a line every minute would say
+ * nothing about the user's code.
  * @param {string[]} crons
  * @param {(path: string) => Promise<Response>} dispatch
  * @param {(line: string) => void} log
+ * @param {{ everyTick?: boolean }} [options]
  */
-export function startCronTriggers(crons, dispatch, log) {
+export function startCronTriggers(crons, dispatch, log, { everyTick = false } = {}) {
   const arm = (cron, after) => {
     const at = nextFire(cron, after);
     setTimeout(
@@ -39,7 +41,7 @@ export function startCronTriggers(crons, dispatch, log) {
         try {
           const res = await dispatch(`${SCHEDULED_PATH}?${query}`);
           const { outcome } = /** @type {{ outcome: string }} */ (await res.json());
-          if (outcome !== "ok") log(`Cron Trigger "${cron}" at ${new Date(at).toISOString()}: ${outcome}`);
+          if (outcome !== "ok" || everyTick) log(`Cron Trigger "${cron}" at ${new Date(at).toISOString()}: ${outcome}`);
         } catch (err) {
           // The next tick comes anyway; the scheduled handler is a safety net, not the only way crons fire.
           log(`Cron Trigger "${cron}" at ${new Date(at).toISOString()}: could not run (${err instanceof Error ? err.message : err})`);

@@ -62,6 +62,7 @@ export async function runDev(argv, command) {
       const running = runWrangler([...dev, "--show-interactive-dev-session=false", ...varFlags(vars), ...passthrough], {
         env,
         quiet: true,
+        verbose: args.verbose,
         cwd: configDir(config),
       });
       // Port 0 leaves the port to wrangler, which this process does not learn: no banner, no app sync.
@@ -74,7 +75,7 @@ export async function runDev(argv, command) {
     const bundling = bundleWorker(config, persistTo);
     bundling.catch(() => {}); // Reported where it is awaited; this only keeps it from counting as unhandled meanwhile.
     const { startMiniflareServer } = await import("./miniflare-server.mjs");
-    const url = await startMiniflareServer({ config, port, persistTo, vars, bundling });
+    const url = await startMiniflareServer({ config, port, persistTo, vars, bundling, verbose: args.verbose });
     ready(url, "Miniflare, no proxy");
   } catch (err) {
     console.error(`${command}: ${err instanceof Error ? err.message : err}`);

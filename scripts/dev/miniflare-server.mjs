@@ -6,7 +6,7 @@
  */
 import { readdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { convertV4MiniflareOptions, LogLevel, Miniflare } from "miniflare";
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { HOST } from "./args.mjs";
 import { startCronTriggers } from "./cron.mjs";
@@ -41,9 +41,9 @@ function withBundle(options, bundle, textGlobs) {
  * v4 shape wrangler's converter gives (`convertV4MiniflareOptions` turns them into v5's).
  * `wrangler dev` keeps each resource under `<persist-to>/v3/<plugin>` (d1, do, cache, ...), named
  * by the Worker's name: the same root and name here keep one state for both paths.
- * @param {{ config: ReturnType<typeof unstable_readConfig>, port: number, persistTo: string, vars: Record<string, string> }} settings
+ * @param {{ config: ReturnType<typeof unstable_readConfig>, port: number, persistTo: string, vars: Record<string, string>, verbose: boolean }} settings
  */
-function miniflareOptions({ config, port, persistTo, vars }) {
+function miniflareOptions({ config, port, persistTo, vars, verbose }) {
   // Module rules are for finding modules at run time; the bundle's modules are listed instead.
   const { workerOptions: converted, externalWorkers } = unstable_getMiniflareWorkerOptions(config);
   const { modulesRules: _rules, ...workerOptions } = converted;
@@ -55,8 +55,8 @@ function miniflareOptions({ config, port, persistTo, vars }) {
     // here for the Cron Trigger timer's /cdn-cgi/local/scheduled; users' requests take the direct
     // socket below. Any free port will do.
     port: 0,
-    // Without the line of every batch of stepflare's own queues (see quiet-log.mjs).
-    log: new QuietLog(LogLevel.INFO, { prefix: "stepflare dev" }),
+    // Without the line of every batch of stepflare's own queues (see quiet-log.mjs), unless --verbose.
+    log: new (verbose ? Log : QuietLog)(LogLevel.INFO, { prefix: "stepflare dev" }),
     // Miniflare logs each request through a call back into Node; wrangler dev hides them too.
     logRequests: false,
     // stepflare never reads `request.cf`: the placeholder saves fetching the real one from Cloudflare.
@@ -88,12 +88,12 @@ function miniflareOptions({ config, port, persistTo, vars }) {
  * then starts Miniflare and the Cron Triggers. Resolves with the server's URL once it answers. On SIGINT,
  * SIGTERM or SIGHUP, Miniflare's own exit hook disposes of it (workerd stopped, its temporary
  * directory deleted) and exits; the timers go with the process.
- * @param {{ config: string, port: number, persistTo: string, vars: Record<string, string>, bundling: Promise<string> }} args
+ * @param {{ config: string, port: number, persistTo: string, vars: Record<string, string>, bundling: Promise<string>, verbose: boolean }} args
  */
-export async function startMiniflareServer({ config: configPath, port, persistTo, vars, bundling }) {
+export async function startMiniflareServer({ config: configPath, port, persistTo, vars, bundling, verbose }) {
   const config = unstable_readConfig({ config: configPath });
   const log = (line) => console.log(`[stepflare dev] ${line}`);
-  const options = miniflareOptions({ config, port, persistTo, vars });
+  const options = miniflareOptions({ config, port, persistTo, vars, verbose });
   const { d1Databases } = options.workers[0];
   const [bundle] = await Promise.all([bundling, applyD1Migrations({ config, d1Databases, persistRoot: options.resourcePersistencePath, log })]);
 
@@ -102,6 +102,6 @@ export async function startMiniflareServer({ config: configPath, port, persistTo
   const entry = await mf.ready;
   // The Worker's own socket, not Miniflare's entry worker in front of it: one hop less per request.
   const url = await mf.unsafeGetDirectURL(config.name);
-  startCronTriggers(config.triggers.crons ?? [], (path) => mf.dispatchFetch(new URL(path, entry)), log);
+  startCronTriggers(config.triggers.crons ?? [], (path) => mf.dispatchFetch(new URL(path, entry)), log, { everyTick: verbose });
   return `http://${HOST}:${url.port}`;
 }

@@ -32,9 +32,11 @@ const SCHEDULED_WARNING = /Scheduled Workers are not automatically triggered/;
 
 /**
  * A filter for one output stream: feed it chunks, it calls `write` with the lines to keep.
+ * `queueBatches` keeps the lines of queue batches handled in full (`--verbose`).
  * @param {(text: string) => void} write
+ * @param {{ queueBatches?: boolean }} [options]
  */
-export function quietLines(write) {
+export function quietLines(write, { queueBatches = false } = {}) {
   let pending = "";
   let inWarning = false;
   const keep = (line) => {
@@ -45,7 +47,7 @@ export function quietLines(write) {
       return false;
     }
     const bare = line.replace(ANSI, "");
-    if (bare.startsWith(WRANGLER_INFO) && isQueueBatchDone(bare.slice(WRANGLER_INFO.length))) return false;
+    if (!queueBatches && bare.startsWith(WRANGLER_INFO) && isQueueBatchDone(bare.slice(WRANGLER_INFO.length))) return false;
     return !POLLING_REQUEST.test(line);
   };
   return (chunk) => {

@@ -15,10 +15,10 @@ const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/p
  * (otherwise the output goes to ours, through scripts/dev/quiet.mjs when `quiet` is set). SIGINT
  * and SIGTERM are passed on to it.
  * @param {string[]} args
- * @param {{ env?: NodeJS.ProcessEnv, capture?: boolean, quiet?: boolean, cwd?: string }} [options]
+ * @param {{ env?: NodeJS.ProcessEnv, capture?: boolean, quiet?: boolean, verbose?: boolean, cwd?: string }} [options]
  * @returns {Promise<{ code: number, output: string }>}
  */
-export function runWrangler(args, { env = process.env, capture = false, quiet = false, cwd } = {}) {
+export function runWrangler(args, { env = process.env, capture = false, quiet = false, verbose = false, cwd } = {}) {
   const stdio = capture ? ["ignore", "pipe", "pipe"] : quiet ? ["inherit", "pipe", "pipe"] : "inherit";
   const child = spawn(process.execPath, [WRANGLER, ...args], { stdio, env, cwd });
   let output = "";
@@ -28,11 +28,11 @@ export function runWrangler(args, { env = process.env, capture = false, quiet = 
   } else if (quiet) {
     child.stdout?.on(
       "data",
-      quietLines((text) => process.stdout.write(text)),
+      quietLines((text) => process.stdout.write(text), { queueBatches: verbose }),
     );
     child.stderr?.on(
       "data",
-      quietLines((text) => process.stderr.write(text)),
+      quietLines((text) => process.stderr.write(text), { queueBatches: verbose }),
     );
   }
   const forward = (signal) => child.kill(signal);

@@ -1,11 +1,13 @@
 /**
  * What the dev server keeps out of its console (scripts/dev): the line of each batch of
  * stepflare's own queues handled in full, on both paths, and the Cron Trigger's line for each tick
- * that succeeded; a failing batch or tick is still printed. The e2e files check the same on a real
- * server for the queues (dev-server.test.ts) and that the minute tick prints no line (cron.test.ts).
+ * that succeeded; a failing batch or tick is still printed, and `--verbose` prints them all. The
+ * e2e files check the queues on a real server (dev-server.test.ts) and, with `--verbose`, that the
+ * minute tick fires (cron.test.ts).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startCronTriggers } from "../../scripts/dev/cron.mjs";
+import { parseDevArgs } from "../../scripts/dev/args.mjs";
 import { isQueueBatchDone, quietLines } from "../../scripts/dev/quiet.mjs";
 
 afterEach(() => {
@@ -27,6 +29,16 @@ describe("queue batch lines", () => {
     write("[wrangler:info] QUEUE stepflare-events 1/1 (26ms)\n[wrangler:info] QUEUE stepflare-history 2/3");
     write(" (5ms)\n[wrangler:info] GET /runs 200 OK (3ms)\n[wrangler:info] GET /v0/runs 200 OK (1ms)\n");
     expect(out).toBe("[wrangler:info] QUEUE stepflare-history 2/3 (5ms)\n[wrangler:info] GET /runs 200 OK (3ms)\n");
+  });
+
+  it("are kept with --verbose, while the polling lines still go", () => {
+    let out = "";
+    const write = quietLines((text) => (out += text), { queueBatches: true });
+    write("[wrangler:info] QUEUE stepflare-events 1/1 (26ms)\n[wrangler:info] GET /v0/runs 200 OK (1ms)\n");
+    expect(out).toBe("[wrangler:info] QUEUE stepflare-events 1/1 (26ms)\n");
+    expect(parseDevArgs(["-v"]).verbose).toBe(true);
+    expect(parseDevArgs(["--verbose"]).verbose).toBe(true);
+    expect(parseDevArgs([]).verbose).toBe(false);
   });
 });
 
@@ -58,5 +70,18 @@ describe("the Cron Trigger timer", () => {
       'Cron Trigger "* * * * *" at 2026-01-01T00:02:00.000Z: exception',
       'Cron Trigger "* * * * *" at 2026-01-01T00:03:00.000Z: could not run (connection refused)',
     ]);
+  });
+
+  it("logs every tick with --verbose", async () => {
+    vi.useFakeTimers({ now: Date.parse("2026-01-01T00:00:30.000Z") });
+    const lines: string[] = [];
+    startCronTriggers(
+      ["* * * * *"],
+      async () => Response.json({ outcome: "ok" }),
+      (line: string) => lines.push(line),
+      { everyTick: true },
+    );
+    await vi.advanceTimersByTimeAsync(30_000 + 60_000);
+    expect(lines).toEqual(['Cron Trigger "* * * * *" at 2026-01-01T00:01:00.000Z: ok', 'Cron Trigger "* * * * *" at 2026-01-01T00:02:00.000Z: ok']);
   });
 });
