@@ -716,3 +716,22 @@ export const WAITED_NAMES_UPGRADE_TRUST_MS = MAX_SLEEP_MS + 24 * 60 * 60 * 1000;
  * bounds the map.
  */
 export const SIGNING_KEY_CACHE_ENTRIES = 8;
+
+// --- Streaming durable endpoints (stream.push after a hand-over; issue 11) ---
+/**
+ * How long a durable endpoint run's stream token (the `realtime_token` of `POST /v1/checkpoint`)
+ * may be used to open `GET /v1/realtime/sse`: the caller follows the redirect at the latest when
+ * the endpoint's own request ends, which may last as long as that request's lease.
+ */
+export const ENDPOINT_STREAM_TOKEN_TTL_MS = ENDPOINT_SYNC_LEASE_MS + 60 * 1000;
+/** Most bytes one streamed request of a durable endpoint (`POST /v1/realtime/publish/tee`) relays; past it, it is cut with a 413. */
+export const ENDPOINT_STREAM_MAX_BYTES = 16 * 1024 * 1024;
+/** Longest a `POST /v1/realtime/publish/tee` is relayed: the SDK leaves a request's stream open when the request ends at a step. */
+export const ENDPOINT_STREAM_TEE_MAX_MS = REALTIME_SSE_MAX_DURATION_MS;
+/**
+ * How often a run's SSE stream looks at the run's stored result: a run that ended without the
+ * app streaming its response (cancelled, or the caller joined late) still answers its caller.
+ * A result is sent from storage only once it has been seen twice, so the app's own streamed
+ * response, which the SDK sends before the result is stored, comes first.
+ */
+export const ENDPOINT_STREAM_RESULT_POLL_MS = 2_000;
