@@ -729,9 +729,12 @@ export const ENDPOINT_STREAM_MAX_BYTES = 16 * 1024 * 1024;
 /** Longest a `POST /v1/realtime/publish/tee` is relayed: the SDK leaves a request's stream open when the request ends at a step. */
 export const ENDPOINT_STREAM_TEE_MAX_MS = REALTIME_SSE_MAX_DURATION_MS;
 /**
- * How often a run's SSE stream looks at the run's stored result: a run that ended without the
- * app streaming its response (cancelled, or the caller joined late) still answers its caller.
- * A result is sent from storage only once it has been seen twice, so the app's own streamed
- * response, which the SDK sends before the result is stored, comes first.
+ * First pause between a run's SSE stream's looks at the run's stored result, doubled up to the
+ * maximum below: a run that ended without the app streaming its response (cancelled, or the
+ * caller joined late) still answers its caller. A result is sent from storage only once it has
+ * been seen at two looks in a row (or at the first, made as the caller connects), so the app's
+ * own streamed response, which the SDK sends before the result is stored, comes first.
  */
-export const ENDPOINT_STREAM_RESULT_POLL_MS = 2_000;
+export const ENDPOINT_STREAM_RESULT_POLL_MIN_MS = 1_000;
+/** Longest pause between those looks: about 60 Durable Object calls over a stream's 15 minutes. */
+export const ENDPOINT_STREAM_RESULT_POLL_MAX_MS = 15_000;

@@ -8,7 +8,13 @@
  * @module
  */
 import type { Context } from "hono";
-import { ENDPOINT_STREAM_MAX_BYTES, ENDPOINT_STREAM_RESULT_POLL_MS, ENDPOINT_STREAM_TEE_MAX_MS, REALTIME_MAX_MESSAGE_BYTES } from "../constants";
+import {
+  ENDPOINT_STREAM_MAX_BYTES,
+  ENDPOINT_STREAM_RESULT_POLL_MAX_MS,
+  ENDPOINT_STREAM_RESULT_POLL_MIN_MS,
+  ENDPOINT_STREAM_TEE_MAX_MS,
+  REALTIME_MAX_MESSAGE_BYTES,
+} from "../constants";
 import type { Env } from "../env";
 import { isResponseEvent } from "../realtime/run-stream";
 import { closeSocket, openSse } from "../realtime/sse";
@@ -59,7 +65,7 @@ export async function storedResponseEvent(resultJson: string): Promise<string> {
 /**
  * The SSE answer for a run's stream, fed by `socket` (a subscription to the run's stream topic):
  * each relayed event as it is, ended after the run's response. `result` reads the run's stored
- * result; see ENDPOINT_STREAM_RESULT_POLL_MS for when it answers in the app's place.
+ * result; see ENDPOINT_STREAM_RESULT_POLL_MIN_MS for when it answers in the app's place.
  */
 export function endpointStreamSse(socket: WebSocket, result: () => Promise<string | null>): Response {
   let poll: ReturnType<typeof setTimeout> | null = null;
@@ -87,13 +93,15 @@ export function endpointStreamSse(socket: WebSocket, result: () => Promise<strin
   // Seen ended at the first look (the caller came late) or at two looks in a row.
   let looks = 0;
   let seenEnded = false;
+  let pause = ENDPOINT_STREAM_RESULT_POLL_MIN_MS;
   const look = async () => {
     looks++;
     const stored = await result().catch(() => null);
     if (answered || ended) return;
     if (stored !== null && (looks === 1 || seenEnded)) return answer(await storedResponseEvent(stored));
     seenEnded = stored !== null;
-    poll = setTimeout(() => void look(), ENDPOINT_STREAM_RESULT_POLL_MS);
+    poll = setTimeout(() => void look(), pause);
+    pause = Math.min(pause * 2, ENDPOINT_STREAM_RESULT_POLL_MAX_MS);
   };
   void look();
   return sse.response;

@@ -108,9 +108,13 @@ realtimeRoutes.get("/v1/realtime/connect", async (c) => {
 realtimeRoutes.get("/v1/realtime/sse", async (c) => {
   const subscription = await subscriptionOf(c);
   if (subscription instanceof Response) return subscription;
-  const opened = await openSubscription(c, subscription);
-  if (opened instanceof Response) return opened;
-  if (!isRunStream(subscription)) return sseFromSocket(opened);
+  if (!isRunStream(subscription)) {
+    const opened = await openSubscription(c, subscription);
+    return opened instanceof Response ? opened : sseFromSocket(opened);
+  }
   const run = c.env.RUNS.getByName(subscription.channel);
-  return endpointStreamSse(opened, () => run.result());
+  // A valid token of a run that is not there: its storage was deleted after the retention.
+  if ((await run.status()) === null) return fail(c, 404, `no run ${subscription.channel}: it may have ended longer ago than the retention`);
+  const opened = await openSubscription(c, subscription);
+  return opened instanceof Response ? opened : endpointStreamSse(opened, () => run.result());
 });

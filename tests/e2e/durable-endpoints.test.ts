@@ -180,4 +180,12 @@ describe("durable endpoints", () => {
     const { steps } = await runOf("GET", "/stream-nap", "Completed");
     expect(steps.map((s) => s.name).sort()).toEqual(["first", "nap", "second"]);
   });
+
+  it("gives fetchWithStream the result of a handed-over endpoint that never pushes", async () => {
+    const chunks: unknown[] = [];
+    const res = await fetchWithStream(`${app.origin}/nap?item=jam`, { fetchOpts: { method: "POST" }, onData: ({ data }) => chunks.push(data) });
+    await expectStatus(res, 200);
+    expect(await res.json()).toEqual({ before: "got jam", after: "got jam, then slept" });
+    expect(chunks).toEqual([]);
+  });
 });
