@@ -8,11 +8,19 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../src/env";
 import { publishedMessages, publishQuery, type PublishedMessage, type PublishTarget } from "../src/realtime/message";
 import { publishStream, type StreamOutcome } from "../src/realtime/stream-publish";
+import { relayTee, RUN_STREAM_TOPIC, type TeeOutcome } from "../src/realtime/run-stream";
 import { acceptSubscriber, closeSubscriber, fanOut } from "../src/realtime/subscribers";
 import { parseRpcArgs } from "../src/util/rpc-args";
 
 /** A channel's subscribers; named by the channel name. */
 export class RealtimeObject extends DurableObject<Env> {
+  /**
+   * Aborted once a durable endpoint run's response has been relayed on this (the run's) channel:
+   * streams of its earlier requests that the SDK left open are then cut. In memory only: an
+   * object evicted meanwhile leaves them to ENDPOINT_STREAM_TEE_MAX_MS.
+   */
+  #runEnded = new AbortController();
+
   /** Opens a subscription (an internal WebSocket upgrade from the Worker). */
   override fetch(request: Request): Response {
     return acceptSubscriber(this.ctx, request);
@@ -28,6 +36,17 @@ export class RealtimeObject extends DurableObject<Env> {
   publishStream(target: PublishTarget, body: ReadableStream<Uint8Array>): Promise<StreamOutcome> {
     const { channel, topics, run_id } = parseRpcArgs(publishQuery, target, "RealtimeObject.publishStream");
     return publishStream({ channel, run_id }, topics[0]!, body, (message) => fanOut(this.ctx, topics[0]!, message), Date.now());
+  }
+
+  /** Relays one request's stream of a durable endpoint run (this channel is the run's) to its caller. */
+  publishTee(body: ReadableStream<Uint8Array>): Promise<TeeOutcome> {
+    const runEnded = this.#runEnded;
+    return relayTee(
+      body,
+      (event) => fanOut(this.ctx, RUN_STREAM_TOPIC, event),
+      runEnded.signal,
+      () => runEnded.abort(),
+    );
   }
 
   /** Subscribers send nothing the server acts on (the SDK never does); their messages are ignored. */

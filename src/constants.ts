@@ -730,3 +730,25 @@ export const MCP_RUN_POLL_MIN_MS = 100;
 export const MCP_POLL_MAX_RUNS = 50;
 /** How often `invoke_function_sync` reads its run while waiting: it answers as soon as the run ends. */
 export const MCP_INVOKE_SYNC_POLL_MS = 250;
+
+// --- Streaming durable endpoints (stream.push after a hand-over; issue 11) ---
+/**
+ * How long a durable endpoint run's stream token (the `realtime_token` of `POST /v1/checkpoint`)
+ * may be used to open `GET /v1/realtime/sse`: the caller follows the redirect at the latest when
+ * the endpoint's own request ends, which may last as long as that request's lease.
+ */
+export const ENDPOINT_STREAM_TOKEN_TTL_MS = ENDPOINT_SYNC_LEASE_MS + 60 * 1000;
+/** Most bytes one streamed request of a durable endpoint (`POST /v1/realtime/publish/tee`) relays; past it, it is cut with a 413. */
+export const ENDPOINT_STREAM_MAX_BYTES = 16 * 1024 * 1024;
+/** Longest a `POST /v1/realtime/publish/tee` is relayed: the SDK leaves a request's stream open when the request ends at a step. */
+export const ENDPOINT_STREAM_TEE_MAX_MS = REALTIME_SSE_MAX_DURATION_MS;
+/**
+ * First pause between a run's SSE stream's looks at the run's stored result, doubled up to the
+ * maximum below: a run that ended without the app streaming its response (cancelled, or the
+ * caller joined late) still answers its caller. A result is sent from storage only once it has
+ * been seen at two looks in a row (or at the first, made as the caller connects), so the app's
+ * own streamed response, which the SDK sends before the result is stored, comes first.
+ */
+export const ENDPOINT_STREAM_RESULT_POLL_MIN_MS = 1_000;
+/** Longest pause between those looks: about 60 Durable Object calls over a stream's 15 minutes. */
+export const ENDPOINT_STREAM_RESULT_POLL_MAX_MS = 15_000;

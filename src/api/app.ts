@@ -19,6 +19,7 @@ import { v2AppRoutes } from "./v2-app-routes";
 import { v2RunRoutes } from "./v2-run-routes";
 import { graphqlRoutes } from "./graphql-routes";
 import { mcpRoutes } from "./mcp-routes";
+import { unsupportedRoutes } from "./unsupported-routes";
 
 /** The Worker's HTTP surface. */
 export const app = new Hono<{ Bindings: Env }>();
@@ -50,6 +51,7 @@ app.route("/", graphqlRoutes);
 app.route("/", mcpRoutes);
 app.route("/", dashboardRoutes);
 app.route("/", meteringRoutes);
+app.route("/", unsupportedRoutes);
 
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, status: 404 }, 404));
 

@@ -4,13 +4,20 @@
  * (`POST /v1/checkpoint`), checkpoints each step as it ends (`POST /v1/checkpoint/:runId/steps`),
  * and, when the run must wait (a sleep, an event, a step to retry), hands it over: the server
  * resumes it later by calling the endpoint, and the caller reads the response from
- * `GET /v1/http/runs/:runId/output?token=` (the SDK redirects it there). Also the run data an SDK
+ * `GET /v1/http/runs/:runId/output?token=` (the SDK redirects it there), or, reading it as SSE,
+ * follows the run's stream (endpoint-stream.ts). Also the run data an SDK
  * fetches when the server resumes an endpoint (`ctx.use_api`).
  * @module
  */
 import { Hono } from "hono";
 import type { Env } from "../env";
-import { ENDPOINT_OUTPUT_POLL_MAX_MS, ENDPOINT_OUTPUT_POLL_MIN_MS, ENDPOINT_OUTPUT_WAIT_MS, MAX_CHECKPOINT_BODY_BYTES } from "../constants";
+import {
+  ENDPOINT_STREAM_TOKEN_TTL_MS,
+  ENDPOINT_OUTPUT_POLL_MAX_MS,
+  ENDPOINT_OUTPUT_POLL_MIN_MS,
+  ENDPOINT_OUTPUT_WAIT_MS,
+  MAX_CHECKPOINT_BODY_BYTES,
+} from "../constants";
 import { opSchema } from "../protocol/ops";
 import { z } from "zod";
 import { emitEvents } from "../ingest/emit-events";
@@ -19,6 +26,9 @@ import { endpointEvent, endpointIds, endpointLimitError, endpointRunStart, newRu
 import { outputResponse } from "./endpoint-output";
 import { isOutputToken, outputToken } from "./output-token";
 import { describeIssues, fail } from "./respond";
+import { mintToken } from "../realtime/token";
+import { tokenSecrets } from "../realtime/token-keys";
+import { runStreamSubscription } from "../realtime/run-stream";
 
 export const endpointRoutes = new Hono<{ Bindings: Env }>();
 
@@ -46,9 +56,11 @@ endpointRoutes.post("/v1/checkpoint", async (c) => {
   if (parsed.data.steps.length > 0) await run.endpointSteps(parsed.data.steps);
   const token = await outputToken(c.env, runId);
   const { appId, functionId } = endpointIds(parsed.data);
-  // `realtime_token` is required by the SDK but only used to stream to SSE callers, which
-  // stepflare does not serve for endpoints: the output token fills the field.
-  return c.json({ data: { run_id: runId, fn_id: functionId, app_id: appId, token, realtime_token: token } });
+  // `realtime_token` opens the run's stream (and nothing else) at GET /v1/realtime/sse, where
+  // the SDK redirects a caller that reads the endpoint as SSE: endpoint-stream.ts.
+  const [secret] = await tokenSecrets(c.env);
+  const realtimeToken = await mintToken(runStreamSubscription(runId), secret!, now, ENDPOINT_STREAM_TOKEN_TTL_MS);
+  return c.json({ data: { run_id: runId, fn_id: functionId, app_id: appId, token, realtime_token: realtimeToken } });
 });
 
 endpointRoutes.post("/v1/checkpoint/:runId/steps", async (c) => {

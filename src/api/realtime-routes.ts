@@ -18,18 +18,24 @@ import { mintToken, realtimeName, TOKEN_REFUSALS, verifyToken, type Subscription
 import { tokenSecrets } from "../realtime/token-keys";
 import { readBodyText } from "../util/body-limit";
 import { describeIssues, fail, jsonBody } from "./respond";
+import { endpointStreamSse, teeRoute } from "./endpoint-stream";
+import { isRunStream, RUN_STREAM_TOPIC } from "../realtime/run-stream";
 
 /** Routes for realtime; mount at the root of the Worker's Hono app. */
 export const realtimeRoutes = new Hono<{ Bindings: Env }>();
 
 type Ctx = Context<{ Bindings: Env }>;
 
+/** Only a durable endpoint run's own token grants its stream, and only the SDK's tee feeds it. */
+const RESERVED_TOPIC = `the topic ${RUN_STREAM_TOPIC} is reserved for durable endpoint streams`;
+
 /** The body the SDK posts for a token: one entry per topic, all of one channel. */
 const tokenBody = z
   .array(z.object({ channel: realtimeName, name: realtimeName, kind: z.string().optional() }))
   .min(1)
   .max(REALTIME_MAX_TOPICS)
-  .refine((topics) => topics.every((t) => t.channel === topics[0]!.channel), "every topic of a token must be of one channel");
+  .refine((topics) => topics.every((t) => t.channel === topics[0]!.channel), "every topic of a token must be of one channel")
+  .refine((topics) => topics.every((t) => t.name !== RUN_STREAM_TOPIC), RESERVED_TOPIC);
 
 realtimeRoutes.post("/v1/realtime/token", async (c) => {
   const raw = await jsonBody(c);
@@ -45,6 +51,7 @@ realtimeRoutes.post("/v1/realtime/token", async (c) => {
 realtimeRoutes.post("/v1/realtime/publish", async (c) => {
   const query = publishQuery.safeParse({ channel: c.req.query("channel"), topics: c.req.queries("topic") ?? [], run_id: c.req.query("run_id") });
   if (!query.success) return fail(c, 400, describeIssues(query.error));
+  if (query.data.topics.includes(RUN_STREAM_TOPIC)) return fail(c, 400, RESERVED_TOPIC);
   if (c.req.header("Content-Type")?.toLowerCase().startsWith("text/stream")) return publishStreamed(c, query.data);
   const body = await readBodyText(c, REALTIME_MAX_MESSAGE_BYTES);
   if (!body.ok) return fail(c, body.status, body.status === 413 ? tooLargeMessage(c.req.header("content-length")) : body.error);
@@ -84,11 +91,8 @@ async function openSubscription(c: Ctx, subscription: Subscription): Promise<Web
   return opened.webSocket ?? fail(c, opened.status === 429 ? 429 : 400, await opened.text());
 }
 
-// A durable endpoint's output streamed to its caller through the server (the SDK's
-// checkpointStream): not served yet, refused by name rather than left to the generic 404.
-realtimeRoutes.post("/v1/realtime/publish/tee", (c) =>
-  fail(c, 404, "streaming a durable endpoint's output (POST /v1/realtime/publish/tee) is not supported by stepflare yet"),
-);
+// A durable endpoint run's stream after the server took it over (the SDK's checkpointStream).
+realtimeRoutes.post("/v1/realtime/publish/tee", teeRoute);
 
 realtimeRoutes.get("/v1/realtime/connect", async (c) => {
   const subscription = await subscriptionOf(c);
@@ -104,6 +108,13 @@ realtimeRoutes.get("/v1/realtime/connect", async (c) => {
 realtimeRoutes.get("/v1/realtime/sse", async (c) => {
   const subscription = await subscriptionOf(c);
   if (subscription instanceof Response) return subscription;
+  if (!isRunStream(subscription)) {
+    const opened = await openSubscription(c, subscription);
+    return opened instanceof Response ? opened : sseFromSocket(opened);
+  }
+  const run = c.env.RUNS.getByName(subscription.channel);
+  // A valid token of a run that is not there: its storage was deleted after the retention.
+  if ((await run.status()) === null) return fail(c, 404, `no run ${subscription.channel}: it may have ended longer ago than the retention`);
   const opened = await openSubscription(c, subscription);
-  return opened instanceof Response ? opened : sseFromSocket(opened);
+  return opened instanceof Response ? opened : endpointStreamSse(opened, () => run.result());
 });

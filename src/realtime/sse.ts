@@ -18,12 +18,21 @@ const SSE_HEADERS = {
   "Access-Control-Expose-Headers": "Content-Type",
 };
 
+/** An SSE answer being written: text written reaches the client as it is. */
+export interface SseWriter {
+  /** The answer to return; its body is what is written. */
+  response: Response;
+  /** Writes `text` (whole SSE events or comment lines) unless the answer has ended. */
+  write(text: string): void;
+  /** Ends the answer; runs the `onEnd` given to {@link openSse} once. */
+  finish(): void;
+}
+
 /**
- * The SSE answer fed by `socket` (a subscription's accepted client end): one event per message,
- * a comment line every REALTIME_SSE_KEEPALIVE_MS, and the end of the stream when the socket
- * closes or after REALTIME_SSE_MAX_DURATION_MS. A reader that goes away closes the socket.
+ * An SSE answer with a comment line every REALTIME_SSE_KEEPALIVE_MS, ended after
+ * REALTIME_SSE_MAX_DURATION_MS or when its reader goes away; `onEnd` runs once when it ends.
  */
-export function sseFromSocket(socket: WebSocket): Response {
+export function openSse(onEnd: () => void): SseWriter {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   let open = true;
@@ -32,24 +41,41 @@ export function sseFromSocket(socket: WebSocket): Response {
     open = false;
     clearInterval(keepalive);
     clearTimeout(deadline);
-    try {
-      socket.close(1000, "subscription ended");
-    } catch {
-      // The socket is already closed.
-    }
+    onEnd();
     writer.close().catch(() => {});
   };
   // A write fails once the reader has gone: that is how a departed SSE client is noticed.
-  const write = (text: string) => void writer.write(encoder.encode(text)).catch(finish);
+  const write = (text: string) => {
+    if (open) void writer.write(encoder.encode(text)).catch(finish);
+  };
   const keepalive = setInterval(() => write(":\n\n"), REALTIME_SSE_KEEPALIVE_MS);
   const deadline = setTimeout(finish, REALTIME_SSE_MAX_DURATION_MS);
-  socket.addEventListener("message", (event) => {
-    if (open && typeof event.data === "string") write(`data: ${event.data}\n\n`);
-  });
-  socket.addEventListener("close", finish);
-  socket.addEventListener("error", finish);
-  socket.accept();
   // Sent at once so that the client sees the subscription open before any message is published.
   write(":\n\n");
-  return new Response(readable, { headers: SSE_HEADERS });
+  return { response: new Response(readable, { headers: SSE_HEADERS }), write, finish };
+}
+
+/** Closes a subscription's socket, which may already be closed. */
+export function closeSocket(socket: WebSocket): void {
+  try {
+    socket.close(1000, "subscription ended");
+  } catch {
+    // The socket is already closed.
+  }
+}
+
+/**
+ * The SSE answer fed by `socket` (a subscription's accepted client end): one event per message
+ * (`data: <message>`), ended when the socket closes or the answer ends (see {@link openSse}). A
+ * reader that goes away closes the socket.
+ */
+export function sseFromSocket(socket: WebSocket): Response {
+  const sse = openSse(() => closeSocket(socket));
+  socket.addEventListener("message", (event) => {
+    if (typeof event.data === "string") sse.write(`data: ${event.data}\n\n`);
+  });
+  socket.addEventListener("close", sse.finish);
+  socket.addEventListener("error", sse.finish);
+  socket.accept();
+  return sse.response;
 }

@@ -66,13 +66,13 @@ function hmacKey(secret: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
 }
 
-/** A token for `subscription`, signed with `secret`, valid from `nowMs` for REALTIME_TOKEN_TTL_MS. */
-export async function mintToken(subscription: Subscription, secret: Uint8Array<ArrayBuffer>, nowMs: number): Promise<string> {
+/** A token for `subscription`, signed with `secret`, valid from `nowMs` for `ttlMs`. */
+export async function mintToken(subscription: Subscription, secret: Uint8Array<ArrayBuffer>, nowMs: number, ttlMs = REALTIME_TOKEN_TTL_MS): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
   const claims = {
     iss: ISSUER,
     iat,
-    exp: iat + Math.ceil(REALTIME_TOKEN_TTL_MS / 1000),
+    exp: iat + Math.ceil(ttlMs / 1000),
     jti: crypto.randomUUID(),
     channel: subscription.channel,
     topics: subscription.topics,

@@ -8,6 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Inngest, NonRetriableError, step } from "inngest";
+import { stream } from "inngest/experimental/durable-endpoints";
+import { fetchWithStream } from "inngest/experimental/durable-endpoints/client";
 import { endpointAdapter } from "inngest/node";
 import { endpointAdapter as webEndpointAdapter } from "inngest/edge";
 import { serveEndpoints, type EndpointApp, type WebHandler } from "./harness/endpoint-app";
@@ -59,6 +61,13 @@ beforeAll(async () => {
     "/pair": inngest.endpoint(async () => {
       const [left, right] = await Promise.all([step.run("left", () => "L"), step.run("right", () => "R")]);
       return { pair: left + right };
+    }),
+    "/stream-nap": inngest.endpoint(async () => {
+      // Pushed inside steps, so a replay on the server's resuming call does not push them again.
+      const first = await step.run("first", () => (stream.push("before the nap"), "one"));
+      await step.sleep("nap", "1s");
+      const second = await step.run("second", () => (stream.push("after the nap"), "two"));
+      return { first, second };
     }),
     "/proxied-nap": proxied.endpoint(async () => {
       await step.sleep("short", "1s");
@@ -154,5 +163,29 @@ describe("durable endpoints", () => {
     await expectStatus(res, 302);
     const output = await fetch(res.headers.get("location")!);
     expect(await output.json()).toEqual({ caught: "the widget is broken" });
+  });
+
+  it("streams a handed-over endpoint to the SDK's fetchWithStream: chunks before and after the sleep, then the result", async () => {
+    const chunks: unknown[] = [];
+    const runIds: string[] = [];
+    const res = await fetchWithStream(`${app.origin}/stream-nap`, {
+      onData: ({ data }) => chunks.push(data),
+      onMetadata: ({ runId }) => runIds.push(runId),
+    });
+    await expectStatus(res, 200);
+    expect(await res.json()).toEqual({ first: "one", second: "two" });
+    expect(chunks).toEqual(["before the nap", "after the nap"]);
+    // The endpoint's own stream and each of the server's calls name the same run.
+    expect(new Set(runIds.map((id) => id.toUpperCase())).size).toBe(1);
+    const { steps } = await runOf("GET", "/stream-nap", "Completed");
+    expect(steps.map((s) => s.name).sort()).toEqual(["first", "nap", "second"]);
+  });
+
+  it("gives fetchWithStream the result of a handed-over endpoint that never pushes", async () => {
+    const chunks: unknown[] = [];
+    const res = await fetchWithStream(`${app.origin}/nap?item=jam`, { fetchOpts: { method: "POST" }, onData: ({ data }) => chunks.push(data) });
+    await expectStatus(res, 200);
+    expect(await res.json()).toEqual({ before: "got jam", after: "got jam, then slept" });
+    expect(chunks).toEqual([]);
   });
 });

@@ -2,8 +2,11 @@
  * Realtime end to end in production mode: the official v4 SDK's `step.realtime.publish` (and
  * `inngest.realtime.publish`, also of a stream) reach a `subscribe()` client over WebSocket and an SSE reader, each
  * holding a token minted with the signing key; a step's publish is not repeated when a later step
- * is retried; without a token, or with one stepflare did not sign, nothing subscribes.
+ * is retried; without a token, or with one stepflare did not sign, nothing subscribes, and the
+ * subscriber's upgrade request is answered 401 with the reason.
  */
+import { randomBytes } from "node:crypto";
+import { request } from "node:http";
 import { Inngest, realtime, RetryAfterError, staticSchema } from "inngest";
 import { getSubscriptionToken, subscribe } from "inngest/realtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -146,8 +149,20 @@ describe("realtime in production mode", () => {
 
   it("refuses subscribers without a token stepflare signed, and tokens without the signing key", async () => {
     const channel = jobChannel("refused");
-    await expect(subscribe({ channel, topics: ["progress"], key: "not-a-token", apiBaseUrl: server.url })).rejects.toBeDefined();
-    expect((await fetch(`${server.url}/v1/realtime/sse`)).status).toBe(401);
+    const forged = await foreignToken(channel.name);
+    for (const [key, reason] of [
+      ["not-a-token", "the realtime subscription token is malformed"],
+      [forged, "the realtime subscription token was not issued by this server"],
+    ] as const) {
+      const opened = await socketUrlsOf(() => subscribe({ channel, topics: ["progress"], key, apiBaseUrl: server.url }));
+      await expect(opened.result).rejects.toBeDefined();
+      // A WebSocket client sees no status: the same upgrade request, replayed, shows the refusal.
+      expect(opened.urls).toHaveLength(1);
+      expect(await upgradeAnswer(opened.urls[0]!)).toEqual({ status: 401, body: { error: reason, status: 401 } });
+    }
+    const sse = await fetch(`${server.url}/v1/realtime/sse`);
+    expect(sse.status).toBe(401);
+    expect(((await sse.json()) as { error: string }).error).toMatch(/a realtime subscription token is required/);
     const noKey = await fetch(`${server.url}/v1/realtime/token`, {
       method: "POST",
       body: JSON.stringify([{ channel: channel.name, name: "progress", kind: "run" }]),
@@ -155,3 +170,54 @@ describe("realtime in production mode", () => {
     expect(noKey.status).toBe(401);
   });
 });
+
+/** A well-formed HS256 token for `channel`, signed with a key that is not this server's. */
+async function foreignToken(channel: string): Promise<string> {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const unsigned = `${part({ alg: "HS256", typ: "JWT" })}.${part({ iss: "stepflare", iat: now, exp: now + 60, jti: "x", channel, topics: ["progress"] })}`;
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode("another server's key"), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(unsigned));
+  return `${unsigned}.${Buffer.from(mac).toString("base64url")}`;
+}
+
+/** Runs `open` while recording the URLs of the WebSockets it opens. */
+async function socketUrlsOf<T>(open: () => Promise<T>): Promise<{ urls: string[]; result: Promise<T> }> {
+  const urls: string[] = [];
+  const Original = globalThis.WebSocket;
+  globalThis.WebSocket = class extends Original {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      urls.push(String(url));
+      super(url, protocols);
+    }
+  };
+  try {
+    const result = open();
+    // Settled here so the rejection is awaited by the caller, not reported as unhandled.
+    await result.catch(() => undefined);
+    return { urls, result };
+  } finally {
+    globalThis.WebSocket = Original;
+  }
+}
+
+/** The status and JSON body a WebSocket upgrade request to `wsUrl` is answered with, when refused. */
+function upgradeAnswer(wsUrl: string): Promise<{ status: number; body: unknown }> {
+  const url = new URL(wsUrl.replace(/^ws/, "http"));
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": randomBytes(16).toString("base64") },
+    });
+    req.on("upgrade", (_res, socket) => {
+      socket.destroy();
+      reject(new Error("the upgrade was accepted"));
+    });
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}

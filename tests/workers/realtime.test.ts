@@ -188,16 +188,6 @@ describe("streamed publishing", () => {
     sub.socket.close(1000);
   });
 
-  it("refuses a durable endpoint's stream relay (publish/tee) by name, as not supported yet", async () => {
-    const res = await workerFetch("/v1/realtime/publish/tee?channel=run-1", {
-      method: "POST",
-      headers: { "Content-Type": "application/octet-stream" },
-      body: "data",
-    });
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: string }).error).toMatch(/publish\/tee\) is not supported/);
-  });
-
   it("ends a stream over REALTIME_MAX_STREAM_BYTES and answers 413", async () => {
     const sub = listen(await workerFetch(`/v1/realtime/connect?token=${await token("chan-big-stream", ["t"])}`, { headers: { Upgrade: "websocket" } }));
     const res = await publishStreamed("chan-big-stream", "x".repeat(REALTIME_MAX_STREAM_BYTES + 1));

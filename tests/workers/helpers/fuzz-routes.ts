@@ -356,6 +356,26 @@ const routeList: FuzzRoute[] = [
     mayStore: [],
     request: requests("POST", "gate", { path: "/v1/realtime/publish/tee", body: realtimePublishBody, queryNames: ["channel"] }),
   },
+  // Features not served yet: each answers 501 naming it, and stores nothing.
+  {
+    method: "POST",
+    path: "/v1/runs/:runId/metadata",
+    auth: "gate",
+    mayStore: [],
+    request: requests("POST", "gate", {
+      path: "/v1/runs/:runId/metadata",
+      body: fc.constant({ target: { run_id: "01JZZZZZZZZZZZZZZZZZZZZZZZ" }, metadata: [{ kind: "userland.default", op: "set", values: { a: 1 } }] }),
+    }),
+  },
+  {
+    method: "POST",
+    path: "/v1/traces/userland",
+    auth: "gate",
+    mayStore: [],
+    request: requests("POST", "gate", { path: "/v1/traces/userland", body: fc.constant({ resourceSpans: [] }) }),
+  },
+  { method: "POST", path: "/v0/connect/start", auth: "gate", mayStore: [], request: requests("POST", "gate", { path: "/v0/connect/start" }) },
+  { method: "POST", path: "/v0/connect/flush", auth: "gate", mayStore: [], request: requests("POST", "gate", { path: "/v0/connect/flush" }) },
   // Subscriptions check their token, not the gate; without a valid one (the fuzzer has none) they answer 401.
   {
     method: "GET",
