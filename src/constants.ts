@@ -716,3 +716,13 @@ export const WAITED_NAMES_UPGRADE_TRUST_MS = MAX_SLEEP_MS + 24 * 60 * 60 * 1000;
  * bounds the map.
  */
 export const SIGNING_KEY_CACHE_ENTRIES = 8;
+
+/* Hostile input: bulk cancellation's work per request (issue 8). */
+
+/**
+ * Most active runs one `POST /v1/cancellations` request reads and evaluates its `if` on (each
+ * evaluation is itself bounded by EXPRESSION_MAX_COST). A request that stops here answers
+ * `complete: false` with a `cursor`; sending it again with that cursor goes on from there, so a
+ * function with many runs the `if` does not match is still reached to the end.
+ */
+export const BULK_CANCEL_MAX_EXAMINED = 2_000;
