@@ -752,3 +752,13 @@ export const ENDPOINT_STREAM_TEE_MAX_MS = REALTIME_SSE_MAX_DURATION_MS;
 export const ENDPOINT_STREAM_RESULT_POLL_MIN_MS = 1_000;
 /** Longest pause between those looks: about 60 Durable Object calls over a stream's 15 minutes. */
 export const ENDPOINT_STREAM_RESULT_POLL_MAX_MS = 15_000;
+
+/* Hostile input: bulk cancellation's work per request (issue 8). */
+
+/**
+ * Most active runs one `POST /v1/cancellations` request reads and evaluates its `if` on (each
+ * evaluation is itself bounded by EXPRESSION_MAX_COST). A request that stops here answers
+ * `complete: false` with a `cursor`; sending it again with that cursor goes on from there, so a
+ * function with many runs the `if` does not match is still reached to the end.
+ */
+export const BULK_CANCEL_MAX_EXAMINED = 2_000;

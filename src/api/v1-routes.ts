@@ -9,13 +9,14 @@ import { z } from "zod";
 import type { Env } from "../env";
 import { validateExpression } from "../expressions";
 import { eventKeyset, findEvent, listEvents } from "../history/events";
-import { findRun, runsForEvent } from "../history/runs";
+import { findRun, runKeyset, runsForEvent } from "../history/runs";
 import { toApiEvent } from "../history/event-view";
 import { toApiRun } from "../history/run-view";
 import { getApp, listFunctions } from "../sync/store";
 import { findAppFunction } from "./app-function";
-import { cancelInBulk, cancelRun } from "./cancel-runs";
+import { cancelById, cancelInBulk } from "./cancel-runs";
 import { DEFAULT_PAGE_SIZE, MAX_EXPRESSION_LENGTH, MAX_PAGE_SIZE } from "../constants";
+import { isUlid } from "../util/ulid-shape";
 import { fieldParam, limitParam, timeParam } from "./params";
 import { describeIssues, fail, jsonBody, ok } from "./respond";
 
@@ -70,11 +71,11 @@ v1Routes.get("/v1/runs/:runId", async (c) => {
 
 v1Routes.delete("/v1/runs/:runId", async (c) => {
   const runId = c.req.param("runId");
-  const run = await findRun(c.env.DB, runId);
-  if (!run) return fail(c, 404, `run ${runId} not found`);
+  if (!isUlid(runId)) return fail(c, 400, "run id must be a ULID (26 characters of Crockford base32, as run ids are written)");
+  const outcome = await cancelById(c.env, runId);
+  if (!outcome.found) return fail(c, 404, `run ${runId} not found`);
   // An ended run is left as it is; `cancelled: false` says so without failing the request.
-  const cancelled = await cancelRun(c.env, runId);
-  return ok(c, { run_id: runId, cancelled });
+  return ok(c, { run_id: runId, cancelled: outcome.cancelled });
 });
 
 v1Routes.get("/v1/apps/:appId/functions", async (c) => {
@@ -95,6 +96,8 @@ const cancellationBody = z
     started_after: timeParam.optional(),
     started_before: timeParam,
     if: z.string().min(1).max(MAX_EXPRESSION_LENGTH).optional(),
+    /** stepflare's addition: the `cursor` of an answer that was not `complete`, to go on from there. */
+    cursor: z.string().refine(isUlid, "must be the cursor of an earlier answer (a run id)").optional(),
   })
   .refine((b) => b.started_after === undefined || b.started_after <= b.started_before, {
     message: "started_after must be before started_before",
@@ -114,11 +117,14 @@ v1Routes.post("/v1/cancellations", async (c) => {
   }
   const fn = await findAppFunction(c.env.DB, body.app_id, body.function_id);
   if (!fn) return fail(c, 404, `function ${body.function_id} not found in app ${body.app_id}`);
+  const after = body.cursor === undefined ? undefined : await runKeyset(c.env.DB, body.cursor);
+  if (after === null) return fail(c, 400, `cursor ${body.cursor} names no run; pass the cursor of the previous answer`);
   const result = await cancelInBulk(c.env, {
     functionId: fn.id,
     from: body.started_after ?? 0,
     to: body.started_before,
     expression: body.if,
+    after,
   });
   return ok(c, {
     id: ulid(),

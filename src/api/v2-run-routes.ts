@@ -11,7 +11,7 @@ import { findRun, listRuns, runKeyset, runsForEvent, type ListedRun } from "../h
 import { stepsOfRun } from "../history/steps";
 import { buildTrace, outputIdFor, spanOutput, type SpanOutput } from "../history/trace";
 import { V2_EVENT_RUNS_MAX, V2_PAGE_DEFAULT, V2_RUNS_MAX } from "../constants";
-import { cancelRun } from "./cancel-runs";
+import { cancelById } from "./cancel-runs";
 import { findAppFunction } from "./app-function";
 import { timeParam } from "./params";
 import { rerunRun } from "./rerun";
@@ -184,10 +184,10 @@ v2RunRoutes.post("/api/v2/runs/:runId/cancel", async (c) => {
   const runId = c.req.param("runId");
   const refused = refuseNonUlid(c, runId, "Run");
   if (refused) return refused;
-  const run = await findRun(c.env.DB, runId);
-  if (!run) return v2Fail(c, 404, "not_found", "Run not found");
-  if (await cancelRun(c.env, runId)) return v2Ok(c, { runId });
+  const outcome = await cancelById(c.env, runId);
+  if (!outcome.found) return v2Fail(c, 404, "not_found", "Run not found");
+  if (outcome.cancelled) return v2Ok(c, { runId });
   // History may lag the run by a moment, so a run it still shows active has just ended.
-  if (run.status === "cancelled") return v2Fail(c, 409, "run_already_cancelled", "Run is already cancelled");
+  if (outcome.status === "cancelled") return v2Fail(c, 409, "run_already_cancelled", "Run is already cancelled");
   return v2Fail(c, 409, "run_already_ended", "Cannot cancel an ended run");
 });

@@ -1,6 +1,8 @@
 /**
  * The guard that stops functions triggering themselves, or each other, through the end events
- * runs emit (`inngest/function.finished|failed|cancelled`) without end.
+ * runs emit (`inngest/function.finished|failed|cancelled`) without end. The depth also rides on
+ * the `inngest/function.invoked` events runs emit, so a loop through `step.invoke` (a function
+ * started by an end event invokes one whose end starts it again) is bounded the same way.
  * @module
  */
 import { MAX_FUNCTION_EVENT_DEPTH } from "../constants";

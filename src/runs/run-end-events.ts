@@ -5,7 +5,7 @@ import type { SerializedError } from "../protocol/serialized-error";
 import { jsonBytes } from "../util/utf8";
 import type { RunEnd } from "./transition";
 import { runError } from "../errors";
-import { capError, chainDepthOf, embeddable, oversize, type Omitted } from "./system-event-values";
+import { capError, embeddable, oversize, runChainDepth, type Omitted } from "./system-event-values";
 
 /** How a run ended, including cancellation, which `decide` never produces. */
 export type FinalState = RunEnd | { status: "cancelled" };
@@ -42,7 +42,7 @@ export function runEndEvents(run: EndedRun, state: FinalState): EmittedEvent[] {
   const events = run.events.map(embeddable);
   const correlationId = correlationIdOf(run.events[0]);
   const rawError = state.status === "failed" ? state.error : state.status === "cancelled" ? CANCELLED_ERROR : undefined;
-  const depth = Math.max(0, ...run.events.map(chainDepthOf)) + 1;
+  const depth = runChainDepth(run.events) + 1;
   const base = {
     function_id: run.functionId,
     run_id: run.id,

@@ -18,6 +18,7 @@ import { RunHistory, type StepInfo } from "./run-history";
 import { RunStateSize } from "./run-state-size";
 import type { LeasedCall, RunRow, RunStatus, WaitRow } from "./run-rows";
 import { cancelListeners, waitEffects } from "./wait-effects";
+import { runChainDepth } from "./system-event-values";
 import { DISCOVERY, emptyTransition, isErrorMemo, type GatewayRequest, type Memo, type StepWait, type StoredStep, type Transition } from "./transition";
 
 /** A throttle bucket and its rate, as a run carries it. */
@@ -444,7 +445,9 @@ export class RunStore {
       JSON.stringify(wait.detail),
     );
     this.history.upsertStep(wait.stepId, wait, "running", 0, null, now, null);
-    const effect = waitEffects({ id: run.id, appId: run.app_id, functionId: run.function_id, trigger: this.events()[0]! }, wait, now);
+    const events = this.events();
+    const waiting = { id: run.id, appId: run.app_id, functionId: run.function_id, trigger: events[0]!, chainDepth: runChainDepth(events) };
+    const effect = waitEffects(waiting, wait, now);
     if (effect) this.outbox.add(effect);
   }
 

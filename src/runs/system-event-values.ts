@@ -21,6 +21,9 @@ export interface Omitted {
   correlation_id?: number;
 }
 
+/** The event a parent's `step.invoke` emits to start its child. */
+const INVOKED_EVENT = "inngest/function.invoked";
+
 /** The names of the events a run emits when it ends. */
 const END_EVENT_NAMES: ReadonlySet<string> = new Set(["inngest/function.finished", "inngest/function.failed", "inngest/function.cancelled"]);
 
@@ -42,15 +45,29 @@ export function embeddable(event: SdkEvent): SdkEvent {
 
 /**
  * How many end events in a row led to this one: an end event's `data._inngest.depth`, one more
- * than the deepest end event among the events that started the run that emitted it. Any other
- * event is depth 0; an end event without a usable depth (stored before depths existed, or sent by
- * hand) counts as 1.
+ * than the deepest end event among the events that started the run that emitted it. An
+ * `inngest/function.invoked` event carries the depth of the run that invoked (see
+ * {@link runChainDepth}), so a chain that passes through `step.invoke` keeps counting instead of
+ * starting again at the invoked child. Any other event is depth 0; an end event without a usable
+ * depth (stored before depths existed, or sent by hand) counts as 1, an invoke event as 0.
  */
 export function chainDepthOf(event: { name: string; data: Record<string, unknown> }): number {
-  if (!isEndEvent(event.name)) return 0;
+  const invoked = event.name === INVOKED_EVENT;
+  if (!invoked && !isEndEvent(event.name)) return 0;
   const meta = event.data["_inngest"];
   const depth = typeof meta === "object" && meta !== null ? (meta as Record<string, unknown>)["depth"] : undefined;
-  return typeof depth === "number" && Number.isSafeInteger(depth) && depth >= 1 ? depth : 1;
+  const least = invoked ? 0 : 1;
+  return typeof depth === "number" && Number.isSafeInteger(depth) && depth >= least ? depth : least;
+}
+
+/**
+ * The chain depth of a run: the deepest of the events that started it. Its end events are one
+ * deeper; the `inngest/function.invoked` events it emits carry it as it is, so a function that
+ * is started by end events and invokes others (which end, and start it again) is bounded by
+ * MAX_FUNCTION_EVENT_DEPTH like one started by end events directly.
+ */
+export function runChainDepth(events: readonly { name: string; data: Record<string, unknown> }[]): number {
+  return Math.max(0, ...events.map(chainDepthOf));
 }
 
 /** Whether a value fits an end event as is, and its size when it does not. */

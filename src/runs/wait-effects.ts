@@ -14,6 +14,8 @@ export interface WaitingRun {
   appId: string;
   functionId: string;
   trigger: SdkEvent;
+  /** The run's chain depth (`runChainDepth` of its events), carried into the invoke events it emits as `_inngest.depth`. */
+  chainDepth: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export function waitEffects(run: WaitingRun, wait: StepWait, now: number): Outbo
           source_run_id: run.id,
           expire: wait.wakeAt,
           invoke_depth: invokeDepthOf(run.trigger) + 1,
+          depth: run.chainDepth,
         },
       },
       ts: now,

@@ -8,15 +8,16 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Inngest } from "inngest";
 import { ulid } from "ulid";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_EXPRESSION_LENGTH } from "../../src/constants";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { BULK_CANCEL_MAX_EXAMINED, MAX_EXPRESSION_LENGTH } from "../../src/constants";
+import type { HistoryMessage } from "../../src/runner/history-message";
 import { recordQueuedRuns } from "../../src/history/record-runs";
 import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
 import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
-import { getJson, seedEvents, sendJson } from "./helpers/history";
-import { clearAlarm, driveToEnd, historySteps, runStart, runStub } from "./helpers/runs";
+import { getJson, seedEvents, seedRuns, sendJson } from "./helpers/history";
+import { clearAlarm, driveToEnd, historyRun, historySteps, runStart, runStub } from "./helpers/runs";
 import { waitFor } from "./helpers/wait";
 
 const APP_ID = "rest-act";
@@ -92,6 +93,48 @@ describe("DELETE /v1/runs/:id", () => {
     expect((await sendJson("DELETE", `/v1/runs/${runId}`)).body).toMatchObject({ data: { run_id: runId, cancelled: false } });
     expect(await sendJson("DELETE", `/v1/runs/${ulid()}`)).toMatchObject({ status: 404, body: { status: 404 } });
   });
+
+  it("cancels a run that has just started, before its history reaches D1", async () => {
+    // The run's history messages are held back, so D1 has no row for it while it is cancelled.
+    const held: HistoryMessage[] = [];
+    const send = vi.spyOn(env.HISTORY, "sendBatch").mockImplementation(async (messages) => {
+      for (const m of messages) held.push(m.body);
+      return undefined as never;
+    });
+    try {
+      const [event] = await seedEvents([{ name: "act/stuck", receivedAt: Date.now() }]);
+      const start = runStart(DEAD_URL, APP_ID, "stuck", "act/stuck", { eventId: event!.internalId });
+      started.push(start.runId);
+      await runStub(start.runId).start(start);
+      await waitFor("the run to send its history", async () => (held.some((m) => "runId" in m && m.runId === start.runId) ? true : undefined));
+      expect(await historyRun(start.runId)).toBeUndefined();
+      const res = await sendJson<{ data: unknown }>("DELETE", `/v1/runs/${start.runId}`);
+      expect(res).toMatchObject({ status: 200, body: { data: { run_id: start.runId, cancelled: true } } });
+      expect((await runStub(start.runId).status())?.status).toBe("cancelled");
+      expect(await sendJson("DELETE", `/v1/runs/${start.runId}`)).toMatchObject({ status: 200, body: { data: { cancelled: false } } });
+    } finally {
+      send.mockRestore();
+    }
+  });
+
+  it("404s an unknown run id without storing anything for it, and 400s an id that is not a ULID", async () => {
+    const unknown = ulid();
+    expect(await sendJson("DELETE", `/v1/runs/${unknown}`)).toMatchObject({ status: 404, body: { status: 404, error: `run ${unknown} not found` } });
+    const stored = await runInDurableObject(runStub(unknown), async (_instance, state) => ({
+      tables: state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .toArray()
+        .map((t) => t.name)
+        .filter((name) => !/^(_cf_|sqlite_)/.test(name)),
+      keys: [...state.storage.kv.list()].length,
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(stored).toEqual({ tables: [], keys: 0, alarm: null });
+    for (const junk of ["01ABC", "not-a-run", unknown.toLowerCase(), `${unknown}0`]) {
+      const res = await sendJson<{ status: number; error: string }>("DELETE", `/v1/runs/${encodeURIComponent(junk)}`);
+      expect(res, junk).toMatchObject({ status: 400, body: { status: 400, error: expect.stringMatching(/^run id must be a ULID/) } });
+    }
+  });
 });
 
 /** 10^8 iterations: eight `all()` calls nested over ten-element lists. */
@@ -133,6 +176,51 @@ describe("POST /v1/cancellations", () => {
     expect((await runStub(other).status())?.status).toBe("cancelled");
   });
 
+  it(`examines at most ${BULK_CANCEL_MAX_EXAMINED} runs per request, answers with a cursor, and goes on from it`, async () => {
+    // More active runs than one request examines, none matching `if`, queued before one that
+    // does, in an hour of the past no other test's runs were queued in.
+    const base = Date.now() - 24 * 60 * 60 * 1000;
+    const [event] = await seedEvents([{ name: "act/stuck", data: { userId: 7 }, receivedAt: base }]);
+    const seeded = Array.from({ length: BULK_CANCEL_MAX_EXAMINED + 5 }, (_, i) => ({
+      id: ulid(base + i),
+      functionId: `${APP_ID}-stuck`,
+      appId: APP_ID,
+      eventId: event!.internalId,
+      status: "queued" as const,
+      queuedAt: base + i,
+    }));
+    for (let i = 0; i < seeded.length; i += 500) await seedRuns(seeded.slice(i, i + 500));
+    const wantedAt = base + seeded.length;
+    const [wantedEvent] = await seedEvents([{ name: "act/stuck", data: { userId: 8 }, receivedAt: wantedAt }]);
+    const trigger = { name: "act/stuck", data: { userId: 8 }, id: wantedEvent!.internalId, ts: wantedAt, user: {} };
+    const start = runStart(DEAD_URL, APP_ID, "stuck", "act/stuck", { eventId: wantedEvent!.internalId, events: [trigger], queuedAt: wantedAt });
+    started.push(start.runId);
+    await runStub(start.runId).start(start);
+    await recordQueuedRuns(env.DB, [{ runId: start.runId, functionId: start.functionId, appId: APP_ID, eventId: wantedEvent!.internalId }], wantedAt).run();
+    const wanted = start.runId;
+    const request = (cursor?: string) =>
+      sendJson<{ data: Record<string, unknown> }>("POST", "/v1/cancellations", {
+        app_id: APP_ID,
+        function_id: "stuck",
+        started_after: new Date(base).toISOString(),
+        started_before: new Date(base + 60 * 60 * 1000).toISOString(),
+        if: "event.data.userId == 8",
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+
+    const first = await request();
+    expect(first.status).toBe(200);
+    expect(first.body.data).toMatchObject({ examined: BULK_CANCEL_MAX_EXAMINED, matched: 0, cancelled: 0, complete: false, cursor: expect.any(String) });
+    expect((await runStub(wanted).status())?.status).not.toBe("cancelled");
+
+    const rest = await request(first.body.data["cursor"] as string);
+    expect(rest.body.data).toMatchObject({ examined: 6, matched: 1, cancelled: 1, complete: true, cursor: null });
+    expect((await runStub(wanted).status())?.status).toBe("cancelled");
+    await env.DB.prepare("UPDATE runs SET status = 'cancelled' WHERE id IN (SELECT value FROM json_each(?))")
+      .bind(JSON.stringify(seeded.map((r) => r.id)))
+      .run();
+  });
+
   it("answers 400 for a bad body or expression and 404 for an unknown function", async () => {
     const now = new Date().toISOString();
     const cases: [unknown, number, RegExp][] = [
@@ -143,6 +231,7 @@ describe("POST /v1/cancellations", () => {
       [{ app_id: APP_ID, function_id: "stuck", started_before: now, if: "event.data.x ==" }, 400, /^if: invalid expression/],
       [{ app_id: APP_ID, function_id: "stuck", started_before: now, if: "a".repeat(MAX_EXPRESSION_LENGTH + 1) }, 400, /^if: .*4096/],
       [{ app_id: APP_ID, function_id: "stuck", started_before: now, if: costlyExpression }, 400, /^if: invalid expression: expression is too costly/],
+      [{ app_id: APP_ID, function_id: "stuck", started_before: now, cursor: "01ABC" }, 400, /^cursor: /],
       [{ app_id: APP_ID, function_id: "nope", started_before: now }, 404, /function nope not found/],
     ];
     for (const [body, status, error] of cases) {
