@@ -8,9 +8,9 @@ import { env } from "cloudflare:workers";
 import { Inngest, NonRetriableError } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
-import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
+import { httpFunctionConfig } from "./helpers/function-config";
 import { clearAlarm, driveToEnd, runStub } from "./helpers/runs";
 import { waitFor } from "./helpers/wait";
 import { postEvents, workerFetch } from "./helpers/worker";
@@ -29,16 +29,8 @@ interface ApiRun {
   output: unknown;
 }
 
-/** What the SDK syncs for a function with one event trigger. */
-function config(slug: string, event: string): FunctionConfig {
-  const id = `${APP_ID}-${slug}`;
-  return {
-    id,
-    name: slug,
-    triggers: [{ event }],
-    steps: { step: { id: "step", name: "step", runtime: { type: "http", url: `${APP_URL}?fnId=${id}&stepId=step` } } },
-  } as FunctionConfig;
-}
+/** What the SDK syncs for a function of the test app with one event trigger. */
+const config = (slug: string, event: string) => httpFunctionConfig(APP_ID, APP_URL, slug, event);
 
 const runIds: string[] = [];
 

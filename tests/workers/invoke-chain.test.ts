@@ -11,10 +11,10 @@ import { env } from "cloudflare:workers";
 import { Inngest, referenceFunction } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_FUNCTION_EVENT_DEPTH } from "../../src/constants";
-import type { FunctionConfig } from "../../src/sync/function-config";
 import { publishFunctionsChanged } from "../../src/sync/registry";
 import { saveApp } from "../../src/sync/store";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
+import { httpFunctionConfig as config } from "./helpers/function-config";
 import { rows } from "./helpers/d1";
 import { waitFor } from "./helpers/wait";
 import { postEvents } from "./helpers/worker";
@@ -30,17 +30,6 @@ afterAll(async () => {
     await runInDurableObject(env.RUNS.get(id), (_instance, state) => state.storage.deleteAlarm());
   }
 });
-
-/** A synced function config whose step URL reaches the SDK app at `url`. */
-function config(appId: string, url: string, slug: string, event: string): FunctionConfig {
-  const id = `${appId}-${slug}`;
-  return {
-    id,
-    name: slug,
-    triggers: [{ event }],
-    steps: { step: { id: "step", name: "step", runtime: { type: "http", url: `${url}?fnId=${id}&stepId=step` } } },
-  } as FunctionConfig;
-}
 
 /**
  * Serves and syncs an app of three functions: `seed` (started by `<app>/go`), `listener`

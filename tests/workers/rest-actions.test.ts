@@ -13,9 +13,10 @@ import { BULK_CANCEL_MAX_EXAMINED, MAX_EXPRESSION_LENGTH } from "../../src/const
 import type { HistoryMessage } from "../../src/runner/history-message";
 import { recordQueuedRuns } from "../../src/history/record-runs";
 import { SCHEDULER_NAME } from "../../src/cron/heartbeat";
-import type { FunctionConfig } from "../../src/sync/function-config";
 import { saveApp } from "../../src/sync/store";
 import { installFetchRouter, sdkHandler } from "./helpers/app-fetch";
+import type { FunctionConfig } from "../../src/sync/function-config";
+import { httpFunctionConfig } from "./helpers/function-config";
 import { getJson, seedEvents, seedRuns, sendJson } from "./helpers/history";
 import { clearAlarm, driveToEnd, historyRun, historySteps, runStart, runStub } from "./helpers/runs";
 import { waitFor } from "./helpers/wait";
@@ -30,15 +31,8 @@ const ran = new Map<string, number>();
 const count = (id: string) => ran.set(id, (ran.get(id) ?? 0) + 1).get(id)!;
 const started: string[] = [];
 
-function config(slug: string, event: string, url = APP_URL): FunctionConfig {
-  const id = `${APP_ID}-${slug}`;
-  return {
-    id,
-    name: slug,
-    triggers: [{ event }],
-    steps: { step: { id: "step", name: "step", runtime: { type: "http", url: `${url}?fnId=${id}&stepId=step` } } },
-  } as FunctionConfig;
-}
+/** A function of the test app whose step is served at `url`. */
+const config = (slug: string, event: string, url = APP_URL) => httpFunctionConfig(APP_ID, url, slug, event);
 
 beforeAll(async () => {
   const client = new Inngest({ id: APP_ID });
