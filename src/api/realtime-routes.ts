@@ -112,9 +112,11 @@ realtimeRoutes.get("/v1/realtime/sse", async (c) => {
     const opened = await openSubscription(c, subscription);
     return opened instanceof Response ? opened : sseFromSocket(opened);
   }
-  const run = c.env.RUNS.getByName(subscription.channel);
+  const run = () => c.env.RUNS.getByName(subscription.channel);
   // A valid token of a run that is not there: its storage was deleted after the retention.
-  if ((await run.status()) === null) return fail(c, 404, `no run ${subscription.channel}: it may have ended longer ago than the retention`);
+  if ((await run().status()) === null) return fail(c, 404, `no run ${subscription.channel}: it may have ended longer ago than the retention`);
   const opened = await openSubscription(c, subscription);
-  return opened instanceof Response ? opened : endpointStreamSse(opened, () => run.result());
+  // A fresh stub for each look over the stream's minutes: a stub that once threw (the object
+  // was reset, as by a deploy) fails every later call, and the stored result would never come.
+  return opened instanceof Response ? opened : endpointStreamSse(opened, () => run().result());
 });

@@ -10,6 +10,7 @@
  */
 import { ENDPOINT_STREAM_MAX_BYTES, ENDPOINT_STREAM_TEE_MAX_MS, REALTIME_MAX_MESSAGE_BYTES } from "../constants";
 import type { Subscription } from "./token";
+import { utf8Bytes } from "../util/utf8";
 
 /**
  * The topic of a run's stream in the run's channel. Its messages are SSE text, not the JSON
@@ -76,6 +77,11 @@ export async function relayTee(
       for (let end = pending.indexOf("\n\n"); end >= 0; end = pending.indexOf("\n\n")) {
         const event = pending.slice(0, end + 2);
         pending = pending.slice(end + 2);
+        // A whole event that came in one chunk is held to the same limit as one still arriving.
+        if (utf8Bytes(event) > REALTIME_MAX_MESSAGE_BYTES) {
+          await reader.cancel();
+          return { ended: "too-large", bytes };
+        }
         send(event);
         if (isResponseEvent(event)) {
           // This request carried the response: it is not one of the stale streams cut below.
