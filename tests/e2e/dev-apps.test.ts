@@ -1,13 +1,13 @@
 /**
  * Apps found and kept in sync by `npm run dev` itself, as Inngest's dev server does: an app given
  * with -u is synced at start, a function added to a running app is synced without anyone asking
- * (and is not with --no-poll), and an app listening on a discovery port (on ::1 only) is found on
- * one of the usual paths. Also the command line: the start-up banner, --help's default discovery
+ * (and is not with --no-poll), and a Worker app on wrangler dev's port 8787 (listening on ::1
+ * only) is found on one of the usual paths by the default discovery. Also the command line: the start-up banner, --help's default discovery
  * ports and the unknown-flag message.
  *
- * One dev server for the file, checking apps every second (--poll-interval 1); discovery looks
- * only at the test's own port (STEPFLARE_DISCOVERY_PORTS), not at whatever else runs here. A
- * second one, started beside it, has --no-poll: its -u app is synced once and not again.
+ * One dev server for the file, checking apps every second (--poll-interval 1) on the default
+ * discovery ports. A second one, started beside it, has --no-poll and looks only at its own app's
+ * port (STEPFLARE_DISCOVERY_PORTS): its -u app is synced once and not again.
  */
 import { spawn } from "node:child_process";
 import { createServer, type RequestListener, type Server } from "node:http";
@@ -23,6 +23,8 @@ import { sendEvents, waitForEndedRuns } from "./harness/server-api";
 import { waitFor } from "./harness/wait";
 
 const ROOT = resolve(import.meta.dirname, "../..");
+/** `wrangler dev`'s default port, where a Worker app serving the SDK usually listens. */
+const WRANGLER_DEV_PORT = 8787;
 
 /** An app whose functions can be replaced while it runs, as a reloading app process does. */
 interface LiveApp {
@@ -94,7 +96,8 @@ const doubleOf = (client: Inngest) =>
 beforeAll(async () => {
   // The -u URL is a flag of the server, and the app's client needs the server's URL: the app
   // listens first (cutting connections, as an app still starting would) and serves once both exist.
-  const discoveryPort = await freePort();
+  // wrangler dev's default port, one of the default discovery ports: a Worker app as users run it.
+  const discoveryPort = WRANGLER_DEV_PORT;
   given = await liveApp("/api/inngest");
   noPollApp = await liveApp("/api/inngest");
   // Discovery looks at the --no-poll app's own port: its connects count the rounds, as no
@@ -104,7 +107,6 @@ beforeAll(async () => {
       {},
       {
         flags: ["-u", given.url, "--poll-interval", "1"],
-        env: { STEPFLARE_DISCOVERY_PORTS: String(discoveryPort) },
       },
     ),
     startDevServer(
@@ -180,7 +182,7 @@ describe("apps kept in sync by the dev server", () => {
     expect(await syncedFunctions(noPollServer.url, "e2e-no-poll-app")).toEqual({ url: noPollApp.url, ids: ["e2e-no-poll-app-double"] });
   });
 
-  it("discovers an app on a discovery port at one of the usual paths, listening on ::1 only, and syncs it", async () => {
+  it("discovers an app on 8787 (wrangler dev's port) at one of the usual paths, listening on ::1 only, and syncs it", async () => {
     const synced = await waitFor(() => syncedFunctions(server.url, "e2e-found-app"), 30_000, "the discovered app to be synced");
     expect(synced).toEqual({ url: found.url, ids: ["e2e-found-app-found-fn"] });
     const [id] = await sendEvents(server.url, { name: "test/found", data: {} });
