@@ -728,7 +728,7 @@ export const MCP_RUN_POLL_DEFAULT_MS = 1_000;
 export const MCP_RUN_POLL_MIN_MS = 100;
 /** The most runs one `poll_run_status` call follows. */
 export const MCP_POLL_MAX_RUNS = 50;
-/** How often `invoke_function_sync` reads its run while waiting: it answers as soon as the run ends. */
+/** First pause between `invoke_function_sync`'s looks at its run: it answers as soon as the run ends. */
 export const MCP_INVOKE_SYNC_POLL_MS = 250;
 
 // --- Streaming durable endpoints (stream.push after a hand-over; issue 11) ---
@@ -762,3 +762,19 @@ export const ENDPOINT_STREAM_RESULT_POLL_MAX_MS = 15_000;
  * function with many runs the `if` does not match is still reached to the end.
  */
 export const BULK_CANCEL_MAX_EXAMINED = 2_000;
+
+// --- Dev server tools: the older MCP tools' waits within the subrequest budget (src/api/mcp-run-wait.ts) ---
+/**
+ * Longest pause between a wait's looks at its runs: the pause starts at the tool's interval
+ * (`pollInterval`, MCP_INVOKE_SYNC_POLL_MS) and doubles up to this, or stays at a longer interval.
+ */
+export const MCP_RUN_POLL_MAX_MS = 1_000;
+/** D1 reads of a wait's answer per run: the v2 run (one query) and its trace with outputs (two). */
+export const MCP_RUN_ANSWER_READS_PER_RUN = 3;
+/**
+ * Most looks one `poll_run_status` or `invoke_function_sync` call makes at its runs (one D1 query
+ * for all of them each). With the answer's reads for the most runs a call follows, a call stays
+ * within half of FREE_SERVICE_SUBREQUESTS, leaving the rest to invoking; at this many looks the
+ * wait ends as at its timeout. The backed-off pauses keep a 120 s wait at about 125 looks.
+ */
+export const MCP_RUN_POLLS_MAX = FREE_SERVICE_SUBREQUESTS / 2 - MCP_RUN_ANSWER_READS_PER_RUN * MCP_POLL_MAX_RUNS;

@@ -4,7 +4,8 @@
  * wrapper over the REST API v2 routes the current tools call (get a run, its trace, invoke), and
  * answers in Inngest's shapes for them: run statuses as its run-status names (`Completed`), step
  * statuses in lower case. The waits are bounded: `timeout` defaults to MCP_RUN_WAIT_DEFAULT_S and
- * may not exceed MCP_RUN_WAIT_MAX_S.
+ * may not exceed MCP_RUN_WAIT_MAX_S; while waiting they read only the runs' statuses
+ * (mcp-run-wait.ts), and the v2 run and trace once, for the answer.
  * @module
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -19,7 +20,9 @@ import {
   MCP_RUN_WAIT_MAX_S,
 } from "../constants";
 import type { Env } from "../env";
+import { INNGEST_RUN_STATUS } from "../history/trace";
 import { listFunctions } from "../sync/store";
+import { hasEnded, systemClock, waitForRuns, type WaitClock } from "./mcp-run-wait";
 import { callV2 } from "./mcp-tools";
 import { publicFunctionId } from "./v2-shapes";
 
@@ -114,7 +117,6 @@ function summary(run: RunStatus): string {
 }
 
 const fail = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const timeout = z
   .number()
   .int()
@@ -124,8 +126,8 @@ const timeout = z
   .describe(`Seconds to wait (default ${MCP_RUN_WAIT_DEFAULT_S}, at most ${MCP_RUN_WAIT_MAX_S})`);
 const deprecated = "Deprecated compatibility tool kept for existing dev server integrations.";
 
-/** Registers the three older tools on `server`, answering with `env`'s bindings. */
-export function registerCompatTools(server: McpServer, env: Env): void {
+/** Registers the three older tools on `server`, answering with `env`'s bindings; the waits go by `clock`. */
+export function registerCompatTools(server: McpServer, env: Env, clock: WaitClock = systemClock): void {
   server.registerTool(
     "get_run_status",
     {
@@ -154,24 +156,24 @@ export function registerCompatTools(server: McpServer, env: Env): void {
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ runIds, timeout: seconds = MCP_RUN_WAIT_DEFAULT_S, pollInterval = MCP_RUN_POLL_DEFAULT_MS }) => {
-      const deadline = Date.now() + seconds * 1000;
-      for (;;) {
-        // A run not found (yet) is left out, as Inngest does; it is not counted as running.
-        const found = (await Promise.all(runIds.map((id) => runStatus(env, id)))).filter((r) => "run" in r);
-        const runs = found.map((r) => r.run);
-        const running = found.filter((r) => !r.ended).length;
-        const timedOut = running > 0 && Date.now() + pollInterval > deadline;
-        if (running === 0 || timedOut) {
-          if (runs.length === 0) return fail(`none of the runs was found: ${runIds.join(", ")}`);
-          const completed = runs.filter((r) => r.status === "Completed").length;
-          const result = { runs, completed, running, failed: runs.length - completed - running, ...(timedOut && { timedOut: true }) };
-          const head = timedOut
-            ? `Timed out after ${seconds} s with ${running} run(s) still running`
-            : `All ${runs.length} run(s) ended: ${completed} completed, ${result.failed} failed or cancelled`;
-          return { content: [{ type: "text", text: [head, ...runs.map(summary)].join("\n\n") }], structuredContent: result };
-        }
-        await sleep(pollInterval);
-      }
+      // A run not found (yet) is left out, as Inngest does; it is not counted as running.
+      const wait = await waitForRuns(
+        env.DB,
+        { runIds, deadline: clock.now() + seconds * 1000, firstPause: pollInterval, done: (found) => found.every((r) => hasEnded(r.status)) },
+        clock,
+      );
+      const seen = new Set(wait.found.map((r) => r.id));
+      const found = (await Promise.all(runIds.filter((id) => seen.has(id)).map((id) => runStatus(env, id)))).filter((r) => "run" in r);
+      const runs = found.map((r) => r.run);
+      if (runs.length === 0) return fail(`none of the runs was found: ${runIds.join(", ")}`);
+      const running = found.filter((r) => !r.ended).length;
+      const timedOut = wait.timedOut && running > 0;
+      const completed = runs.filter((r) => r.status === "Completed").length;
+      const result = { runs, completed, running, failed: runs.length - completed - running, ...(timedOut && { timedOut: true }) };
+      const head = timedOut
+        ? `Timed out after ${seconds} s with ${running} run(s) still running`
+        : `All ${runs.length} run(s) ended: ${completed} completed, ${result.failed} failed or cancelled`;
+      return { content: [{ type: "text", text: [head, ...runs.map(summary)].join("\n\n") }], structuredContent: result };
     },
   );
 
@@ -188,7 +190,7 @@ export function registerCompatTools(server: McpServer, env: Env): void {
       annotations: { readOnlyHint: false, openWorldHint: false },
     },
     async ({ functionId, data, timeout: seconds = MCP_RUN_WAIT_DEFAULT_S }) => {
-      const started = Date.now();
+      const started = clock.now();
       const fn = (await listFunctions(env.DB)).find(
         (f) => f.id === functionId || publicFunctionId(f.appId, f.id) === functionId || f.config.name === functionId,
       );
@@ -197,29 +199,30 @@ export function registerCompatTools(server: McpServer, env: Env): void {
       const invoked = await callV2<{ runId: string }>(env, "POST", path, { data: data ?? {} });
       if (!invoked.ok) return fail(`invoking ${functionId}: HTTP ${invoked.status}: ${invoked.text}`);
       const { runId } = invoked.data;
-      const deadline = started + seconds * 1000;
-      for (;;) {
-        const found = await runStatus(env, runId);
-        // The run appears in history a moment after the invoke: not found yet is waited on too.
-        if ("run" in found && found.ended) {
-          const run = found.run;
-          const result = {
-            runId,
-            functionName: run.functionName,
-            status: run.status,
-            ...(run.output && { output: run.output }),
-            duration: Date.now() - started,
-            eventId: run.eventId,
-            ...(run.error && { error: run.error }),
-          };
-          return { content: [{ type: "text", text: summary(run) }], structuredContent: result };
-        }
-        if (Date.now() + MCP_INVOKE_SYNC_POLL_MS > deadline) {
-          const state = "run" in found ? `is still ${found.run.status}` : "has not started";
-          return fail(`function invocation timed out after ${seconds} seconds: run ${runId} ${state}`);
-        }
-        await sleep(MCP_INVOKE_SYNC_POLL_MS);
+      // The run appears in history a moment after the invoke: not found yet is waited on too.
+      const wait = await waitForRuns(
+        env.DB,
+        { runIds: [runId], deadline: started + seconds * 1000, firstPause: MCP_INVOKE_SYNC_POLL_MS, done: (found) => found.some((r) => hasEnded(r.status)) },
+        clock,
+      );
+      if (wait.timedOut) {
+        const last = wait.found[0];
+        const state = last ? `is still ${RUN_STATUS[INNGEST_RUN_STATUS[last.status]]}` : "has not started";
+        return fail(`function invocation timed out after ${seconds} seconds: run ${runId} ${state}`);
       }
+      const found = await runStatus(env, runId);
+      if ("error" in found) return fail(found.error);
+      const run = found.run;
+      const result = {
+        runId,
+        functionName: run.functionName,
+        status: run.status,
+        ...(run.output && { output: run.output }),
+        duration: clock.now() - started,
+        eventId: run.eventId,
+        ...(run.error && { error: run.error }),
+      };
+      return { content: [{ type: "text", text: summary(run) }], structuredContent: result };
     },
   );
 }

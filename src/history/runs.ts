@@ -74,6 +74,15 @@ export async function runsForEvents(db: D1Database, internalIds: readonly string
   return results;
 }
 
+/** The stored status of each of `runIds` that exists, in one query: for waits that only need to know whether runs have ended. */
+export async function runStatusesOf(db: D1Database, runIds: readonly string[]): Promise<{ id: string; status: RunStatus }[]> {
+  const { results } = await db
+    .prepare("SELECT id, status FROM runs WHERE id IN (SELECT value FROM json_each(?))")
+    .bind(JSON.stringify(runIds))
+    .all<{ id: string; status: RunStatus }>();
+  return results;
+}
+
 /** Where a page that ended at run `runId` continues, or null if there is no such run. */
 export async function runKeyset(db: D1Database, runId: string): Promise<Keyset | null> {
   const row = await db.prepare("SELECT queued_at FROM runs WHERE id = ?").bind(runId).first<{ queued_at: number }>();
