@@ -762,3 +762,14 @@ export const ENDPOINT_STREAM_RESULT_POLL_MAX_MS = 15_000;
  * function with many runs the `if` does not match is still reached to the end.
  */
 export const BULK_CANCEL_MAX_EXAMINED = 2_000;
+
+/* Streaming durable endpoints: open tees per run (review of issue 11). */
+
+/**
+ * Most `POST /v1/realtime/publish/tee` requests one run's realtime object relays at once. The SDK
+ * leaves the tee of every request that pushed to the stream open until the run's response is
+ * relayed (or ENDPOINT_STREAM_TEE_MAX_MS), so a run with many quick pushing steps would otherwise
+ * hold one open Worker request and one object call per step. Past it a tee is refused with a 429:
+ * that request's events do not reach the caller, who still gets the run's response.
+ */
+export const ENDPOINT_STREAM_MAX_OPEN_TEES = 64;
