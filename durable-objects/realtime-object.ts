@@ -5,11 +5,13 @@
  * @module
  */
 import { DurableObject } from "cloudflare:workers";
+import { ENDPOINT_STREAM_MAX_OPEN_TEES } from "../src/constants";
 import type { Env } from "../src/env";
 import { publishedMessages, publishQuery, type PublishedMessage, type PublishTarget } from "../src/realtime/message";
 import { publishStream, type StreamOutcome } from "../src/realtime/stream-publish";
-import { relayTee, RUN_STREAM_TOPIC, type TeeOutcome } from "../src/realtime/run-stream";
+import { relayTee, RUN_STREAM_TOPIC } from "../src/realtime/run-stream";
 import { acceptSubscriber, closeSubscriber, fanOut } from "../src/realtime/subscribers";
+import { teeBody, type TeeAnswer } from "../src/realtime/tee-limit";
 import { parseRpcArgs } from "../src/util/rpc-args";
 
 /** A channel's subscribers; named by the channel name. */
@@ -20,6 +22,8 @@ export class RealtimeObject extends DurableObject<Env> {
    * object evicted meanwhile leaves them to ENDPOINT_STREAM_TEE_MAX_MS.
    */
   #runEnded = new AbortController();
+  /** Tees being relayed now; in memory is enough, as an object with a call under way is not evicted. */
+  #openTees = 0;
 
   /** Opens a subscription (an internal WebSocket upgrade from the Worker). */
   override fetch(request: Request): Response {
@@ -38,15 +42,28 @@ export class RealtimeObject extends DurableObject<Env> {
     return publishStream({ channel, run_id }, topics[0]!, body, (message) => fanOut(this.ctx, topics[0]!, message), Date.now());
   }
 
-  /** Relays one request's stream of a durable endpoint run (this channel is the run's) to its caller. */
-  publishTee(body: ReadableStream<Uint8Array>): Promise<TeeOutcome> {
+  /**
+   * Relays one request's stream of a durable endpoint run (this channel is the run's) to its
+   * caller; refused unread past ENDPOINT_STREAM_MAX_OPEN_TEES open at once.
+   */
+  async publishTee(body: ReadableStream<Uint8Array>): Promise<TeeAnswer> {
+    body = parseRpcArgs(teeBody, body, "RealtimeObject.publishTee");
+    if (this.#openTees >= ENDPOINT_STREAM_MAX_OPEN_TEES) {
+      await body.cancel().catch(() => {});
+      return { ended: "too-many", open: this.#openTees };
+    }
+    this.#openTees++;
     const runEnded = this.#runEnded;
-    return relayTee(
-      body,
-      (event) => fanOut(this.ctx, RUN_STREAM_TOPIC, event),
-      runEnded.signal,
-      () => runEnded.abort(),
-    );
+    try {
+      return await relayTee(
+        body,
+        (event) => fanOut(this.ctx, RUN_STREAM_TOPIC, event),
+        runEnded.signal,
+        () => runEnded.abort(),
+      );
+    } finally {
+      this.#openTees--;
+    }
   }
 
   /** Subscribers send nothing the server acts on (the SDK never does); their messages are ignored. */

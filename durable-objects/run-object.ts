@@ -27,6 +27,7 @@ import {
 import { failOnUnreadable } from "../src/runs/unreadable-run";
 import { applyEndpointSteps, type EndpointStepsResult } from "../src/runs/endpoint-steps";
 import { firstUnsupported, unsupportedFeatureError } from "../src/runs/unsupported-ops";
+import { reportUnkeptMetadata } from "../src/runs/unkept-metadata";
 import { isPermanentStorageError } from "../src/util/storage-refusal";
 import { runError } from "../src/errors";
 import { parseRpcArgs } from "../src/util/rpc-args";
@@ -127,6 +128,7 @@ export class RunObject extends DurableObject<Env> {
 
   /** `checkpoint` with its ops already validated (by the RPC, or by the route for an in-process app). */
   async #checkpoint(ops: Op[], clock: PhaseClock | null): Promise<{ accepted: boolean }> {
+    this.#reportUnkeptMetadata(ops);
     const steps = ops.filter((op) => op.op === "StepRun").map((op) => storedStepFromOp(op, 1));
     // An op the server cannot carry out (`defer()` rides along with checkpoints) ends the run.
     const refused = firstUnsupported(ops);
@@ -145,10 +147,17 @@ export class RunObject extends DurableObject<Env> {
    */
   async endpointSteps(ops: Op[]): Promise<{ result: EndpointStepsResult }> {
     ops = parseRpcArgs(checkpointArgsSchema, ops, "RunObject.endpointSteps");
+    this.#reportUnkeptMetadata(ops);
     const result = applyEndpointSteps(this.#store, ops, Date.now(), Math.random);
     // The change may be due at once (a discovery after a step error, effects, history).
     if (result !== "missing") await this.#store.alarm.rearm(Date.now());
     return { result };
+  }
+
+  /** Says in the log which of `ops`, from the SDK, carry metadata that is not stored (nothing to say for no run). */
+  #reportUnkeptMetadata(ops: Op[]): void {
+    const run = this.#store.run();
+    if (run) reportUnkeptMetadata(run.id, ops);
   }
 
   /**

@@ -778,3 +778,14 @@ export const MCP_RUN_ANSWER_READS_PER_RUN = 3;
  * wait ends as at its timeout. The backed-off pauses keep a 120 s wait at about 125 looks.
  */
 export const MCP_RUN_POLLS_MAX = FREE_SERVICE_SUBREQUESTS / 2 - MCP_RUN_ANSWER_READS_PER_RUN * MCP_POLL_MAX_RUNS;
+
+/* Streaming durable endpoints: open tees per run (review of issue 11). */
+
+/**
+ * Most `POST /v1/realtime/publish/tee` requests one run's realtime object relays at once. The SDK
+ * leaves the tee of every request that pushed to the stream open until the run's response is
+ * relayed (or ENDPOINT_STREAM_TEE_MAX_MS), so a run with many quick pushing steps would otherwise
+ * hold one open Worker request and one object call per step. Past it a tee is refused with a 429:
+ * that request's events do not reach the caller, who still gets the run's response.
+ */
+export const ENDPOINT_STREAM_MAX_OPEN_TEES = 64;

@@ -10,6 +10,7 @@
 import type { Context } from "hono";
 import {
   ENDPOINT_STREAM_MAX_BYTES,
+  ENDPOINT_STREAM_MAX_OPEN_TEES,
   ENDPOINT_STREAM_RESULT_POLL_MAX_MS,
   ENDPOINT_STREAM_RESULT_POLL_MIN_MS,
   ENDPOINT_STREAM_TEE_MAX_MS,
@@ -50,6 +51,13 @@ export async function teeRoute(c: Ctx): Promise<Response> {
       return fail(c, 409, "the run's response was already sent to its caller: the rest of this stream was not relayed");
     case "timed-out":
       return fail(c, 408, `a durable endpoint stream is relayed for at most ${ENDPOINT_STREAM_TEE_MAX_MS / 1000} s`);
+    case "too-many":
+      return fail(
+        c,
+        429,
+        `this run already has ${outcome.open} streams relayed (at most ${ENDPOINT_STREAM_MAX_OPEN_TEES} at once): ` +
+          `this one was not relayed; its caller gets the run's response when it comes`,
+      );
   }
 }
 

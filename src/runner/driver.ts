@@ -21,6 +21,7 @@ import { runError } from "../errors";
 import { withDeadline } from "../util/deadline";
 import { parseStoredJson } from "../util/stored-json";
 import { storedGatewayRequestSchema } from "../runs/stored-run-json";
+import { reportUnkeptMetadata } from "../runs/unkept-metadata";
 import type { RunGateway } from "./gateway";
 
 /** What the driver needs from its host besides the store. */
@@ -233,7 +234,10 @@ export class RunDriver {
         if (!signal.aborted) throw err;
         return null;
       });
-      if (outcome !== null && !signal.aborted) return outcome;
+      if (outcome !== null && !signal.aborted) {
+        if (outcome.kind === "ops") reportUnkeptMetadata(request.runId, outcome.ops);
+        return outcome;
+      }
       const message = `the request to the app ran longer than ${maxCallMs / 1000} s, the longest one step may run on stepflare, and was stopped`;
       return { kind: "unreachable", error: runError("StepDurationExceeded", message) } satisfies CallOutcome;
     });

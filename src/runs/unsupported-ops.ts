@@ -38,23 +38,9 @@ export function isSupportedOp(op: string): boolean {
   return SUPPORTED_OPS.has(op);
 }
 
-/** The first op of `ops` the server does not carry out, if any; see also {@link reportUnkeptMetadata}. */
+/** The first op of `ops` the server does not carry out, if any. */
 export function firstUnsupported(ops: readonly Op[]): Op | undefined {
-  // Every path that takes ops from an SDK asks this first, so it is where kept-nothing is said.
-  reportUnkeptMetadata(ops);
   return ops.find((op) => !isSupportedOp(op.op));
-}
-
-/**
- * Says in the Worker log which ops carry metadata (`inngest.metadata.set()` inside a step, the
- * SDK's own AI-call metadata), which stepflare does not store yet. The ops themselves are carried
- * out: metadata only annotates them, so it does not fail the run.
- */
-export function reportUnkeptMetadata(ops: readonly Op[]): void {
-  const carrying = ops.filter((op) => Array.isArray(op["metadata"]) && op["metadata"].length > 0);
-  if (carrying.length === 0) return;
-  const steps = carrying.map((op) => `"${op.userland?.id ?? op.displayName ?? op.name ?? op.id}"`).join(", ");
-  console.warn(`stepflare: the metadata of step ${steps} is not stored: run and step metadata is not supported by stepflare yet`);
 }
 
 /** The run error for an op the server does not carry out, naming the feature and the step. */

@@ -9,7 +9,6 @@ import type { AddressInfo } from "node:net";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
 import { afterEach, describe, expect, it } from "vitest";
-import { DISCOVERY_HOSTS } from "../../scripts/dev/discovery-settings.mjs";
 import { createDiscovery, openOrigin } from "../../scripts/dev/discovery.mjs";
 
 const servers: Server[] = [];
@@ -18,20 +17,23 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 
-/** An SDK serve handler at /api/inngest on `host`, on a free port; its port. */
-async function sdkApp(host: string): Promise<number> {
+/** An SDK serve handler at /api/inngest on `host`, on `port` (default a free one); its port. */
+async function sdkApp(host: string, port = 0): Promise<number> {
   const client = new Inngest({ id: "discovery-unit", isDev: true, baseUrl: "http://127.0.0.1:1" });
   const fn = client.createFunction({ id: "noop", triggers: { event: "test/noop" } }, async () => null);
   const handler = serve({ client, functions: [fn] }) as RequestListener;
   const server = createServer((req, res) => (req.url?.startsWith("/api/inngest") ? handler(req, res) : res.writeHead(404).end()));
   servers.push(server);
-  await new Promise<void>((r) => server.listen(0, host, r));
+  await new Promise<void>((r) => server.listen(port, host, r));
   return (server.address() as AddressInfo).port;
 }
 
 describe("app discovery's probes", () => {
-  it("try 127.0.0.1, as Inngest's dev server does, then ::1", () => {
-    expect(DISCOVERY_HOSTS).toEqual(["127.0.0.1", "::1"]);
+  it("try 127.0.0.1 first, as Inngest's dev server does: of apps on both 127.0.0.1 and ::1 at one port, that one is found", async () => {
+    const port = await sdkApp("127.0.0.1");
+    await sdkApp("::1", port);
+    expect(await openOrigin(port)).toBe(`http://127.0.0.1:${port}`);
+    expect(await createDiscovery([port]).round([])).toEqual([`http://127.0.0.1:${port}/api/inngest`]);
   });
 
   it("find an app listening on 127.0.0.1 there", async () => {

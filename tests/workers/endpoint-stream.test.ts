@@ -12,6 +12,7 @@ import { env } from "cloudflare:workers";
 import { ulid } from "ulid";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/api/app";
+import { ENDPOINT_STREAM_MAX_OPEN_TEES } from "../../src/constants";
 import type { Env } from "../../src/env";
 import { hashSigningKey } from "../../src/protocol/signing";
 import { RUN_STREAM_TOPIC } from "../../src/realtime/run-stream";
@@ -121,6 +122,44 @@ describe("a durable endpoint run's stream", () => {
     expect(cut.status).toBe(409);
     expect(((await cut.json()) as { error: string }).error).toContain("already sent");
     open.close();
+  });
+
+  it("relays at most ENDPOINT_STREAM_MAX_OPEN_TEES streams of a run at once, refusing the next with a 429 until one ends", async () => {
+    const runId = ulid();
+    const token = await newRun(workerFetch, runId);
+    const caller = await workerFetch(`/v1/realtime/sse?token=${token}`);
+    expect(caller.status).toBe(200);
+    const reader = caller.body!.pipeThrough(new TextDecoderStream()).getReader();
+    // Its first part (a comment line) comes once the subscription is open.
+    let seen = (await reader.read()).value ?? "";
+    const open: ReadableStreamDefaultController<Uint8Array>[] = [];
+    const tees = Array.from({ length: ENDPOINT_STREAM_MAX_OPEN_TEES }, (_, i) =>
+      tee(
+        workerFetch,
+        runId,
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            open.push(controller);
+            controller.enqueue(new TextEncoder().encode(sse("inngest.stream", { data: i })));
+          },
+        }),
+      ),
+    );
+    // Each stream's first event reaching the caller shows that stream being relayed.
+    while (seen.split("event: inngest.stream\n").length - 1 < ENDPOINT_STREAM_MAX_OPEN_TEES) seen += (await reader.read()).value ?? "";
+    const refused = await tee(workerFetch, runId, sse("inngest.stream", { data: "one too many" }));
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: string }).error).toContain(`at most ${ENDPOINT_STREAM_MAX_OPEN_TEES} at once`);
+    // One stream ending makes room: the next (here the run's response) is relayed, and cuts the rest.
+    open[0]!.close();
+    expect((await tees[0]!).status).toBe(200);
+    expect((await tee(workerFetch, runId, responseEvent("done"))).status).toBe(200);
+    const rest = await Promise.all(tees.slice(1));
+    expect(rest.map((res) => res.status)).toEqual(rest.map(() => 409));
+    for (const controller of open.slice(1)) controller.close();
+    for (let part = await reader.read(); !part.done; part = await reader.read()) seen += part.value;
+    expect(seen).not.toContain("one too many");
+    expect(seen.trimEnd().endsWith(responseEvent("done").trimEnd())).toBe(true);
   });
 
   it("answers from the stored result when the run ended without streaming its response", async () => {

@@ -356,7 +356,7 @@ const routeList: FuzzRoute[] = [
     mayStore: [],
     request: requests("POST", "gate", { path: "/v1/realtime/publish/tee", body: realtimePublishBody, queryNames: ["channel"] }),
   },
-  // Features not served yet: each answers 501 naming it, and stores nothing.
+  // Features not served yet: each answers 404 naming it, and stores nothing.
   {
     method: "POST",
     path: "/v1/runs/:runId/metadata",
