@@ -1,19 +1,28 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+/** The e2e files that mostly wait: two steps longer than every lease, and a real minute tick. */
+const E2E_WAITS = ["tests/e2e/long-steps.test.ts", "tests/e2e/cron.test.ts"];
+
 /**
- * Four projects: `unit` runs pure logic in Node; `workers` runs the Worker and its Durable
+ * Five projects: `unit` runs pure logic in Node; `workers` runs the Worker and its Durable
  * Objects inside workerd; `e2e` starts the real dev server and drives it with the official SDK;
- * `ui` drives the dashboard on that server in a headless Chromium. The e2e and ui files run one
- * at a time each (each starts its own dev server).
+ * `e2e-waits` is e2e files that spend their time waiting (leases, the minute tick); `ui` drives
+ * the dashboard on that server in a headless Chromium.
+ *
+ * Vitest runs the files of projects limited to one worker (`e2e`) after every other project, one
+ * at a time. `e2e` needs that: its files share wrangler's dev registry, where each dev server
+ * registers as `stepflare` and the Worker-app files look it up. `e2e-waits` and `ui` run beside
+ * the unit and workers files instead, two files at a time: they look nothing up in the registry
+ * and mostly wait, so they would only lengthen the one-at-a-time queue.
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
     test: {
-      // Two files at a time even on a 2-core machine (vitest's default would be one): the e2e
-      // and ui files spend most of their time waiting on backoffs, sleeps and minute ticks, so one
-      // of them runs beside the CPU-bound unit and workers files instead of after them.
+      // Two files at a time even on a 2-core machine (vitest's default would be one): the
+      // e2e-waits and ui files spend most of their time waiting on leases, minute ticks and the
+      // browser, so they run beside the CPU-bound unit and workers files instead of after them.
       maxWorkers: 2,
       projects: [
         {
@@ -58,10 +67,20 @@ export default defineConfig(async () => {
           test: {
             name: "e2e",
             include: ["tests/e2e/**/*.test.ts"],
+            exclude: E2E_WAITS,
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 120_000,
             fileParallelism: false,
+          },
+        },
+        {
+          test: {
+            name: "e2e-waits",
+            include: E2E_WAITS,
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
           },
         },
         {
@@ -71,7 +90,6 @@ export default defineConfig(async () => {
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 120_000,
-            fileParallelism: false,
           },
         },
       ],
