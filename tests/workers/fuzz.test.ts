@@ -39,11 +39,13 @@ const HEALTH_EVERY = 20;
 const SETTLE_MS = 20_000;
 
 /**
- * Words that only an internal error would put in an answer: stack frames, storage and runtime
+ * Words that only an internal error would put in an answer: stack frames (`at fn (file:1:2)`,
+ * `at /dir/file.js:1:2`; not prose such as "at least 1 ... 15:04:05Z"), storage and runtime
  * errors. (The JSON parser's "Unexpected token ... is not valid JSON" is allowed: the event API
  * passes it on to say where a body is broken, and it quotes only the sender's own bytes.)
  */
-const INTERNAL_TEXT = /\n\s+at |\bat .+:\d+:\d+|SQLITE_|D1_ERROR|no such (table|column)|TypeError|ReferenceError|RangeError|internal error|\.ts:\d+/;
+const INTERNAL_TEXT =
+  /\n\s+at |\bat [^\s()]+ \([^)]*:\d+:\d+\)|\bat [^\s()]*([/\\]|\.m?[jt]s)[^\s()]*:\d+:\d+|SQLITE_|D1_ERROR|no such (table|column)|TypeError|ReferenceError|RangeError|internal error|\.ts:\d+/;
 
 function seedFor(mode: Mode): number {
   const given = fuzzEnv.STEPFLARE_FUZZ_SEED ?? "";
