@@ -26,28 +26,42 @@ import { hasEnded, systemClock, waitForRuns, type WaitClock } from "./mcp-run-wa
 import { callV2 } from "./mcp-tools";
 import { publicFunctionId } from "./v2-shapes";
 
+/** A run's or step's output in a v2 answer. */
+const outputSchema = z.record(z.string(), z.unknown()).nullish();
+
 /** The fields of a v2 run these tools read. */
-interface V2Run {
-  id: string;
-  function: { id: string; name: string };
-  status: keyof typeof RUN_STATUS;
-  startedAt?: string;
-  queuedAt: string;
-  endedAt?: string;
-  trigger: { eventIds: string[]; eventName?: string };
-  output?: Record<string, unknown>;
-}
+const v2RunSchema = z.object({
+  id: z.string(),
+  function: z.object({ id: z.string(), name: z.string() }),
+  status: z.enum(["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"]),
+  startedAt: z.string().nullish(),
+  queuedAt: z.string(),
+  endedAt: z.string().nullish(),
+  trigger: z.object({ eventIds: z.array(z.string()), eventName: z.string().nullish() }),
+  output: outputSchema,
+});
 
 /** The fields of a v2 trace span these tools read. */
-interface V2Span {
+type V2Span = {
   name: string;
-  stepId?: string;
+  stepId?: string | null | undefined;
   status: string;
   queuedAt: string;
-  startedAt?: string;
-  output?: Record<string, unknown>;
-  children?: V2Span[];
-}
+  startedAt?: string | null | undefined;
+  output?: z.infer<typeof outputSchema>;
+  children?: V2Span[] | null | undefined;
+};
+const v2SpanSchema: z.ZodType<V2Span> = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    stepId: z.string().nullish(),
+    status: z.string(),
+    queuedAt: z.string(),
+    startedAt: z.string().nullish(),
+    output: outputSchema,
+    children: z.array(v2SpanSchema).nullish(),
+  }),
+);
 
 /** v2 run statuses as Inngest's run-status names, which these older tools answer with. */
 const RUN_STATUS = { QUEUED: "Scheduled", RUNNING: "Running", COMPLETED: "Completed", FAILED: "Failed", CANCELLED: "Cancelled" } as const;
@@ -69,8 +83,8 @@ interface RunStatus {
 }
 
 /** The message of a failed run's or step's output (the serialized error), else the output as JSON. */
-function errorText(output: Record<string, unknown> | undefined): string | undefined {
-  if (output === undefined) return undefined;
+function errorText(output: z.infer<typeof outputSchema>): string | undefined {
+  if (output == null) return undefined;
   const inner = (output.error ?? output) as unknown;
   if (typeof inner === "string") return inner;
   const message = (inner as { message?: unknown }).message;
@@ -81,8 +95,8 @@ function errorText(output: Record<string, unknown> | undefined): string | undefi
 async function runStatus(env: Env, runId: string): Promise<{ run: RunStatus; ended: boolean } | { error: string }> {
   const path = `/runs/${encodeURIComponent(runId)}`;
   const [run, trace] = await Promise.all([
-    callV2<V2Run>(env, "GET", `${path}?includeOutput=true`),
-    callV2<{ rootSpan: V2Span }>(env, "GET", `${path}/trace?includeOutput=true`),
+    callV2(env, "GET", `${path}?includeOutput=true`, v2RunSchema),
+    callV2(env, "GET", `${path}/trace?includeOutput=true`, z.object({ rootSpan: v2SpanSchema })),
   ]);
   if (!run.ok) return { error: `run ${runId}: HTTP ${run.status}: ${run.text}` };
   const r = run.data;
@@ -196,7 +210,7 @@ export function registerCompatTools(server: McpServer, env: Env, clock: WaitCloc
       );
       if (!fn) return fail(`function not found: ${functionId}`);
       const path = `/apps/${encodeURIComponent(fn.appId)}/functions/${encodeURIComponent(publicFunctionId(fn.appId, fn.id))}/invoke`;
-      const invoked = await callV2<{ runId: string }>(env, "POST", path, { data: data ?? {} });
+      const invoked = await callV2(env, "POST", path, z.object({ runId: z.string() }), { data: data ?? {} });
       if (!invoked.ok) return fail(`invoking ${functionId}: HTTP ${invoked.status}: ${invoked.text}`);
       const { runId } = invoked.data;
       // The run appears in history a moment after the invoke: not found yet is waited on too.

@@ -138,14 +138,20 @@ async function toolResult(res: Response): Promise<CallToolResult> {
 /** What a REST API v2 route answered: its `data` on success, else the status and body as text. */
 export type V2Answer<T> = { ok: true; data: T } | { ok: false; status: number; text: string };
 
-/** Calls the v2 route at `path` (under `/api/v2`) in-process, for tools built on several of them. */
-export async function callV2<T>(env: Env, method: "GET" | "POST", path: string, body?: unknown): Promise<V2Answer<T>> {
+/**
+ * Calls the v2 route at `path` (under `/api/v2`) in-process, for tools built on several of them,
+ * and reads its `data` with `schema` (the fields the tool uses).
+ */
+export async function callV2<S extends z.ZodType>(env: Env, method: "GET" | "POST", path: string, schema: S, body?: unknown): Promise<V2Answer<z.infer<S>>> {
   const url = `http://mcp.internal/api/v2${path}`;
   const init = method === "POST" ? { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) } : undefined;
   const res = await v2.fetch(new Request(url, init), env);
   const text = await res.text();
   if (res.status >= 400) return { ok: false, status: res.status, text };
-  return { ok: true, data: (JSON.parse(text) as { data: T }).data };
+  const envelope = z.object({ data: z.unknown() }).safeParse(JSON.parse(text));
+  const answer = schema.safeParse(envelope.success ? envelope.data.data : undefined);
+  if (!answer.success) return { ok: false, status: res.status, text: `unexpected answer: ${z.prettifyError(answer.error)}` };
+  return { ok: true, data: answer.data };
 }
 
 /** Waits up to MCP_SEND_EVENT_WAIT_MS for the runs an event starts, so the answer can name them. */
